@@ -1,0 +1,57 @@
+/*
+ * cgroup.h - one cgroup per container, on cgroup v1 (legacy/hybrid) and v2.
+ *
+ * The mode is detected once (cgroup_detect). Every writer and reader is a
+ * pair of v1/v2 helpers behind one entry point, as in crun. Paths are
+ * relative to the hierarchy root, e.g. "isobench/<run_id>/<container>".
+ * The parsers of the files' text are exposed so they can be tested on
+ * fixture files.
+ */
+#ifndef ISOBENCH_CGROUP_H
+#define ISOBENCH_CGROUP_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../err.h"
+
+enum cgroup_mode { CGROUP_NONE = 0, CGROUP_V1, CGROUP_HYBRID, CGROUP_V2 };
+
+/* Detect the host's mode from /sys/fs/cgroup (statfs magic + unified mount). */
+enum cgroup_mode cgroup_detect(void);
+const char *cgroup_mode_name(enum cgroup_mode m);
+
+struct cgroup_limits {
+    int64_t mem_bytes;   /* 0 = none */
+    double cpus;         /* cores, 0 = none */
+    int pids;            /* 0 = none */
+};
+
+/* Create the cgroup (in every controller needed on v1) and apply limits. */
+int cgroup_create(enum cgroup_mode m, const char *rel, const struct cgroup_limits *l, struct err *e);
+/* Move a process into it. */
+int cgroup_enter(enum cgroup_mode m, const char *rel, pid_t pid, struct err *e);
+/* Kill every process in it (SIGKILL) and wait until it is empty (bounded). */
+int cgroup_kill_all(enum cgroup_mode m, const char *rel, int timeout_ms, struct err *e);
+/* Remove it (and on v1 from every controller). */
+int cgroup_remove(enum cgroup_mode m, const char *rel, struct err *e);
+/* Does it exist in any controller? */
+int cgroup_exists(enum cgroup_mode m, const char *rel);
+
+struct cgroup_stats {
+    int64_t mem_usage_bytes;  /* v1 memory.usage_in_bytes, v2 memory.current */
+    int64_t mem_cache_bytes;  /* v1 stat "total_cache", v2 stat "file" */
+    int64_t mem_anon_bytes;   /* v1 "total_rss", v2 "anon" */
+    int64_t cpu_ns;           /* v1 cpuacct.usage, v2 cpu.stat usage_usec * 1000 */
+    int64_t pids;             /* pids.current */
+};
+int cgroup_read(enum cgroup_mode m, const char *rel, struct cgroup_stats *st, struct err *e);
+/* PIDs in the cgroup (cgroup.procs); *n in/out. */
+int cgroup_pids(enum cgroup_mode m, const char *rel, pid_t *pids, int *n, struct err *e);
+
+/* Parsers (pure, for tests): "key value\n" files such as memory.stat and cpu.stat. */
+int cgroup_parse_keyed(const char *text, const char *key, int64_t *out);
+/* Single-number files ("max" -> -1). */
+int cgroup_parse_number(const char *text, int64_t *out);
+
+#endif

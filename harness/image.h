@@ -1,0 +1,29 @@
+/*
+ * image.h - the minimal Linux container image: a rootfs directory built from
+ * Debian's busybox-static with every applet linked, plus isobench-payload.
+ *
+ * Built on demand into the cache (default /var/cache/isobench/image/rootfs,
+ * overridable with ISOBENCH_CACHE) by `isobench image` or scripts/build-image.
+ * Drivers use it read-only: ns and oci as the overlayfs lower dir, docker by
+ * importing it as a tarball, vm by packing it into an initramfs.
+ */
+#ifndef ISOBENCH_IMAGE_H
+#define ISOBENCH_IMAGE_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+/* Path inside the image where the payload lives. */
+#define IMAGE_PAYLOAD_PATH "/isobench-payload"
+
+/* Cache root: $ISOBENCH_CACHE or /var/cache/isobench. */
+const char *image_cache_dir(void);
+/* Default rootfs: <cache>/image/rootfs. */
+void image_default_rootfs(char *buf, size_t n);
+/* Path of the isobench-payload binary built next to the running isobench. */
+int image_payload_binary(char *buf, size_t n, struct err *e);
+/* Build the rootfs if it is missing or older than the payload binary. */
+int image_ensure(const char *rootfs, struct err *e);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * plat.h - the little the harness needs from the operating system.
+ *
+ * Implemented once per platform (plat_posix.c on Linux, plat_win.c on
+ * Windows; CMake picks one). Host-wide counters (memory available, CPU busy)
+ * live in harness/counters/host_<platform>.c behind the same header.
+ */
+#ifndef ISOBENCH_PLAT_H
+#define ISOBENCH_PLAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+/* Monotonic clock in nanoseconds (CLOCK_MONOTONIC / QueryPerformanceCounter). */
+int64_t plat_now_ns(void);
+/* Wall clock, seconds since the epoch, with sub-second part. */
+double plat_wall_time(void);
+void plat_sleep_ms(int ms);
+
+/* Create a directory and its parents (like mkdir -p). */
+int plat_mkdir_p(const char *path, struct err *e);
+/* Does a path exist? */
+int plat_exists(const char *path);
+
+/* SIGINT/SIGTERM (Ctrl-C on Windows) set a flag instead of killing us. */
+void plat_catch_interrupts(void);
+int plat_interrupted(void);
+
+/*
+ * Run a host program (no shell: argv[0] is a path) and wait at most
+ * timeout_ms for a stdout line starting with `marker`; the line is copied
+ * into buf. The process is then waited for (and killed if it outlives the
+ * timeout). Used for the bare-process CPU baseline.
+ */
+int plat_run_marker(const char *const *argv, const char *marker, int timeout_ms,
+                    char *buf, size_t n, struct err *e);
+
+/* Free bytes on the file system holding `path`. */
+int plat_disk_free(const char *path, int64_t *free_bytes, int64_t *total_bytes, struct err *e);
+
+/* Facts recorded in run.json. */
+struct host_facts {
+    char hostname[128];
+    char os[128];          /* "Debian GNU/Linux 12 (bookworm)", "Windows 10.0.20348" */
+    char kernel[128];      /* uname -r, or the Windows build */
+    char arch[32];
+    char cpu_model[128];
+    int cores;
+    int64_t mem_total_bytes;
+    char cgroup[16];       /* "v1", "v2", "hybrid", "none" */
+};
+int host_facts_get(struct host_facts *h, struct err *e);
+
+/* One host-wide sample. */
+struct host_sample {
+    int64_t t_ns;
+    int64_t mem_total_bytes;
+    int64_t mem_available_bytes;
+    uint64_t cpu_busy_ticks;   /* cumulative, any unit, same as cpu_total_ticks */
+    uint64_t cpu_total_ticks;
+};
+int host_sample_get(struct host_sample *s, struct err *e);
+/* Busy share in percent of all cores between two samples. */
+double host_cpu_busy_pct(const struct host_sample *a, const struct host_sample *b);
+
+#endif

@@ -1,0 +1,174 @@
+/*
+ * plat_posix.c - plat.h on Linux: clocks, directories, signals, and running a
+ * bare host process for the CPU baseline (fork/execv, never a shell).
+ */
+#define _GNU_SOURCE
+#include "plat.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+int64_t plat_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+double plat_wall_time(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void plat_sleep_ms(int ms)
+{
+    struct timespec ts;
+    if (ms <= 0)
+        return;
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !plat_interrupted())
+        ;
+}
+
+int plat_mkdir_p(const char *path, struct err *e)
+{
+    char buf[4096];
+    size_t len = strlen(path);
+    size_t i;
+
+    if (len == 0 || len >= sizeof(buf))
+        return err_set(e, EINVAL, "mkdir %s: bad path", path);
+    memcpy(buf, path, len + 1);
+    for (i = 1; i <= len; i++) {
+        if (buf[i] == '/' || buf[i] == '\0') {
+            char c = buf[i];
+            buf[i] = '\0';
+            if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+                return err_sys(e, errno, "mkdir %s", buf);
+            buf[i] = c;
+        }
+    }
+    return 0;
+}
+
+int plat_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+void plat_catch_interrupts(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int plat_interrupted(void)
+{
+    return interrupted != 0;
+}
+
+int plat_run_marker(const char *const *argv, const char *marker, int timeout_ms,
+                    char *buf, size_t n, struct err *e)
+{
+    int fds[2];
+    pid_t pid;
+    char acc[4096];
+    size_t used = 0;
+    int found = 0, rc = -1, status;
+    int64_t deadline = plat_now_ns() + (int64_t)timeout_ms * 1000000LL;
+
+    if (pipe2(fds, O_CLOEXEC) < 0)
+        return err_sys(e, errno, "pipe");
+    pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return err_sys(e, errno, "fork");
+    }
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    while (!found) {
+        struct pollfd p = { fds[0], POLLIN, 0 };
+        int64_t left = (deadline - plat_now_ns()) / 1000000LL;
+        ssize_t r;
+        char *nl;
+        if (left <= 0) {
+            err_set(e, ETIMEDOUT, "%s: no '%s' line within %d ms", argv[0], marker, timeout_ms);
+            goto out;
+        }
+        if (poll(&p, 1, (int)left) <= 0)
+            continue;
+        r = read(fds[0], acc + used, sizeof(acc) - 1 - used);
+        if (r <= 0) {
+            err_set(e, EIO, "%s: exited without printing '%s'", argv[0], marker);
+            goto out;
+        }
+        used += (size_t)r;
+        acc[used] = '\0';
+        while ((nl = strchr(acc, '\n')) != NULL) {
+            *nl = '\0';
+            if (strncmp(acc, marker, strlen(marker)) == 0) {
+                snprintf(buf, n, "%s", acc);
+                found = 1;
+                break;
+            }
+            used -= (size_t)(nl + 1 - acc);
+            memmove(acc, nl + 1, used + 1);
+        }
+        if (used >= sizeof(acc) - 1)
+            used = 0;
+    }
+    rc = 0;
+out:
+    close(fds[0]);
+    if (rc < 0)
+        kill(pid, SIGKILL);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return rc;
+}
+
+int plat_disk_free(const char *path, int64_t *free_bytes, int64_t *total_bytes, struct err *e)
+{
+    struct statvfs sv;
+    if (statvfs(path, &sv) < 0)
+        return err_sys(e, errno, "statvfs %s", path);
+    if (free_bytes)
+        *free_bytes = (int64_t)sv.f_bavail * (int64_t)sv.f_frsize;
+    if (total_bytes)
+        *total_bytes = (int64_t)sv.f_blocks * (int64_t)sv.f_frsize;
+    return 0;
+}

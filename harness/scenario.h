@@ -1,0 +1,84 @@
+/*
+ * scenario.h - a declarative benchmark scenario (a JSON file under scenarios/).
+ *
+ * A scenario names the modes to compare (a driver plus its options), the
+ * fleet (a size or a ramp of sizes, and the launch concurrency), the workload,
+ * how long to hold the fleet and how often to sample, how many repetitions,
+ * and resource limits. scenario_load() checks every field and rejects unknown
+ * keys with a message naming the file and the field path.
+ */
+#ifndef ISOBENCH_SCENARIO_H
+#define ISOBENCH_SCENARIO_H
+
+#include <stdint.h>
+
+#include "err.h"
+
+#define SCN_MAX_MODES 16
+#define SCN_MAX_RAMP 32
+
+struct cJSON;
+struct driver;
+
+enum workload {
+    WL_IDLE, /* prints READY, then stays up until stopped */
+    WL_EXIT, /* prints READY and exits: pure start cost */
+    WL_CPU,  /* prints READY, runs a fixed amount of busy work, prints RESULT, stays up */
+};
+
+struct mode {
+    char name[64];           /* unique within the scenario: "runc", "hyperv", ... */
+    char driver_name[32];    /* "ns", "docker", "oci", "vm", "hcs" */
+    unsigned isolation;      /* declared (enum isolation); 0 = driver decides */
+    int baseline;            /* ratios in reports are relative to this mode */
+    struct cJSON *options;   /* driver-specific object, owned by the scenario; may be NULL */
+    int index;               /* position in scenario.modes, for "modes[i]" messages */
+    const struct driver *drv;
+    void *drv_state;         /* set by driver->mode_init */
+};
+
+struct scenario {
+    char path[1024];
+    char name[64];
+    char description[256];
+    struct mode modes[SCN_MAX_MODES];
+    int nmodes;
+
+    int ramp[SCN_MAX_RAMP];  /* increasing fleet sizes; a plain size is a ramp of one */
+    int nramp;
+    int concurrency;         /* containers launched at once */
+
+    enum workload workload;
+    int64_t cpu_iterations;  /* busy-work units for WL_CPU */
+
+    int hold_ms;             /* how long each ramp level is held and sampled */
+    int settle_ms;           /* wait after a level is ready before measuring host memory */
+    int sample_interval_ms;
+    int repetitions;
+    int ready_timeout_ms;
+    int start_delay_ms;      /* injected delay before each start (regression tests) */
+
+    int64_t mem_limit_bytes; /* 0 = none */
+    double cpu_limit;        /* cores, 0 = none */
+    int pids_limit;          /* 0 = none */
+
+    char image[1024];        /* rootfs directory of the image; "" = default cache */
+
+    struct cJSON *json;      /* the parsed document (owned) */
+};
+
+/* Load and validate a scenario file. On failure e says "FILE: field: problem". */
+int scenario_load(const char *path, struct scenario *s, struct err *e);
+/* Same from a string; `name` stands for the file in messages. */
+int scenario_parse(const char *text, const char *name, struct scenario *s, struct err *e);
+void scenario_free(struct scenario *s);
+
+/* The scenario as run (resolved defaults), as a new cJSON object. */
+struct cJSON *scenario_to_json(const struct scenario *s);
+
+const char *workload_name(enum workload w);
+
+/* Parse "512M", "2G", "1048576" into bytes. Returns 0 or -1. */
+int parse_size(const char *s, int64_t *out);
+
+#endif

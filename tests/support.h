@@ -1,0 +1,41 @@
+/*
+ * support.h - shared helpers for the Criterion tests.
+ *
+ * require_or_skip(): a test that needs something this host lacks (root, a
+ * running dockerd, QEMU) skips with the reason, unless ISOBENCH_NO_SKIP=1 is
+ * set (scripts/test sets it under CI, where everything must be present), in
+ * which case the missing piece is a failure.
+ */
+#ifndef ISOBENCH_TEST_SUPPORT_H
+#define ISOBENCH_TEST_SUPPORT_H
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define require_or_skip(cond, ...)                                   \
+    do {                                                             \
+        if (!(cond)) {                                               \
+            const char *ns_ = getenv("ISOBENCH_NO_SKIP");            \
+            if (ns_ != NULL && strcmp(ns_, "1") == 0)                \
+                cr_assert_fail("required but missing: " __VA_ARGS__); \
+            cr_skip_test(__VA_ARGS__);                               \
+        }                                                            \
+    } while (0)
+
+/* Path of a file under the source tree. */
+static inline const char *src_path(char *buf, size_t n, const char *rel)
+{
+    snprintf(buf, n, "%s/%s", ISOBENCH_SOURCE_DIR, rel);
+    return buf;
+}
+
+/* Path of a file under the build tree. */
+static inline const char *bin_path(char *buf, size_t n, const char *rel)
+{
+    snprintf(buf, n, "%s/%s", ISOBENCH_BINARY_DIR, rel);
+    return buf;
+}
+
+#endif
