@@ -28,6 +28,7 @@
 
 struct mode;
 struct scenario;
+struct cJSON;
 
 /* Isolation classes a driver may offer (bit flags). */
 enum isolation {
@@ -93,6 +94,10 @@ struct driver {
 
     /* Optional. Version string of the backend (runtime, engine, qemu). */
     int (*version)(const struct mode *m, char *buf, size_t n, struct err *e);
+
+    /* Optional. Add facts about the mode to its entry in run.json (e.g.
+       "accel": "tcg", "accel_reason": "..."; "runtime_path"). `out` is a cJSON object. */
+    void (*facts)(const struct mode *m, struct cJSON *out);
 
     /* Optional. Isolation actually in effect for a mode (enum isolation bit).
        When NULL the mode's declared isolation is used. */
