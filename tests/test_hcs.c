@@ -529,3 +529,24 @@ Test(pdh_paths, split_and_validate)
         cr_assert_eq(i, 5);
     }
 }
+
+Test(pdh_paths, scenario_list)
+{
+    char paths[PDH_MAX_COUNTERS][PDH_PATH_MAX];
+    int n = 0;
+    struct err e;
+    cJSON *j;
+    err_clear(&e);
+    cr_assert_eq(pdh_paths_from_json(NULL, "pdh_counters", paths, &n, &e), 0);
+    cr_assert_eq(n, 5);
+    cr_assert_str_eq(paths[1], "\\Processor(_Total)\\% Processor Time");
+    j = cJSON_Parse("[\"\\\\Memory\\\\Committed Bytes\",\"\\\\Hyper-V Dynamic Memory VM(*)\\\\Physical Memory\"]");
+    cr_assert_eq(pdh_paths_from_json(j, "pdh_counters", paths, &n, &e), 0, "%s", e.msg);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(paths[1], "\\Hyper-V Dynamic Memory VM(*)\\Physical Memory");
+    cJSON_Delete(j);
+    j = cJSON_Parse("[\"\\\\Memory\\\\Committed Bytes\",\"Memory Committed Bytes\"]");
+    cr_assert_lt(pdh_paths_from_json(j, "pdh_counters", paths, &n, &e), 0);
+    cr_assert_str_eq(e.msg, "pdh_counters[1]: expected a counter path like \"\\Memory\\Available MBytes\"");
+    cJSON_Delete(j);
+}

@@ -4,6 +4,8 @@
  */
 #include "pdh_sampler.h"
 
+#include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,5 +53,30 @@ int pdh_split_path(const char *full, char *host, size_t hn, char *counter, size_
     if (!pdh_path_valid(full))
         return -1;
     snprintf(counter, cn, "%s", full);
+    return 0;
+}
+
+int pdh_paths_from_json(const cJSON *item, const char *field, char paths[][PDH_PATH_MAX], int *n, struct err *e)
+{
+    const cJSON *it;
+    int i = 0;
+    *n = 0;
+    if (item == NULL) {
+        for (i = 0; pdh_default_paths[i] != NULL; i++)
+            snprintf(paths[i], PDH_PATH_MAX, "%s", pdh_default_paths[i]);
+        *n = i;
+        return 0;
+    }
+    if (!cJSON_IsArray(item))
+        return err_set(e, EINVAL, "%s: expected an array of counter paths", field);
+    if (cJSON_GetArraySize(item) > PDH_MAX_COUNTERS)
+        return err_set(e, EINVAL, "%s: more than %d counters", field, PDH_MAX_COUNTERS);
+    cJSON_ArrayForEach(it, item) {
+        if (!cJSON_IsString(it) || strlen(it->valuestring) >= PDH_PATH_MAX || !pdh_path_valid(it->valuestring))
+            return err_set(e, EINVAL, "%s[%d]: expected a counter path like \"\\Memory\\Available MBytes\"", field, i);
+        snprintf(paths[i], PDH_PATH_MAX, "%s", it->valuestring);
+        i++;
+    }
+    *n = i;
     return 0;
 }

@@ -34,6 +34,13 @@ int pdh_split_path(const char *full, char *host, size_t hn, char *counter, size_
 /* Does the path look like "\Object[(instance)]\Counter"? */
 int pdh_path_valid(const char *path);
 
+struct cJSON;
+/* A scenario's counter list ("pdh_counters": ["\\Memory\\Available MBytes", ...]):
+   validated into paths[] (at most PDH_MAX_COUNTERS); `field` names the key in
+   messages. A NULL item gives the defaults. */
+int pdh_paths_from_json(const struct cJSON *item, const char *field, char paths[][PDH_PATH_MAX], int *n,
+                        struct err *e);
+
 #ifdef _WIN32
 struct pdh_sampler;
 /* Open a query over paths[0..n-1]. Missing counters are appended to notes
