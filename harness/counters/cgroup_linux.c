@@ -132,6 +132,20 @@ int cgroup_parse_number(const char *text, int64_t *out)
     return 0;
 }
 
+int cgroup_parse_word(const char *text, const char *word)
+{
+    size_t wlen = strlen(word);
+    const char *p = text;
+    while ((p = strstr(p, word)) != NULL) {
+        int starts = p == text || p[-1] == ' ' || p[-1] == '\n' || p[-1] == '\t';
+        char after = p[wlen];
+        if (starts && (after == '\0' || after == ' ' || after == '\n' || after == '\t'))
+            return 0;
+        p += wlen;
+    }
+    return -1;
+}
+
 /* ---- v1 ---- */
 
 static int v1_create(const char *rel, const struct cgroup_limits *l, struct err *e)
@@ -220,19 +234,31 @@ static int v1_read(const char *rel, struct cgroup_stats *st, struct err *e)
 
 /* ---- v2 ---- */
 
-/* Enable memory, cpu and pids in every ancestor's subtree_control. */
+/* Enable memory, cpu and pids in every ancestor's subtree_control. One
+   write per controller: the kernel rejects a whole "+a +b" line when one
+   controller is unavailable, which would leave the others off too. */
+static const char *const v2_controllers[] = { "+memory", "+cpu", "+pids", NULL };
+
+static void v2_enable_in(const char *parent)
+{
+    char path[4096];
+    int i;
+    snprintf(path, sizeof(path), CG_ROOT "/%s%scgroup.subtree_control", parent, parent[0] ? "/" : "");
+    /* Best effort: a controller may be unavailable; reading then tells. */
+    for (i = 0; v2_controllers[i] != NULL; i++)
+        write_file(path, v2_controllers[i], NULL);
+}
+
 static int v2_enable_parents(const char *rel, struct err *e)
 {
-    char path[4096], part[4096];
+    char part[4096];
     const char *p = rel;
     size_t len;
     (void)e;
     part[0] = '\0';
     for (;;) {
         const char *slash = strchr(p, '/');
-        snprintf(path, sizeof(path), CG_ROOT "/%s%scgroup.subtree_control", part, part[0] ? "/" : "");
-        /* Best effort: a controller may be unavailable; reading then tells. */
-        write_file(path, "+memory +cpu +pids", NULL);
+        v2_enable_in(part);
         if (slash == NULL)
             break;
         len = strlen(part);
@@ -315,6 +341,32 @@ static int v2_read(const char *rel, struct cgroup_stats *st, struct err *e)
 
 /* ---- entry points ---- */
 
+int cgroup_check(enum cgroup_mode m, struct err *e)
+{
+    char path[4096], buf[4096];
+    int i;
+
+    if (m == CGROUP_NONE)
+        return err_set(e, ENOENT, "no cgroup file system mounted at " CG_ROOT);
+    if (!is_v2(m)) {
+        for (i = 0; v1_controllers[i] != NULL; i++) {
+            snprintf(path, sizeof(path), CG_ROOT "/%s/cgroup.procs", v1_controllers[i]);
+            if (!plat_exists(path))
+                return err_set(e, ENOENT, "cgroup v1 controller '%s' is not mounted at " CG_ROOT "/%s",
+                               v1_controllers[i], v1_controllers[i]);
+        }
+        return 0;
+    }
+    snprintf(path, sizeof(path), CG_ROOT "/cgroup.controllers");
+    if (read_file(path, buf, sizeof(buf)) < 0)
+        return err_sys(e, errno, "cgroup v2: read %s", path);
+    for (i = 0; v2_controllers[i] != NULL; i++)
+        if (cgroup_parse_word(buf, v2_controllers[i] + 1) < 0)
+            return err_set(e, ENOENT, "cgroup v2: controller '%s' not available in %s (\"%.*s\")",
+                           v2_controllers[i] + 1, path, (int)strcspn(buf, "\n"), buf);
+    return 0;
+}
+
 int cgroup_create(enum cgroup_mode m, const char *rel, const struct cgroup_limits *l, struct err *e)
 {
     int rc = is_v2(m) ? v2_create(rel, l, e) : v1_create(rel, l, e);
@@ -386,9 +438,19 @@ int cgroup_pids(enum cgroup_mode m, const char *rel, pid_t *pids, int *n, struct
     return 0;
 }
 
+/* v2 (Linux 5.14+) kills a whole cgroup atomically through cgroup.kill;
+   returns 0 when that file took the write. */
+static int v2_kill_file(const char *rel)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), CG_ROOT "/%s/cgroup.kill", rel);
+    return write_file(path, "1", NULL);
+}
+
 int cgroup_kill_all(enum cgroup_mode m, const char *rel, int timeout_ms, struct err *e)
 {
     int64_t deadline = plat_now_ns() + (int64_t)timeout_ms * 1000000LL;
+    int killed_v2 = 0;
     for (;;) {
         pid_t pids[4096];
         int n = 4096, i;
@@ -396,10 +458,55 @@ int cgroup_kill_all(enum cgroup_mode m, const char *rel, int timeout_ms, struct 
             return err_wrap(e, "cgroup %s", rel);
         if (n == 0)
             return 0;
-        for (i = 0; i < n; i++)
-            kill(pids[i], SIGKILL);
+        if (is_v2(m) && !killed_v2)
+            killed_v2 = v2_kill_file(rel) == 0;
+        if (!killed_v2)
+            for (i = 0; i < n; i++)
+                kill(pids[i], SIGKILL);
         if (plat_now_ns() > deadline)
             return err_set(e, EBUSY, "cgroup %s: %d processes still alive after %d ms", rel, n, timeout_ms);
-        plat_sleep_ms(5);
+        plat_sleep_ms(2);
     }
+}
+
+int cgroup_children(enum cgroup_mode m, const char *rel, char (*names)[CGROUP_NAME_MAX], int *n,
+                    struct err *e)
+{
+    char path[4096];
+    int max = *n, count = 0, c, i;
+    int ncontrollers = is_v2(m) ? 1 : (int)(sizeof(v1_controllers) / sizeof(v1_controllers[0])) - 1;
+
+    for (c = 0; c < ncontrollers; c++) {
+        DIR *d;
+        struct dirent *de;
+        if (is_v2(m))
+            snprintf(path, sizeof(path), CG_ROOT "/%s", rel);
+        else
+            snprintf(path, sizeof(path), CG_ROOT "/%s/%s", v1_controllers[c], rel);
+        d = opendir(path);
+        if (d == NULL) {
+            if (errno == ENOENT)
+                continue;
+            return err_sys(e, errno, "opendir %s", path);
+        }
+        while ((de = readdir(d)) != NULL) {
+            if (de->d_type != DT_DIR || de->d_name[0] == '.')
+                continue;
+            if (strlen(de->d_name) >= CGROUP_NAME_MAX)
+                continue;
+            for (i = 0; i < count; i++)
+                if (strcmp(names[i], de->d_name) == 0)
+                    break;
+            if (i < count)
+                continue;
+            if (count == max) {
+                closedir(d);
+                return err_set(e, ENOSPC, "cgroup %s: more than %d children", rel, max);
+            }
+            snprintf(names[count++], CGROUP_NAME_MAX, "%s", de->d_name);
+        }
+        closedir(d);
+    }
+    *n = count;
+    return 0;
 }
