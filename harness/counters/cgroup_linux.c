@@ -27,11 +27,20 @@
 
 #define CG_ROOT "/sys/fs/cgroup"
 
+/* The hierarchy root; ISOBENCH_CGROUP_ROOT moves it (tests point it at a
+   fixture tree to drive the v1 and v2 readers and writers on plain files). */
+static const char *cg_root(void)
+{
+    const char *r = getenv("ISOBENCH_CGROUP_ROOT");
+    return (r != NULL && r[0] != '\0') ? r : CG_ROOT;
+}
+
 static const char *const v1_controllers[] = { "memory", "cpu", "cpuacct", "pids", NULL };
 
 enum cgroup_mode cgroup_detect(void)
 {
     struct statfs fs;
+    char unified[4096];
     const char *forced = getenv("ISOBENCH_CGROUP");
 
     if (forced != NULL) {
@@ -40,11 +49,12 @@ enum cgroup_mode cgroup_detect(void)
         if (strcmp(forced, "v1") == 0)
             return CGROUP_V1;
     }
-    if (statfs(CG_ROOT, &fs) < 0)
+    if (statfs(cg_root(), &fs) < 0)
         return CGROUP_NONE;
     if (fs.f_type == CGROUP2_SUPER_MAGIC)
         return CGROUP_V2;
-    if (statfs(CG_ROOT "/unified", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
+    snprintf(unified, sizeof(unified), "%s/unified", cg_root());
+    if (statfs(unified, &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
         return CGROUP_HYBRID;
     return CGROUP_V1;
 }
@@ -153,27 +163,27 @@ static int v1_create(const char *rel, const struct cgroup_limits *l, struct err 
     char path[4096], val[64];
     int i;
     for (i = 0; v1_controllers[i] != NULL; i++) {
-        snprintf(path, sizeof(path), CG_ROOT "/%s/%s", v1_controllers[i], rel);
+        snprintf(path, sizeof(path), "%s/%s/%s", cg_root(), v1_controllers[i], rel);
         if (plat_mkdir_p(path, e) < 0)
             return -1;
     }
     if (l->mem_bytes > 0) {
-        snprintf(path, sizeof(path), CG_ROOT "/memory/%s/memory.limit_in_bytes", rel);
+        snprintf(path, sizeof(path), "%s/memory/%s/memory.limit_in_bytes", cg_root(), rel);
         snprintf(val, sizeof(val), "%lld", (long long)l->mem_bytes);
         if (write_file(path, val, e) < 0)
             return -1;
     }
     if (l->cpus > 0) {
-        snprintf(path, sizeof(path), CG_ROOT "/cpu/%s/cpu.cfs_period_us", rel);
+        snprintf(path, sizeof(path), "%s/cpu/%s/cpu.cfs_period_us", cg_root(), rel);
         if (write_file(path, "100000", e) < 0)
             return -1;
-        snprintf(path, sizeof(path), CG_ROOT "/cpu/%s/cpu.cfs_quota_us", rel);
+        snprintf(path, sizeof(path), "%s/cpu/%s/cpu.cfs_quota_us", cg_root(), rel);
         snprintf(val, sizeof(val), "%lld", (long long)(l->cpus * 100000.0));
         if (write_file(path, val, e) < 0)
             return -1;
     }
     if (l->pids > 0) {
-        snprintf(path, sizeof(path), CG_ROOT "/pids/%s/pids.max", rel);
+        snprintf(path, sizeof(path), "%s/pids/%s/pids.max", cg_root(), rel);
         snprintf(val, sizeof(val), "%d", l->pids);
         if (write_file(path, val, e) < 0)
             return -1;
@@ -187,7 +197,7 @@ static int v1_enter(const char *rel, pid_t pid, struct err *e)
     int i;
     snprintf(val, sizeof(val), "%d", (int)pid);
     for (i = 0; v1_controllers[i] != NULL; i++) {
-        snprintf(path, sizeof(path), CG_ROOT "/%s/%s/cgroup.procs", v1_controllers[i], rel);
+        snprintf(path, sizeof(path), "%s/%s/%s/cgroup.procs", cg_root(), v1_controllers[i], rel);
         if (write_file(path, val, e) < 0)
             return -1;
     }
@@ -199,7 +209,7 @@ static int v1_remove(const char *rel, struct err *e)
     char path[4096];
     int i, rc = 0;
     for (i = 0; v1_controllers[i] != NULL; i++) {
-        snprintf(path, sizeof(path), CG_ROOT "/%s/%s", v1_controllers[i], rel);
+        snprintf(path, sizeof(path), "%s/%s/%s", cg_root(), v1_controllers[i], rel);
         if (rmdir(path) < 0 && errno != ENOENT)
             rc = err_sys(e, errno, "rmdir %s", path);
     }
@@ -211,22 +221,22 @@ static int v1_read(const char *rel, struct cgroup_stats *st, struct err *e)
     char path[4096], buf[8192];
     int64_t v;
 
-    snprintf(path, sizeof(path), CG_ROOT "/memory/%s/memory.usage_in_bytes", rel);
+    snprintf(path, sizeof(path), "%s/memory/%s/memory.usage_in_bytes", cg_root(), rel);
     if (read_file(path, buf, sizeof(buf)) < 0)
         return err_sys(e, errno, "read %s", path);
     if (cgroup_parse_number(buf, &v) == 0)
         st->mem_usage_bytes = v;
-    snprintf(path, sizeof(path), CG_ROOT "/memory/%s/memory.stat", rel);
+    snprintf(path, sizeof(path), "%s/memory/%s/memory.stat", cg_root(), rel);
     if (read_file(path, buf, sizeof(buf)) > 0) {
         if (cgroup_parse_keyed(buf, "total_cache", &v) == 0)
             st->mem_cache_bytes = v;
         if (cgroup_parse_keyed(buf, "total_rss", &v) == 0)
             st->mem_anon_bytes = v;
     }
-    snprintf(path, sizeof(path), CG_ROOT "/cpuacct/%s/cpuacct.usage", rel);
+    snprintf(path, sizeof(path), "%s/cpuacct/%s/cpuacct.usage", cg_root(), rel);
     if (read_file(path, buf, sizeof(buf)) > 0 && cgroup_parse_number(buf, &v) == 0)
         st->cpu_ns = v;
-    snprintf(path, sizeof(path), CG_ROOT "/pids/%s/pids.current", rel);
+    snprintf(path, sizeof(path), "%s/pids/%s/pids.current", cg_root(), rel);
     if (read_file(path, buf, sizeof(buf)) > 0 && cgroup_parse_number(buf, &v) == 0)
         st->pids = v;
     return 0;
@@ -243,7 +253,7 @@ static void v2_enable_in(const char *parent)
 {
     char path[4096];
     int i;
-    snprintf(path, sizeof(path), CG_ROOT "/%s%scgroup.subtree_control", parent, parent[0] ? "/" : "");
+    snprintf(path, sizeof(path), "%s/%s%scgroup.subtree_control", cg_root(), parent, parent[0] ? "/" : "");
     /* Best effort: a controller may be unavailable; reading then tells. */
     for (i = 0; v2_controllers[i] != NULL; i++)
         write_file(path, v2_controllers[i], NULL);
@@ -271,24 +281,24 @@ static int v2_enable_parents(const char *rel, struct err *e)
 static int v2_create(const char *rel, const struct cgroup_limits *l, struct err *e)
 {
     char path[4096], val[64];
-    snprintf(path, sizeof(path), CG_ROOT "/%s", rel);
+    snprintf(path, sizeof(path), "%s/%s", cg_root(), rel);
     if (plat_mkdir_p(path, e) < 0)
         return -1;
     v2_enable_parents(rel, e);
     if (l->mem_bytes > 0) {
-        snprintf(path, sizeof(path), CG_ROOT "/%s/memory.max", rel);
+        snprintf(path, sizeof(path), "%s/%s/memory.max", cg_root(), rel);
         snprintf(val, sizeof(val), "%lld", (long long)l->mem_bytes);
         if (write_file(path, val, e) < 0)
             return -1;
     }
     if (l->cpus > 0) {
-        snprintf(path, sizeof(path), CG_ROOT "/%s/cpu.max", rel);
+        snprintf(path, sizeof(path), "%s/%s/cpu.max", cg_root(), rel);
         snprintf(val, sizeof(val), "%lld 100000", (long long)(l->cpus * 100000.0));
         if (write_file(path, val, e) < 0)
             return -1;
     }
     if (l->pids > 0) {
-        snprintf(path, sizeof(path), CG_ROOT "/%s/pids.max", rel);
+        snprintf(path, sizeof(path), "%s/%s/pids.max", cg_root(), rel);
         snprintf(val, sizeof(val), "%d", l->pids);
         if (write_file(path, val, e) < 0)
             return -1;
@@ -300,14 +310,14 @@ static int v2_enter(const char *rel, pid_t pid, struct err *e)
 {
     char path[4096], val[32];
     snprintf(val, sizeof(val), "%d", (int)pid);
-    snprintf(path, sizeof(path), CG_ROOT "/%s/cgroup.procs", rel);
+    snprintf(path, sizeof(path), "%s/%s/cgroup.procs", cg_root(), rel);
     return write_file(path, val, e);
 }
 
 static int v2_remove(const char *rel, struct err *e)
 {
     char path[4096];
-    snprintf(path, sizeof(path), CG_ROOT "/%s", rel);
+    snprintf(path, sizeof(path), "%s/%s", cg_root(), rel);
     if (rmdir(path) < 0 && errno != ENOENT)
         return err_sys(e, errno, "rmdir %s", path);
     return 0;
@@ -318,22 +328,22 @@ static int v2_read(const char *rel, struct cgroup_stats *st, struct err *e)
     char path[4096], buf[8192];
     int64_t v;
 
-    snprintf(path, sizeof(path), CG_ROOT "/%s/memory.current", rel);
+    snprintf(path, sizeof(path), "%s/%s/memory.current", cg_root(), rel);
     if (read_file(path, buf, sizeof(buf)) < 0)
         return err_sys(e, errno, "read %s", path);
     if (cgroup_parse_number(buf, &v) == 0)
         st->mem_usage_bytes = v;
-    snprintf(path, sizeof(path), CG_ROOT "/%s/memory.stat", rel);
+    snprintf(path, sizeof(path), "%s/%s/memory.stat", cg_root(), rel);
     if (read_file(path, buf, sizeof(buf)) > 0) {
         if (cgroup_parse_keyed(buf, "file", &v) == 0)
             st->mem_cache_bytes = v;
         if (cgroup_parse_keyed(buf, "anon", &v) == 0)
             st->mem_anon_bytes = v;
     }
-    snprintf(path, sizeof(path), CG_ROOT "/%s/cpu.stat", rel);
+    snprintf(path, sizeof(path), "%s/%s/cpu.stat", cg_root(), rel);
     if (read_file(path, buf, sizeof(buf)) > 0 && cgroup_parse_keyed(buf, "usage_usec", &v) == 0)
         st->cpu_ns = v * 1000;
-    snprintf(path, sizeof(path), CG_ROOT "/%s/pids.current", rel);
+    snprintf(path, sizeof(path), "%s/%s/pids.current", cg_root(), rel);
     if (read_file(path, buf, sizeof(buf)) > 0 && cgroup_parse_number(buf, &v) == 0)
         st->pids = v;
     return 0;
@@ -347,17 +357,17 @@ int cgroup_check(enum cgroup_mode m, struct err *e)
     int i;
 
     if (m == CGROUP_NONE)
-        return err_set(e, ENOENT, "no cgroup file system mounted at " CG_ROOT);
+        return err_set(e, ENOENT, "no cgroup file system mounted at %s", cg_root());
     if (!is_v2(m)) {
         for (i = 0; v1_controllers[i] != NULL; i++) {
-            snprintf(path, sizeof(path), CG_ROOT "/%s/cgroup.procs", v1_controllers[i]);
+            snprintf(path, sizeof(path), "%s/%s/cgroup.procs", cg_root(), v1_controllers[i]);
             if (!plat_exists(path))
-                return err_set(e, ENOENT, "cgroup v1 controller '%s' is not mounted at " CG_ROOT "/%s",
-                               v1_controllers[i], v1_controllers[i]);
+                return err_set(e, ENOENT, "cgroup v1 controller '%s' is not mounted at %s/%s",
+                               v1_controllers[i], cg_root(), v1_controllers[i]);
         }
         return 0;
     }
-    snprintf(path, sizeof(path), CG_ROOT "/cgroup.controllers");
+    snprintf(path, sizeof(path), "%s/cgroup.controllers", cg_root());
     if (read_file(path, buf, sizeof(buf)) < 0)
         return err_sys(e, errno, "cgroup v2: read %s", path);
     for (i = 0; v2_controllers[i] != NULL; i++)
@@ -399,11 +409,11 @@ int cgroup_exists(enum cgroup_mode m, const char *rel)
     char path[4096];
     int i;
     if (is_v2(m)) {
-        snprintf(path, sizeof(path), CG_ROOT "/%s", rel);
+        snprintf(path, sizeof(path), "%s/%s", cg_root(), rel);
         return plat_exists(path);
     }
     for (i = 0; v1_controllers[i] != NULL; i++) {
-        snprintf(path, sizeof(path), CG_ROOT "/%s/%s", v1_controllers[i], rel);
+        snprintf(path, sizeof(path), "%s/%s/%s", cg_root(), v1_controllers[i], rel);
         if (plat_exists(path))
             return 1;
     }
@@ -416,9 +426,9 @@ int cgroup_pids(enum cgroup_mode m, const char *rel, pid_t *pids, int *n, struct
     char *p, *end;
     int max = *n, count = 0;
     if (is_v2(m))
-        snprintf(path, sizeof(path), CG_ROOT "/%s/cgroup.procs", rel);
+        snprintf(path, sizeof(path), "%s/%s/cgroup.procs", cg_root(), rel);
     else
-        snprintf(path, sizeof(path), CG_ROOT "/pids/%s/cgroup.procs", rel);
+        snprintf(path, sizeof(path), "%s/pids/%s/cgroup.procs", cg_root(), rel);
     if (read_file(path, buf, sizeof(buf)) < 0) {
         if (errno == ENOENT) {
             *n = 0;
@@ -443,7 +453,7 @@ int cgroup_pids(enum cgroup_mode m, const char *rel, pid_t *pids, int *n, struct
 static int v2_kill_file(const char *rel)
 {
     char path[4096];
-    snprintf(path, sizeof(path), CG_ROOT "/%s/cgroup.kill", rel);
+    snprintf(path, sizeof(path), "%s/%s/cgroup.kill", cg_root(), rel);
     return write_file(path, "1", NULL);
 }
 
@@ -480,9 +490,9 @@ int cgroup_children(enum cgroup_mode m, const char *rel, char (*names)[CGROUP_NA
         DIR *d;
         struct dirent *de;
         if (is_v2(m))
-            snprintf(path, sizeof(path), CG_ROOT "/%s", rel);
+            snprintf(path, sizeof(path), "%s/%s", cg_root(), rel);
         else
-            snprintf(path, sizeof(path), CG_ROOT "/%s/%s", v1_controllers[c], rel);
+            snprintf(path, sizeof(path), "%s/%s/%s", cg_root(), v1_controllers[c], rel);
         d = opendir(path);
         if (d == NULL) {
             if (errno == ENOENT)
