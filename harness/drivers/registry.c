@@ -9,7 +9,10 @@
 
 #include <string.h>
 
+extern const struct driver driver_oci;
+
 static const struct driver *const drivers[] = {
+    &driver_oci,
     NULL,
 };
 
