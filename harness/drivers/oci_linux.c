@@ -75,6 +75,7 @@ struct oci_mode {
     unsigned isolation;
     char rootfs[1024];           /* overlay lower dir */
     enum cgroup_mode cg;
+    int pid_is_init;             /* the pid file names the container's init (not runsc's sandbox) */
     pthread_mutex_t lock;        /* registration in the run's "runtimes" file */
     char registered_run[64];     /* run whose file already lists this mode */
 };
@@ -92,6 +93,7 @@ struct oci_ctr {
     char cgroup[256];     /* isobench/<run_id>/<name> */
     int out_fd;           /* read end of the container's stdout */
     pid_t init_pid;       /* runc: container init; runsc: sandbox */
+    int init_fd;          /* pidfd of init_pid, -1 if none */
     int mounted, created, started;
     char acc[4096];       /* stdout bytes not yet returned as a line */
     size_t used;
@@ -296,7 +298,7 @@ static int wait_child(pid_t pid, int timeout_ms, struct drain *d, int nd, int *s
             rc = err_sys(e, errno, "waitpid %d", (int)pid);
             break;
         }
-        left = (deadline - plat_now_ns()) / 1000000LL;
+        left = (deadline - plat_now_ns() + 999999) / 1000000LL;
         if (left <= 0) {
             kill(pid, SIGKILL);
             while (waitpid(pid, status, 0) < 0 && errno == EINTR)
@@ -685,6 +687,7 @@ static int parse_options(const struct mode *m, struct oci_mode **out, struct err
         add_arg(om, om->network ? "--network=none" : "--network=host", where, e) < 0)
         goto fail;
     om->isolation = isolation_of_base(om->base, m->isolation);
+    om->pid_is_init = strcmp(om->base, "runsc") != 0;
     om->cg = cgroup_detect();
     *out = om;
     return 0;
@@ -1045,6 +1048,7 @@ static int oci_create(struct ctr *c, struct err *e)
     if (p == NULL)
         return err_set(e, ENOMEM, "out of memory");
     p->out_fd = -1;
+    p->init_fd = -1;
     c->priv = p;
     oci_run_dir(c->run_id, run_dir, sizeof(run_dir));
     snprintf(p->dir, sizeof(p->dir), "%s/%s", run_dir, c->name);
@@ -1114,6 +1118,8 @@ static int oci_create(struct ctr *c, struct err *e)
         err_set(e, EIO, "oci: %s create %s: no pid in %s", om->base, c->name, p->pidfile);
         goto out;
     }
+    /* Pins the process: its exit is seen even if the pid is reused. */
+    p->init_fd = pidfd_of(p->init_pid);
     p->out_fd = fds[0];
     fds[0] = -1;
     rc = 0;
@@ -1182,7 +1188,7 @@ static int oci_wait_output(struct ctr *c, const char *marker, int timeout_ms, ch
             *t_ns = stamp;
             return 0;
         }
-        left = (deadline - plat_now_ns()) / 1000000LL;
+        left = (deadline - plat_now_ns() + 999999) / 1000000LL;
         if (left <= 0)
             return err_set(e, ETIMEDOUT, "oci: %s: no '%s' line within %d ms", c->name, marker, timeout_ms);
         pf.fd = p->out_fd;
@@ -1285,6 +1291,23 @@ static int oci_sample(struct ctr *c, struct counters *out, struct err *e)
     return 0;
 }
 
+/* Has the process behind a pidfd exited (within timeout_ms)? */
+static int pidfd_exited(int fd, int timeout_ms)
+{
+    struct pollfd pf;
+    int64_t deadline = plat_now_ns() + (int64_t)timeout_ms * 1000000LL;
+    for (;;) {
+        int64_t left = (deadline - plat_now_ns() + 999999) / 1000000LL;
+        pf.fd = fd;
+        pf.events = POLLIN;
+        pf.revents = 0;
+        if (poll(&pf, 1, left > 0 ? (int)left : 0) > 0)
+            return 1;
+        if (left <= 0)
+            return 0;
+    }
+}
+
 static int oci_stop(struct ctr *c, struct err *e)
 {
     struct oci_mode *om = c->mode->drv_state;
@@ -1295,8 +1318,25 @@ static int oci_stop(struct ctr *c, struct err *e)
 
     if (p == NULL || !p->created || om == NULL)
         return 0;
-    /* A container that already exited refuses the signal: not an error by
-       itself; `state` says whether it stopped. */
+    /* runc and the like: the container is stopped when its init is gone, and
+       an init that already exited (the exit workload) needs no runtime call. */
+    if (om->pid_is_init && p->init_fd >= 0) {
+        if (pidfd_exited(p->init_fd, 0))
+            return 0;
+        err_clear(&kill_err);
+        if (rt_run(om, p->root, "kill", NULL, c->name, "KILL", CMD_TIMEOUT_MS, NULL, 0, &kill_err) < 0 &&
+            !pidfd_exited(p->init_fd, 0)) {
+            *e = kill_err;
+            return -1;
+        }
+        if (!pidfd_exited(p->init_fd, STOP_TIMEOUT_MS))
+            return err_set(e, ETIMEDOUT, "oci: %s: init %d still alive %d ms after kill KILL", c->name,
+                           (int)p->init_pid, STOP_TIMEOUT_MS);
+        return 0;
+    }
+    /* runsc: the sandbox outlives the container; ask the runtime. A
+       container that already exited refuses the signal: not an error by
+       itself, `state` says whether it stopped. */
     err_clear(&kill_err);
     rt_run(om, p->root, "kill", NULL, c->name, "KILL", CMD_TIMEOUT_MS, NULL, 0, &kill_err);
     deadline = plat_now_ns() + (int64_t)STOP_TIMEOUT_MS * 1000000LL;
@@ -1326,6 +1366,10 @@ static int oci_destroy(struct ctr *c, struct err *e)
     if (p->out_fd >= 0) {
         close(p->out_fd);
         p->out_fd = -1;
+    }
+    if (p->init_fd >= 0) {
+        close(p->init_fd);
+        p->init_fd = -1;
     }
     if (p->created && om != NULL) {
         err_clear(&e2);
@@ -1381,7 +1425,7 @@ static int cleanup_runtime_line(char *line, const char *run_id, const char *run_
     char cdir[2048];
     char *fields[OCI_MAX_ARGS + 2], *save = NULL, *tok;
     char out[65536];
-    const char *const quiet[] = { "-q", NULL };
+    const char *const quiet[] = { "--quiet", NULL };
     const char *const force[] = { "--force", NULL };
     int nf = 0, i, rc = 0;
     char *id, *next;
