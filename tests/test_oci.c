@@ -20,6 +20,7 @@
 #include "support.h"
 
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -85,12 +86,12 @@ static void init_ctr(struct ctr *c, struct scenario *s, const char *run_id, int 
     snprintf(c->name, sizeof(c->name), "%s-%s-%d", run_id, s->modes[0].name, i);
 }
 
-/* Lines of `runtime [args] --root ROOT list --quiet` (no shell). */
-static int runtime_list_count(const char *runtime, const char *const *args, const char *root)
+/* stdout of `runtime [args] --root ROOT VERB [ID]` (no shell). */
+static void runtime_out(const char *runtime, const char *const *args, const char *root, const char *verb,
+                        const char *id, char *buf, size_t n)
 {
     const char *argv[16];
-    int fds[2], k = 0, status, n = 0;
-    char buf[8192];
+    int fds[2], k = 0, status;
     size_t used = 0;
     ssize_t r;
     pid_t pid;
@@ -100,8 +101,8 @@ static int runtime_list_count(const char *runtime, const char *const *args, cons
         argv[k++] = *args++;
     argv[k++] = "--root";
     argv[k++] = root;
-    argv[k++] = "list";
-    argv[k++] = "--quiet";
+    argv[k++] = verb;
+    argv[k++] = id != NULL ? id : "--quiet";
     argv[k] = NULL;
     cr_assert_eq(pipe(fds), 0);
     pid = fork();
@@ -115,13 +116,68 @@ static int runtime_list_count(const char *runtime, const char *const *args, cons
         _exit(127);
     }
     close(fds[1]);
-    while ((r = read(fds[0], buf + used, sizeof(buf) - 1 - used)) > 0)
+    while (used < n - 1 && (r = read(fds[0], buf + used, n - 1 - used)) > 0)
         used += (size_t)r;
     close(fds[0]);
     waitpid(pid, &status, 0);
     buf[used] = '\0';
-    for (r = 0; r < (ssize_t)used; r++)
-        n += buf[r] == '\n';
+}
+
+/* Lines of `runtime [args] --root ROOT list --quiet`. */
+static int runtime_list_count(const char *runtime, const char *const *args, const char *root)
+{
+    char buf[8192];
+    int n = 0;
+    size_t i;
+    runtime_out(runtime, args, root, "list", NULL, buf, sizeof(buf));
+    for (i = 0; buf[i]; i++)
+        n += buf[i] == '\n';
+    return n;
+}
+
+/* "status" of `runtime state ID`. */
+static void runtime_status(const char *runtime, const char *const *args, const char *root, const char *id,
+                           char *status, size_t n)
+{
+    char buf[8192];
+    cJSON *doc, *st;
+    runtime_out(runtime, args, root, "state", id, buf, sizeof(buf));
+    doc = cJSON_Parse(buf);
+    st = cJSON_GetObjectItem(doc, "status");
+    cr_assert(cJSON_IsString(st), "%s state %s: %s", runtime, id, buf);
+    snprintf(status, n, "%s", st->valuestring);
+    cJSON_Delete(doc);
+}
+
+/* Zombies among our children: processes the driver adopted and did not reap. */
+static int zombie_children(void)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *de;
+    int n = 0;
+    cr_assert_not_null(d);
+    while ((de = readdir(d)) != NULL) {
+        char path[64], buf[512], *p;
+        FILE *f;
+        size_t r;
+        int ppid;
+        char state;
+        if (de->d_name[0] < '0' || de->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+        f = fopen(path, "r");
+        if (f == NULL)
+            continue;
+        r = fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+        buf[r] = '\0';
+        p = strrchr(buf, ')');
+        if (p != NULL && sscanf(p + 1, " %c %d", &state, &ppid) == 2 && ppid == getpid() && state == 'Z') {
+            cr_log_info("zombie child: %s", buf);
+            n++;
+        }
+    }
+    closedir(d);
     return n;
 }
 
@@ -267,10 +323,14 @@ static void run_fleet(const char *options, const char *runtime, unsigned want_is
         cr_assert_eq(c->mem_private_ws_bytes, -1, "Windows-only counter stays unknown");
     }
     for (i = 0; i < FLEET; i++) {
+        char status[32];
         cr_assert_eq(driver_oci.stop(&ctrs[i], &e), 0, "stop %d: %s", i, e.msg);
+        runtime_status(runtime, args, root, ctrs[i].name, status, sizeof(status));
+        cr_assert_str_eq(status, "stopped", "%s after stop", ctrs[i].name);
         cr_assert_eq(driver_oci.destroy(&ctrs[i], &e), 0, "destroy %d: %s", i, e.msg);
         cr_assert_null(ctrs[i].priv);
     }
+    cr_assert_eq(zombie_children(), 0, "destroy left zombies of the runtime's daemons");
     cr_assert_eq(runtime_list_count(runtime, args, root), 0, "runtime still lists containers");
     driver_oci.mode_fini(m);
     assert_nothing_left(run_id, runtime, args, root);

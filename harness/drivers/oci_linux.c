@@ -1372,41 +1372,65 @@ static void adopt_kids(const struct oci_mode *om, struct oci_ctr *p)
     }
 }
 
-/* SIGKILL the processes behind pidfds, reap those that are our children,
-   and wait until the deadline for all to exit. Closes the fds; returns how
-   many are still alive. */
+/* Has the process behind a pidfd been reaped (by anyone)? A zombie can
+   still be signalled; a reaped process cannot. */
+static int pidfd_gone(int fd)
+{
+#ifdef SYS_pidfd_send_signal
+    return syscall(SYS_pidfd_send_signal, fd, 0, NULL, 0) < 0 && errno == ESRCH;
+#else
+    (void)fd;
+    return 1;
+#endif
+}
+
+/*
+ * SIGKILL the processes behind pidfds, wait until the deadline for all to
+ * exit, and reap those that are (or become) our children: a process that
+ * exits just before its parent (runsc's ptrace stubs, killed with the
+ * sandbox) is handed to us as a zombie only once that parent is gone, so
+ * each one is followed until it is reaped, by us or by its parent. Closes
+ * the fds; returns how many have not exited.
+ */
 static int kill_reap_fds(int *fds, int nf, int64_t deadline)
 {
-    int i, left = nf;
+    int i, alive = nf, pending = nf;
     for (i = 0; i < nf; i++)
         pidfd_kill(fds[i]);
     for (;;) {
         struct pollfd pf[MAX_CTR_PIDS];
         int np = 0;
+        alive = 0;
         for (i = 0; i < nf; i++) {
             siginfo_t si;
-            if (fds[i] < 0 || !pidfd_exited(fds[i], 0))
+            if (fds[i] < 0)
                 continue;
-            /* Not our child (reaped by its parent): ECHILD, nothing to do. */
-            waitid((idtype_t)P_PIDFD, (id_t)fds[i], &si, WEXITED | WNOHANG);
-            close(fds[i]);
-            fds[i] = -1;
-            left--;
-        }
-        if (left == 0 || plat_now_ns() >= deadline)
-            break;
-        for (i = 0; i < nf && np < MAX_CTR_PIDS; i++)
-            if (fds[i] >= 0) {
+            if (!pidfd_exited(fds[i], 0)) {
+                alive++;
                 pf[np].fd = fds[i];
                 pf[np].events = POLLIN;
                 pf[np++].revents = 0;
+                continue;
             }
-        poll(pf, (nfds_t)np, 10);
+            memset(&si, 0, sizeof(si));
+            if ((waitid((idtype_t)P_PIDFD, (id_t)fds[i], &si, WEXITED | WNOHANG) == 0 && si.si_pid != 0) ||
+                pidfd_gone(fds[i])) {
+                close(fds[i]);
+                fds[i] = -1;
+                pending--;
+            }
+        }
+        if (pending == 0 || plat_now_ns() >= deadline)
+            break;
+        if (np > 0)
+            poll(pf, (nfds_t)np, 10);
+        else
+            plat_sleep_ms(1); /* exited, waiting for the zombie's new parent */
     }
     for (i = 0; i < nf; i++)
         if (fds[i] >= 0)
             close(fds[i]);
-    return left;
+    return alive;
 }
 
 /*
