@@ -27,11 +27,20 @@
 
 #define CG_ROOT "/sys/fs/cgroup"
 
+/* The hierarchy root; ISOBENCH_CGROUP_ROOT moves it (tests point it at a
+   fixture tree to drive the v1 and v2 readers and writers on plain files). */
+static const char *cg_root(void)
+{
+    const char *r = getenv("ISOBENCH_CGROUP_ROOT");
+    return (r != NULL && r[0] != '\0') ? r : CG_ROOT;
+}
+
 static const char *const v1_controllers[] = { "memory", "cpu", "cpuacct", "pids", NULL };
 
 enum cgroup_mode cgroup_detect(void)
 {
     struct statfs fs;
+    char unified[4096];
     const char *forced = getenv("ISOBENCH_CGROUP");
 
     if (forced != NULL) {
@@ -40,11 +49,12 @@ enum cgroup_mode cgroup_detect(void)
         if (strcmp(forced, "v1") == 0)
             return CGROUP_V1;
     }
-    if (statfs(CG_ROOT, &fs) < 0)
+    if (statfs(cg_root(), &fs) < 0)
         return CGROUP_NONE;
     if (fs.f_type == CGROUP2_SUPER_MAGIC)
         return CGROUP_V2;
-    if (statfs(CG_ROOT "/unified", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
+    snprintf(unified, sizeof(unified), "%s/unified", cg_root());
+    if (statfs(unified, &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
         return CGROUP_HYBRID;
     return CGROUP_V1;
 }
@@ -132,6 +142,20 @@ int cgroup_parse_number(const char *text, int64_t *out)
     return 0;
 }
 
+int cgroup_parse_word(const char *text, const char *word)
+{
+    size_t wlen = strlen(word);
+    const char *p = text;
+    while ((p = strstr(p, word)) != NULL) {
+        int starts = p == text || p[-1] == ' ' || p[-1] == '\n' || p[-1] == '\t';
+        char after = p[wlen];
+        if (starts && (after == '\0' || after == ' ' || after == '\n' || after == '\t'))
+            return 0;
+        p += wlen;
+    }
+    return -1;
+}
+
 /* ---- v1 ---- */
 
 static int v1_create(const char *rel, const struct cgroup_limits *l, struct err *e)
@@ -139,27 +163,27 @@ static int v1_create(const char *rel, const struct cgroup_limits *l, struct err 
     char path[4096], val[64];
     int i;
     for (i = 0; v1_controllers[i] != NULL; i++) {
-        snprintf(path, sizeof(path), CG_ROOT "/%s/%s", v1_controllers[i], rel);
+        snprintf(path, sizeof(path), "%s/%s/%s", cg_root(), v1_controllers[i], rel);
         if (plat_mkdir_p(path, e) < 0)
             return -1;
     }
     if (l->mem_bytes > 0) {
-        snprintf(path, sizeof(path), CG_ROOT "/memory/%s/memory.limit_in_bytes", rel);
+        snprintf(path, sizeof(path), "%s/memory/%s/memory.limit_in_bytes", cg_root(), rel);
         snprintf(val, sizeof(val), "%lld", (long long)l->mem_bytes);
         if (write_file(path, val, e) < 0)
             return -1;
     }
     if (l->cpus > 0) {
-        snprintf(path, sizeof(path), CG_ROOT "/cpu/%s/cpu.cfs_period_us", rel);
+        snprintf(path, sizeof(path), "%s/cpu/%s/cpu.cfs_period_us", cg_root(), rel);
         if (write_file(path, "100000", e) < 0)
             return -1;
-        snprintf(path, sizeof(path), CG_ROOT "/cpu/%s/cpu.cfs_quota_us", rel);
+        snprintf(path, sizeof(path), "%s/cpu/%s/cpu.cfs_quota_us", cg_root(), rel);
         snprintf(val, sizeof(val), "%lld", (long long)(l->cpus * 100000.0));
         if (write_file(path, val, e) < 0)
             return -1;
     }
     if (l->pids > 0) {
-        snprintf(path, sizeof(path), CG_ROOT "/pids/%s/pids.max", rel);
+        snprintf(path, sizeof(path), "%s/pids/%s/pids.max", cg_root(), rel);
         snprintf(val, sizeof(val), "%d", l->pids);
         if (write_file(path, val, e) < 0)
             return -1;
@@ -173,7 +197,7 @@ static int v1_enter(const char *rel, pid_t pid, struct err *e)
     int i;
     snprintf(val, sizeof(val), "%d", (int)pid);
     for (i = 0; v1_controllers[i] != NULL; i++) {
-        snprintf(path, sizeof(path), CG_ROOT "/%s/%s/cgroup.procs", v1_controllers[i], rel);
+        snprintf(path, sizeof(path), "%s/%s/%s/cgroup.procs", cg_root(), v1_controllers[i], rel);
         if (write_file(path, val, e) < 0)
             return -1;
     }
@@ -185,7 +209,7 @@ static int v1_remove(const char *rel, struct err *e)
     char path[4096];
     int i, rc = 0;
     for (i = 0; v1_controllers[i] != NULL; i++) {
-        snprintf(path, sizeof(path), CG_ROOT "/%s/%s", v1_controllers[i], rel);
+        snprintf(path, sizeof(path), "%s/%s/%s", cg_root(), v1_controllers[i], rel);
         if (rmdir(path) < 0 && errno != ENOENT)
             rc = err_sys(e, errno, "rmdir %s", path);
     }
@@ -197,22 +221,22 @@ static int v1_read(const char *rel, struct cgroup_stats *st, struct err *e)
     char path[4096], buf[8192];
     int64_t v;
 
-    snprintf(path, sizeof(path), CG_ROOT "/memory/%s/memory.usage_in_bytes", rel);
+    snprintf(path, sizeof(path), "%s/memory/%s/memory.usage_in_bytes", cg_root(), rel);
     if (read_file(path, buf, sizeof(buf)) < 0)
         return err_sys(e, errno, "read %s", path);
     if (cgroup_parse_number(buf, &v) == 0)
         st->mem_usage_bytes = v;
-    snprintf(path, sizeof(path), CG_ROOT "/memory/%s/memory.stat", rel);
+    snprintf(path, sizeof(path), "%s/memory/%s/memory.stat", cg_root(), rel);
     if (read_file(path, buf, sizeof(buf)) > 0) {
         if (cgroup_parse_keyed(buf, "total_cache", &v) == 0)
             st->mem_cache_bytes = v;
         if (cgroup_parse_keyed(buf, "total_rss", &v) == 0)
             st->mem_anon_bytes = v;
     }
-    snprintf(path, sizeof(path), CG_ROOT "/cpuacct/%s/cpuacct.usage", rel);
+    snprintf(path, sizeof(path), "%s/cpuacct/%s/cpuacct.usage", cg_root(), rel);
     if (read_file(path, buf, sizeof(buf)) > 0 && cgroup_parse_number(buf, &v) == 0)
         st->cpu_ns = v;
-    snprintf(path, sizeof(path), CG_ROOT "/pids/%s/pids.current", rel);
+    snprintf(path, sizeof(path), "%s/pids/%s/pids.current", cg_root(), rel);
     if (read_file(path, buf, sizeof(buf)) > 0 && cgroup_parse_number(buf, &v) == 0)
         st->pids = v;
     return 0;
@@ -220,19 +244,31 @@ static int v1_read(const char *rel, struct cgroup_stats *st, struct err *e)
 
 /* ---- v2 ---- */
 
-/* Enable memory, cpu and pids in every ancestor's subtree_control. */
+/* Enable memory, cpu and pids in every ancestor's subtree_control. One
+   write per controller: the kernel rejects a whole "+a +b" line when one
+   controller is unavailable, which would leave the others off too. */
+static const char *const v2_controllers[] = { "+memory", "+cpu", "+pids", NULL };
+
+static void v2_enable_in(const char *parent)
+{
+    char path[4096];
+    int i;
+    snprintf(path, sizeof(path), "%s/%s%scgroup.subtree_control", cg_root(), parent, parent[0] ? "/" : "");
+    /* Best effort: a controller may be unavailable; reading then tells. */
+    for (i = 0; v2_controllers[i] != NULL; i++)
+        write_file(path, v2_controllers[i], NULL);
+}
+
 static int v2_enable_parents(const char *rel, struct err *e)
 {
-    char path[4096], part[4096];
+    char part[4096];
     const char *p = rel;
     size_t len;
     (void)e;
     part[0] = '\0';
     for (;;) {
         const char *slash = strchr(p, '/');
-        snprintf(path, sizeof(path), CG_ROOT "/%s%scgroup.subtree_control", part, part[0] ? "/" : "");
-        /* Best effort: a controller may be unavailable; reading then tells. */
-        write_file(path, "+memory +cpu +pids", NULL);
+        v2_enable_in(part);
         if (slash == NULL)
             break;
         len = strlen(part);
@@ -245,24 +281,24 @@ static int v2_enable_parents(const char *rel, struct err *e)
 static int v2_create(const char *rel, const struct cgroup_limits *l, struct err *e)
 {
     char path[4096], val[64];
-    snprintf(path, sizeof(path), CG_ROOT "/%s", rel);
+    snprintf(path, sizeof(path), "%s/%s", cg_root(), rel);
     if (plat_mkdir_p(path, e) < 0)
         return -1;
     v2_enable_parents(rel, e);
     if (l->mem_bytes > 0) {
-        snprintf(path, sizeof(path), CG_ROOT "/%s/memory.max", rel);
+        snprintf(path, sizeof(path), "%s/%s/memory.max", cg_root(), rel);
         snprintf(val, sizeof(val), "%lld", (long long)l->mem_bytes);
         if (write_file(path, val, e) < 0)
             return -1;
     }
     if (l->cpus > 0) {
-        snprintf(path, sizeof(path), CG_ROOT "/%s/cpu.max", rel);
+        snprintf(path, sizeof(path), "%s/%s/cpu.max", cg_root(), rel);
         snprintf(val, sizeof(val), "%lld 100000", (long long)(l->cpus * 100000.0));
         if (write_file(path, val, e) < 0)
             return -1;
     }
     if (l->pids > 0) {
-        snprintf(path, sizeof(path), CG_ROOT "/%s/pids.max", rel);
+        snprintf(path, sizeof(path), "%s/%s/pids.max", cg_root(), rel);
         snprintf(val, sizeof(val), "%d", l->pids);
         if (write_file(path, val, e) < 0)
             return -1;
@@ -274,14 +310,14 @@ static int v2_enter(const char *rel, pid_t pid, struct err *e)
 {
     char path[4096], val[32];
     snprintf(val, sizeof(val), "%d", (int)pid);
-    snprintf(path, sizeof(path), CG_ROOT "/%s/cgroup.procs", rel);
+    snprintf(path, sizeof(path), "%s/%s/cgroup.procs", cg_root(), rel);
     return write_file(path, val, e);
 }
 
 static int v2_remove(const char *rel, struct err *e)
 {
     char path[4096];
-    snprintf(path, sizeof(path), CG_ROOT "/%s", rel);
+    snprintf(path, sizeof(path), "%s/%s", cg_root(), rel);
     if (rmdir(path) < 0 && errno != ENOENT)
         return err_sys(e, errno, "rmdir %s", path);
     return 0;
@@ -292,28 +328,54 @@ static int v2_read(const char *rel, struct cgroup_stats *st, struct err *e)
     char path[4096], buf[8192];
     int64_t v;
 
-    snprintf(path, sizeof(path), CG_ROOT "/%s/memory.current", rel);
+    snprintf(path, sizeof(path), "%s/%s/memory.current", cg_root(), rel);
     if (read_file(path, buf, sizeof(buf)) < 0)
         return err_sys(e, errno, "read %s", path);
     if (cgroup_parse_number(buf, &v) == 0)
         st->mem_usage_bytes = v;
-    snprintf(path, sizeof(path), CG_ROOT "/%s/memory.stat", rel);
+    snprintf(path, sizeof(path), "%s/%s/memory.stat", cg_root(), rel);
     if (read_file(path, buf, sizeof(buf)) > 0) {
         if (cgroup_parse_keyed(buf, "file", &v) == 0)
             st->mem_cache_bytes = v;
         if (cgroup_parse_keyed(buf, "anon", &v) == 0)
             st->mem_anon_bytes = v;
     }
-    snprintf(path, sizeof(path), CG_ROOT "/%s/cpu.stat", rel);
+    snprintf(path, sizeof(path), "%s/%s/cpu.stat", cg_root(), rel);
     if (read_file(path, buf, sizeof(buf)) > 0 && cgroup_parse_keyed(buf, "usage_usec", &v) == 0)
         st->cpu_ns = v * 1000;
-    snprintf(path, sizeof(path), CG_ROOT "/%s/pids.current", rel);
+    snprintf(path, sizeof(path), "%s/%s/pids.current", cg_root(), rel);
     if (read_file(path, buf, sizeof(buf)) > 0 && cgroup_parse_number(buf, &v) == 0)
         st->pids = v;
     return 0;
 }
 
 /* ---- entry points ---- */
+
+int cgroup_check(enum cgroup_mode m, struct err *e)
+{
+    char path[4096], buf[4096];
+    int i;
+
+    if (m == CGROUP_NONE)
+        return err_set(e, ENOENT, "no cgroup file system mounted at %s", cg_root());
+    if (!is_v2(m)) {
+        for (i = 0; v1_controllers[i] != NULL; i++) {
+            snprintf(path, sizeof(path), "%s/%s/cgroup.procs", cg_root(), v1_controllers[i]);
+            if (!plat_exists(path))
+                return err_set(e, ENOENT, "cgroup v1 controller '%s' is not mounted at %s/%s",
+                               v1_controllers[i], cg_root(), v1_controllers[i]);
+        }
+        return 0;
+    }
+    snprintf(path, sizeof(path), "%s/cgroup.controllers", cg_root());
+    if (read_file(path, buf, sizeof(buf)) < 0)
+        return err_sys(e, errno, "cgroup v2: read %s", path);
+    for (i = 0; v2_controllers[i] != NULL; i++)
+        if (cgroup_parse_word(buf, v2_controllers[i] + 1) < 0)
+            return err_set(e, ENOENT, "cgroup v2: controller '%s' not available in %s (\"%.*s\")",
+                           v2_controllers[i] + 1, path, (int)strcspn(buf, "\n"), buf);
+    return 0;
+}
 
 int cgroup_create(enum cgroup_mode m, const char *rel, const struct cgroup_limits *l, struct err *e)
 {
@@ -347,11 +409,11 @@ int cgroup_exists(enum cgroup_mode m, const char *rel)
     char path[4096];
     int i;
     if (is_v2(m)) {
-        snprintf(path, sizeof(path), CG_ROOT "/%s", rel);
+        snprintf(path, sizeof(path), "%s/%s", cg_root(), rel);
         return plat_exists(path);
     }
     for (i = 0; v1_controllers[i] != NULL; i++) {
-        snprintf(path, sizeof(path), CG_ROOT "/%s/%s", v1_controllers[i], rel);
+        snprintf(path, sizeof(path), "%s/%s/%s", cg_root(), v1_controllers[i], rel);
         if (plat_exists(path))
             return 1;
     }
@@ -364,9 +426,9 @@ int cgroup_pids(enum cgroup_mode m, const char *rel, pid_t *pids, int *n, struct
     char *p, *end;
     int max = *n, count = 0;
     if (is_v2(m))
-        snprintf(path, sizeof(path), CG_ROOT "/%s/cgroup.procs", rel);
+        snprintf(path, sizeof(path), "%s/%s/cgroup.procs", cg_root(), rel);
     else
-        snprintf(path, sizeof(path), CG_ROOT "/pids/%s/cgroup.procs", rel);
+        snprintf(path, sizeof(path), "%s/pids/%s/cgroup.procs", cg_root(), rel);
     if (read_file(path, buf, sizeof(buf)) < 0) {
         if (errno == ENOENT) {
             *n = 0;
@@ -386,9 +448,19 @@ int cgroup_pids(enum cgroup_mode m, const char *rel, pid_t *pids, int *n, struct
     return 0;
 }
 
+/* v2 (Linux 5.14+) kills a whole cgroup atomically through cgroup.kill;
+   returns 0 when that file took the write. */
+static int v2_kill_file(const char *rel)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s/cgroup.kill", cg_root(), rel);
+    return write_file(path, "1", NULL);
+}
+
 int cgroup_kill_all(enum cgroup_mode m, const char *rel, int timeout_ms, struct err *e)
 {
     int64_t deadline = plat_now_ns() + (int64_t)timeout_ms * 1000000LL;
+    int killed_v2 = 0;
     for (;;) {
         pid_t pids[4096];
         int n = 4096, i;
@@ -396,10 +468,55 @@ int cgroup_kill_all(enum cgroup_mode m, const char *rel, int timeout_ms, struct 
             return err_wrap(e, "cgroup %s", rel);
         if (n == 0)
             return 0;
-        for (i = 0; i < n; i++)
-            kill(pids[i], SIGKILL);
+        if (is_v2(m) && !killed_v2)
+            killed_v2 = v2_kill_file(rel) == 0;
+        if (!killed_v2)
+            for (i = 0; i < n; i++)
+                kill(pids[i], SIGKILL);
         if (plat_now_ns() > deadline)
             return err_set(e, EBUSY, "cgroup %s: %d processes still alive after %d ms", rel, n, timeout_ms);
-        plat_sleep_ms(5);
+        plat_sleep_ms(2);
     }
+}
+
+int cgroup_children(enum cgroup_mode m, const char *rel, char (*names)[CGROUP_NAME_MAX], int *n,
+                    struct err *e)
+{
+    char path[4096];
+    int max = *n, count = 0, c, i;
+    int ncontrollers = is_v2(m) ? 1 : (int)(sizeof(v1_controllers) / sizeof(v1_controllers[0])) - 1;
+
+    for (c = 0; c < ncontrollers; c++) {
+        DIR *d;
+        struct dirent *de;
+        if (is_v2(m))
+            snprintf(path, sizeof(path), "%s/%s", cg_root(), rel);
+        else
+            snprintf(path, sizeof(path), "%s/%s/%s", cg_root(), v1_controllers[c], rel);
+        d = opendir(path);
+        if (d == NULL) {
+            if (errno == ENOENT)
+                continue;
+            return err_sys(e, errno, "opendir %s", path);
+        }
+        while ((de = readdir(d)) != NULL) {
+            if (de->d_type != DT_DIR || de->d_name[0] == '.')
+                continue;
+            if (strlen(de->d_name) >= CGROUP_NAME_MAX)
+                continue;
+            for (i = 0; i < count; i++)
+                if (strcmp(names[i], de->d_name) == 0)
+                    break;
+            if (i < count)
+                continue;
+            if (count == max) {
+                closedir(d);
+                return err_set(e, ENOSPC, "cgroup %s: more than %d children", rel, max);
+            }
+            snprintf(names[count++], CGROUP_NAME_MAX, "%s", de->d_name);
+        }
+        closedir(d);
+    }
+    *n = count;
+    return 0;
 }
