@@ -394,6 +394,7 @@ static int modify_system(HCS_SYSTEM sys, const cJSON *req, int timeout_ms, const
 struct hcs_mode {
     struct hcs_options o;
     char scratch_root[HCS_PATH_MAX];
+    char payload_dir[HCS_PATH_MAX];  /* host folder of isobench-payload.exe */
     int host_cores;
 };
 
@@ -468,6 +469,25 @@ static int hcs_mode_init(struct mode *m, const struct scenario *s, struct err *e
         snprintf(st->scratch_root, sizeof(st->scratch_root), "%s\\hcs", image_cache_dir());
     if (plat_mkdir_p(st->scratch_root, e) < 0)
         goto fail;
+    if (st->o.nmapped >= HCS_MAX_MAPPED) {
+        err_set(e, EINVAL, "modes[%d].options.mapped_dirs: at most %d (one more is the payload folder)", m->index,
+                HCS_MAX_MAPPED - 1);
+        goto fail;
+    }
+    {
+        char payload[HCS_PATH_MAX];
+        char *slash;
+        if (image_payload_binary(payload, sizeof(payload), e) < 0) {
+            if (st->o.command[0] == '\0')
+                goto fail;
+            err_clear(e); /* a custom command does not need it */
+        } else {
+            slash = strrchr(payload, '\\');
+            if (slash != NULL)
+                *slash = '\0';
+            snprintf(st->payload_dir, sizeof(st->payload_dir), "%s", payload);
+        }
+    }
     if (st->o.isolation == HCS_ISO_HYPERV) {
         char tmpl[HCS_PATH_MAX + 64];
         snprintf(tmpl, sizeof(tmpl), "%s\\UtilityVM\\SystemTemplate.vhdx", st->o.layers[st->o.nlayers - 1].path);
@@ -528,6 +548,7 @@ static void hcs_facts(const struct mode *m, cJSON *out)
         cJSON_AddNumberToObject(out, "uvm_cpus", st->o.uvm_cpus);
     }
     cJSON_AddStringToObject(out, "scratch_root", st->scratch_root);
+    cJSON_AddStringToObject(out, "payload_dir", st->payload_dir);
     cJSON_AddNumberToObject(out, "scratch_size_gb", st->o.scratch_size_gb);
 }
 
@@ -666,14 +687,26 @@ static int grant(const char *vm_id, const char *path, struct err *e)
     return 0;
 }
 
-static void container_spec(const struct ctr *c, const struct hcs_mode *st, struct hcs_container_spec *cs)
+/* The container's view: the mode's layers and mapped directories plus the
+   payload folder at HCS_PAYLOAD_DIR (payload_host: its host path, or under
+   Hyper-V isolation the VSMB path the utility VM sees). */
+static void container_spec(const struct ctr *c, const struct hcs_mode *st, const char *payload_host,
+                           struct hcs_mapped_dir *mapped, struct hcs_container_spec *cs)
 {
+    int n = st->o.nmapped;
     memset(cs, 0, sizeof(*cs));
     cs->hostname = NULL;
     cs->layers = st->o.layers;
     cs->nlayers = st->o.nlayers;
-    cs->mapped = st->o.mapped;
-    cs->nmapped = st->o.nmapped;
+    memcpy(mapped, st->o.mapped, sizeof(st->o.mapped[0]) * (size_t)n);
+    if (payload_host != NULL && payload_host[0] != '\0' && n < HCS_MAX_MAPPED) {
+        snprintf(mapped[n].host, sizeof(mapped[n].host), "%s", payload_host);
+        snprintf(mapped[n].container, sizeof(mapped[n].container), "%s", HCS_PAYLOAD_DIR);
+        mapped[n].readonly = 1;
+        n++;
+    }
+    cs->mapped = mapped;
+    cs->nmapped = n;
     cs->processor_maximum = hcs_processor_maximum(c->scn->cpu_limit, st->host_cores);
     cs->memory_mb = hcs_memory_mb(c->scn->mem_limit_bytes);
 }
@@ -681,6 +714,7 @@ static void container_spec(const struct ctr *c, const struct hcs_mode *st, struc
 static int create_process_isolated(struct ctr *c, struct hcs_ctr *p, const struct hcs_mode *st, struct err *e)
 {
     struct hcs_container_spec cs;
+    struct hcs_mapped_dir *mapped;
     char mount8[HCS_PATH_MAX];
     cJSON *doc;
     int rc;
@@ -689,9 +723,13 @@ static int create_process_isolated(struct ctr *c, struct hcs_ctr *p, const struc
     if (scratch_prepare(p, &st->o, e) < 0)
         return err_wrap(e, "scratch");
     win_utf8(p->mount, mount8, sizeof(mount8));
-    container_spec(c, st, &cs);
+    mapped = calloc(HCS_MAX_MAPPED, sizeof(*mapped));
+    if (mapped == NULL)
+        return err_set(e, ENOMEM, "hcs: out of memory");
+    container_spec(c, st, st->payload_dir, mapped, &cs);
     cs.scratch_path = mount8;
     doc = hcs_doc_process_container(&cs);
+    free(mapped);
     rc = create_system(c->name, doc, st->o.timeout_ms, &p->sys, e);
     cJSON_Delete(doc);
     return rc;
@@ -713,13 +751,14 @@ static int uvm_runtime_id(struct hcs_ctr *p, int timeout_ms, struct err *e)
     return 0;
 }
 
-static int create_hyperv_isolated(struct ctr *c, struct hcs_ctr *p, const struct hcs_mode *st, struct err *e)
+static int create_hyperv_isolated(struct ctr *c, struct hcs_ctr *p, const struct hcs_mode *st, struct hcs_layer *guest,
+                                  struct err *e)
 {
     const char *base = st->o.layers[st->o.nlayers - 1].path;
     char tmpl[HCS_PATH_MAX + 64], root[128];
     struct hcs_uvm_spec us;
     struct hcs_container_spec cs;
-    struct hcs_layer guest[HCS_MAX_LAYERS];
+    struct hcs_mapped_dir *mapped;
     wchar_t *wt, *wd;
     HANDLE vhd = INVALID_HANDLE_VALUE;
     HRESULT hr;
@@ -783,17 +822,28 @@ static int create_hyperv_isolated(struct ctr *c, struct hcs_ctr *p, const struct
         snprintf(guest[i].id, sizeof(guest[i].id), "%s", st->o.layers[i].id);
         snprintf(guest[i].path, sizeof(guest[i].path), "%s%s", HCS_VSMB_PREFIX, share);
     }
+    if (st->payload_dir[0] != '\0') {
+        doc = hcs_doc_vsmb_add("payload", st->payload_dir);
+        rc = modify_system(p->uvm, doc, st->o.timeout_ms, "utility VM: add the payload share", e);
+        cJSON_Delete(doc);
+        if (rc < 0)
+            return -1;
+    }
     doc = hcs_doc_combine_layers(root, guest, st->o.nlayers);
     rc = modify_system(p->uvm, doc, st->o.timeout_ms, "utility VM: combine layers", e);
     cJSON_Delete(doc);
     if (rc < 0)
         return -1;
 
-    /* 4. the hosted container */
-    container_spec(c, st, &cs);
+    /* 4. the hosted container; host folders reach it through VSMB */
+    mapped = calloc(HCS_MAX_MAPPED, sizeof(*mapped));
+    if (mapped == NULL)
+        return err_set(e, ENOMEM, "hcs: out of memory");
+    container_spec(c, st, st->payload_dir[0] ? HCS_VSMB_PREFIX "payload" : NULL, mapped, &cs);
     cs.layers = guest;
     cs.scratch_path = root;
     doc = hcs_doc_hosted_container(p->uvm_id, &cs);
+    free(mapped);
     rc = create_system(c->name, doc, st->o.timeout_ms, &p->sys, e);
     cJSON_Delete(doc);
     return rc;
@@ -811,8 +861,16 @@ static int hcs_create(struct ctr *c, struct err *e)
     snprintf(p->dir, sizeof(p->dir), "%s\\%s", st->scratch_root, c->name);
     if (plat_mkdir_p(p->dir, e) < 0)
         return -1;
-    if (st->o.isolation == HCS_ISO_HYPERV)
-        return create_hyperv_isolated(c, p, st, e);
+    if (st->o.isolation == HCS_ISO_HYPERV) {
+        /* the layers as the utility VM sees them (heap: runner threads have small stacks) */
+        struct hcs_layer *guest = calloc(HCS_MAX_LAYERS, sizeof(*guest));
+        int rc;
+        if (guest == NULL)
+            return err_set(e, ENOMEM, "hcs: out of memory");
+        rc = create_hyperv_isolated(c, p, st, guest, e);
+        free(guest);
+        return rc;
+    }
     return create_process_isolated(c, p, st, e);
 }
 

@@ -871,29 +871,15 @@ int hcs_command_line(int workload, int64_t cpu_iterations, const char *override,
     }
     switch (workload) {
     case WL_IDLE:
-        /* ping -t never ends; it keeps one cheap process alive */
-        snprintf(buf, n, "cmd.exe /c \"echo " MARKER_READY "& ping -t 127.0.0.1 >NUL\"");
+        snprintf(buf, n, "%s idle", HCS_PAYLOAD_EXE);
         return 0;
     case WL_EXIT:
-        snprintf(buf, n, "cmd.exe /c \"echo " MARKER_READY "\"");
+        snprintf(buf, n, "%s exit", HCS_PAYLOAD_EXE);
         return 0;
     case WL_CPU:
         if (cpu_iterations <= 0)
             return err_set(e, EINVAL, "cpu workload: cpu_iterations must be positive");
-        /* Needs PowerShell in the image (servercore; nanoserver has none):
-           the same integer busy loop as payload.c's, timed with Stopwatch and
-           the process's TotalProcessorTime, then stay up like idle. */
-        snprintf(buf, n,
-                 "powershell.exe -NoLogo -NoProfile -NonInteractive -Command \""
-                 "Write-Output '" MARKER_READY "'; "
-                 "$p=[Diagnostics.Process]::GetCurrentProcess(); $c0=$p.TotalProcessorTime; "
-                 "$sw=[Diagnostics.Stopwatch]::StartNew(); $x=[uint64]0; "
-                 "for($i=[int64]0; $i -lt %lld; $i++){ $x=($x*31+$i) -band 0xffffffff }; "
-                 "$sw.Stop(); $p.Refresh(); "
-                 "Write-Output ('" MARKER_RESULT " work_ns={0} cpu_ns={1} check={2}' -f "
-                 "[int64]($sw.Elapsed.Ticks*100), [int64](($p.TotalProcessorTime-$c0).Ticks*100), $x); "
-                 "ping -t 127.0.0.1 | Out-Null\"",
-                 (long long)cpu_iterations);
+        snprintf(buf, n, "%s cpu %lld", HCS_PAYLOAD_EXE, (long long)cpu_iterations);
         return 0;
     default:
         return err_set(e, EINVAL, "workload %d has no Windows command line", workload);

@@ -33,6 +33,9 @@ struct cJSON;
 #define HCS_PATH_MAX 1024
 /* The VSMB share GUID under which a utility VM sees host shares ([HS] internal/uvm/vsmb.go). */
 #define HCS_VSMB_PREFIX "\\\\?\\VMSMB\\VSMB-{dcc079ae-60ba-4d07-847c-3493609c0870}\\"
+/* Where the folder holding isobench-payload.exe is mapped (read-only) in every container. */
+#define HCS_PAYLOAD_DIR "C:\\isobench"
+#define HCS_PAYLOAD_EXE HCS_PAYLOAD_DIR "\\isobench-payload.exe"
 
 /* HRESULTs of the Host Compute Service (HCSHResult.md); winerror.h has none. */
 #define HCS_E_TERMINATED_DURING_START 0x80370100u
@@ -176,8 +179,9 @@ void hcs_error_format(uint32_t hr, const char *result_doc, const char *sys_text,
 int hcs_enum_parse(const char *json, const char *run_id, char ids[][128], int max, int *n, struct err *e);
 
 /* Command line run inside the container for a workload (enum workload in
-   scenario.h); `override` (the "command" option) wins when non-empty. The
-   idle and cpu commands print the READY marker and then stay up. */
+   scenario.h): isobench-payload.exe from the mapped HCS_PAYLOAD_DIR, the
+   same program and busy work as in Linux containers. `override` (the
+   "command" option) wins when non-empty. */
 int hcs_command_line(int workload, int64_t cpu_iterations, const char *override, char *buf, size_t n,
                      struct err *e);
 

@@ -14,6 +14,7 @@
  * "skip" with the reason, never counted as passed.
  */
 #include "driver.h"
+#include "image.h"
 #include "drivers/hcs_doc.h"
 #include "pdh_sampler.h"
 #include "plat.h"
@@ -102,6 +103,27 @@ static void test_run_marker(void)
     CHECK(plat_run_marker(argv_missing, MARKER_READY, 5000, line, sizeof(line), &e) < 0 &&
               strstr(e.msg, "CreateProcess C:\\no\\such\\program.exe") != NULL,
           "a missing program is a readable error: %s", e.msg);
+}
+
+/* isobench-payload.exe: the workload of Windows containers and the bare baseline. */
+static void test_payload(void)
+{
+    char payload[MAX_PATH * 3], line[512];
+    const char *cpu[] = { payload, "cpu", "2000000", NULL };
+    const char *ex[] = { payload, "exit", NULL };
+    long long work = -1, cpu_ns = -1;
+    struct err e;
+    err_clear(&e);
+    if (image_payload_binary(payload, sizeof(payload), &e) < 0) {
+        CHECK(0, "image_payload_binary: %s", e.msg);
+        return;
+    }
+    CHECK(strstr(payload, "isobench-payload.exe") != NULL, "payload next to the test program: %s", payload);
+    CHECK(plat_run_marker(ex, MARKER_READY, 30000, line, sizeof(line), &e) == 0, "payload exit prints READY %s", e.msg);
+    CHECK(plat_run_marker(cpu, MARKER_RESULT, 30000, line, sizeof(line), &e) == 0 &&
+              sscanf(line, MARKER_RESULT " work_ns=%lld cpu_ns=%lld", &work, &cpu_ns) == 2 && work > 0 && cpu_ns >= 0,
+          "payload cpu 2000000: %s %s", line, e.msg);
+    CHECK(strstr(line, "check=") != NULL, "the check value is printed");
 }
 
 static void test_host(void)
@@ -333,6 +355,7 @@ int main(int argc, char **argv)
     test_clock();
     test_dirs(tmp, sizeof(tmp));
     test_run_marker();
+    test_payload();
     test_host();
     test_pdh();
     test_hcs_probe();
