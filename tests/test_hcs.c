@@ -49,15 +49,18 @@ static cJSON *round_trip(cJSON *doc)
 
 static const cJSON *at(const cJSON *o, const char *path)
 {
-    char buf[256], *tok, *save = NULL;
-    snprintf(buf, sizeof(buf), "%s", path);
-    for (tok = strtok_r(buf, ".", &save); tok != NULL; tok = strtok_r(NULL, ".", &save)) {
+    char tok[128];
+    const char *p = path;
+    while (*p != '\0' && o != NULL) {
+        size_t len = strcspn(p, ".");
+        snprintf(tok, sizeof(tok), "%.*s", (int)len, p);
         if (cJSON_IsArray(o))
             o = cJSON_GetArrayItem(o, atoi(tok));
         else
             o = cJSON_GetObjectItemCaseSensitive(o, tok);
-        if (o == NULL)
-            return NULL;
+        p += len;
+        if (*p == '.')
+            p++;
     }
     return o;
 }
