@@ -3,8 +3,9 @@
 #   1. cross-build isobench.exe and test_win.exe with mingw-w64 (scripts/build-windows)
 #   2. run test_win.exe under wine64 (plat_win, host_win, PDH, the hcs probe,
 #      HCS documents, typeperf import on Windows paths)
-#   3. smoke-run isobench.exe itself: help, drivers, and an import of a
-#      typeperf fixture into a run directory
+#   3. smoke-run isobench.exe itself: help, drivers, an import of a typeperf
+#      fixture, and a whole scenario run (hcs is unavailable under wine: the
+#      run must record why and still write a complete run directory)
 # wine's first start in a fresh prefix takes a few seconds; the prefix lives
 # in the build directory so nothing outside it is touched.
 set -euo pipefail
@@ -46,6 +47,29 @@ if "$wine" "$dir/isobench.exe" import typeperf "Z:$root/tests/fixtures/typeperf-
 else
   echo "windows.sh: isobench.exe import failed:" >&2
   cat "$dir/smoke-import.txt" >&2
+  status=1
+fi
+# The whole runner on Windows: wine has no Host Compute Service, so the hcs
+# mode must be recorded as unavailable with the probe's reason, and the run
+# directory must still be complete.
+rm -rf "$dir/smoke-scenario"
+if "$wine" "$dir/isobench.exe" run "Z:$root/tests/win/smoke.json" --out "Z:$dir/smoke-scenario" \
+     >"$dir/smoke-scenario.txt" 2>&1; then
+  for f in run.json containers.csv samples.csv ramp.csv summary.json; do
+    [ -s "$dir/smoke-scenario/$f" ] || { echo "windows.sh: isobench.exe run left no $f" >&2; status=1; }
+  done
+  python3 - "$dir/smoke-scenario/run.json" <<'PY' || status=1
+import json, sys
+r = json.load(open(sys.argv[1]))
+m = r["modes"][0]
+assert r["status"] == "complete", r["status"]
+assert m["available"] is False and "computecore.dll" in m["reason"], m
+assert r["host"]["cgroup"] == "none" and r["host"]["cores"] > 0, r["host"]
+print("run.json: hcs-process unavailable:", m["reason"])
+PY
+else
+  echo "windows.sh: isobench.exe run failed:" >&2
+  cat "$dir/smoke-scenario.txt" >&2
   status=1
 fi
 cat "$dir/smoke-drivers.txt" "$dir/smoke-import.txt"
