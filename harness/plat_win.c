@@ -90,6 +90,98 @@ int err_win(struct err *e, DWORD code, const char *fmt, ...)
     return -1;
 }
 
+/* One read on a worker thread: the bytes are timestamped the moment they
+   arrive, and the caller can still bound the wait (CancelIoEx cancels an
+   overlapped read, CancelSynchronousIo a blocking one). */
+struct read_job {
+    HANDLE h;
+    char *buf;
+    DWORD cap, got;
+    BOOL ok;
+    DWORD error;
+    int64_t t_ns;
+};
+
+static DWORD WINAPI read_once(void *arg)
+{
+    struct read_job *j = arg;
+    OVERLAPPED ov;
+    memset(&ov, 0, sizeof(ov));
+    ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    j->ok = ReadFile(j->h, j->buf, j->cap, &j->got, &ov);
+    if (!j->ok && GetLastError() == ERROR_IO_PENDING)
+        j->ok = GetOverlappedResult(j->h, &ov, &j->got, TRUE);
+    j->error = j->ok ? 0 : GetLastError();
+    j->t_ns = plat_now_ns();
+    if (ov.hEvent != NULL)
+        CloseHandle(ov.hEvent);
+    return 0;
+}
+
+int win_wait_line(HANDLE h, struct win_line_buf *lb, const char *marker, int timeout_ms, char *buf, size_t n,
+                  int64_t *t_ns, struct err *e)
+{
+    char *acc = lb->acc;
+    size_t cap = sizeof(lb->acc);
+    size_t *used = &lb->used;
+    int64_t deadline = plat_now_ns() + (int64_t)timeout_ms * 1000000LL;
+    size_t mlen = strlen(marker);
+    for (;;) {
+        struct read_job j;
+        HANDLE th;
+        char *nl;
+        int64_t left_ms;
+        /* complete lines already buffered */
+        while ((nl = memchr(acc, '\n', *used)) != NULL) {
+            size_t len = (size_t)(nl - acc);
+            int match;
+            *nl = '\0';
+            if (len > 0 && acc[len - 1] == '\r')
+                acc[len - 1] = '\0';
+            match = strncmp(acc, marker, mlen) == 0;
+            if (match)
+                snprintf(buf, n, "%s", acc);
+            memmove(acc, nl + 1, *used - len - 1);
+            *used -= len + 1;
+            if (match) {
+                *t_ns = lb->t_ns;
+                return 0;
+            }
+        }
+        if (*used >= cap - 1)
+            *used = 0; /* an absurdly long line: drop it */
+        left_ms = (deadline - plat_now_ns()) / 1000000LL;
+        if (left_ms <= 0)
+            return err_set(e, ETIMEDOUT, "no '%s' line within %d ms", marker, timeout_ms);
+        memset(&j, 0, sizeof(j));
+        j.h = h;
+        j.buf = acc + *used;
+        j.cap = (DWORD)(cap - 1 - *used);
+        th = CreateThread(NULL, 64 * 1024, read_once, &j, 0, NULL);
+        if (th == NULL)
+            return err_win(e, GetLastError(), "CreateThread");
+        if (WaitForSingleObject(th, (DWORD)left_ms) == WAIT_TIMEOUT) {
+            CancelIoEx(h, NULL);
+            CancelSynchronousIo(th);
+            WaitForSingleObject(th, INFINITE);
+            CloseHandle(th);
+            if (j.got == 0)
+                return err_set(e, ETIMEDOUT, "no '%s' line within %d ms", marker, timeout_ms);
+        } else {
+            CloseHandle(th);
+        }
+        if (!j.ok && j.got == 0) {
+            if (j.error == ERROR_BROKEN_PIPE || j.error == ERROR_HANDLE_EOF || j.error == ERROR_PIPE_NOT_CONNECTED)
+                return err_set(e, EPIPE, "stdout closed before a '%s' line", marker);
+            return err_win(e, j.error, "read stdout");
+        }
+        if (j.ok && j.got == 0)
+            return err_set(e, EPIPE, "stdout closed before a '%s' line", marker);
+        *used += j.got;
+        lb->t_ns = j.t_ns;
+    }
+}
+
 int64_t plat_now_ns(void)
 {
     static LARGE_INTEGER freq;
@@ -255,10 +347,9 @@ int plat_run_marker(const char *const *argv, const char *marker, int timeout_ms,
     STARTUPINFOW si;
     PROCESS_INFORMATION pi;
     wchar_t *app = NULL;
-    char acc[4096];
-    size_t used = 0;
-    int found = 0, rc = -1, started = 0, i;
-    int64_t deadline = plat_now_ns() + (int64_t)timeout_ms * 1000000LL;
+    struct win_line_buf *lb = NULL;
+    int64_t t_line;
+    int rc = -1, started = 0, i;
 
     cmd[0] = L'\0';
     for (i = 0; argv[i] != NULL; i++) {
@@ -300,44 +391,17 @@ int plat_run_marker(const char *const *argv, const char *marker, int timeout_ms,
     CloseHandle(wr);
     wr = NULL;
 
-    while (!found) {
-        DWORD avail = 0, got = 0;
-        char *nl;
-        if (plat_now_ns() >= deadline) {
-            err_set(e, ETIMEDOUT, "%s: no '%s' line within %d ms", argv[0], marker, timeout_ms);
-            goto out;
-        }
-        if (!PeekNamedPipe(rd, NULL, 0, NULL, &avail, NULL)) {
-            /* broken pipe: the process closed stdout (exited) */
+    lb = calloc(1, sizeof(*lb));
+    if (lb == NULL) {
+        err_set(e, ENOMEM, "out of memory");
+        goto out;
+    }
+    if (win_wait_line(rd, lb, marker, timeout_ms, buf, n, &t_line, e) < 0) {
+        if (e != NULL && e->code == EPIPE)
             err_set(e, EIO, "%s: exited without printing '%s'", argv[0], marker);
-            goto out;
-        }
-        if (avail == 0) {
-            Sleep(1);
-            continue;
-        }
-        if (avail > sizeof(acc) - 1 - used)
-            avail = (DWORD)(sizeof(acc) - 1 - used);
-        if (!ReadFile(rd, acc + used, avail, &got, NULL) || got == 0) {
-            err_set(e, EIO, "%s: exited without printing '%s'", argv[0], marker);
-            goto out;
-        }
-        used += got;
-        acc[used] = '\0';
-        while ((nl = strchr(acc, '\n')) != NULL) {
-            *nl = '\0';
-            if (nl > acc && nl[-1] == '\r')
-                nl[-1] = '\0';
-            if (strncmp(acc, marker, strlen(marker)) == 0) {
-                snprintf(buf, n, "%s", acc);
-                found = 1;
-                break;
-            }
-            used -= (size_t)(nl + 1 - acc);
-            memmove(acc, nl + 1, used + 1);
-        }
-        if (used >= sizeof(acc) - 1)
-            used = 0;
+        else
+            err_wrap(e, "%s", argv[0]);
+        goto out;
     }
     rc = 0;
 out:
@@ -357,6 +421,7 @@ out:
     if (nul != INVALID_HANDLE_VALUE)
         CloseHandle(nul);
     free(app);
+    free(lb);
     return rc;
 }
 

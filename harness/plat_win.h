@@ -9,6 +9,7 @@
 #ifdef _WIN32
 #include <windows.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 
@@ -20,6 +21,18 @@ int win_utf8(const wchar_t *w, char *buf, size_t n);
 char *win_utf8_dup(const wchar_t *w);
 /* System message for a Win32 error or HRESULT, without the trailing newline. */
 void win_error_text(DWORD code, char *buf, size_t n);
+/* Bytes read from a pipe past the last line returned, and when they arrived. */
+struct win_line_buf {
+    char acc[4096];
+    size_t used;
+    int64_t t_ns;
+};
+/* Wait at most timeout_ms for a line starting with `marker` on a pipe
+   handle (synchronous or overlapped, anonymous or named). The line goes to
+   buf and the QueryPerformanceCounter time its bytes arrived to *t_ns.
+   Errors: ETIMEDOUT, EPIPE (the writer closed the pipe first), EIO. */
+int win_wait_line(HANDLE h, struct win_line_buf *lb, const char *marker, int timeout_ms, char *buf, size_t n,
+                  int64_t *t_ns, struct err *e);
 /* err_set with ": <system message> (code)" appended. Returns -1. */
 int err_win(struct err *e, DWORD code, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -566,8 +566,7 @@ struct hcs_ctr {
     char uvm_vhdx[HCS_PATH_MAX + 32];
     char uvm_id[128];
     char runtime_id[64];     /* the utility VM's RuntimeId: vmmem runs as NT VIRTUAL MACHINE\<it> */
-    char line[4096];
-    size_t used;
+    struct win_line_buf out_buf;
 };
 
 static int64_t file_size_on_disk(const char *path)
@@ -948,80 +947,18 @@ static int hcs_start(struct ctr *c, struct err *e)
     return 0;
 }
 
-/* One blocking ReadFile on a worker thread, so the READY line is timestamped
-   the moment it arrives and the wait can still be bounded (CancelSynchronousIo). */
-struct read_job {
-    HANDLE h;
-    char *buf;
-    DWORD cap, got;
-    BOOL ok;
-    int64_t t_ns;
-};
-
-static DWORD WINAPI read_once(void *arg)
-{
-    struct read_job *j = arg;
-    j->ok = ReadFile(j->h, j->buf, j->cap, &j->got, NULL);
-    j->t_ns = plat_now_ns();
-    return 0;
-}
-
 static int hcs_wait_output(struct ctr *c, const char *marker, int timeout_ms, char *buf, size_t n, int64_t *t_ns,
                            struct err *e)
 {
     struct hcs_ctr *p = c->priv;
-    int64_t deadline = plat_now_ns() + (int64_t)timeout_ms * 1000000LL;
-
     if (p == NULL || p->out == INVALID_HANDLE_VALUE)
         return err_set(e, EINVAL, "hcs: the workload was not started");
-    for (;;) {
-        struct read_job j;
-        HANDLE th;
-        char *nl;
-        int64_t left_ms;
-        /* complete lines already buffered */
-        while ((nl = memchr(p->line, '\n', p->used)) != NULL) {
-            size_t len = (size_t)(nl - p->line);
-            *nl = '\0';
-            if (len > 0 && p->line[len - 1] == '\r')
-                p->line[len - 1] = '\0';
-            if (strncmp(p->line, marker, strlen(marker)) == 0) {
-                snprintf(buf, n, "%s", p->line);
-                memmove(p->line, nl + 1, p->used - len - 1);
-                p->used -= len + 1;
-                return 0;
-            }
-            memmove(p->line, nl + 1, p->used - len - 1);
-            p->used -= len + 1;
-        }
-        if (p->used >= sizeof(p->line) - 1)
-            p->used = 0; /* an absurdly long line: drop it */
-        left_ms = (deadline - plat_now_ns()) / 1000000LL;
-        if (left_ms <= 0)
-            return err_set(e, ETIMEDOUT, "no '%s' line within %d ms", marker, timeout_ms);
-        j.h = p->out;
-        j.buf = p->line + p->used;
-        j.cap = (DWORD)(sizeof(p->line) - 1 - p->used);
-        j.got = 0;
-        j.ok = FALSE;
-        th = CreateThread(NULL, 64 * 1024, read_once, &j, 0, NULL);
-        if (th == NULL)
-            return err_win(e, GetLastError(), "CreateThread");
-        if (WaitForSingleObject(th, (DWORD)left_ms) == WAIT_TIMEOUT) {
-            CancelSynchronousIo(th);
-            WaitForSingleObject(th, INFINITE);
-            CloseHandle(th);
-            if (j.got == 0)
-                return err_set(e, ETIMEDOUT, "no '%s' line within %d ms", marker, timeout_ms);
-        } else {
-            CloseHandle(th);
-        }
-        if (!j.ok && j.got == 0)
-            return err_set(e, EIO, "the workload's stdout closed before a '%s' line (did the command fail? "
-                                   "the cpu workload needs PowerShell in the image)", marker);
-        p->used += j.got;
-        *t_ns = j.t_ns;
+    if (win_wait_line(p->out, &p->out_buf, marker, timeout_ms, buf, n, t_ns, e) < 0) {
+        if (e != NULL && e->code == EPIPE)
+            err_wrap(e, "the workload exited (does isobench-payload.exe start in this image? see the \"command\" option)");
+        return -1;
     }
+    return 0;
 }
 
 /* The utility VM's vmmem process: the one running as NT VIRTUAL MACHINE\<RuntimeId>. */

@@ -22,6 +22,7 @@
 #include "typeperf.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +104,104 @@ static void test_run_marker(void)
     CHECK(plat_run_marker(argv_missing, MARKER_READY, 5000, line, sizeof(line), &e) < 0 &&
               strstr(e.msg, "CreateProcess C:\\no\\such\\program.exe") != NULL,
           "a missing program is a readable error: %s", e.msg);
+}
+
+struct writer {
+    HANDLE h;
+    int delay_ms;
+    const char *text;
+    int close_after;
+    int64_t t_written;
+};
+
+static DWORD WINAPI write_later(void *arg)
+{
+    struct writer *w = arg;
+    DWORD n;
+    Sleep((DWORD)w->delay_ms);
+    w->t_written = plat_now_ns();
+    if (w->text != NULL)
+        WriteFile(w->h, w->text, (DWORD)strlen(w->text), &n, NULL);
+    if (w->close_after)
+        CloseHandle(w->h);
+    return 0;
+}
+
+/* The READY-line reader used for HCS process pipes (win_wait_line), on an
+   anonymous pipe and on an overlapped named pipe like the ones HCS hands out. */
+static void test_wait_line(void)
+{
+    struct win_line_buf *lb = calloc(1, sizeof(*lb));
+    struct writer w;
+    HANDLE rd, wr, th;
+    char line[256];
+    int64_t t = 0, t0;
+    struct err e;
+    int rc;
+    err_clear(&e);
+
+    CreatePipe(&rd, &wr, NULL, 0);
+    memset(&w, 0, sizeof(w));
+    w.h = wr;
+    w.delay_ms = 200;
+    w.text = "noise\r\nISOBENCH_READY\r\nISOBENCH_RESULT work_ns=1\r\n";
+    th = CreateThread(NULL, 0, write_later, &w, 0, NULL);
+    rc = win_wait_line(rd, lb, MARKER_READY, 10000, line, sizeof(line), &t, &e);
+    WaitForSingleObject(th, INFINITE);
+    CloseHandle(th);
+    CHECK(rc == 0 && strcmp(line, MARKER_READY) == 0, "anonymous pipe: READY line read %s", e.msg);
+    CHECK(t >= w.t_written && t - w.t_written < 1000000000LL, "its time is when the bytes arrived (+%.2f ms)",
+          (t - w.t_written) / 1e6);
+    t0 = t;
+    rc = win_wait_line(rd, lb, MARKER_RESULT, 1000, line, sizeof(line), &t, &e);
+    CHECK(rc == 0 && strcmp(line, MARKER_RESULT " work_ns=1") == 0 && t == t0,
+          "a later line already buffered keeps its arrival time %s", e.msg);
+    t0 = plat_now_ns();
+    rc = win_wait_line(rd, lb, MARKER_READY, 300, line, sizeof(line), &t, &e);
+    CHECK(rc < 0 && e.code == ETIMEDOUT && (plat_now_ns() - t0) / 1000000LL < 5000,
+          "silence times out after 300 ms: %s", e.msg);
+    memset(&w, 0, sizeof(w));
+    w.h = wr;
+    w.delay_ms = 50;
+    w.close_after = 1;
+    th = CreateThread(NULL, 0, write_later, &w, 0, NULL);
+    rc = win_wait_line(rd, lb, MARKER_READY, 10000, line, sizeof(line), &t, &e);
+    WaitForSingleObject(th, INFINITE);
+    CloseHandle(th);
+    CHECK(rc < 0 && e.code == EPIPE, "a closed writer is EPIPE: %s", e.msg);
+    CloseHandle(rd);
+
+    {
+        wchar_t name[128];
+        HANDLE srv, cli;
+        memset(lb, 0, sizeof(*lb));
+        err_clear(&e);
+        _snwprintf(name, 128, L"\\\\.\\pipe\\isobench-test-%lu", (unsigned long)GetCurrentProcessId());
+        name[127] = 0;
+        srv = CreateNamedPipeW(name, PIPE_ACCESS_INBOUND | FILE_FLAG_OVERLAPPED, PIPE_TYPE_BYTE | PIPE_WAIT, 1, 4096,
+                               4096, 0, NULL);
+        cli = CreateFileW(name, GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0, NULL);
+        CHECK(srv != INVALID_HANDLE_VALUE && cli != INVALID_HANDLE_VALUE, "overlapped named pipe created");
+        if (srv == INVALID_HANDLE_VALUE || cli == INVALID_HANDLE_VALUE)
+            goto out;
+        memset(&w, 0, sizeof(w));
+        w.h = cli;
+        w.delay_ms = 150;
+        w.text = "ISOBENCH_READY\n";
+        th = CreateThread(NULL, 0, write_later, &w, 0, NULL);
+        rc = win_wait_line(srv, lb, MARKER_READY, 10000, line, sizeof(line), &t, &e);
+        WaitForSingleObject(th, INFINITE);
+        CloseHandle(th);
+        CHECK(rc == 0 && strcmp(line, MARKER_READY) == 0 && t >= w.t_written, "overlapped named pipe: READY read %s", e.msg);
+        t0 = plat_now_ns();
+        rc = win_wait_line(srv, lb, MARKER_READY, 300, line, sizeof(line), &t, &e);
+        CHECK(rc < 0 && e.code == ETIMEDOUT && (plat_now_ns() - t0) / 1000000LL < 5000,
+              "overlapped named pipe: the pending read is cancelled at the deadline: %s", e.msg);
+        CloseHandle(cli);
+        CloseHandle(srv);
+    }
+out:
+    free(lb);
 }
 
 /* isobench-payload.exe: the workload of Windows containers and the bare baseline. */
@@ -355,6 +454,7 @@ int main(int argc, char **argv)
     test_clock();
     test_dirs(tmp, sizeof(tmp));
     test_run_marker();
+    test_wait_line();
     test_payload();
     test_host();
     test_pdh();
