@@ -273,6 +273,22 @@ static int hcs_fail(struct err *e, HRESULT hr, PWSTR doc, const char *fmt, ...)
     return err_set(e, EIO, "%s: %s", what, msg);
 }
 
+/* Cancel a timed-out operation and give it a moment to wind down; the handle
+   is closed only once HCS is done with it (freeing it under a running call
+   crashed computecore.dll for hcsshim). Returns -1 if it is still pending. */
+static int op_abandon(HCS_OPERATION op)
+{
+    PWSTR doc = NULL;
+    HRESULT hr;
+    api.CancelOperation(op);
+    hr = api.WaitForOperationResult(op, 10000, &doc);
+    free_doc(doc);
+    if ((uint32_t)hr == HCS_E_OPERATION_TIMEOUT)
+        return -1; /* leak it rather than free it under HCS */
+    api.CloseOperation(op);
+    return 0;
+}
+
 /* Wait for an operation; on timeout cancel it and give it a moment to wind
    down (handles must not be freed while HCS still uses them). The result
    document is returned in *result (UTF-8, free()) when asked for. */
@@ -285,15 +301,8 @@ static int op_finish(HCS_OPERATION op, int timeout_ms, char **result, const char
         *result = NULL;
     if ((uint32_t)hr == HCS_E_OPERATION_TIMEOUT) {
         free_doc(doc);
-        doc = NULL;
-        api.CancelOperation(op);
-        if ((uint32_t)api.WaitForOperationResult(op, 10000, &doc) == HCS_E_OPERATION_TIMEOUT) {
-            /* still running after the cancel: leak the handle rather than free it under HCS */
-            free_doc(doc);
+        if (op_abandon(op) < 0)
             return err_set(e, ETIMEDOUT, "%s: no answer within %d ms (cancelled; still pending)", what, timeout_ms);
-        }
-        free_doc(doc);
-        api.CloseOperation(op);
         return err_set(e, ETIMEDOUT, "%s: no answer within %d ms (cancelled)", what, timeout_ms);
     }
     if (FAILED(hr))
@@ -909,7 +918,7 @@ static int hcs_start(struct ctr *c, struct err *e)
     hr = api.WaitForOperationResultAndProcessInfo(op, (DWORD)st->o.timeout_ms, &pi, &doc);
     if ((uint32_t)hr == HCS_E_OPERATION_TIMEOUT) {
         free_doc(doc);
-        api.CancelOperation(op);
+        op_abandon(op);
         return err_set(e, ETIMEDOUT, "HcsCreateProcess: no answer within %d ms (cancelled)", st->o.timeout_ms);
     }
     api.CloseOperation(op);
@@ -926,7 +935,7 @@ static int hcs_start(struct ctr *c, struct err *e)
         if (SUCCEEDED(hr))
             hr = api.WaitForOperationResultAndProcessInfo(op, (DWORD)st->o.timeout_ms, &pi, &doc);
         if ((uint32_t)hr == HCS_E_OPERATION_TIMEOUT)
-            api.CancelOperation(op);
+            op_abandon(op);
         else
             api.CloseOperation(op);
         if (FAILED(hr)) {
