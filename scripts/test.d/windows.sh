@@ -72,5 +72,7 @@ else
   cat "$dir/smoke-scenario.txt" >&2
   status=1
 fi
-cat "$dir/smoke-drivers.txt" "$dir/smoke-import.txt"
+"$wine" "$dir/isobench.exe" cleanup >"$dir/smoke-cleanup.txt" 2>&1 \
+  || { echo "windows.sh: isobench.exe cleanup failed:" >&2; cat "$dir/smoke-cleanup.txt" >&2; status=1; }
+cat "$dir/smoke-drivers.txt" "$dir/smoke-import.txt" "$dir/smoke-cleanup.txt"
 exit $status
