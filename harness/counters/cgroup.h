@@ -33,8 +33,9 @@ int cgroup_check(enum cgroup_mode m, struct err *e);
 
 /* Create the cgroup (in every controller needed on v1) and apply limits. */
 int cgroup_create(enum cgroup_mode m, const char *rel, const struct cgroup_limits *l, struct err *e);
-/* Move a process into it; pid 0 moves the calling process (used by a
-   child before it execs, so that it runs inside the cgroup from the start). */
+/* Move a process into it. pid 0 moves the calling thread: a single-threaded
+   child before it execs, so that it runs inside the cgroup from the start;
+   on v1 that skips the kernel's global threadgroup lock (see v1_enter). */
 int cgroup_enter(enum cgroup_mode m, const char *rel, pid_t pid, struct err *e);
 /* Kill every process in it (SIGKILL) and wait until it is empty (bounded). */
 int cgroup_kill_all(enum cgroup_mode m, const char *rel, int timeout_ms, struct err *e);

