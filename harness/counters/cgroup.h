@@ -37,6 +37,10 @@ int cgroup_create(enum cgroup_mode m, const char *rel, const struct cgroup_limit
    child before it execs, so that it runs inside the cgroup from the start;
    on v1 that skips the kernel's global threadgroup lock (see v1_enter). */
 int cgroup_enter(enum cgroup_mode m, const char *rel, pid_t pid, struct err *e);
+/* v2 only: a directory fd of the cgroup for clone3's
+   CLONE_INTO_CGROUP (the child starts inside it, with no migration and no
+   global lock). Returns the fd, or -1 with the reason in e (always on v1). */
+int cgroup_open_dir(enum cgroup_mode m, const char *rel, struct err *e);
 /* Kill every process in it (SIGKILL) and wait until it is empty (bounded). */
 int cgroup_kill_all(enum cgroup_mode m, const char *rel, int timeout_ms, struct err *e);
 /* Remove it (and on v1 from every controller). */

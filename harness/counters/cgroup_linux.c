@@ -397,6 +397,19 @@ int cgroup_enter(enum cgroup_mode m, const char *rel, pid_t pid, struct err *e)
     return rc < 0 ? err_wrap(e, "cgroup %s: enter %d", rel, (int)pid) : 0;
 }
 
+int cgroup_open_dir(enum cgroup_mode m, const char *rel, struct err *e)
+{
+    char path[4096];
+    int fd;
+    if (!is_v2(m))
+        return err_set(e, EINVAL, "cgroup %s: a cgroup directory fd needs cgroup v2", rel);
+    snprintf(path, sizeof(path), "%s/%s", cg_root(), rel);
+    fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return err_sys(e, errno, "open %s", path);
+    return fd;
+}
+
 int cgroup_remove(enum cgroup_mode m, const char *rel, struct err *e)
 {
     int rc = is_v2(m) ? v2_remove(rel, e) : v1_remove(rel, e);

@@ -8,8 +8,9 @@
  * start   clone(CLONE_VM | CLONE_VFORK) on a small stack, like posix_spawn,
  *         into new pid, mount, uts and ipc namespaces (and net when the mode
  *         says "network": true). The child, still sharing our memory and
- *         while we are suspended, enters its cgroup (writes "0" to
- *         cgroup.procs), sets the hostname, makes every mount private, mounts
+ *         while we are suspended, enters its cgroup (v1: writes "0" to each
+ *         controller's tasks file; on v2 clone3 starts it inside the cgroup
+ *         with CLONE_INTO_CGROUP instead), sets the hostname, makes every mount private, mounts
  *         the overlay (lower = a tiny layer of device nodes over the image
  *         rootfs, so /dev costs no extra mount), mounts a fresh /proc,
  *         pivot_root()s into the overlay, points stdin at /dev/null and
@@ -51,7 +52,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -93,6 +96,7 @@ struct ns_ctr {
     char overlay_opts[4096]; /* mount data for the overlay, built in create */
     char hostname[64];
     int cg_created;
+    int cgfd;                /* v2: the cgroup directory, for CLONE_INTO_CGROUP; else -1 */
     pid_t pid;               /* pid of the container's init in our namespace, -1 when none */
     int wstatus;             /* wait status once reaped */
     int reaped;
@@ -104,10 +108,14 @@ struct ns_ctr {
     int64_t line_t_ns;       /* when the bytes completing the buffered data arrived */
     char last_line[256];     /* last non-marker line, for error messages */
 
-    /* Shared with the child, which runs in our memory (CLONE_VM) while we
-       are suspended (CLONE_VFORK). */
+    /* Shared with the child while we are suspended (CLONE_VFORK): the whole
+       struct is a MAP_SHARED mapping, so the child sees it and writes back
+       both when it runs in our memory (CLONE_VM) and when it is a copy
+       (clone3 into a v2 cgroup). */
     const char *const *argv;
     int child_out;
+    int child_in_cgroup;     /* started inside its cgroup: no cgroup_enter */
+    int child_sighand_clear; /* the kernel already reset signal handlers */
     volatile int child_failed;
     volatile int64_t child_exec_ns;
     struct err child_err;
@@ -293,11 +301,12 @@ static int ns_create(struct ctr *c, struct err *e)
         return -1;
     if (c->argv == NULL || c->argv[0] == NULL)
         return err_set(e, EINVAL, "ns: no workload command");
-    p = calloc(1, sizeof(*p));
-    if (p == NULL)
-        return err_set(e, ENOMEM, "ns: out of memory");
-    c->priv = p;
+    p = mmap(NULL, sizeof(*p), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return err_sys(e, errno, "ns: mmap container state");
+    c->priv = p; /* zero-filled */
     p->nm = nm;
+    p->cgfd = -1;
     p->pid = -1;
     p->out_fd = -1;
     p->child_out = -1;
@@ -328,6 +337,8 @@ static int ns_create(struct ctr *c, struct err *e)
     lim.pids = s ? s->pids_limit : 0;
     p->cg_created = 1; /* from here on, destroy removes whatever part exists */
     if (cgroup_create(nm->cg, p->cgrel, &lim, e) < 0)
+        return err_wrap(e, "ns");
+    if (nm->cg == CGROUP_V2 && (p->cgfd = cgroup_open_dir(nm->cg, p->cgrel, e)) < 0)
         return err_wrap(e, "ns");
     return 0;
 }
@@ -364,11 +375,12 @@ static int child_main(void *arg)
     int sig, nullfd;
 
     /* Our handlers must never run here: they would act on the parent's memory. */
-    for (sig = 1; sig < NSIG; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP)
-            signal(sig, SIG_DFL);
+    if (!p->child_sighand_clear)
+        for (sig = 1; sig < NSIG; sig++)
+            if (sig != SIGKILL && sig != SIGSTOP)
+                signal(sig, SIG_DFL);
 
-    if (cgroup_enter(p->nm->cg, p->cgrel, 0, e) < 0)
+    if (!p->child_in_cgroup && cgroup_enter(p->nm->cg, p->cgrel, 0, e) < 0)
         goto fail;
     if (sethostname(p->hostname, strlen(p->hostname)) < 0) {
         err_sys(e, errno, "sethostname %s", p->hostname);
@@ -446,13 +458,54 @@ static int reap(struct ns_ctr *p, int timeout_ms)
     }
 }
 
+#if defined(SYS_clone3)
+#ifndef CLONE_CLEAR_SIGHAND
+#define CLONE_CLEAR_SIGHAND 0x100000000ULL
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+/* The kernel's struct clone_args (linux/sched.h, v2 layout with cgroup). */
+struct ns_clone_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+        set_tid_size, cgroup;
+};
+
+/*
+ * cgroup v2: clone3(CLONE_VFORK | CLONE_INTO_CGROUP), fork-like (our memory
+ * copied, p shared through its MAP_SHARED mapping). The child is born in its
+ * cgroup: no cgroup.procs write, whose global lock waits for an RCU grace
+ * period. Returns the pid, 0 never (the child does not return), or -1 with
+ * errno; ENOSYS/E2BIG mean an older kernel.
+ */
+static pid_t clone_into_cgroup(struct ns_ctr *p, int nsflags)
+{
+    struct ns_clone_args ca;
+    long r;
+    memset(&ca, 0, sizeof(ca));
+    ca.flags = (uint64_t)(unsigned)(nsflags | CLONE_VFORK) | CLONE_INTO_CGROUP | CLONE_CLEAR_SIGHAND;
+    ca.exit_signal = SIGCHLD;
+    ca.cgroup = (uint64_t)p->cgfd;
+    p->child_in_cgroup = 1;
+    p->child_sighand_clear = 1;
+    r = syscall(SYS_clone3, &ca, sizeof(ca));
+    if (r == 0)
+        child_main(p); /* does not return */
+    if (r < 0) {
+        p->child_in_cgroup = 0;
+        p->child_sighand_clear = 0;
+    }
+    return (pid_t)r;
+}
+#endif
+
 static int ns_start(struct ctr *c, struct err *e)
 {
     struct ns_ctr *p = c->priv;
-    int fds[2], flags, saved;
+    int fds[2], nsflags, saved = 0;
     sigset_t all, old;
     uintptr_t top;
-    pid_t pid;
+    pid_t pid = -1;
 
     if (p == NULL)
         return err_set(e, EINVAL, "ns: start before create");
@@ -475,20 +528,35 @@ static int ns_start(struct ctr *c, struct err *e)
     p->child_out = fds[1];
     p->child_failed = 0;
     p->child_exec_ns = 0;
+    p->child_in_cgroup = 0;
+    p->child_sighand_clear = 0;
     err_clear(&p->child_err);
 
-    flags = CLONE_VM | CLONE_VFORK | SIGCHLD | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
+    nsflags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
     if (p->nm->network)
-        flags |= CLONE_NEWNET;
+        nsflags |= CLONE_NEWNET;
     top = ((uintptr_t)(p->stack + sizeof(p->stack))) & ~(uintptr_t)15;
 
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    pid = clone(child_main, (void *)top, flags, p);
-    saved = errno;
+#if defined(SYS_clone3)
+    if (p->cgfd >= 0) {
+        pid = clone_into_cgroup(p, nsflags);
+        saved = errno;
+    }
+    if (pid < 0 && (p->cgfd < 0 || saved == ENOSYS || saved == E2BIG))
+#endif
+    {
+        pid = clone(child_main, (void *)top, nsflags | CLONE_VM | CLONE_VFORK | SIGCHLD, p);
+        saved = errno;
+    }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     close(p->child_out);
     p->child_out = -1;
+    if (p->cgfd >= 0) {
+        close(p->cgfd);
+        p->cgfd = -1;
+    }
     if (pid < 0)
         return err_sys(e, saved, "ns: clone");
     p->pid = pid;
@@ -648,6 +716,9 @@ static int ns_destroy(struct ctr *c, struct err *e)
     if (p->out_fd >= 0)
         close(p->out_fd);
     p->out_fd = -1;
+    if (p->cgfd >= 0)
+        close(p->cgfd);
+    p->cgfd = -1;
     if (p->merged[0] != '\0') {
         /* The overlay lives in the container's mount namespace; a host mount here
            would only come from an outside hand, but is not left behind either. */
@@ -668,7 +739,7 @@ static int ns_destroy(struct ctr *c, struct err *e)
         }
         cgroup_remove(p->nm->cg, p->runcg, NULL); /* fails while other containers of the run remain */
     }
-    free(p);
+    munmap(p, sizeof(*p));
     c->priv = NULL;
     return rc;
 }
