@@ -17,6 +17,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _WIN32
+#include <io.h>
+#define isatty _isatty
+#else
+#include <unistd.h>
+#endif
 
 struct command {
     const char *name;
@@ -65,7 +71,8 @@ static int cmd_image(int argc, char **argv)
 static int cmd_run(int argc, char **argv)
 {
     const char *path = "scenarios/quick.json";
-    struct run_opts o = { NULL, stderr };
+    /* The live progress line only on a terminal: logs get the table alone. */
+    struct run_opts o = { NULL, isatty(2) ? stderr : NULL };
     struct scenario s;
     struct run_result r;
     struct run_summary sum;

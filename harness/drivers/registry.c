@@ -10,9 +10,11 @@
 #include <string.h>
 
 extern const struct driver driver_ns;
+extern const struct driver driver_oci;
 
 static const struct driver *const drivers[] = {
     &driver_ns,
+    &driver_oci,
     NULL,
 };
 
