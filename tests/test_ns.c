@@ -420,6 +420,7 @@ Test(ns, cleanup_after_a_crash)
     struct err e;
     int fds[2], status, removed = -1, npids = 0;
     pid_t crasher, pids[3];
+    char foreign[512];
 
     need_root();
     m = setup_mode(NULL);
@@ -460,10 +461,24 @@ Test(ns, cleanup_after_a_crash)
     }
     cr_assert(alive(pids[0]) && alive(pids[2]), "the crash left the containers running");
 
+    /* Another driver's container of the same run: not ns's to remove. */
+    {
+        struct cgroup_limits none = { 0, 0, 0 };
+        snprintf(foreign, sizeof(foreign), "isobench/%s/%s-other-0", run_id, run_id);
+        cr_assert_eq(cgroup_create(cgroup_detect(), foreign, &none, &e), 0, "%s", e.msg);
+    }
+
     err_clear(&e);
     cr_assert_eq(driver_ns.cleanup(run_id, &removed, &e), 0, "cleanup: %s", e.msg);
     /* 3 cgroups and 3 scratch directories. */
     cr_assert_eq(removed, 6, "removed %d", removed);
+    cr_assert(cgroup_exists(cgroup_detect(), foreign), "cleanup removed another driver's cgroup");
+    cr_assert_eq(cgroup_remove(cgroup_detect(), foreign, &e), 0, "%s", e.msg);
+    {
+        char runcg[512];
+        snprintf(runcg, sizeof(runcg), "isobench/%s", run_id);
+        cr_assert_eq(cgroup_remove(cgroup_detect(), runcg, &e), 0, "%s", e.msg);
+    }
     assert_nothing_left(pids, 3);
     /* Nothing left: a second cleanup removes nothing. */
     cr_assert_eq(driver_ns.cleanup(run_id, &removed, &e), 0, "cleanup: %s", e.msg);

@@ -5,7 +5,8 @@
  * pair of v1/v2 helpers behind one entry point, as in crun. Paths are
  * relative to the hierarchy root, e.g. "isobench/<run_id>/<container>".
  * The parsers of the files' text are exposed so they can be tested on
- * fixture files.
+ * fixture files, and ISOBENCH_CGROUP_ROOT (default /sys/fs/cgroup) moves
+ * the whole hierarchy so the readers and writers can be run on fixture trees.
  */
 #ifndef ISOBENCH_CGROUP_H
 #define ISOBENCH_CGROUP_H
@@ -58,12 +59,6 @@ struct cgroup_stats {
 int cgroup_read(enum cgroup_mode m, const char *rel, struct cgroup_stats *st, struct err *e);
 /* PIDs in the cgroup (cgroup.procs); *n in/out. */
 int cgroup_pids(enum cgroup_mode m, const char *rel, pid_t *pids, int *n, struct err *e);
-
-/* Names of the child cgroups of rel (union over every v1 controller); *n
-   in/out. A missing rel gives *n = 0. Used by cleanup to find leftovers. */
-#define CGROUP_NAME_MAX 256
-int cgroup_children(enum cgroup_mode m, const char *rel, char (*names)[CGROUP_NAME_MAX], int *n,
-                    struct err *e);
 
 /* Parsers (pure, for tests): "key value\n" files such as memory.stat and cpu.stat. */
 int cgroup_parse_keyed(const char *text, const char *key, int64_t *out);

@@ -719,6 +719,16 @@ static int ns_destroy(struct ctr *c, struct err *e)
     if (p->cgfd >= 0)
         close(p->cgfd);
     p->cgfd = -1;
+    /* The cgroup goes before the directory, so that a crash in between
+       leaves a directory for cleanup to find the cgroup by. */
+    if (p->cg_created) {
+        err_clear(&tmp);
+        if (cgroup_remove(p->nm->cg, p->cgrel, &tmp) < 0 && rc == 0) {
+            *e = tmp;
+            rc = err_wrap(e, "ns");
+        }
+        cgroup_remove(p->nm->cg, p->runcg, NULL); /* fails while other containers of the run remain */
+    }
     if (p->merged[0] != '\0') {
         /* The overlay lives in the container's mount namespace; a host mount here
            would only come from an outside hand, but is not left behind either. */
@@ -730,14 +740,6 @@ static int ns_destroy(struct ctr *c, struct err *e)
             rc = err_wrap(e, "ns");
         }
         rmdir(p->rundir); /* the last container of the run takes the run directory */
-    }
-    if (p->cg_created) {
-        err_clear(&tmp);
-        if (cgroup_remove(p->nm->cg, p->cgrel, &tmp) < 0 && rc == 0) {
-            *e = tmp;
-            rc = err_wrap(e, "ns");
-        }
-        cgroup_remove(p->nm->cg, p->runcg, NULL); /* fails while other containers of the run remain */
     }
     munmap(p, sizeof(*p));
     c->priv = NULL;
@@ -805,46 +807,51 @@ out:
     return rc;
 }
 
-/* Kill and remove every container cgroup of one run, then the run's cgroup. */
-static int cleanup_run_cgroups(enum cgroup_mode cg, const char *run, int *removed, struct err *e)
+/*
+ * One run's leftovers. What belongs to this driver is named by its scratch
+ * directories (create makes the directory before the cgroup, destroy removes
+ * the cgroup before the directory), so the cgroups of other drivers' modes
+ * in the same run are left to their own cleanup.
+ */
+static int cleanup_run(enum cgroup_mode cg, const char *runs, const char *run, int *removed, struct err *e)
 {
-    char runcg[512], rel[1024];
-    char (*names)[CGROUP_NAME_MAX];
-    int n = 4096, i, rc = 0;
+    char rundir[4096], path[4096], rel[1024], runcg[512];
+    DIR *d;
+    struct dirent *de;
+    int rc = 0;
 
-    names = malloc((size_t)n * sizeof(*names));
-    if (names == NULL)
-        return err_set(e, ENOMEM, "out of memory");
+    snprintf(rundir, sizeof(rundir), "%s/%s", runs, run);
     snprintf(runcg, sizeof(runcg), NS_CGROUP_TOP "/%s", run);
-    if (cgroup_children(cg, runcg, names, &n, e) < 0) {
-        rc = -1;
-        goto out;
-    }
-    for (i = 0; i < n; i++) {
-        snprintf(rel, sizeof(rel), "%s/%s", runcg, names[i]);
+
+    /* 1. Processes and cgroups: kill first, so nothing holds the mounts. */
+    d = opendir(rundir);
+    if (d == NULL)
+        return errno == ENOENT ? 0 : err_sys(e, errno, "opendir %s", rundir);
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        snprintf(rel, sizeof(rel), "%s/%s", runcg, de->d_name);
+        if (!cgroup_exists(cg, rel))
+            continue;
         if (cgroup_kill_all(cg, rel, NS_KILL_TIMEOUT_MS, e) < 0 || cgroup_remove(cg, rel, e) < 0) {
             rc = -1;
-            goto out;
+            break;
         }
         (*removed)++;
     }
-    if (cgroup_exists(cg, runcg) && cgroup_remove(cg, runcg, e) < 0)
-        rc = -1;
-out:
-    free(names);
-    return rc;
-}
+    closedir(d);
+    if (rc < 0)
+        return rc;
 
-/* Remove every container directory of one run, then the run directory. */
-static int cleanup_run_dirs(const char *rundir, int *removed, struct err *e)
-{
-    DIR *d = opendir(rundir);
-    struct dirent *de;
-    char path[4096];
-    int rc = 0;
+    /* 2. Mounts left in the host's namespace under the run's directory. */
+    if (cleanup_mounts(rundir, removed, e) < 0)
+        return -1;
 
+    /* 3. Container directories, then the run's directory and cgroup (the
+       cgroup stays while another driver's containers of the run remain). */
+    d = opendir(rundir);
     if (d == NULL)
-        return errno == ENOENT ? 0 : err_sys(e, errno, "opendir %s", rundir);
+        return err_sys(e, errno, "opendir %s", rundir);
     while ((de = readdir(d)) != NULL) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
@@ -858,83 +865,44 @@ static int cleanup_run_dirs(const char *rundir, int *removed, struct err *e)
     closedir(d);
     if (rc == 0 && rmdir(rundir) < 0 && errno != ENOENT)
         rc = err_sys(e, errno, "rmdir %s", rundir);
+    cgroup_remove(cg, runcg, NULL);
     return rc;
 }
 
 /*
- * Leftovers of run_id (NULL: of every run): the processes in its cgroups are
- * killed and the cgroups removed, overlay mounts under its scratch directory
- * unmounted, and the directories removed. *removed counts cgroups, mounts and
- * container directories.
+ * Leftovers of run_id (NULL: of every run under this cache's scratch root):
+ * processes in the containers' cgroups are killed and the cgroups removed,
+ * overlay mounts under the scratch directories unmounted, the directories
+ * removed. *removed counts cgroups, mounts and container directories.
  */
 static int ns_cleanup(const char *run_id, int *removed, struct err *e)
 {
     enum cgroup_mode cg = cgroup_detect();
-    char root[4096], runs[4096], rundir[4096];
-    char (*names)[CGROUP_NAME_MAX] = NULL;
-    int n, i, rc = 0;
+    char root[4096], runs[4096];
+    DIR *d;
+    struct dirent *de;
+    int rc = 0;
 
     *removed = 0;
-    if (run_id != NULL && check_name("run id", run_id, e) < 0)
-        return -1;
     scratch_root(root, sizeof(root));
     snprintf(runs, sizeof(runs), "%s/runs", root);
-
-    /* 1. Processes and cgroups: kill first, so nothing holds the mounts. */
     if (run_id != NULL) {
-        if (cleanup_run_cgroups(cg, run_id, removed, e) < 0)
-            return err_wrap(e, "ns: cleanup %s", run_id);
-    } else {
-        n = 4096;
-        names = malloc((size_t)n * sizeof(*names));
-        if (names == NULL)
-            return err_set(e, ENOMEM, "ns: cleanup: out of memory");
-        if (cgroup_children(cg, NS_CGROUP_TOP, names, &n, e) < 0) {
-            rc = err_wrap(e, "ns: cleanup");
-            goto out;
-        }
-        for (i = 0; i < n; i++)
-            if (cleanup_run_cgroups(cg, names[i], removed, e) < 0) {
-                rc = err_wrap(e, "ns: cleanup %s", names[i]);
-                goto out;
-            }
+        if (check_name("run id", run_id, e) < 0)
+            return -1;
+        return cleanup_run(cg, runs, run_id, removed, e) < 0 ? err_wrap(e, "ns: cleanup %s", run_id) : 0;
     }
-
-    /* 2. Mounts left in the host's namespace under the scratch directories. */
-    if (run_id != NULL)
-        snprintf(rundir, sizeof(rundir), "%s/%s", runs, run_id);
-    else
-        snprintf(rundir, sizeof(rundir), "%s", runs);
-    if (cleanup_mounts(rundir, removed, e) < 0) {
-        rc = err_wrap(e, "ns: cleanup");
-        goto out;
-    }
-
-    /* 3. Scratch directories. */
-    if (run_id != NULL) {
-        if (cleanup_run_dirs(rundir, removed, e) < 0)
-            rc = err_wrap(e, "ns: cleanup");
-    } else {
-        DIR *d = opendir(runs);
-        struct dirent *de;
-        if (d == NULL) {
-            if (errno != ENOENT)
-                rc = err_sys(e, errno, "ns: cleanup: opendir %s", runs);
-            goto out;
+    d = opendir(runs);
+    if (d == NULL)
+        return errno == ENOENT ? 0 : err_sys(e, errno, "ns: cleanup: opendir %s", runs);
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        if (cleanup_run(cg, runs, de->d_name, removed, e) < 0) {
+            rc = err_wrap(e, "ns: cleanup %s", de->d_name);
+            break;
         }
-        while ((de = readdir(d)) != NULL) {
-            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                continue;
-            snprintf(rundir, sizeof(rundir), "%s/%s", runs, de->d_name);
-            if (cleanup_run_dirs(rundir, removed, e) < 0) {
-                rc = err_wrap(e, "ns: cleanup");
-                break;
-            }
-        }
-        closedir(d);
     }
-out:
-    free(names);
+    closedir(d);
     return rc;
 }
 
