@@ -74,8 +74,8 @@
 struct ns_mode {
     int network;            /* new network namespace (option "network") */
     enum cgroup_mode cg;
-    char rootfs[4096];      /* the image: upper overlay lower layer */
-    char devlayer[4096];    /* lowest-priority-but-one layer: dev/{null,zero,...} */
+    char rootfs[4096];      /* the image: the overlay's bottom layer */
+    char devlayer[4096];    /* dev/{null,zero,...}: the lower layer above the image */
 };
 
 /* <cache>/ns: the scratch root of this driver. */
