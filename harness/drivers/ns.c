@@ -286,6 +286,17 @@ static unsigned ns_isolation_of(const struct mode *m)
 
 /* ---- create ---- */
 
+/* mkdir, making the parents only when missing: the run directory exists
+   after the run's first container, so this is usually one system call. */
+static int mkdir_leaf_first(const char *path, struct err *e)
+{
+    if (mkdir(path, 0755) == 0 || errno == EEXIST)
+        return 0;
+    if (errno != ENOENT)
+        return err_sys(e, errno, "ns: mkdir %s", path);
+    return plat_mkdir_p(path, e) < 0 ? err_wrap(e, "ns: scratch") : 0;
+}
+
 static int ns_create(struct ctr *c, struct err *e)
 {
     const struct ns_mode *nm = c->mode ? c->mode->drv_state : NULL;
@@ -323,8 +334,10 @@ static int ns_create(struct ctr *c, struct err *e)
                    nm->devlayer, nm->rootfs, p->upper, p->work);
     if (len < 0 || (size_t)len >= sizeof(p->overlay_opts))
         return err_set(e, ENAMETOOLONG, "ns: overlay options for %s longer than a page", p->dir);
-    if (plat_mkdir_p(p->upper, e) < 0)
-        return err_wrap(e, "ns: scratch");
+    if (mkdir_leaf_first(p->dir, e) < 0)
+        return -1;
+    if (mkdir(p->upper, 0755) < 0 && errno != EEXIST)
+        return err_sys(e, errno, "ns: mkdir %s", p->upper);
     if (mkdir(p->work, 0700) < 0 && errno != EEXIST)
         return err_sys(e, errno, "ns: mkdir %s", p->work);
     if (mkdir(p->merged, 0755) < 0 && errno != EEXIST)
