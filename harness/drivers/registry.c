@@ -9,7 +9,10 @@
 
 #include <string.h>
 
+extern const struct driver driver_docker;
+
 static const struct driver *const drivers[] = {
+    &driver_docker,
     NULL,
 };
 
