@@ -2,9 +2,11 @@
  * docker_tar_linux.c - pack the busybox rootfs as a ustar archive in memory,
  * for the docker driver's image import (POST /images/create?fromSrc=-).
  *
- * The archive is deterministic for a given rootfs: entries in sorted order,
- * owner root, the files' own modes and mtimes. Its FNV-1a checksum labels the
- * imported image, so mode_init re-imports only when the rootfs changed. The
+ * The archive depends on the rootfs's content only: entries in sorted order,
+ * owner root, the files' own modes, every mtime 0 (image_ensure rebuilds the
+ * rootfs whenever the payload is relinked, even unchanged). Its FNV-1a
+ * checksum labels the imported image, so mode_init re-imports only when the
+ * content changed. The
  * rootfs holds directories, regular files and symlinks only (image_linux.c);
  * anything else is an error rather than silently missing from the image.
  */
@@ -56,7 +58,7 @@ static int tar_header(struct dk_buf *out, const char *name, const struct stat *s
     octal((char *)h + 108, 8, 0);
     octal((char *)h + 116, 8, 0);
     octal((char *)h + 124, 12, size);
-    octal((char *)h + 136, 12, (unsigned long long)st->st_mtime);
+    octal((char *)h + 136, 12, 0); /* content-only: a relinked payload is no change */
     h[156] = (unsigned char)type;
     if (link != NULL)
         memcpy(h + 157, link, strlen(link));

@@ -1,0 +1,203 @@
+/*
+ * bench_docker.c - start latency of the docker driver against the docker CLI.
+ *
+ * For each runtime registered with the engine (runc, runsc): RUNS containers
+ * running `isobench-payload exit` through the driver hooks (create -> start
+ * -> READY line on the attach stream, as the runner times them), then the
+ * same container through `docker run --rm` (fork + execv of the CLI, no
+ * shell), timed from the fork to the READY line on the CLI's stdout and to
+ * its exit. Prints every run, the medians and the driver/CLI ratio, plus the
+ * mode's facts (what one sample costs). One run of the program, no
+ * repetition beyond RUNS: a quick check, not a study.
+ *
+ * usage: bench_docker [RUNS]   (default 5; needs root, dockerd, the image)
+ */
+#define _GNU_SOURCE
+#include "driver.h"
+#include "drivers/docker.h"
+#include "plat.h"
+#include "scenario.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern const struct driver driver_docker;
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(const double *v, int n)
+{
+    double tmp[64];
+    memcpy(tmp, v, (size_t)n * sizeof(*v));
+    qsort(tmp, (size_t)n, sizeof(*tmp), cmp_double);
+    return n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
+}
+
+static const char *docker_cli(void)
+{
+    static const char *const paths[] = { "/usr/bin/docker", "/usr/local/bin/docker", NULL };
+    int i;
+    for (i = 0; paths[i] != NULL; i++)
+        if (access(paths[i], X_OK) == 0)
+            return paths[i];
+    return NULL;
+}
+
+/* One `docker run --rm`: ms from fork to the READY line and to exit. */
+static int cli_run(const char *cli, const char *runtime, const char *run_id, double *ready_ms,
+                   double *exit_ms)
+{
+    char label[128];
+    const char *argv[] = { "docker", "run", "--rm", "--network", "none", "--runtime", runtime,
+                           "--label", label, "isobench/busybox", "/isobench-payload", "exit", NULL };
+    int fds[2], status;
+    int64_t t0;
+    pid_t pid;
+    FILE *f;
+    char line[256];
+
+    snprintf(label, sizeof(label), "isobench.run=%s", run_id);
+    *ready_ms = -1;
+    if (pipe(fds) < 0)
+        return -1;
+    t0 = plat_now_ns();
+    pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        close(fds[0]);
+        close(fds[1]);
+        execv(cli, (char *const *)argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    f = fdopen(fds[0], "r");
+    while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+        if (*ready_ms < 0 && strncmp(line, MARKER_READY, strlen(MARKER_READY)) == 0)
+            *ready_ms = (double)(plat_now_ns() - t0) / 1e6;
+    if (f != NULL)
+        fclose(f);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    *exit_ms = (double)(plat_now_ns() - t0) / 1e6;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 && *ready_ms >= 0 ? 0 : -1;
+}
+
+static int bench_runtime(const char *runtime, int runs, const char *cli)
+{
+    static const char *const argv[] = { "/isobench-payload", "exit", NULL };
+    struct scenario s;
+    struct mode m;
+    struct err e;
+    char run_id[64], opts[128], line[256], ver[256];
+    double drv[64], cli_ready[64], cli_exit[64];
+    cJSON *facts;
+    char *text;
+    int i, removed, rc = -1;
+
+    memset(&s, 0, sizeof(s));
+    s.ready_timeout_ms = 60000;
+    memset(&m, 0, sizeof(m));
+    snprintf(m.name, sizeof(m.name), "%s", runtime);
+    snprintf(m.driver_name, sizeof(m.driver_name), "docker");
+    m.drv = &driver_docker;
+    snprintf(opts, sizeof(opts), "{\"runtime\":\"%s\"}", runtime);
+    m.options = cJSON_Parse(opts);
+    snprintf(run_id, sizeof(run_id), "bench%d", (int)getpid());
+    err_clear(&e);
+
+    if (driver_docker.probe(&m, &e) < 0) {
+        printf("%s: skipped: %s\n", runtime, e.msg);
+        cJSON_Delete(m.options);
+        return 0;
+    }
+    if (driver_docker.mode_init(&m, &s, &e) < 0) {
+        fprintf(stderr, "%s: mode_init: %s\n", runtime, e.msg);
+        cJSON_Delete(m.options);
+        return -1;
+    }
+    driver_docker.version(&m, ver, sizeof(ver), &e);
+    printf("== %s: %s\n", runtime, ver);
+    for (i = 0; i < runs; i++) {
+        struct ctr c;
+        int64_t t_ready = 0;
+        memset(&c, 0, sizeof(c));
+        c.mode = &m;
+        c.scn = &s;
+        c.run_id = run_id;
+        c.index = i;
+        c.fleet_size = 1;
+        c.argv = argv;
+        snprintf(c.name, sizeof(c.name), "%s-%s-%d", run_id, runtime, i);
+        c.create_ns = plat_now_ns();
+        if (driver_docker.create(&c, &e) < 0 || driver_docker.start(&c, &e) < 0 ||
+            driver_docker.wait_output(&c, MARKER_READY, 60000, line, sizeof(line), &t_ready, &e) < 0) {
+            fprintf(stderr, "%s: driver run %d: %s\n", runtime, i, e.msg);
+            driver_docker.destroy(&c, &e);
+            goto out;
+        }
+        drv[i] = (double)(t_ready - c.create_ns) / 1e6;
+        driver_docker.stop(&c, &e);
+        if (driver_docker.destroy(&c, &e) < 0) {
+            fprintf(stderr, "%s: destroy: %s\n", runtime, e.msg);
+            goto out;
+        }
+        printf("driver run %d: create->READY %.1f ms\n", i, drv[i]);
+    }
+    if (cli != NULL) {
+        for (i = 0; i < runs; i++) {
+            if (cli_run(cli, runtime, run_id, &cli_ready[i], &cli_exit[i]) < 0) {
+                fprintf(stderr, "%s: %s run failed\n", runtime, cli);
+                goto out;
+            }
+            printf("cli run %d: fork->READY %.1f ms, fork->exit %.1f ms\n", i, cli_ready[i], cli_exit[i]);
+        }
+    }
+    printf("%s: driver median %.1f ms", runtime, median(drv, runs));
+    if (cli != NULL)
+        printf(", docker run median %.1f ms to READY (%.1f ms to exit, --rm), driver/CLI = %.2f",
+               median(cli_ready, runs), median(cli_exit, runs), median(drv, runs) / median(cli_ready, runs));
+    printf("\n");
+    facts = cJSON_CreateObject();
+    driver_docker.facts(&m, facts);
+    text = cJSON_PrintUnformatted(facts);
+    printf("%s facts: %s\n", runtime, text ? text : "{}");
+    free(text);
+    cJSON_Delete(facts);
+    rc = 0;
+out:
+    driver_docker.cleanup(run_id, &removed, &e);
+    driver_docker.mode_fini(&m);
+    cJSON_Delete(m.options);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    int runs = argc > 1 ? atoi(argv[1]) : 5;
+    const char *cli = docker_cli();
+    int rc = 0;
+
+    if (runs < 1 || runs > 64) {
+        fprintf(stderr, "usage: bench_docker [RUNS 1..64]\n");
+        return 2;
+    }
+    if (cli == NULL)
+        printf("no docker CLI in /usr/bin or /usr/local/bin: driver numbers only\n");
+    if (bench_runtime("runc", runs, cli) < 0)
+        rc = 1;
+    if (bench_runtime("runsc", runs, cli) < 0)
+        rc = 1;
+    return rc;
+}
