@@ -660,6 +660,64 @@ static void fleet(const char *runtime, unsigned want_iso)
     cJSON_Delete(m.options);
 }
 
+/* What create asked the engine for, and a write that the storage counter sees. */
+Test(docker_fleet, config_and_storage, .timeout = 300)
+{
+    static const char *const writer_argv[] = {
+        "/bin/sh", "-c", "dd if=/dev/urandom of=/root/blob bs=1024 count=256 2>/dev/null; "
+        "exec /isobench-payload idle", NULL };
+    struct scenario s;
+    struct mode m;
+    struct ctr c;
+    struct err e;
+    struct counters k;
+    struct dkt *t = NULL;
+    struct dk_resp r = { 0 };
+    char run_id[64], line[256], path[256];
+    cJSON *j, *hc, *labels;
+    int64_t t_ready;
+
+    require_or_skip(engine_up(), "no Docker engine at /var/run/docker.sock");
+    make_run_id(run_id, sizeof(run_id), "cfg");
+    setup_mode(&s, &m, "runc", "{\"runtime\":\"runc\"}");
+    err_clear(&e);
+    cr_assert_eq(driver_docker.mode_init(&m, &s, &e), 0, "%s", e.msg);
+    init_ctr(&c, &m, &s, run_id, 7, writer_argv);
+    c.create_ns = plat_now_ns();
+    cr_assert_eq(driver_docker.create(&c, &e), 0, "%s", e.msg);
+    cr_assert_eq(driver_docker.start(&c, &e), 0, "%s", e.msg);
+    cr_assert_eq(driver_docker.wait_output(&c, MARKER_READY, 60000, line, sizeof(line), &t_ready, &e), 0,
+                 "%s", e.msg);
+    cr_assert_eq(driver_docker.sample(&c, &k, &e), 0, "%s", e.msg);
+    cr_expect_geq(k.storage_bytes, 256 * 1024, "writable layer holds the 256 KiB written: %lld",
+                  (long long)k.storage_bytes);
+
+    cr_assert_eq(dkt_open("unix:///var/run/docker.sock", &t, &e), 0);
+    snprintf(path, sizeof(path), DK_API "/containers/%s/json", c.name);
+    cr_assert_eq(dkt_call(t, "GET", path, NULL, NULL, 0, 10000, &r, &e), 0, "%s", e.msg);
+    cr_assert_eq(r.status, 200);
+    j = cJSON_Parse(r.body.p);
+    hc = cJSON_GetObjectItem(j, "HostConfig");
+    cr_expect_eq((long long)cJSON_GetObjectItem(hc, "Memory")->valuedouble, 256LL << 20);
+    cr_expect_eq((long long)cJSON_GetObjectItem(hc, "NanoCpus")->valuedouble, 1000000000LL);
+    cr_expect_eq((long long)cJSON_GetObjectItem(hc, "PidsLimit")->valuedouble, 128);
+    cr_expect_str_eq(cJSON_GetObjectItem(hc, "NetworkMode")->valuestring, "none");
+    cr_expect_str_eq(cJSON_GetObjectItem(hc, "Runtime")->valuestring, "runc");
+    labels = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "Config"), "Labels");
+    cr_expect_str_eq(cJSON_GetObjectItem(labels, "isobench.run")->valuestring, run_id);
+    cr_expect_str_eq(cJSON_GetObjectItem(labels, "isobench.mode")->valuestring, "runc");
+    cr_expect_str_eq(cJSON_GetObjectItem(labels, "isobench.index")->valuestring, "7");
+    cJSON_Delete(j);
+    dk_resp_free(&r);
+    dkt_close(t);
+
+    cr_assert_eq(driver_docker.stop(&c, &e), 0, "%s", e.msg);
+    cr_assert_eq(driver_docker.destroy(&c, &e), 0, "%s", e.msg);
+    cr_expect_eq(count_labelled(run_id), 0);
+    driver_docker.mode_fini(&m);
+    cJSON_Delete(m.options);
+}
+
 Test(docker_fleet, runc, .timeout = 600)
 {
     fleet("runc", ISO_PROCESS);

@@ -831,10 +831,14 @@ static int take_marker(struct dk_ctr *p, const char *marker, char *buf, size_t n
     return 1;
 }
 
-/* Container state for messages: "exited with code 127" / "running". */
-static void describe_state(struct dk_ctr *p, char *out, size_t n, int64_t *started_ns)
+/* Container state for messages: "exited with code 127" / "running". Uses
+   its own connection: the runner may sample this container (p->t) from
+   another thread while one waits for its output. */
+static void describe_state(const struct dk_mode *st, struct dk_ctr *p, char *out, size_t n,
+                           int64_t *started_ns)
 {
     struct dk_resp r = { 0 };
+    struct dkt *t = NULL;
     struct err e2;
     char path[256];
     cJSON *j = NULL;
@@ -842,7 +846,8 @@ static void describe_state(struct dk_ctr *p, char *out, size_t n, int64_t *start
 
     snprintf(out, n, "state unknown");
     snprintf(path, sizeof(path), DK_API "/containers/%s/json", p->id);
-    if (call(p->t, "GET", path, NULL, NULL, 0, CALL_MS, NULL, &r, &e2) == 0 &&
+    if (st != NULL && dkt_open(st->host, &t, &e2) == 0 &&
+        call(t, "GET", path, NULL, NULL, 0, CALL_MS, NULL, &r, &e2) == 0 &&
         (j = cJSON_Parse(r.body.p)) != NULL) {
         const char *status, *error;
         state = cJSON_GetObjectItemCaseSensitive(j, "State");
@@ -858,6 +863,7 @@ static void describe_state(struct dk_ctr *p, char *out, size_t n, int64_t *start
     }
     cJSON_Delete(j);
     dk_resp_free(&r);
+    dkt_close(t);
 }
 
 static int docker_wait_output(struct ctr *c, const char *marker, int timeout_ms, char *buf,
@@ -875,7 +881,7 @@ static int docker_wait_output(struct ctr *c, const char *marker, int timeout_ms,
         if (take_marker(p, marker, buf, n, t_ns))
             break;
         if (p->eof) {
-            describe_state(p, state, sizeof(state), NULL);
+            describe_state(c->mode ? c->mode->drv_state : NULL, p, state, sizeof(state), NULL);
             return err_set(e, EPIPE, "docker: %s: output ended without %s (container %s)%s%s%s%s",
                            c->name, marker, state, p->last_line[0] ? "; last line: " : "",
                            p->last_line, p->err.len ? "; stderr: " : "", p->err.len ? p->err.p : "");
@@ -883,7 +889,7 @@ static int docker_wait_output(struct ctr *c, const char *marker, int timeout_ms,
         now = plat_now_ns();
         left_ms = (deadline - now) / 1000000;
         if (left_ms <= 0 || plat_interrupted()) {
-            describe_state(p, state, sizeof(state), NULL);
+            describe_state(c->mode ? c->mode->drv_state : NULL, p, state, sizeof(state), NULL);
             return err_set(e, ETIMEDOUT, "docker: %s: no %s within %d ms (container %s)%s%s%s%s",
                            c->name, marker, timeout_ms, state, p->last_line[0] ? "; last line: " : "",
                            p->last_line, p->err.len ? "; stderr: " : "", p->err.len ? p->err.p : "");
@@ -913,7 +919,7 @@ static int docker_wait_output(struct ctr *c, const char *marker, int timeout_ms,
            it; a failure here is retried by sample(). */
         if (p->stats == NULL && c->mode != NULL && c->mode->drv_state != NULL)
             stats_open(c->mode->drv_state, p, &e3);
-        describe_state(p, state, sizeof(state), &started);
+        describe_state(c->mode ? c->mode->drv_state : NULL, p, state, sizeof(state), &started);
         if (started > 0) {
             int64_t mono = plat_now_ns() - (int64_t)(plat_wall_time() * 1e9) + started;
             if (mono > c->create_ns && mono <= *t_ns)
