@@ -7,8 +7,11 @@
  * same container through `docker run --rm` (fork + execv of the CLI, no
  * shell), timed from the fork to the READY line on the CLI's stdout and to
  * its exit. Prints every run, the medians and the driver/CLI ratio, plus the
- * mode's facts (what one sample costs). One run of the program, no
- * repetition beyond RUNS: a quick check, not a study.
+ * mode's facts (what one sample costs). Then, with 3 idle containers, the
+ * CPU time the engine (dockerd, containerd, the shims) spends per stats
+ * sample: idle for 5 s, then sample() once a second (the stats streams),
+ * then one-shot stats calls, each read from /proc/<pid>/stat. One run of
+ * the program, no repetition beyond RUNS: a quick check, not a study.
  *
  * usage: bench_docker [RUNS]   (default 5; needs root, dockerd, the image)
  */
@@ -19,6 +22,7 @@
 #include "scenario.h"
 
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -92,6 +96,135 @@ static int cli_run(const char *cli, const char *runtime, const char *run_id, dou
         ;
     *exit_ms = (double)(plat_now_ns() - t0) / 1e6;
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 && *ready_ms >= 0 ? 0 : -1;
+}
+
+
+/* CPU time (ns) of dockerd, containerd and every containerd shim. */
+static int64_t engine_cpu_ns(void)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *de;
+    int64_t total = 0;
+    long hz = sysconf(_SC_CLK_TCK);
+    if (d == NULL)
+        return -1;
+    while ((de = readdir(d)) != NULL) {
+        char path[64], comm[64] = "", stat[1024];
+        FILE *f;
+        const char *p;
+        unsigned long long ut, st;
+        if (de->d_name[0] < '0' || de->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+        if ((f = fopen(path, "r")) == NULL)
+            continue;
+        if (fgets(comm, sizeof(comm), f) == NULL)
+            comm[0] = '\0';
+        fclose(f);
+        comm[strcspn(comm, "\n")] = '\0';
+        if (strcmp(comm, "dockerd") != 0 && strcmp(comm, "containerd") != 0 &&
+            strncmp(comm, "containerd-shim", 15) != 0)
+            continue;
+        snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+        if ((f = fopen(path, "r")) == NULL)
+            continue;
+        if (fgets(stat, sizeof(stat), f) != NULL && (p = strrchr(stat, ')')) != NULL &&
+            sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) == 2)
+            total += (int64_t)(ut + st) * (1000000000LL / hz);
+        fclose(f);
+    }
+    closedir(d);
+    return total;
+}
+
+/* Engine CPU per stats sample, on N idle containers of the runtime created
+   through the raw API (no driver streams open): idle, then one-shot calls
+   back to back, then one stats stream per container (what sample() reads). */
+static int stats_cost(const char *runtime, const char *run_id)
+{
+    enum { N = 3, SECONDS = 5 };
+    struct dkt *t = NULL;
+    struct dkt_stream *st[N];
+    struct dk_resp r = { 0 };
+    struct err e;
+    char ids[N][80], body[512], path[256], buf[16384];
+    int64_t cpu0, t0, idle_ns, oneshot_ns, stream_ns, oneshot_elapsed;
+    int i, made = 0, calls = 0, rc = -1;
+    cJSON *j;
+
+    memset(st, 0, sizeof(st));
+    if (dkt_open("unix:///var/run/docker.sock", &t, &e) < 0)
+        return -1;
+    for (i = 0; i < N; i++) {
+        snprintf(body, sizeof(body),
+                 "{\"Image\":\"isobench/busybox\",\"Cmd\":[\"/isobench-payload\",\"idle\"],"
+                 "\"Labels\":{\"isobench.run\":\"%s\"},\"HostConfig\":{\"NetworkMode\":\"none\","
+                 "\"Runtime\":\"%s\"}}", run_id, runtime);
+        if (dkt_call(t, "POST", DK_API "/containers/create", "application/json", body, strlen(body),
+                     30000, &r, &e) < 0 || r.status != 201)
+            goto out;
+        j = cJSON_Parse(r.body.p);
+        snprintf(ids[i], sizeof(ids[i]), "%s", cJSON_GetStringValue(cJSON_GetObjectItem(j, "Id")));
+        cJSON_Delete(j);
+        made = i + 1;
+        snprintf(path, sizeof(path), DK_API "/containers/%s/start", ids[i]);
+        if (dkt_call(t, "POST", path, NULL, NULL, 0, 30000, &r, &e) < 0 || r.status != 204)
+            goto out;
+    }
+    plat_sleep_ms(2000);
+    cpu0 = engine_cpu_ns();
+    plat_sleep_ms(SECONDS * 1000);
+    idle_ns = engine_cpu_ns() - cpu0;
+
+    cpu0 = engine_cpu_ns();
+    t0 = plat_now_ns();
+    while (plat_now_ns() - t0 < (int64_t)SECONDS * 1000000000LL) {
+        snprintf(path, sizeof(path), DK_API "/containers/%s/stats?stream=false&one-shot=true",
+                 ids[calls % N]);
+        if (dkt_call(t, "GET", path, NULL, NULL, 0, 30000, &r, &e) < 0 || r.status != 200)
+            goto out;
+        calls++;
+    }
+    oneshot_elapsed = plat_now_ns() - t0;
+    oneshot_ns = engine_cpu_ns() - cpu0;
+
+    for (i = 0; i < N; i++) {
+        snprintf(path, sizeof(path), DK_API "/containers/%s/stats?stream=1", ids[i]);
+        if (dkt_stream_open("unix:///var/run/docker.sock", "GET", path, 30000, &st[i], &e) < 0)
+            goto out;
+    }
+    plat_sleep_ms(1500);
+    cpu0 = engine_cpu_ns();
+    t0 = plat_now_ns();
+    while (plat_now_ns() - t0 < (int64_t)SECONDS * 1000000000LL) {
+        for (i = 0; i < N; i++)
+            while (dkt_stream_read(st[i], buf, sizeof(buf), 0, &e) > 0)
+                ;
+        plat_sleep_ms(1000);
+    }
+    stream_ns = engine_cpu_ns() - cpu0;
+
+    printf("%s: engine CPU (dockerd+containerd+shims), %d idle containers: idle %.2f ms/s; "
+           "one-shot stats back to back: %d calls in %.1f s = %.0f ms per call (waiting for the "
+           "collector), %.2f ms engine CPU per call; stats streams: %.2f ms engine CPU per "
+           "container per second\n",
+           runtime, N, idle_ns / 1e6 / SECONDS, calls, oneshot_elapsed / 1e9,
+           oneshot_elapsed / 1e6 / calls,
+           (oneshot_ns - idle_ns * (double)oneshot_elapsed / (SECONDS * 1e9)) / 1e6 / calls,
+           (stream_ns - idle_ns) / 1e6 / (N * SECONDS));
+    rc = 0;
+out:
+    if (rc < 0)
+        fprintf(stderr, "%s: stats cost: %s (HTTP %d)\n", runtime, e.msg, r.status);
+    for (i = 0; i < N; i++)
+        dkt_stream_close(st[i]);
+    for (i = 0; i < made; i++) {
+        snprintf(path, sizeof(path), DK_API "/containers/%s?force=1", ids[i]);
+        dkt_call(t, "DELETE", path, NULL, NULL, 0, 30000, &r, &e);
+    }
+    dk_resp_free(&r);
+    dkt_close(t);
+    return rc;
 }
 
 static int bench_runtime(const char *runtime, int runs, const char *cli)
@@ -175,7 +308,7 @@ static int bench_runtime(const char *runtime, int runs, const char *cli)
     printf("%s facts: %s\n", runtime, text ? text : "{}");
     free(text);
     cJSON_Delete(facts);
-    rc = 0;
+    rc = stats_cost(runtime, run_id);
 out:
     driver_docker.cleanup(run_id, &removed, &e);
     driver_docker.mode_fini(&m);
