@@ -12,7 +12,7 @@
  * Lifecycle: mode_init checks the engine, imports the busybox rootfs as the
  * image isobench/busybox when it is missing or stale (the image carries the
  * archive's checksum as a label), and runs one warm-up container through the
- * hooks below to check the whole path and time one stats call. create
+ * hooks below to check the whole path and time what sample() costs. create
  * creates the container and attaches to its stdout/stderr before it starts
  * (so no output is lost); wait_output reads the multiplexed attach stream
  * line by line; sample takes the newest object of the container's stats
@@ -1282,6 +1282,8 @@ static void add_ms(cJSON *out, const char *key, double v)
         cJSON_AddNumberToObject(out, key, (double)(int64_t)(v * 1000 + 0.5) / 1000);
 }
 
+static unsigned docker_isolation_of(const struct mode *m);
+
 static void docker_facts(const struct mode *m, cJSON *out)
 {
     struct dk_mode *st = m->drv_state;
@@ -1298,6 +1300,7 @@ static void docker_facts(const struct mode *m, cJSON *out)
     } else {
         cJSON_AddStringToObject(out, "runtime", st->o.runtime[0] ? st->o.runtime : st->g.default_runtime);
         cJSON_AddStringToObject(out, "runtime_path", st->g.runtime_desc);
+        cJSON_AddStringToObject(out, "isolation", isolation_name(docker_isolation_of(m)));
     }
     cJSON_AddStringToObject(out, "image", st->o.image);
     cJSON_AddStringToObject(out, "image_id", st->image_id);
