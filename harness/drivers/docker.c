@@ -405,7 +405,9 @@ static int engine_check(const struct mode *m, const struct dk_opts *o, const cha
 
     memset(g, 0, sizeof(*g));
     if (dkt_call(t, "GET", DK_API "/_ping", NULL, NULL, 0, 5000, &r, e) < 0) {
-        err_set(e, ECONNREFUSED, "docker: engine not reachable at %s: %s", host, e->msg);
+        char why[ERR_MSG_MAX];
+        snprintf(why, sizeof(why), "%s", e->msg);
+        err_set(e, ECONNREFUSED, "docker: engine not reachable at %s: %s", host, why);
         goto out;
     }
     if (r.status != 200) {
@@ -1376,7 +1378,9 @@ static int docker_cleanup(const char *run_id, int *removed, struct err *e)
     cJSON_Delete(f);
     snprintf(path, sizeof(path), DK_API "/containers/json?all=1&filters=%s", enc);
     if (call(t, "GET", path, NULL, NULL, 0, CALL_MS, NULL, &r, e) < 0) {
-        err_set(e, ECONNREFUSED, "docker: cleanup: engine at %s: %s", host, e->msg);
+        char why[ERR_MSG_MAX];
+        snprintf(why, sizeof(why), "%s", e->msg);
+        err_set(e, ECONNREFUSED, "docker: cleanup: engine at %s: %s", host, why);
         goto out;
     }
     list = cJSON_Parse(r.body.p);

@@ -129,6 +129,12 @@ int dkt_call(struct dkt *t, const char *method, const char *path, const char *co
     t->errbuf[0] = '\0';
     rc = curl_easy_perform(t->h);
     curl_slist_free_all(hdrs);
+    if (rc == CURLE_COULDNT_CONNECT) {
+        long oserr = 0;
+        curl_easy_getinfo(t->h, CURLINFO_OS_ERRNO, &oserr);
+        if (oserr != 0)
+            return err_sys(e, (int)oserr, "connect %s", t->path);
+    }
     if (rc != CURLE_OK) {
         int code = rc == CURLE_OPERATION_TIMEDOUT ? ETIMEDOUT : ECONNREFUSED;
         return err_set(e, code, "engine at %s: %s %s: %s", t->host, method, path,
