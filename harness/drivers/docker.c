@@ -890,7 +890,9 @@ static int docker_wait_output(struct ctr *c, const char *marker, int timeout_ms,
         }
         now = plat_now_ns();
         left_ms = (deadline - now) / 1000000;
-        if (left_ms <= 0 || plat_interrupted()) {
+        if (plat_interrupted())
+            return err_set(e, EINTR, "docker: %s: interrupted while waiting for %s", c->name, marker);
+        if (left_ms <= 0) {
             describe_state(c->mode ? c->mode->drv_state : NULL, p, state, sizeof(state), NULL);
             return err_set(e, ETIMEDOUT, "docker: %s: no %s within %d ms (container %s)%s%s%s%s",
                            c->name, marker, timeout_ms, state, p->last_line[0] ? "; last line: " : "",
@@ -941,7 +943,8 @@ static int docker_wait_output(struct ctr *c, const char *marker, int timeout_ms,
  * when it is ready; the engine pushes one object per second into it, and
  * sample() takes the newest object that has arrived without waiting. The
  * engine does the same collection work as for one-shot calls at a 1 s
- * sampling interval (one cgroup read per container per second). */
+ * sampling interval (bench/bench_docker.c measures the engine's CPU per
+ * container second against one one-shot call). */
 
 #define STATS_STALE_NS 2500000000LL  /* newest object older than this: wait for one */
 #define STATS_WAIT_MS 3000
