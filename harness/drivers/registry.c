@@ -11,10 +11,12 @@
 
 extern const struct driver driver_ns;
 extern const struct driver driver_oci;
+extern const struct driver driver_docker;
 
 static const struct driver *const drivers[] = {
     &driver_ns,
     &driver_oci,
+    &driver_docker,
     NULL,
 };
 
