@@ -9,9 +9,15 @@
  * then `runtime [global args] --root R create --bundle B --pid-file P <id>`
  * runs with stdin=/dev/null, stdout = a pipe the harness reads (with
  * terminal:false the runtime hands its own stdio to the container process)
- * and stderr = <dir>/create.log. start = `runtime ... start <id>`; stop =
- * `kill <id> KILL` and polling `state` until "stopped"; destroy =
- * `delete --force <id>`, then the cgroup, the overlay and the directories.
+ * and stderr = <dir>/create.log. start = `runtime ... start <id>`. stop =
+ * SIGKILL to every process of the container through pidfds, waiting until
+ * they are gone (what `kill <id> KILL` does for a one-container bundle,
+ * without a runtime exec; `kill` and polling `state` are the fallback).
+ * destroy = `delete --force <id>`, then the cgroup, the overlay and the
+ * directories. The harness makes itself the child subreaper of the runtime's
+ * daemons (runc's container init, runsc's sandbox and gofer), so it reaps
+ * them at once: on a host whose init reaps orphans slowly, `runsc delete`
+ * would otherwise poll a zombie sandbox for over a second.
  *
  * Measured: the cgroup the runtime created (memory, CPU, pids; runsc puts its
  * sandbox, gofer and their children in it too), and PSS/RSS summed over every
@@ -499,23 +505,26 @@ static void default_root(const struct mode *m, const char *run_id, char *buf, si
 
 /* A runtime creates the cgroup in every hierarchy it knows (on a hybrid host
    also name=systemd, blkio, devices, the unified tree...): remove it from
-   all of them. Missing is fine; a busy one is an error. */
+   all of them, and from the root itself (cgroup v2). Missing is fine; a
+   busy one is an error. */
 static int cgroup_rmdir_all(const char *rel, struct err *e)
 {
     DIR *d = opendir(CG_ROOT);
     struct dirent *de;
+    char path[2048];
     int rc = 0;
-    if (d == NULL)
-        return 0;
-    while ((de = readdir(d)) != NULL) {
-        char path[2048];
+    snprintf(path, sizeof(path), CG_ROOT "/%s", rel);
+    if (rmdir(path) < 0 && errno != ENOENT && errno != ENOTDIR)
+        rc = err_sys(e, errno, "rmdir %s", path);
+    while (d != NULL && (de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.')
             continue;
         snprintf(path, sizeof(path), CG_ROOT "/%s/%s", de->d_name, rel);
         if (rmdir(path) < 0 && errno != ENOENT && errno != ENOTDIR && rc == 0)
             rc = err_sys(e, errno, "rmdir %s", path);
     }
-    closedir(d);
+    if (d != NULL)
+        closedir(d);
     return rc;
 }
 
@@ -523,18 +532,19 @@ static int cgroup_any(const char *rel)
 {
     DIR *d = opendir(CG_ROOT);
     struct dirent *de;
-    int found = 0;
-    if (d == NULL)
-        return 0;
-    while (!found && (de = readdir(d)) != NULL) {
-        char path[2048];
-        struct stat st;
+    char path[2048];
+    struct stat st;
+    int found;
+    snprintf(path, sizeof(path), CG_ROOT "/%s", rel);
+    found = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    while (!found && d != NULL && (de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.')
             continue;
         snprintf(path, sizeof(path), CG_ROOT "/%s/%s", de->d_name, rel);
         found = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
     }
-    closedir(d);
+    if (d != NULL)
+        closedir(d);
     return found;
 }
 
