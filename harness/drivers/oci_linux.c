@@ -1697,9 +1697,7 @@ static int cleanup_run(const char *run_id, int *removed, struct err *e)
     }
     /* 3. per container: cgroup, overlay, files */
     d = opendir(dir);
-    if (d == NULL)
-        return rc;
-    while ((de = readdir(d)) != NULL) {
+    while (d != NULL && (de = readdir(d)) != NULL) {
         char cgrel[512], cdir[1400], rootfs[1500];
         if (de->d_name[0] == '.' || strcmp(de->d_name, "runtimes") == 0)
             continue;
@@ -1723,7 +1721,9 @@ static int cleanup_run(const char *run_id, int *removed, struct err *e)
             rc = -1;
         }
     }
-    closedir(d);
+    if (d != NULL)
+        closedir(d);
+    /* The run's parent cgroup, left by runtimes that remove only their own. */
     snprintf(path, sizeof(path), "isobench/%s", run_id);
     cgroup_rmdir_all(path, &e2);
     snprintf(path, sizeof(path), "%s/runtimes", dir);
