@@ -92,7 +92,10 @@ int oci_spawn(const char *const *argv, int fd0, int fd1, int fd2, pid_t *pid, st
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         signal(SIGPIPE, SIG_DFL);
-        if (dup2(fd0, 0) < 0 || dup2(fd1, 1) < 0 || dup2(fd2, 2) < 0)
+        /* Copies above 2 first: one of the fds may itself be 0, 1 or 2
+           (a harness started with a closed stdio). */
+        int a = fcntl(fd0, F_DUPFD_CLOEXEC, 3), b = fcntl(fd1, F_DUPFD_CLOEXEC, 3), c = fcntl(fd2, F_DUPFD_CLOEXEC, 3);
+        if (a < 0 || b < 0 || c < 0 || dup2(a, 0) < 0 || dup2(b, 1) < 0 || dup2(c, 2) < 0)
             _exit(126);
         execv(argv[0], (char *const *)argv);
         _exit(127);
