@@ -280,7 +280,7 @@ out:
 /*
  * SIGKILL the processes behind pidfds, wait until the deadline for all to
  * exit, and reap those that are (or become) our children: a process that
- * exits just before its parent (runsc's ptrace stubs, killed with the
+ * exits just before its parent (runsc's ptrace tracees, killed with the
  * sandbox) is handed to us as a zombie only once that parent is gone, so
  * each one is followed until it is reaped, by us or by its parent. Closes
  * the fds; returns how many have not exited.
