@@ -1048,7 +1048,8 @@ static int container_pids(const struct oci_mode *om, const struct oci_ctr *p, pi
     if (cgroup_pids(om->cg, p->cgroup, roots, &n, e) < 0)
         return -1;
     nroots = n;
-    /* " --bundle B" and "--bundle=B": the path followed by the end of it. */
+    /* runsc's sandbox and gofer name the bundle ("--bundle=B", "--bundle B");
+       ".../<name>/bundle" is part of no other container's path. */
     snprintf(needle, sizeof(needle), "%s", p->bundle);
     n = OCI_MAX_PIDS - nroots;
     if (proc_find_cmdline(needle, roots + nroots, &n, e) < 0)
