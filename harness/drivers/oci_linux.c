@@ -528,6 +528,30 @@ static int oci_probe(const struct mode *m, struct err *e)
     return rc;
 }
 
+/*
+ * The runtime's daemons (runc's container init, runsc's sandbox and gofer)
+ * are orphaned when `create` exits: while an oci mode is initialised the
+ * harness is their child subreaper, so destroy can reap them at once (see
+ * kill_and_reap). Counted, so the last mode_fini gives it back.
+ */
+static int subreaper_hold(int take, struct err *e)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static int users;
+    int rc = 0;
+    pthread_mutex_lock(&lock);
+    if (take) {
+        if (users == 0 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+            rc = err_sys(e, errno, "oci: prctl(PR_SET_CHILD_SUBREAPER)");
+        else
+            users++;
+    } else if (users > 0 && --users == 0) {
+        prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+    }
+    pthread_mutex_unlock(&lock);
+    return rc;
+}
+
 static int oci_mode_init(struct mode *m, const struct scenario *s, struct err *e)
 {
     struct oci_mode *om;
@@ -547,11 +571,7 @@ static int oci_mode_init(struct mode *m, const struct scenario *s, struct err *e
             return err_wrap(e, "oci: image");
         }
     }
-    /* The runtime's daemons (runc's container init, runsc's sandbox and
-       gofer) are orphaned when `create` exits: make them our children so
-       destroy can reap them at once (see kill_and_reap). */
-    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
-        err_sys(e, errno, "oci: prctl(PR_SET_CHILD_SUBREAPER)");
+    if (subreaper_hold(1, e) < 0) {
         mode_free(om);
         return -1;
     }
@@ -565,6 +585,7 @@ static int oci_mode_init(struct mode *m, const struct scenario *s, struct err *e
         }
     }
     if (om->root[0] != '\0' && plat_mkdir_p(om->root, e) < 0) {
+        subreaper_hold(0, NULL);
         mode_free(om);
         return err_wrap(e, "oci: state root");
     }
@@ -607,6 +628,7 @@ static void oci_mode_fini(struct mode *m)
     }
     mode_free(om);
     m->drv_state = NULL;
+    subreaper_hold(0, NULL);
 }
 
 static int oci_version(const struct mode *m, char *buf, size_t n, struct err *e)
