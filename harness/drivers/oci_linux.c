@@ -945,8 +945,12 @@ static int oci_create(struct ctr *c, struct err *e)
         char logtail[2048], tail[400];
         read_tail(p->log, logtail, sizeof(logtail));
         oci_tail_line(logtail, tail, sizeof(tail));
-        err_set(e, EIO, "oci: %s create %s: %s", om->base, c->name,
-                tail[0] ? tail : WIFEXITED(status) ? "failed with no message" : "killed by a signal");
+        if (tail[0] != '\0')
+            err_set(e, EIO, "oci: %s create %s: %s", om->base, c->name, tail);
+        else if (WIFEXITED(status))
+            err_set(e, EIO, "oci: %s create %s: exit status %d, no message", om->base, c->name, WEXITSTATUS(status));
+        else
+            err_set(e, EIO, "oci: %s create %s: killed by signal %d", om->base, c->name, WTERMSIG(status));
         goto out;
     }
     if (read_pid_file(p->pidfile, &p->init_pid) < 0) {
