@@ -11,6 +11,7 @@
  * container that never prints READY times out and is torn down cleanly, and
  * cleanup() removes the leftovers of a run that "crashed" mid-way.
  */
+#define _GNU_SOURCE
 #include "drivers/oci.h"
 #include "counters/cgroup.h"
 #include "counters/proc.h"
