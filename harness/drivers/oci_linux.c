@@ -102,7 +102,7 @@ struct oci_ctr {
     pid_t init_pid;       /* runc: container init; runsc: sandbox */
     int kids[4];          /* pidfds of the runtime's daemons that became our children */
     int nkids;
-    int mounted, created, started;
+    int mounted, created;
     char acc[4096];       /* stdout bytes not yet returned as a line */
     size_t used;
 };
@@ -939,8 +939,11 @@ static int oci_create(struct ctr *c, struct err *e)
     fds[1] = -1;
     if (oci_wait_child(pid, CMD_TIMEOUT_MS, &status, e) < 0) {
         err_wrap(e, "oci: %s create %s", om->base, c->name);
+        adopt_kids(om, p);
         goto out;
     }
+    /* Even a failed create may have left daemons behind: hold them. */
+    adopt_kids(om, p);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         char logtail[2048], tail[400];
         read_tail(p->log, logtail, sizeof(logtail));
@@ -957,7 +960,6 @@ static int oci_create(struct ctr *c, struct err *e)
         err_set(e, EIO, "oci: %s create %s: no pid in %s", om->base, c->name, p->pidfile);
         goto out;
     }
-    adopt_kids(om, p);
     p->out_fd = fds[0];
     fds[0] = -1;
     rc = 0;
@@ -983,7 +985,6 @@ static int oci_start(struct ctr *c, struct err *e)
     if (rt_run(om, p->root, "start", NULL, c->name, NULL, CMD_TIMEOUT_MS, NULL, 0, e) < 0)
         return -1;
     c->exec_ns = plat_now_ns();
-    p->started = 1;
     return 0;
 }
 
