@@ -1259,10 +1259,9 @@ static int oci_destroy(struct ctr *c, struct err *e)
         close(p->out_fd);
         p->out_fd = -1;
     }
-    /* Whatever stop left (or all of it, when stop was not called). */
-    if (p->created && om != NULL)
-        kill_and_reap(om, p, STOP_TIMEOUT_MS);
     if (p->created && om != NULL) {
+        /* Whatever stop left (or all of it, when stop was not called). */
+        kill_and_reap(om, p, STOP_TIMEOUT_MS);
         err_clear(&e2);
         if (rt_run(om, p->root, "delete", force, c->name, NULL, CMD_TIMEOUT_MS, NULL, 0, &e2) < 0) {
             char status[32];
