@@ -89,6 +89,7 @@ const struct driver driver_hcs = {
 
 #include <cjson/cJSON.h>
 #include <computedefs.h>
+#include <winsvc.h>
 #include <sddl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -439,14 +440,41 @@ static int resolve_layer_ids(struct hcs_options *o, struct err *e)
     return 0;
 }
 
+/* Hyper-V isolation needs Hyper-V itself: its management service (vmms)
+   exists only when the Hyper-V feature is installed. */
+static int hyperv_present(struct err *e)
+{
+    SC_HANDLE scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
+    SC_HANDLE svc;
+    if (scm == NULL)
+        return 0; /* cannot tell: let HCS answer at create */
+    svc = OpenServiceW(scm, L"vmms", SERVICE_QUERY_STATUS);
+    if (svc == NULL) {
+        DWORD code = GetLastError();
+        CloseServiceHandle(scm);
+        if (code == ERROR_SERVICE_DOES_NOT_EXIST)
+            return err_set(e, ENOSYS, "hcs: hyperv isolation needs the Hyper-V feature (no vmms service): "
+                                      "Install-WindowsFeature Hyper-V, or Enable-WindowsOptionalFeature -Online "
+                                      "-FeatureName Microsoft-Hyper-V, then reboot");
+        return 0;
+    }
+    CloseServiceHandle(svc);
+    CloseServiceHandle(scm);
+    return 0;
+}
+
 static int hcs_probe(const struct mode *m, struct err *e)
 {
     HCS_OPERATION op;
     HRESULT hr;
     wchar_t *q;
-    (void)m;
     if (api_load(e) < 0)
         return -1;
+    if (m != NULL && m->options != NULL) {
+        const cJSON *iso = cJSON_GetObjectItemCaseSensitive(m->options, "isolation");
+        if (cJSON_IsString(iso) && strcmp(iso->valuestring, "hyperv") == 0 && hyperv_present(e) < 0)
+            return -1;
+    }
     /* Is the service there and are we allowed to talk to it? */
     op = op_new(e);
     if (op == NULL)
@@ -926,11 +954,13 @@ static int hcs_start(struct ctr *c, struct err *e)
         /* WS2022 process isolation can report a false failure with a valid
            process handle: ask again ([HS] internal/hcs/v2/system.go). */
         HRESULT first = hr;
-        free_doc(doc);
+        PWSTR first_doc = doc;
         doc = NULL;
         op = op_new(e);
-        if (op == NULL)
+        if (op == NULL) {
+            free_doc(first_doc);
             return -1;
+        }
         hr = api.GetProcessInfo(p->proc, op);
         if (SUCCEEDED(hr))
             hr = api.WaitForOperationResultAndProcessInfo(op, (DWORD)st->o.timeout_ms, &pi, &doc);
@@ -939,9 +969,12 @@ static int hcs_start(struct ctr *c, struct err *e)
         else
             api.CloseOperation(op);
         if (FAILED(hr)) {
+            int rc = hcs_fail(e, first, first_doc, "HcsCreateProcess");
             free_doc(doc);
-            return hcs_fail(e, first, NULL, "HcsCreateProcess");
+            free_doc(first_doc);
+            return rc;
         }
+        free_doc(first_doc);
     }
     if (FAILED(hr)) {
         int rc = hcs_fail(e, hr, doc, "HcsCreateProcess");
