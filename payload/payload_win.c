@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "busy_work.h"
+
 static void say(const char *line)
 {
     HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE);
@@ -51,20 +53,6 @@ static void stay_up(void)
 {
     for (;;)
         Sleep(INFINITE);
-}
-
-/* Identical to payload.c's busy_work: xorshift64*. */
-static uint64_t busy_work(int64_t iterations)
-{
-    uint64_t x = 88172645463325252ULL;
-    int64_t i;
-    for (i = 0; i < iterations; i++) {
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        x *= 2685821657736338717ULL;
-    }
-    return x;
 }
 
 static int usage(void)

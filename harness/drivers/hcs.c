@@ -89,6 +89,7 @@ const struct driver driver_hcs = {
 
 #include <cjson/cJSON.h>
 #include <computedefs.h>
+#include <stddef.h>
 #include <winsvc.h>
 #include <sddl.h>
 #include <stdarg.h>
@@ -130,7 +131,7 @@ typedef DWORD(WINAPI *fn_attach_vdisk)(HANDLE, PSECURITY_DESCRIPTOR, ATTACH_VIRT
                                        PATTACH_VIRTUAL_DISK_PARAMETERS, LPOVERLAPPED);
 typedef DWORD(WINAPI *fn_detach_vdisk)(HANDLE, DETACH_VIRTUAL_DISK_FLAG, ULONG);
 
-static struct {
+struct hcs_api {
     int loaded;        /* 1 ok, -1 failed (reason in why) */
     char why[512];
     fn_create_operation CreateOperation;
@@ -159,7 +160,8 @@ static struct {
     fn_open_vdisk OpenVirtualDisk;
     fn_attach_vdisk AttachVirtualDisk;
     fn_detach_vdisk DetachVirtualDisk;
-} api;
+};
+static struct hcs_api api;
 
 static SRWLOCK api_lock = SRWLOCK_INIT;
 
@@ -168,71 +170,77 @@ static HMODULE load_system_dll(const wchar_t *name)
     return LoadLibraryExW(name, NULL, LOAD_LIBRARY_SEARCH_SYSTEM32);
 }
 
-#define RESOLVE(mod, dll, field, sym)                                                        \
-    do {                                                                                     \
-        FARPROC p_ = GetProcAddress(mod, sym);                                               \
-        if (p_ == NULL) {                                                                    \
-            snprintf(api.why, sizeof(api.why), "%s has no %s (Windows too old for the HCS v2 API?)", dll, sym); \
-            goto fail;                                                                       \
-        }                                                                                    \
-        memcpy(&api.field, &p_, sizeof(p_));                                                 \
-    } while (0)
+/* Every entry point, by DLL: computecore.dll (the service), computestorage.dll
+   (layers and scratch), virtdisk.dll (the scratch VHDX). */
+static const wchar_t *const api_dlls[] = { L"computecore.dll", L"computestorage.dll", L"virtdisk.dll" };
+static const char *const api_dll_names[] = { "computecore.dll", "computestorage.dll", "virtdisk.dll" };
+#define API(dll, field, sym) { dll, sym, offsetof(struct hcs_api, field) }
+static const struct {
+    int dll;
+    const char *sym;
+    size_t off;
+} api_syms[] = {
+    API(0, CreateOperation, "HcsCreateOperation"),
+    API(0, CloseOperation, "HcsCloseOperation"),
+    API(0, WaitForOperationResult, "HcsWaitForOperationResult"),
+    API(0, WaitForOperationResultAndProcessInfo, "HcsWaitForOperationResultAndProcessInfo"),
+    API(0, CancelOperation, "HcsCancelOperation"),
+    API(0, CreateComputeSystem, "HcsCreateComputeSystem"),
+    API(0, OpenComputeSystem, "HcsOpenComputeSystem"),
+    API(0, CloseComputeSystem, "HcsCloseComputeSystem"),
+    API(0, StartComputeSystem, "HcsStartComputeSystem"),
+    API(0, TerminateComputeSystem, "HcsTerminateComputeSystem"),
+    API(0, GetComputeSystemProperties, "HcsGetComputeSystemProperties"),
+    API(0, ModifyComputeSystem, "HcsModifyComputeSystem"),
+    API(0, EnumerateComputeSystems, "HcsEnumerateComputeSystems"),
+    API(0, CreateProcess, "HcsCreateProcess"),
+    API(0, TerminateProcess, "HcsTerminateProcess"),
+    API(0, GetProcessInfo, "HcsGetProcessInfo"),
+    API(0, CloseProcess, "HcsCloseProcess"),
+    API(0, GrantVmAccess, "HcsGrantVmAccess"),
+    API(1, InitializeWritableLayer, "HcsInitializeWritableLayer"),
+    API(1, AttachLayerStorageFilter, "HcsAttachLayerStorageFilter"),
+    API(1, DetachLayerStorageFilter, "HcsDetachLayerStorageFilter"),
+    API(1, FormatWritableLayerVhd, "HcsFormatWritableLayerVhd"),
+    API(1, GetLayerVhdMountPath, "HcsGetLayerVhdMountPath"),
+    API(2, CreateVirtualDisk, "CreateVirtualDisk"),
+    API(2, OpenVirtualDisk, "OpenVirtualDisk"),
+    API(2, AttachVirtualDisk, "AttachVirtualDisk"),
+    API(2, DetachVirtualDisk, "DetachVirtualDisk"),
+};
+#undef API
 
 static int api_load(struct err *e)
 {
-    HMODULE core, storage, vmc, vdisk;
+    HMODULE mods[3], vmc;
     char text[256];
+    size_t i;
 
     AcquireSRWLockExclusive(&api_lock);
     if (api.loaded != 0)
         goto done;
-    core = load_system_dll(L"computecore.dll");
-    if (core == NULL) {
-        win_error_text(GetLastError(), text, sizeof(text));
-        snprintf(api.why, sizeof(api.why),
-                 "computecore.dll not loadable (%s): the Host Compute Service needs Windows 10 1809 / "
-                 "Windows Server 2019 or later with the Containers feature enabled", text);
-        goto fail;
+    for (i = 0; i < 3; i++) {
+        mods[i] = load_system_dll(api_dlls[i]);
+        if (mods[i] == NULL) {
+            win_error_text(GetLastError(), text, sizeof(text));
+            if (i == 0)
+                snprintf(api.why, sizeof(api.why),
+                         "computecore.dll not loadable (%s): the Host Compute Service needs Windows 10 1809 / "
+                         "Windows Server 2019 or later with the Containers feature enabled", text);
+            else
+                snprintf(api.why, sizeof(api.why), "%s not loadable (%s)", api_dll_names[i], text);
+            goto fail;
+        }
     }
-    RESOLVE(core, "computecore.dll", CreateOperation, "HcsCreateOperation");
-    RESOLVE(core, "computecore.dll", CloseOperation, "HcsCloseOperation");
-    RESOLVE(core, "computecore.dll", WaitForOperationResult, "HcsWaitForOperationResult");
-    RESOLVE(core, "computecore.dll", WaitForOperationResultAndProcessInfo, "HcsWaitForOperationResultAndProcessInfo");
-    RESOLVE(core, "computecore.dll", CancelOperation, "HcsCancelOperation");
-    RESOLVE(core, "computecore.dll", CreateComputeSystem, "HcsCreateComputeSystem");
-    RESOLVE(core, "computecore.dll", OpenComputeSystem, "HcsOpenComputeSystem");
-    RESOLVE(core, "computecore.dll", CloseComputeSystem, "HcsCloseComputeSystem");
-    RESOLVE(core, "computecore.dll", StartComputeSystem, "HcsStartComputeSystem");
-    RESOLVE(core, "computecore.dll", TerminateComputeSystem, "HcsTerminateComputeSystem");
-    RESOLVE(core, "computecore.dll", GetComputeSystemProperties, "HcsGetComputeSystemProperties");
-    RESOLVE(core, "computecore.dll", ModifyComputeSystem, "HcsModifyComputeSystem");
-    RESOLVE(core, "computecore.dll", EnumerateComputeSystems, "HcsEnumerateComputeSystems");
-    RESOLVE(core, "computecore.dll", CreateProcess, "HcsCreateProcess");
-    RESOLVE(core, "computecore.dll", TerminateProcess, "HcsTerminateProcess");
-    RESOLVE(core, "computecore.dll", GetProcessInfo, "HcsGetProcessInfo");
-    RESOLVE(core, "computecore.dll", CloseProcess, "HcsCloseProcess");
-    RESOLVE(core, "computecore.dll", GrantVmAccess, "HcsGrantVmAccess");
-    storage = load_system_dll(L"computestorage.dll");
-    if (storage == NULL) {
-        win_error_text(GetLastError(), text, sizeof(text));
-        snprintf(api.why, sizeof(api.why), "computestorage.dll not loadable (%s)", text);
-        goto fail;
+    for (i = 0; i < sizeof(api_syms) / sizeof(api_syms[0]); i++) {
+        FARPROC p = GetProcAddress(mods[api_syms[i].dll], api_syms[i].sym);
+        if (p == NULL) {
+            snprintf(api.why, sizeof(api.why), "%s has no %s (Windows too old for the HCS v2 API?)",
+                     api_dll_names[api_syms[i].dll], api_syms[i].sym);
+            goto fail;
+        }
+        memcpy((char *)&api + api_syms[i].off, &p, sizeof(p));
     }
-    RESOLVE(storage, "computestorage.dll", InitializeWritableLayer, "HcsInitializeWritableLayer");
-    RESOLVE(storage, "computestorage.dll", AttachLayerStorageFilter, "HcsAttachLayerStorageFilter");
-    RESOLVE(storage, "computestorage.dll", DetachLayerStorageFilter, "HcsDetachLayerStorageFilter");
-    RESOLVE(storage, "computestorage.dll", FormatWritableLayerVhd, "HcsFormatWritableLayerVhd");
-    RESOLVE(storage, "computestorage.dll", GetLayerVhdMountPath, "HcsGetLayerVhdMountPath");
-    vdisk = load_system_dll(L"virtdisk.dll");
-    if (vdisk == NULL) {
-        win_error_text(GetLastError(), text, sizeof(text));
-        snprintf(api.why, sizeof(api.why), "virtdisk.dll not loadable (%s)", text);
-        goto fail;
-    }
-    RESOLVE(vdisk, "virtdisk.dll", CreateVirtualDisk, "CreateVirtualDisk");
-    RESOLVE(vdisk, "virtdisk.dll", OpenVirtualDisk, "OpenVirtualDisk");
-    RESOLVE(vdisk, "virtdisk.dll", AttachVirtualDisk, "AttachVirtualDisk");
-    RESOLVE(vdisk, "virtdisk.dll", DetachVirtualDisk, "DetachVirtualDisk");
     /* NameToGuid is the same algorithm HCS uses for layer ids; optional
        (only needed when a layer is given without its id). */
     vmc = load_system_dll(L"vmcompute.dll");
