@@ -4,6 +4,7 @@
  * that prints errors and chooses exit codes (0 ok, 1 failure or regression,
  * 2 usage or input error).
  */
+#include "commands.h"
 #include "driver.h"
 #include "image.h"
 #include "plat.h"
@@ -62,6 +63,7 @@ static int cmd_help(int argc, char **argv);
 static const struct command commands[] = {
     { "drivers", cmd_drivers, "list drivers, their isolation modes and availability" },
     { "image", cmd_image, "[ROOTFS] build the busybox container image if missing; print its path" },
+    { "capacity", cmd_capacity, "RUN_DIR [--hosts F] [--reserve-mem S] [--cpu-target F] [--start-slo-ms N] [--disk-free S] [--json]: containers per host" },
     { "help", cmd_help, "this text" },
 };
 
