@@ -64,6 +64,7 @@ static const struct command commands[] = {
     { "drivers", cmd_drivers, "list drivers, their isolation modes and availability" },
     { "image", cmd_image, "[ROOTFS] build the busybox container image if missing; print its path" },
     { "capacity", cmd_capacity, "RUN_DIR [--hosts F] [--reserve-mem S] [--cpu-target F] [--start-slo-ms N] [--disk-free S] [--json]: containers per host" },
+    { "report", cmd_report, "RUN_DIR... [--out DIR]: plots (PNG+SVG), report.html, report.md, metrics.txt" },
     { "help", cmd_help, "this text" },
 };
 
