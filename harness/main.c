@@ -65,6 +65,8 @@ static const struct command commands[] = {
     { "image", cmd_image, "[ROOTFS] build the busybox container image if missing; print its path" },
     { "capacity", cmd_capacity, "RUN_DIR [--hosts F] [--reserve-mem S] [--cpu-target F] [--start-slo-ms N] [--disk-free S] [--json]: containers per host" },
     { "report", cmd_report, "RUN_DIR... [--out DIR]: plots (PNG+SVG), report.html, report.md, metrics.txt" },
+    { "compare", cmd_compare, "BASE_DIR NEW_DIR [--thresholds F] [--alpha A] [--markdown]: regressions (exit 1)" },
+    { "hosts", cmd_hosts, "RUN_DIR... [--out DIR] [--price-per-core X] [--price-per-gib Y]: hosts side by side" },
     { "help", cmd_help, "this text" },
 };
 
