@@ -9,7 +9,14 @@
 
 #include <string.h>
 
+extern const struct driver driver_ns;
+extern const struct driver driver_oci;
+extern const struct driver driver_docker;
+
 static const struct driver *const drivers[] = {
+    &driver_ns,
+    &driver_oci,
+    &driver_docker,
     NULL,
 };
 
