@@ -25,8 +25,10 @@ static void notes(const struct cap_row *r, const struct cap_params *p, char *buf
     size_t used;
     buf[0] = '\0';
     if (r->in.mem_from_pss)
-        snprintf(buf, n, "memory from mean PSS %s (no marginal slope)",
-                 rd_fmt_bytes(r->in.mem_bytes, mem, sizeof(mem)));
+        snprintf(buf, n, "memory from mean PSS %s (%s)", rd_fmt_bytes(r->in.mem_bytes, mem, sizeof(mem)),
+                 r->in.mem_note);
+    else if (r->in.mem_note[0])
+        snprintf(buf, n, "%s/ctr (%s)", rd_fmt_bytes(r->in.mem_bytes, mem, sizeof(mem)), r->in.mem_note);
     else
         snprintf(buf, n, "%s/ctr", rd_fmt_bytes(r->in.mem_bytes, mem, sizeof(mem)));
     used = strlen(buf);
@@ -154,6 +156,7 @@ cJSON *capacity_rows_json(const struct cap_row *rows, int nrows, const struct ca
         add_num(in, "mem_bytes_ci95_high", r->in.mem_bytes_ci_high);
         add_num(in, "mem_fixed_bytes", r->in.mem_fixed_bytes);
         cJSON_AddStringToObject(in, "mem_source", r->in.mem_from_pss ? "mean_pss" : "marginal_slope");
+        cJSON_AddStringToObject(in, "mem_note", r->in.mem_note);
         add_num(in, "cpu_cores_per_container", r->in.cpu_cores);
         cJSON_AddStringToObject(in, "cpu_source", r->in.cpu_source);
         add_num(in, "storage_bytes_per_container", r->in.storage_bytes);

@@ -164,19 +164,31 @@ static int fit_start(const struct rd_mode *m, struct cap_mode_input *in)
 int capacity_inputs_from_run(const struct rundir *r, const struct rd_mode *m,
                              struct cap_mode_input *in, struct err *e)
 {
-    double a, b;
+    double a, b, pss;
     memset(in, 0, sizeof(*in));
     snprintf(in->name, sizeof(in->name), "%s", m->name);
     in->mem_bytes_ci_low = in->mem_bytes_ci_high = NAN;
     in->mem_fixed_bytes = 0;
+    pss = m->stat[RDM_MEM_PSS].count > 0 ? m->stat[RDM_MEM_PSS].mean : NAN;
     if (m->marginal.has && m->marginal.slope > 0) {
         in->mem_bytes = m->marginal.slope;
         in->mem_bytes_ci_low = m->marginal.ci_low;
         in->mem_bytes_ci_high = m->marginal.ci_high;
         in->mem_fixed_bytes = isnan(m->marginal.intercept) ? 0 : m->marginal.intercept;
+        if (!(in->mem_bytes_ci_low > 0) && pss > 0) {
+            in->mem_bytes_ci_low = fmin(pss, in->mem_bytes);
+            snprintf(in->mem_note, sizeof(in->mem_note),
+                     "slope CI reaches 0: high count bounded by mean PSS");
+        }
     } else {
-        in->mem_bytes = m->stat[RDM_MEM_PSS].mean;
+        char b[32];
+        in->mem_bytes = pss;
         in->mem_from_pss = 1;
+        if (m->marginal.has)
+            snprintf(in->mem_note, sizeof(in->mem_note), "marginal slope %s/ctr is not positive",
+                     rd_fmt_bytes(m->marginal.slope, b, sizeof(b)));
+        else
+            snprintf(in->mem_note, sizeof(in->mem_note), "no marginal slope in summary.json");
     }
 
     in->cpu_cores = NAN;

@@ -10,8 +10,11 @@
  *             vs fleet size (ramp.csv, fitted in summary.json); its 95 % CI
  *             gives the low/high counts (the CI's high end gives the low
  *             count). The fit's intercept, when positive, is the mode's fixed
- *             overhead (daemons, shims). Without a slope the mean PSS per
- *             container stands in, with no interval and no fixed overhead.
+ *             overhead (daemons, shims). Without a positive slope the mean
+ *             PSS per container stands in, with no interval and no fixed
+ *             overhead. When the CI reaches 0 (slope not resolved) the mean
+ *             PSS bounds the cost from below for the high count: a
+ *             container costs at least its own processes' memory.
  *   cpu     : cores x cpu_speed x target / cores used per container (idle
  *             CPU per container, or the workload's measured CPU).
  *   storage : free disk / storage bytes per container.
@@ -41,7 +44,8 @@ struct cap_mode_input {
     double mem_bytes_ci_low;    /* NAN when no interval */
     double mem_bytes_ci_high;
     double mem_fixed_bytes;     /* intercept of the fit (>= 0 used), 0 if none */
-    int mem_from_pss;           /* 1: no slope, mean PSS used */
+    int mem_from_pss;           /* 1: no usable slope, mean PSS used */
+    char mem_note[96];          /* why PSS stands in, or how the CI was bounded; "" */
     double cpu_cores;           /* cores used per container on the measured host */
     const char *cpu_source;     /* "idle_cpu_pct", "ramp cpu_busy_pct slope", "" */
     double storage_bytes;       /* per container */
