@@ -128,7 +128,6 @@ static int reduce_cpu(struct rep_entry *x)
 static int reduce_entry(struct rep_entry *x, const struct cap_params *p, struct err *e)
 {
     const struct rd_mode *m = x->mode;
-    const struct rd_mode *base = NULL;
     const struct dvec *s = &m->val[RDM_START_MS];
     size_t i;
     int k;
@@ -194,7 +193,6 @@ static int reduce_entry(struct rep_entry *x, const struct cap_params *p, struct 
         else
             x->cap.ok = 1;
     }
-    (void)base;
     return 0;
 }
 
