@@ -114,19 +114,22 @@ static void compare_marginal(const struct rd_mode *a, const struct rd_mode *b,
     r->change = r->lo = r->hi = r->p = NAN;
     if (!x->has || !y->has || !(x->slope > 0)) {
         r->verdict = CMP_SKIPPED;
-        snprintf(r->note, sizeof(r->note), "no marginal slope in %s",
-                 !x->has || !(x->slope > 0) ? "base" : "new");
+        if (!x->has || !y->has)
+            snprintf(r->note, sizeof(r->note), "no marginal slope in %s", !x->has ? "base" : "new");
+        else
+            snprintf(r->note, sizeof(r->note), "base slope is not positive: no relative change");
         return;
     }
     r->change = y->slope / x->slope - 1;
-    if (!isnan(x->ci_low) && !isnan(x->ci_high) && !isnan(y->ci_low) && !isnan(y->ci_high) &&
-        x->ci_low > 0) {
-        r->lo = y->ci_low / x->ci_high - 1;
-        r->hi = y->ci_high / x->ci_low - 1;
+    if (!isnan(x->ci_low) && !isnan(x->ci_high) && !isnan(y->ci_low) && !isnan(y->ci_high)) {
+        if (x->ci_low > 0) { /* the ratio's interval needs a positive base CI */
+            r->lo = y->ci_low / x->ci_high - 1;
+            r->hi = y->ci_high / x->ci_low - 1;
+        }
         r->significant = y->ci_low > x->ci_high || y->ci_high < x->ci_low;
         snprintf(r->note, sizeof(r->note), "fits' 95%% CIs %s", r->significant ? "disjoint" : "overlap");
     } else {
-        snprintf(r->note, sizeof(r->note), "no CI: not tested");
+        snprintf(r->note, sizeof(r->note), "a fit has no CI: not tested");
     }
     r->verdict = verdict(r, o->threshold[CMP_MARGINAL]);
 }
@@ -236,10 +239,10 @@ void compare_print(FILE *f, const struct cmp_row *rows, int n, const struct cmp_
         snprintf(cnt, sizeof(cnt), "%zu/%zu", r->nbase, r->nnew);
         snprintf(thr, sizeof(thr), "%.0f%%", o->threshold[r->metric] * 100);
         if (markdown)
-            fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s%s%s%s |\n", r->mode,
+            fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s%s%s%s%s |\n", r->mode,
                     cmp_metric_key(r->metric), cnt, bm, nm, ch, ci, p, thr,
                     r->verdict == CMP_REGRESSION ? "**" : "", verdict_name(r->verdict),
-                    r->verdict == CMP_REGRESSION ? "**" : "", r->note[0] ? "" : "");
+                    r->verdict == CMP_REGRESSION ? "**" : "", r->note[0] ? ": " : "", r->note);
         else
             fprintf(f, "%-10s %-18s %9s %13s %13s %8s %19s %8s %6s  %s%s%s\n", r->mode,
                     cmp_metric_key(r->metric), cnt, bm, nm, ch, ci, p, thr, verdict_name(r->verdict),

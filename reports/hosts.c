@@ -108,6 +108,7 @@ int hosts_rows(const struct rundir *runs, int nruns, const struct cap_params *p,
             h->run = &runs[r];
             h->color = first != NULL ? rundir_mode_index(&runs[0], first) : i;
             capacity_host_from_run(&runs[r], &h->host);
+            rundir_host_label(runs, nruns, r, h->host.name, sizeof(h->host.name));
             h->cap.host = &h->host;
             h->per_gib = h->per_core = h->per_dollar = NAN;
             snprintf(h->cap.in.name, sizeof(h->cap.in.name), "%s", m->name);
@@ -232,5 +233,6 @@ void hosts_fig_build(const struct hosts_row *rows, int n, int which, struct plot
         if (!seen)
             plot_add_legend(f, rows[i].cap.in.name, rows[i].color);
     }
-    snprintf(f->footnote, sizeof(f->footnote), "label above a bar: count (binding resource)");
+    snprintf(f->footnote, sizeof(f->footnote), "above each bar: %s (binding resource)",
+             which == 0 ? "containers" : "value");
 }

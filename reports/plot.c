@@ -426,15 +426,30 @@ static void draw_bars(struct canvas *c, const struct plot_fig *f)
                 pl_endpath_r(pl);
                 top = fmax(top, hi);
             }
-            if (b->note[0])
-                text(c, cx, top + 5, 'c', 'b', 12, b->note);
+            if (b->note[0]) {
+                /* narrow bars: the note on two lines, "(...)" under the value */
+                const char *paren = strstr(b->note, " (");
+                double need = 12 * 0.6 * (double)strlen(b->note);
+                if (need > slot - 4 && paren != NULL) {
+                    char first[32];
+                    snprintf(first, sizeof(first), "%.*s", (int)(paren - b->note), b->note);
+                    text(c, cx, top + 5, 'c', 'b', 11, paren + 1);
+                    text(c, cx, top + 19, 'c', 'b', 11, first);
+                } else {
+                    text(c, cx, top + 5, 'c', 'b', need > slot - 4 ? 10 : 12, b->note);
+                }
+            }
         } else {
             text(c, cx, base + 5, 'c', 'b', 12, "n/a");
         }
         pen(pl, 0, 0, 0);
-        text(c, cx, c->bottom - 8, 'c', 't', 13, b->label);
-        if (b->sublabel[0])
-            text(c, cx, c->bottom - 26, 'c', 't', 12, b->sublabel);
+        {
+            double fs = 13 * 0.6 * (double)strlen(b->label) > slot - 4 ? 10 : 13;
+            double fs2 = 12 * 0.6 * (double)strlen(b->sublabel) > slot - 4 ? 10 : 12;
+            text(c, cx, c->bottom - 8, 'c', 't', fs, b->label);
+            if (b->sublabel[0])
+                text(c, cx, c->bottom - 26, 'c', 't', fs2, b->sublabel);
+        }
     }
 }
 
@@ -547,7 +562,7 @@ int plot_render(const struct plot_fig *f, const char *path, const char *type, st
         axis_setup(&c.ax, xmn, xmx, 0);
     }
     /* bars: headroom for the note above the tallest bar */
-    axis_setup(&c.ay, ymn, ymx * (f->nbars ? (f->ylog ? 1.6 : 1.12) : 1), f->y_from_zero || f->nbars);
+    axis_setup(&c.ay, ymn, ymx * (f->nbars ? (f->ylog ? 2.5 : 1.15) : 1), f->y_from_zero || f->nbars);
     draw_frame(&c, f);
     for (i = 0; i < f->nseries; i++)
         draw_series(&c, &f->series[i]);

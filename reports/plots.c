@@ -97,7 +97,7 @@ static void fig_storage(const struct report_data *d, struct plot_fig *f)
             snprintf(note, sizeof(note), "%.0f KiB", x->storage_mib * 1024);
         else
             snprintf(note, sizeof(note), "%.1f MiB", x->storage_mib);
-        plot_add_bar(f, x->mode->name, d->nruns > 1 ? x->run->host.hostname : "", x->storage_mib,
+        plot_add_bar(f, x->mode->name, d->nruns > 1 ? x->host_label : "", x->storage_mib,
                      NAN, NAN, x->color, note);
     }
 }
@@ -114,13 +114,13 @@ static void fig_capacity(const struct report_data *d, struct plot_fig *f)
         const struct rep_entry *x = &d->e[i];
         char note[40];
         if (!x->cap.ok) {
-            plot_add_bar(f, x->mode->name, d->nruns > 1 ? x->run->host.hostname : "", NAN, NAN, NAN,
+            plot_add_bar(f, x->mode->name, d->nruns > 1 ? x->host_label : "", NAN, NAN, NAN,
                          x->color, "");
             continue;
         }
         snprintf(note, sizeof(note), "%.0f (%s)", x->cap.res.expected,
                  cap_resource_name(x->cap.res.binding));
-        plot_add_bar(f, x->mode->name, d->nruns > 1 ? x->run->host.hostname : "",
+        plot_add_bar(f, x->mode->name, d->nruns > 1 ? x->host_label : "",
                      x->cap.res.expected > 0 ? x->cap.res.expected : NAN,
                      x->cap.res.low, x->cap.res.high, x->color, note);
     }

@@ -214,11 +214,16 @@ int report_reduce(const struct rundir *runs, int nruns, const struct cap_params 
             x->mode = &runs[r].modes[i];
             x->color = d->n;
             d->n++;
-            if (nruns > 1)
-                snprintf(x->label, sizeof(x->label), "%s @ %s", x->mode->name,
-                         runs[r].host.hostname[0] ? runs[r].host.hostname : runs[r].run_id);
-            else
-                snprintf(x->label, sizeof(x->label), "%s", x->mode->name);
+            {
+                char hl[64], label[96]; /* locals: GCC's -Wrestrict cannot see x's fields apart */
+                rundir_host_label(runs, nruns, r, hl, sizeof(hl));
+                if (nruns > 1)
+                    snprintf(label, sizeof(label), "%s @ %s", x->mode->name, hl);
+                else
+                    snprintf(label, sizeof(label), "%s", x->mode->name);
+                memcpy(x->host_label, hl, sizeof(hl));
+                memcpy(x->label, label, sizeof(label));
+            }
             if (reduce_entry(x, p, e) < 0)
                 return err_wrap(e, "%s: mode %s", runs[r].path, x->mode->name);
         }

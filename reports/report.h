@@ -25,6 +25,7 @@ struct rep_entry {
     const struct rundir *run;
     const struct rd_mode *mode;
     char label[96];          /* "runsc", or "runsc @ host-b" with several runs */
+    char host_label[64];     /* the run's host (with its run id if ambiguous) */
     int color;               /* palette index: entry order */
     int is_baseline;
 

@@ -187,6 +187,20 @@ struct rd_mode *rundir_baseline(struct rundir *r)
     return NULL;
 }
 
+const char *rundir_host_label(const struct rundir *runs, int nruns, int i, char *buf, size_t n)
+{
+    const char *h = runs[i].host.hostname[0] ? runs[i].host.hostname : runs[i].run_id;
+    int k, dup = 0;
+    for (k = 0; k < nruns; k++)
+        if (k != i && strcmp(runs[k].host.hostname, runs[i].host.hostname) == 0)
+            dup = 1;
+    if (dup)
+        snprintf(buf, n, "%s (%s)", h, runs[i].run_id);
+    else
+        snprintf(buf, n, "%s", h);
+    return buf;
+}
+
 int rundir_mode_index(const struct rundir *r, const struct rd_mode *m)
 {
     return (int)(m - r->modes);

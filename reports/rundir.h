@@ -136,6 +136,10 @@ struct rd_mode *rundir_baseline(struct rundir *r);
 /* Index of a mode (its position in run.json), the colour index in every plot. */
 int rundir_mode_index(const struct rundir *r, const struct rd_mode *m);
 
+/* Label of run i among runs: its hostname, or "hostname (run_id)" when
+   another run has the same hostname. */
+const char *rundir_host_label(const struct rundir *runs, int nruns, int i, char *buf, size_t n);
+
 /* Read a whole file into a NUL-terminated buffer (caller frees). */
 int rd_read_text(const char *path, char **out, size_t *len, struct err *e);
 
