@@ -355,6 +355,12 @@ static void draw_frame(struct canvas *c, const struct plot_fig *f)
     }
 }
 
+static const char *line_mod(const struct plot_series *s)
+{
+    static const char *const mods[] = { "solid", "longdashed", "dotted", "dotdashed" };
+    return mods[((s->style == PLOT_DASHED ? 1 : 0) + s->dash) % 4];
+}
+
 static void draw_series(struct canvas *c, const struct plot_series *s)
 {
     plPlotter *pl = c->pl;
@@ -363,7 +369,7 @@ static void draw_series(struct canvas *c, const struct plot_series *s)
     double prev_y = 0;
     pen_palette(pl, s->color);
     pl_flinewidth_r(pl, 2.2);
-    pl_linemod_r(pl, s->style == PLOT_DASHED ? "longdashed" : "solid");
+    pl_linemod_r(pl, line_mod(s));
     if (s->style == PLOT_POINTS) {
         pl_filltype_r(pl, 1);
         for (k = 0; k < s->n; k++)
@@ -462,10 +468,12 @@ static void draw_legend(struct canvas *c, const struct plot_fig *f)
         const char *label;
         int color, box;
         enum plot_style st = PLOT_LINE;
+        const struct plot_series *sr = NULL;
         if (i < f->nseries) {
-            label = f->series[i].label;
-            color = f->series[i].color;
-            st = f->series[i].style;
+            sr = &f->series[i];
+            label = sr->label;
+            color = sr->color;
+            st = sr->style;
             box = 0;
         } else {
             label = f->legend[i - f->nseries].label;
@@ -477,34 +485,40 @@ static void draw_legend(struct canvas *c, const struct plot_fig *f)
         pen_palette(pl, color);
         if (box) {
             pl_filltype_r(pl, 1);
-            pl_fbox_r(pl, x, y - 6, x + 22, y + 6);
+            pl_fbox_r(pl, x, y - 6, x + 30, y + 6);
             pl_filltype_r(pl, 0);
         } else if (st == PLOT_POINTS) {
             pl_filltype_r(pl, 1);
-            pl_fcircle_r(pl, x + 11, y, 3.5);
+            pl_fcircle_r(pl, x + 15, y, 3.5);
             pl_filltype_r(pl, 0);
         } else {
             pl_flinewidth_r(pl, 2.2);
-            pl_linemod_r(pl, st == PLOT_DASHED ? "longdashed" : "solid");
-            pl_fline_r(pl, x, y, x + 22, y);
+            pl_linemod_r(pl, line_mod(sr));
+            pl_fline_r(pl, x, y, x + 30, y);
             pl_endpath_r(pl);
             pl_linemod_r(pl, "solid");
         }
         pen(pl, 0, 0, 0);
-        text(c, x + 28, y, 'l', 'c', 13, label);
+        text(c, x + 36, y, 'l', 'c', 13, label);
         y -= 22;
     }
 }
 
-static int has_legend(const struct plot_fig *f)
+/* Width the legend column needs (0 = no legend): the longest label at the
+   legend font size (about 0.6 em per character) plus the sample line. */
+static double legend_width(const struct plot_fig *f)
 {
+    size_t longest = 0;
     int i;
-    if (f->nlegend > 0)
-        return 1;
+    for (i = 0; i < f->nlegend; i++)
+        if (strlen(f->legend[i].label) > longest)
+            longest = strlen(f->legend[i].label);
     for (i = 0; i < f->nseries; i++)
-        if (f->series[i].label[0])
-            return 1;
-    return 0;
+        if (strlen(f->series[i].label) > longest)
+            longest = strlen(f->series[i].label);
+    if (longest == 0)
+        return 0;
+    return 58 + 13 * 0.62 * (double)longest;
 }
 
 int plot_render(const struct plot_fig *f, const char *path, const char *type, struct err *e)
@@ -549,7 +563,12 @@ int plot_render(const struct plot_fig *f, const char *path, const char *type, st
     pl_capmod_r(pl, "round");
     c.pl = pl;
     c.left = 90;
-    c.right = W - (has_legend(f) ? 190 : 30);
+    {
+        double lw = legend_width(f);
+        if (lw > W * 0.42)
+            lw = W * 0.42;
+        c.right = W - (lw > 0 ? (lw > 190 ? lw : 190) : 30);
+    }
     c.bottom = f->nbars ? 100 : 80;
     c.top = H - 50;
     c.ax.log = f->nbars ? 0 : f->xlog;

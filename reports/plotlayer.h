@@ -30,6 +30,7 @@ struct plot_series {
     char label[64];   /* "" = not in the legend */
     int color;        /* palette index */
     enum plot_style style;
+    int dash;         /* 0 solid; 1, 2, 3 other dash patterns (e.g. the second run) */
     const double *x, *y; /* borrowed: must outlive plot_render() */
     size_t n;
 };

@@ -20,6 +20,22 @@ const char *report_fig_name(enum report_fig k)
     return (k >= 0 && k < FIG_COUNT) ? fig_names[k] : "?";
 }
 
+/* Series of the second, third... run get other dash patterns: a mode keeps
+   its colour, the run shows in the line. Series point into d's arrays, so
+   the owning entry is found by its x array. */
+static void set_dashes(const struct report_data *d, struct plot_fig *f)
+{
+    int i, k;
+    for (i = 0; i < f->nseries; i++)
+        for (k = 0; k < d->n; k++) {
+            const struct rep_entry *x = &d->e[k];
+            const double *p = f->series[i].x;
+            if (p == x->start_sorted || p == x->start_fleet || p == x->fleet_x || p == x->ramp_x ||
+                p == x->fit_x || p == x->cpu_s)
+                f->series[i].dash = x->run_index;
+        }
+}
+
 static void fig_start_cdf(const struct report_data *d, struct plot_fig *f)
 {
     int i;
@@ -31,6 +47,7 @@ static void fig_start_cdf(const struct report_data *d, struct plot_fig *f)
         if (d->e[i].n_start > 0)
             plot_add_series(f, d->e[i].label, d->e[i].color, PLOT_STEP, d->e[i].start_sorted,
                             d->e[i].start_cdf, d->e[i].n_start);
+    set_dashes(d, f);
 }
 
 static void fig_start_fleet(const struct report_data *d, struct plot_fig *f)
@@ -46,6 +63,7 @@ static void fig_start_fleet(const struct report_data *d, struct plot_fig *f)
         plot_add_series(f, "", x->color, PLOT_POINTS, x->start_fleet, x->start_all, x->n_start_pts);
         plot_add_series(f, x->label, x->color, PLOT_LINE, x->fleet_x, x->fleet_p50, x->n_fleet);
     }
+    set_dashes(d, f);
     snprintf(f->footnote, sizeof(f->footnote), "dots: each container; line: median per fleet size");
 }
 
@@ -67,6 +85,7 @@ static void fig_mem_ramp(const struct report_data *d, struct plot_fig *f)
             plot_add_series(f, label, x->color, PLOT_DASHED, x->fit_x, x->fit_mib, 2);
         }
     }
+    set_dashes(d, f);
     snprintf(f->footnote, sizeof(f->footnote),
              "dots: ramp levels (ramp.csv); dashed: least-squares fit (summary.json)");
 }
@@ -81,6 +100,7 @@ static void fig_cpu_time(const struct report_data *d, struct plot_fig *f)
         if (d->e[i].n_cpu > 0)
             plot_add_series(f, d->e[i].label, d->e[i].color, PLOT_LINE, d->e[i].cpu_s,
                             d->e[i].cpu_pct, d->e[i].n_cpu);
+    set_dashes(d, f);
 }
 
 static void fig_storage(const struct report_data *d, struct plot_fig *f)

@@ -212,7 +212,20 @@ int report_reduce(const struct rundir *runs, int nruns, const struct cap_params 
             x = &d->e[d->n];
             x->run = &runs[r];
             x->mode = &runs[r].modes[i];
+            x->run_index = r;
             x->color = d->n;
+            for (k = 0; k < d->n; k++)
+                if (strcmp(d->e[k].mode->name, x->mode->name) == 0) {
+                    x->color = d->e[k].color;
+                    break;
+                }
+            if (k == d->n) { /* a new mode name: the next colour */
+                int used = 0, c;
+                for (c = 0; c < d->n; c++)
+                    if (d->e[c].color >= used)
+                        used = d->e[c].color + 1;
+                x->color = used;
+            }
             d->n++;
             {
                 char hl[64], label[96]; /* locals: GCC's -Wrestrict cannot see x's fields apart */

@@ -26,7 +26,8 @@ struct rep_entry {
     const struct rd_mode *mode;
     char label[96];          /* "runsc", or "runsc @ host-b" with several runs */
     char host_label[64];     /* the run's host (with its run id if ambiguous) */
-    int color;               /* palette index: entry order */
+    int color;               /* palette index: the mode name's order of first appearance */
+    int run_index;           /* which run (line dash pattern in figures) */
     int is_baseline;
 
     double *start_sorted, *start_cdf;   /* n_start values, cdf in (0, 1] */
