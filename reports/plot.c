@@ -446,7 +446,7 @@ static void draw_bars(struct canvas *c, const struct plot_fig *f)
                 }
             }
         } else {
-            text(c, cx, base + 5, 'c', 'b', 12, "n/a");
+            text(c, cx, base + 5, 'c', 'b', 12, b->note[0] ? b->note : "n/a");
         }
         pen(pl, 0, 0, 0);
         {

@@ -41,7 +41,8 @@ struct plot_bar {
     double value;
     double low, high; /* whisker, NAN = none */
     int color;
-    char note[32];    /* text above the bar (e.g. binding resource) */
+    char note[32];    /* text above the bar (e.g. binding resource); with no
+                         value, shown in place of the bar ("n/a" if "") */
 };
 
 struct plot_legend {

@@ -135,7 +135,7 @@ static void fig_capacity(const struct report_data *d, struct plot_fig *f)
         char note[40];
         if (!x->cap.ok) {
             plot_add_bar(f, x->mode->name, d->nruns > 1 ? x->host_label : "", NAN, NAN, NAN,
-                         x->color, "");
+                         x->color, x->mode->available ? "not measured" : "unavailable");
             continue;
         }
         snprintf(note, sizeof(note), "%.0f (%s)", x->cap.res.expected,

@@ -152,6 +152,12 @@ static int inline_svg(FILE *f, const char *path, int width, int height, struct e
         free(text);
         return err_set(e, EINVAL, "%s: no <svg> element", path);
     }
+    /* drop libplot's id="body": one per inlined SVG would repeat an id */
+    {
+        char *id = strstr(start, " id=\"body\""), *gt = strchr(start, '>');
+        if (id != NULL && gt != NULL && id < gt)
+            memmove(id, id + 10, strlen(id + 10) + 1);
+    }
     /* libplot sizes the page in inches over a unit viewBox with
        preserveAspectRatio="none": give it the figure's pixel size instead */
     {
@@ -315,32 +321,54 @@ int report_write_html(FILE *f, const struct report_data *d, const char *svgdir, 
         fputs("</figcaption></figure>\n", f);
     }
     free(fig);
-    fputs("<h2>Capacity</h2>\n<pre>\n", f);
+    fputs("<h2>Capacity</h2>\n", f);
     {
-        struct cap_row rows[REPORT_MAX_ENTRIES];
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *mf;
-        for (i = 0; i < d->n; i++)
-            rows[i] = d->e[i].cap;
-        mf = tmpfile();
-        if (mf == NULL)
-            return err_sys(e, errno, "tmpfile");
-        capacity_print_table(mf, rows, d->n, &d->params);
-        len = (size_t)ftell(mf);
-        rewind(mf);
-        buf = malloc(len + 1);
-        if (buf == NULL) {
-            fclose(mf);
-            return err_set(e, ENOMEM, "out of memory");
-        }
-        len = fread(buf, 1, len, mf);
-        buf[len] = '\0';
-        fclose(mf);
-        esc(f, buf);
-        free(buf);
+        char rsv[32];
+        fprintf(f, "<p>Containers per host on each run's own host: memory reserve %s, CPU target "
+                "%.0f %%%s. <b>-</b>: that resource does not limit.</p>\n",
+                rd_fmt_bytes(d->params.reserve_mem_bytes, rsv, sizeof(rsv)), d->params.cpu_target * 100,
+                d->params.start_slo_ms > 0 ? ", with the start SLO" : "");
     }
-    fputs("</pre>\n<p>Capacity model: containers per host = the smallest of (memory - reserve - fixed "
+    fputs("<table><tr><th class=\"l\">host</th><th class=\"l\">mode</th><th>expected</th>"
+          "<th>low–high</th><th>by memory</th><th>by CPU</th><th>by storage</th><th>by start SLO</th>"
+          "<th class=\"l\">binding</th><th class=\"l\">notes</th></tr>\n", f);
+    for (i = 0; i < d->n; i++) {
+        const struct cap_row *c = &d->e[i].cap;
+        char a[24], b[24], x1[24], x2[24], x3[24], x4[24], x5[24];
+        fputs("<tr><td class=\"l\">", f);
+        esc(f, d->e[i].host_label);
+        fprintf(f, "</td><td class=\"l\"><span class=\"sw\" style=\"background:%s\"></span>",
+                plot_color_hex(d->e[i].color));
+        esc(f, d->e[i].mode->name);
+        fputs("</td>", f);
+        if (!c->ok) {
+            fputs("<td>-</td><td>-</td><td>-</td><td>-</td><td>-</td><td>-</td><td class=\"l\">-</td>"
+                  "<td class=\"l\">", f);
+            esc(f, c->why);
+            fputs("</td></tr>\n", f);
+            continue;
+        }
+        fprintf(f, "<td><b>%s</b></td><td>%s–%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
+                "<td class=\"l\"><b>%s</b></td><td class=\"l\">",
+                cap_fmt_count(c->res.expected, x1, sizeof(x1)), cap_fmt_count(c->res.low, a, sizeof(a)),
+                cap_fmt_count(c->res.high, b, sizeof(b)), cap_fmt_count(c->res.by_mem, x2, sizeof(x2)),
+                cap_fmt_count(c->res.by_cpu, x3, sizeof(x3)), cap_fmt_count(c->res.by_storage, x4, sizeof(x4)),
+                cap_fmt_count(c->res.by_start, x5, sizeof(x5)), cap_resource_name(c->res.binding));
+        {
+            char mem[32], note[256];
+            if (c->in.mem_from_pss)
+                snprintf(note, sizeof(note), "memory from mean PSS %s (%s)",
+                         rd_fmt_bytes(c->in.mem_bytes, mem, sizeof(mem)), c->in.mem_note);
+            else
+                snprintf(note, sizeof(note), "%s/container%s%s%s",
+                         rd_fmt_bytes(c->in.mem_bytes, mem, sizeof(mem)), c->in.mem_note[0] ? " (" : "",
+                         c->in.mem_note, c->in.mem_note[0] ? ")" : "");
+            esc(f, note);
+        }
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</table>\n", f);
+    fputs("<p>Capacity model: containers per host = the smallest of (memory - reserve - fixed "
           "overhead) / marginal memory per container, cores &times; target / CPU per container, "
           "free disk / storage per container and, with an SLO, the fleet size where the fitted start "
           "latency reaches it.</p>\n</body></html>\n", f);

@@ -222,12 +222,48 @@ Test(report, markdown_and_openmetrics, .fini = cleanup)
     free(om);
 }
 
-Test(report, two_runs_one_colour_per_entry, .fini = cleanup)
+Test(report, two_runs_a_mode_keeps_its_colour, .fini = cleanup)
 {
     char *svg;
+    int m;
     make_report("run-hostb");
     svg = slurp(outdir, "start_cdf.svg");
-    cr_assert(strstr(svg, ">runsc @ bench-b<") != NULL, "%s", "label names the host");
+    cr_assert(strstr(svg, ">runsc @ bench-b<") != NULL, "label names the host");
     cr_assert(strstr(svg, ">ns @ bench-a<") != NULL);
+    for (m = 0; m < 3; m++) {
+        char stroke[32];
+        snprintf(stroke, sizeof(stroke), "stroke=\"%s\"", plot_color_hex(m));
+        /* two curves and two legend lines per mode, one palette colour */
+        cr_assert_eq(count(svg, stroke), 4, "colour %d", m);
+    }
+    cr_assert(strstr(svg, "stroke-dasharray=\"1") != NULL, "the second run is dashed");
+    free(svg);
+}
+
+Test(report, unavailable_mode, .fini = cleanup)
+{
+    char a[1024], *argv[4], *html, *svg;
+    int saved, null;
+    snprintf(outdir, sizeof(outdir), "/tmp/isobench-test-report-XXXXXX");
+    cr_assert_not_null(mkdtemp(outdir));
+    fixture(a, sizeof(a), "run-unavail");
+    argv[0] = "report";
+    argv[1] = a;
+    argv[2] = "--out";
+    argv[3] = outdir;
+    fflush(stdout);
+    saved = dup(1);
+    null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    cr_assert_eq(cmd_report(4, argv), 0);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    close(null);
+    html = slurp(outdir, "report.html");
+    cr_assert(strstr(html, "unavailable: qemu-system-x86_64 not found") != NULL);
+    free(html);
+    svg = slurp(outdir, "capacity.svg");
+    cr_assert(strstr(svg, ">unavailable<") != NULL);
     free(svg);
 }
