@@ -84,6 +84,11 @@ int cmd_hosts(int argc, char **argv)
         goto out;
     }
     hosts_print(stdout, rows, nrows, &pr);
+    if (out != NULL && !plot_supported()) {
+        fprintf(stderr, "isobench hosts: --out: this build cannot draw (no GNU libplot)\n");
+        rc = 1;
+        goto out;
+    }
     if (out != NULL) {
         static const char *const names[] = { "hosts_capacity", "hosts_per_gib", "hosts_per_core" };
         struct plot_fig *fig = malloc(sizeof(*fig));

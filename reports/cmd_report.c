@@ -30,7 +30,7 @@ static int write_file(const char *dir, const char *name, int kind, const struct 
     if (f == NULL)
         return err_sys(e, errno, "open %s", path);
     if (kind == 0)
-        rc = report_write_html(f, d, dir, e);
+        rc = report_write_html(f, d, plot_supported() ? dir : NULL, e);
     else if (kind == 1)
         report_write_markdown(f, d);
     else
@@ -98,7 +98,7 @@ int cmd_report(int argc, char **argv)
         rc = 1;
         goto out;
     }
-    for (k = 0; k < FIG_COUNT; k++) {
+    for (k = 0; plot_supported() && k < FIG_COUNT; k++) {
         struct plot_fig *fig = malloc(sizeof(*fig));
         if (fig == NULL) {
             rc = 1;

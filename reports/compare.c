@@ -236,7 +236,7 @@ void compare_print(FILE *f, const struct cmp_row *rows, int n, const struct cmp_
             snprintf(p, sizeof(p), "<0.0001");
         else
             snprintf(p, sizeof(p), "%.4f", r->p);
-        snprintf(cnt, sizeof(cnt), "%zu/%zu", r->nbase, r->nnew);
+        snprintf(cnt, sizeof(cnt), "%lu/%lu", (unsigned long)r->nbase, (unsigned long)r->nnew);
         snprintf(thr, sizeof(thr), "%.0f%%", o->threshold[r->metric] * 100);
         if (markdown)
             fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s%s%s%s%s |\n", r->mode,

@@ -14,7 +14,9 @@
 #include <stdio.h> /* before <plot.h>, which uses FILE */
 #include <string.h>
 
+#if !defined(_WIN32)
 #include <plot.h>
+#endif
 
 #if defined(__SANITIZE_ADDRESS__)
 /* libplot 4.4 leaks a few small blocks of its own (and libpng's) for every
@@ -219,6 +221,8 @@ static void tick_label(const struct axis *a, double v, char *buf, size_t n)
         snprintf(buf, n, "%.*f", digits, v);
     }
 }
+
+#if !defined(_WIN32)
 
 /* ---- rendering ---- */
 
@@ -602,6 +606,28 @@ out:
         rc = err_sys(e, errno, "plot: write %s", path);
     return rc;
 }
+
+int plot_supported(void)
+{
+    return 1;
+}
+
+#else /* _WIN32: the Windows build has no GNU libplot */
+
+int plot_supported(void)
+{
+    return 0;
+}
+
+int plot_render(const struct plot_fig *f, const char *path, const char *type, struct err *e)
+{
+    (void)f;
+    (void)type;
+    return err_set(e, ENOSYS, "plot: %s: figures need GNU libplot, which the Windows build does not have; "
+                   "copy the run directory to Linux and run isobench report there", path);
+}
+
+#endif
 
 int plot_render_both(const struct plot_fig *f, const char *dir, const char *name, struct err *e)
 {

@@ -74,6 +74,9 @@ int plot_add_bar(struct plot_fig *f, const char *label, const char *sublabel, do
                  double low, double high, int color, const char *note);
 int plot_add_legend(struct plot_fig *f, const char *label, int color);
 
+/* 1 when this build can draw (GNU libplot; not in the Windows build). */
+int plot_supported(void);
+
 /* Render to `path` as "png" or "svg". */
 int plot_render(const struct plot_fig *f, const char *path, const char *type, struct err *e);
 /* Render DIR/NAME.png and DIR/NAME.svg. */

@@ -82,7 +82,8 @@ void report_fig_build(const struct report_data *d, enum report_fig k, struct plo
 
 /* Outputs (report_out.c). */
 void report_write_markdown(FILE *f, const struct report_data *d);
-/* html: svgdir holds the <name>.svg files to inline. */
+/* html: svgdir holds the <name>.svg files to inline; NULL = no figures
+   (a build without libplot), said in the page. */
 int report_write_html(FILE *f, const struct report_data *d, const char *svgdir, struct err *e);
 void report_write_metrics(FILE *f, const struct report_data *d);
 /* "runsc: 7.4x start, 3.1x memory" */

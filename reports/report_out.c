@@ -304,10 +304,13 @@ int report_write_html(FILE *f, const struct report_data *d, const char *svgdir, 
         fputs("</tr>\n", f);
     }
     fputs("</table>\n<h2>Figures</h2>\n", f);
-    fig = malloc(sizeof(*fig));
-    if (fig == NULL)
+    if (svgdir == NULL)
+        fputs("<p>This build of isobench cannot draw (no GNU libplot): run <code>isobench report</code> "
+              "on Linux for the figures.</p>\n", f);
+    fig = svgdir != NULL ? malloc(sizeof(*fig)) : NULL;
+    if (svgdir != NULL && fig == NULL)
         return err_set(e, ENOMEM, "out of memory");
-    for (k = 0; k < FIG_COUNT; k++) {
+    for (k = 0; svgdir != NULL && k < FIG_COUNT; k++) {
         char path[1200];
         snprintf(path, sizeof(path), "%s/%s.svg", svgdir, report_fig_name((enum report_fig)k));
         fputs("<figure>\n", f);
