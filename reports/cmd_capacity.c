@@ -6,6 +6,7 @@
 #include "commands.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,9 +90,10 @@ int cmd_capacity(int argc, char **argv)
             goto out;
         }
         free(text);
-        if (disk_free >= 0)
+        if (disk_free >= 0) /* for hosts whose entry has no "disk" */
             for (i = 0; i < nhosts; i++)
-                hosts[i].disk_free_bytes = disk_free;
+                if (isnan(hosts[i].disk_free_bytes))
+                    hosts[i].disk_free_bytes = disk_free;
     } else {
         capacity_host_from_run(&r, &own);
         if (disk_free >= 0)
