@@ -221,7 +221,7 @@ void hosts_fig_build(const struct hosts_row *rows, int n, int which, struct plot
         if (h->cap.ok)
             v = which == 0 ? h->cap.res.expected : which == 1 ? h->per_gib : h->per_core;
         if (!isnan(v) && isfinite(v))
-            snprintf(note, sizeof(note), which == 0 ? "%.0f (%s)" : "%.2f (%s)", v,
+            snprintf(note, sizeof(note), "%.*f (%s)", which == 0 || v >= 100 ? 0 : v >= 10 ? 1 : 2, v,
                      cap_resource_name(h->cap.res.binding));
         plot_add_bar(f, h->cap.in.name, h->host.name, v > 0 ? v : NAN, NAN, NAN, h->color, note);
     }

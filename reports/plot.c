@@ -206,10 +206,10 @@ static void axis_setup(struct axis *a, double mn, double mx, int from_zero)
 static void tick_label(const struct axis *a, double v, char *buf, size_t n)
 {
     if (a->log) {
-        if (v >= 1e6 || v < 1e-3)
+        if (v > 1e6 || v < 1e-3)
             snprintf(buf, n, "%.0e", v);
         else
-            snprintf(buf, n, "%g", v);
+            snprintf(buf, n, "%.7g", v);
         return;
     }
     if (fabs(v) >= 1e6)
