@@ -73,6 +73,7 @@ static int compare_metric(const struct rd_mode *a, const struct rd_mode *b, int 
     const struct dvec *va = &a->val[metric], *vb = &b->val[metric];
     double *scratch;
     double u;
+    int exact;
     r->nbase = va->n;
     r->nnew = vb->n;
     r->base_median = r->new_median = r->change = r->lo = r->hi = r->p = NAN;
@@ -96,8 +97,10 @@ static int compare_metric(const struct rd_mode *a, const struct rd_mode *b, int 
     if (sc_bootstrap_median_change(va->v, va->n, vb->v, vb->n, o->resamples, 0.05, 1,
                                    o->seed + (uint64_t)metric * 7919u, &r->change, &r->lo,
                                    &r->hi) < 0 ||
-        sc_mann_whitney(va->v, va->n, vb->v, vb->n, &u, &r->p) < 0)
+        sc_mann_whitney_auto(va->v, va->n, vb->v, vb->n, &u, &r->p, &exact) < 0)
         return -1;
+    if (exact)
+        snprintf(r->note, sizeof(r->note), "exact Mann-Whitney p");
     r->significant = r->p < o->alpha && (r->lo > 0 || r->hi < 0);
     r->verdict = verdict(r, o->threshold[metric]);
     return 0;
@@ -248,7 +251,8 @@ void compare_print(FILE *f, const struct cmp_row *rows, int n, const struct cmp_
                     cmp_metric_key(r->metric), cnt, bm, nm, ch, ci, p, thr, verdict_name(r->verdict),
                     r->note[0] ? ": " : "", r->note);
     }
-    fprintf(f, "%s%d regression(s); alpha %.3g, %d bootstrap resamples, Mann-Whitney U two-sided%s\n",
+    fprintf(f, "%s%d regression(s); alpha %.3g, %d bootstrap resamples, Mann-Whitney U two-sided "
+               "(exact below 8 values per side without ties, else normal approximation)%s\n",
             markdown ? "\n" : "", compare_regressions(rows, n), o->alpha, o->resamples,
             markdown ? "." : "");
 }

@@ -222,3 +222,90 @@ int sc_mann_whitney(const double *a, size_t na, const double *b, size_t nb, doub
         *p = 1;
     return 0;
 }
+
+/* Number of arrangements of m a-values and n b-values with U = k, for all k
+   in [0, m n], by the recurrence f(m, n, k) = f(m-1, n, k-n) + f(m, n-1, k)
+   (the largest value is an a, adding n to U, or a b). Fills out[0..m*n]. */
+static int u_counts(size_t m, size_t n, double *out)
+{
+    size_t cells = m * n + 1, i, j, k;
+    /* prev[j][k] for i-1, cur[j][k] for i; j in [0, n] */
+    double *prev = calloc((n + 1) * cells, sizeof(double));
+    double *cur = calloc((n + 1) * cells, sizeof(double));
+    if (prev == NULL || cur == NULL) {
+        free(prev);
+        free(cur);
+        return -1;
+    }
+    for (j = 0; j <= n; j++)
+        prev[j * cells + 0] = 1; /* i = 0: only U = 0 */
+    for (i = 1; i <= m; i++) {
+        memset(cur, 0, (n + 1) * cells * sizeof(double));
+        cur[0] = 1; /* j = 0: only U = 0 */
+        for (j = 1; j <= n; j++)
+            for (k = 0; k <= i * j; k++) {
+                double v = cur[(j - 1) * cells + k];
+                if (k >= j)
+                    v += prev[j * cells + k - j];
+                cur[j * cells + k] = v;
+            }
+        memcpy(prev, cur, (n + 1) * cells * sizeof(double));
+    }
+    memcpy(out, prev + n * cells, cells * sizeof(double));
+    free(prev);
+    free(cur);
+    return 0;
+}
+
+int sc_mann_whitney_exact(const double *a, size_t na, const double *b, size_t nb, double *u, double *p)
+{
+    size_t i, j, cells;
+    double u1 = 0, total = 0, le = 0, ge = 0, *f;
+    int k;
+    if (na == 0 || nb == 0 || na * nb > SC_MWU_EXACT_MAX_CELLS)
+        return -1;
+    for (i = 0; i < na; i++)
+        for (j = 0; j < nb; j++) {
+            if (a[i] == b[j])
+                return -1;
+            u1 += a[i] > b[j];
+        }
+    for (i = 0; i < na; i++)
+        for (j = i + 1; j < na; j++)
+            if (a[i] == a[j])
+                return -1;
+    for (i = 0; i < nb; i++)
+        for (j = i + 1; j < nb; j++)
+            if (b[i] == b[j])
+                return -1;
+    cells = na * nb + 1;
+    f = malloc(cells * sizeof(double));
+    if (f == NULL || u_counts(na, nb, f) < 0) {
+        free(f);
+        return -1;
+    }
+    for (k = 0; k < (int)cells; k++) {
+        total += f[k];
+        if (k <= (int)u1)
+            le += f[k];
+        if (k >= (int)u1)
+            ge += f[k];
+    }
+    free(f);
+    *u = u1;
+    *p = 2 * (le < ge ? le : ge) / total;
+    if (*p > 1)
+        *p = 1;
+    return 0;
+}
+
+int sc_mann_whitney_auto(const double *a, size_t na, const double *b, size_t nb, double *u, double *p,
+                         int *exact)
+{
+    *exact = 0;
+    if (na < 8 && nb < 8 && sc_mann_whitney_exact(a, na, b, nb, u, p) == 0) {
+        *exact = 1;
+        return 0;
+    }
+    return sc_mann_whitney(a, na, b, nb, u, p);
+}

@@ -46,4 +46,16 @@ int sc_bootstrap_median_change(const double *a, size_t na, const double *b, size
    p = 1. Returns 0, or -1 when a sample is empty or out of memory. */
 int sc_mann_whitney(const double *a, size_t na, const double *b, size_t nb, double *u, double *p);
 
+/* Exact two-sided Mann-Whitney p-value from the permutation distribution of
+   U (no ties allowed): p = 2 min(P(U <= u), P(U >= u)), capped at 1, as
+   scipy's method="exact". Returns 0, or -1 when there are ties, a sample is
+   empty, or na * nb > SC_MWU_EXACT_MAX_CELLS. */
+#define SC_MWU_EXACT_MAX_CELLS 400
+int sc_mann_whitney_exact(const double *a, size_t na, const double *b, size_t nb, double *u, double *p);
+
+/* scipy's "auto": exact when both samples have fewer than 8 values and
+   there are no ties, else the normal approximation. *exact says which. */
+int sc_mann_whitney_auto(const double *a, size_t na, const double *b, size_t nb, double *u, double *p,
+                         int *exact);
+
 #endif

@@ -272,3 +272,71 @@ Test(compare, thresholds_file_and_usage_errors)
     cr_assert_eq(run_compare("run-base", "no-such-run", NULL, NULL), 2);
     cr_assert_eq(run_compare("run-base", "run-slow", "--alpha", "7"), 2);
 }
+
+/* Exact p by brute force: every way of choosing which na of the na+nb pooled
+   ranks belong to a (bit masks), counting U for each. */
+static double brute_exact_p(size_t na, size_t nb, double u_obs)
+{
+    size_t n = na + nb;
+    unsigned long mask, total = 0, le = 0, ge = 0;
+    for (mask = 0; mask < (1ul << n); mask++) {
+        size_t i, j, bits = 0;
+        double u = 0;
+        for (i = 0; i < n; i++)
+            bits += (mask >> i) & 1;
+        if (bits != na)
+            continue;
+        for (i = 0; i < n; i++)          /* rank i is an a */
+            if ((mask >> i) & 1)
+                for (j = 0; j < i; j++)  /* below it, a b */
+                    if (!((mask >> j) & 1))
+                        u += 1;
+        total++;
+        le += u <= u_obs;
+        ge += u >= u_obs;
+    }
+    return fmin(1.0, 2.0 * (double)(le < ge ? le : ge) / (double)total);
+}
+
+/* scipy's documented exact result for the example above: p = 0.1111 (the
+   tail of 14 of the 126 arrangements with U >= 17, doubled). */
+Test(stats, mann_whitney_exact_scipy_example_and_brute_force)
+{
+    double males[] = { 19, 22, 16, 29, 24 }, females[] = { 20, 11, 17, 12 };
+    double u, p;
+    struct sc_rng r;
+    int round, exact;
+    cr_assert_eq(sc_mann_whitney_exact(males, 5, females, 4, &u, &p), 0);
+    cr_assert_float_eq(u, 17.0, 1e-12);
+    cr_assert_float_eq(p, 14.0 / 126.0, 1e-12, "p=%g", p);
+    cr_assert_eq(sc_mann_whitney_auto(males, 5, females, 4, &u, &p, &exact), 0);
+    cr_assert(exact);
+    sc_rng_seed(&r, 11);
+    for (round = 0; round < 60; round++) {
+        double a[8], b[8], pool[16];
+        size_t na = 1 + sc_rng_below(&r, 7), nb = 1 + sc_rng_below(&r, 7), i, k;
+        /* distinct values: a random permutation of 0..na+nb-1 */
+        for (i = 0; i < na + nb; i++)
+            pool[i] = (double)i;
+        for (i = na + nb - 1; i > 0; i--) {
+            size_t j = sc_rng_below(&r, i + 1);
+            double t = pool[i];
+            pool[i] = pool[j];
+            pool[j] = t;
+        }
+        for (k = 0; k < na; k++)
+            a[k] = pool[k];
+        for (k = 0; k < nb; k++)
+            b[k] = pool[na + k];
+        cr_assert_eq(sc_mann_whitney_exact(a, na, b, nb, &u, &p), 0);
+        cr_assert_float_eq(p, brute_exact_p(na, nb, u), 1e-12, "na=%zu nb=%zu u=%g", na, nb, u);
+    }
+    /* ties: no exact test, auto falls back to the normal approximation */
+    {
+        double a[] = { 1, 2, 2, 3 }, b[] = { 2, 3, 3, 4 };
+        cr_assert_eq(sc_mann_whitney_exact(a, 4, b, 4, &u, &p), -1);
+        cr_assert_eq(sc_mann_whitney_auto(a, 4, b, 4, &u, &p, &exact), 0);
+        cr_assert(!exact);
+        cr_assert_float_eq(p, 0.172034, 1e-5);
+    }
+}
