@@ -152,10 +152,10 @@ static const struct command commands[] = {
     { "cleanup", cmd_cleanup, "[RUN_ID] remove containers, cgroups, mounts and files left by crashed runs" },
     { "drivers", cmd_drivers, "list drivers, their isolation modes and availability" },
     { "image", cmd_image, "[ROOTFS] build the busybox container image if missing; print its path" },
-    { "capacity", cmd_capacity, "RUN_DIR [--hosts F] [--reserve-mem S] [--cpu-target F] [--start-slo-ms N] [--disk-free S] [--json]: containers per host" },
-    { "report", cmd_report, "RUN_DIR... [--out DIR]: plots (PNG+SVG), report.html, report.md, metrics.txt" },
-    { "compare", cmd_compare, "BASE_DIR NEW_DIR [--thresholds F] [--alpha A] [--markdown]: regressions (exit 1)" },
-    { "hosts", cmd_hosts, "RUN_DIR... [--out DIR] [--price-per-core X] [--price-per-gib Y]: hosts side by side" },
+    { "capacity", cmd_capacity, "RUN_DIR [--hosts F] [--reserve-mem S] [--cpu-target F] [--start-slo-ms N] [--disk-free S] [--json] containers per host, per mode" },
+    { "report", cmd_report, "RUN_DIR... [--out DIR] figures (PNG, SVG), report.html, report.md, metrics.txt" },
+    { "compare", cmd_compare, "BASE_DIR NEW_DIR [--thresholds F] [--alpha A] [--markdown] find regressions (exit 1 if any)" },
+    { "hosts", cmd_hosts, "RUN_DIR... [--out DIR] [--price-per-core X] [--price-per-gib Y] runs from different hosts side by side" },
     { "help", cmd_help, "this text" },
 };
 
