@@ -165,21 +165,33 @@ int capacity_inputs_from_run(const struct rundir *r, const struct rd_mode *m,
                              struct cap_mode_input *in, struct err *e)
 {
     double a, b, pss;
+    int resolved;
     memset(in, 0, sizeof(*in));
     snprintf(in->name, sizeof(in->name), "%s", m->name);
     in->mem_bytes_ci_low = in->mem_bytes_ci_high = NAN;
     in->mem_fixed_bytes = 0;
     pss = m->stat[RDM_MEM_PSS].count > 0 ? m->stat[RDM_MEM_PSS].mean : NAN;
-    if (m->marginal.has && m->marginal.slope > 0) {
+    resolved = m->marginal.has && m->marginal.slope > 0 &&
+               (isnan(m->marginal.ci_low) || m->marginal.ci_low > 0);
+    if (resolved || (m->marginal.has && m->marginal.slope > 0 && !(pss > 0))) {
         in->mem_bytes = m->marginal.slope;
         in->mem_bytes_ci_low = m->marginal.ci_low;
         in->mem_bytes_ci_high = m->marginal.ci_high;
         in->mem_fixed_bytes = isnan(m->marginal.intercept) ? 0 : m->marginal.intercept;
-        if (!(in->mem_bytes_ci_low > 0) && pss > 0) {
-            in->mem_bytes_ci_low = fmin(pss, in->mem_bytes);
-            snprintf(in->mem_note, sizeof(in->mem_note),
-                     "slope CI reaches 0: high count bounded by mean PSS");
-        }
+        if (!resolved)
+            snprintf(in->mem_note, sizeof(in->mem_note), "slope CI reaches 0 and no PSS measured");
+    } else if (m->marginal.has && m->marginal.slope > 0) {
+        /* a positive slope whose CI reaches 0: not resolved. The mean PSS
+           (a floor: the container's own processes) is the expected cost,
+           the slope's upper CI end the pessimistic one. */
+        char b1[32], b2[32];
+        in->mem_bytes = pss;
+        in->mem_bytes_ci_low = pss;
+        in->mem_bytes_ci_high = fmax(pss, m->marginal.ci_high);
+        in->mem_from_pss = 1;
+        snprintf(in->mem_note, sizeof(in->mem_note), "slope %s/ctr not resolved, CI up to %s",
+                 rd_fmt_bytes(m->marginal.slope, b1, sizeof(b1)),
+                 rd_fmt_bytes(m->marginal.ci_high, b2, sizeof(b2)));
     } else {
         char b[32];
         in->mem_bytes = pss;

@@ -10,11 +10,11 @@
  *             vs fleet size (ramp.csv, fitted in summary.json); its 95 % CI
  *             gives the low/high counts (the CI's high end gives the low
  *             count). The fit's intercept, when positive, is the mode's fixed
- *             overhead (daemons, shims). Without a positive slope the mean
- *             PSS per container stands in, with no interval and no fixed
- *             overhead. When the CI reaches 0 (slope not resolved) the mean
- *             PSS bounds the cost from below for the high count: a
- *             container costs at least its own processes' memory.
+ *             overhead (daemons, shims). Without a resolved slope (none,
+ *             not positive, or a CI reaching 0) the mean PSS per container
+ *             (a floor: the container's own processes) is the expected cost,
+ *             with no fixed overhead; an unresolved positive slope's upper
+ *             CI end still gives the low count.
  *   cpu     : cores x cpu_speed x target / cores used per container (idle
  *             CPU per container, or the workload's measured CPU).
  *   storage : free disk / storage bytes per container.
@@ -40,7 +40,7 @@ const char *cap_resource_name(enum cap_resource r);
 /* Per-mode costs measured by a run. NAN = not measured. */
 struct cap_mode_input {
     char name[64];
-    double mem_bytes;           /* marginal bytes per container (slope or mean PSS) */
+    double mem_bytes;           /* bytes per container: resolved slope, or mean PSS */
     double mem_bytes_ci_low;    /* NAN when no interval */
     double mem_bytes_ci_high;
     double mem_fixed_bytes;     /* intercept of the fit (>= 0 used), 0 if none */

@@ -172,8 +172,9 @@ static int reduce_entry(struct rep_entry *x, const struct cap_params *p, struct 
 
     x->storage_mib = m->stat[RDM_STORAGE].count ? m->stat[RDM_STORAGE].mean / 1048576.0 : NAN;
     x->start_p50 = m->stat[RDM_START_MS].count ? m->stat[RDM_START_MS].p50 : NAN;
-    x->mem_from_pss = !(m->marginal.has && m->marginal.slope > 0);
-    x->mem_per_ctr = x->mem_from_pss ? m->stat[RDM_MEM_PSS].mean : m->marginal.slope;
+    /* resolved slope: positive with a CI above 0 */
+    x->mem_from_pss = !(m->marginal.has && m->marginal.slope > 0 &&
+                        (isnan(m->marginal.ci_low) || m->marginal.ci_low > 0));
 
     /* capacity on the run's own host */
     capacity_host_from_run(x->run, &x->cap_host);
@@ -252,7 +253,10 @@ int report_reduce(const struct rundir *runs, int nruns, const struct cap_params 
         if (b == NULL)
             continue;
         x->r_start = ratio(x->start_p50, b->start_p50);
-        x->r_mem = ratio(x->mem_per_ctr, b->mem_per_ctr);
+        /* memory on one basis for both: slopes when both are resolved, else PSS */
+        x->r_mem_pss = x->mem_from_pss || b->mem_from_pss;
+        x->r_mem = x->r_mem_pss ? ratio(x->mode->stat[RDM_MEM_PSS].mean, b->mode->stat[RDM_MEM_PSS].mean)
+                                : ratio(x->mode->marginal.slope, b->mode->marginal.slope);
         x->r_storage = ratio(x->storage_mib, b->storage_mib);
         x->r_idle_cpu = ratio(x->mode->stat[RDM_IDLE_CPU].mean, b->mode->stat[RDM_IDLE_CPU].mean);
     }

@@ -46,8 +46,9 @@ struct rep_entry {
     size_t n_cpu;
 
     double storage_mib;                 /* mean per container, NAN if unknown */
-    double start_p50, mem_per_ctr;      /* mem: slope or mean PSS */
-    int mem_from_pss;
+    double start_p50;
+    int mem_from_pss;                   /* no resolved marginal slope */
+    int r_mem_pss;                      /* r_mem compares mean PSS, not slopes */
     /* ratios vs the run's baseline mode (NAN when not computable) */
     double r_start, r_mem, r_storage, r_idle_cpu;
 

@@ -40,9 +40,9 @@ void report_ratio_line(const struct rep_entry *x, char *buf, size_t n)
         snprintf(buf, n, "%s: baseline", x->label);
         return;
     }
-    snprintf(buf, n, "%s: %s start, %s memory, %s storage", x->label,
+    snprintf(buf, n, "%s: %s start, %s memory%s, %s storage", x->label,
              fmt_ratio(x->r_start, a, sizeof(a)), fmt_ratio(x->r_mem, b, sizeof(b)),
-             fmt_ratio(x->r_storage, c, sizeof(c)));
+             x->r_mem_pss ? " (PSS)" : "", fmt_ratio(x->r_storage, c, sizeof(c)));
 }
 
 struct row_text {
@@ -61,8 +61,8 @@ static void row_text(const struct rep_entry *x, struct row_text *t)
                  m->marginal.ci_low / 1048576.0, m->marginal.ci_high / 1048576.0);
     else
         snprintf(t->mem, sizeof(t->mem), "-");
-    fmt_num(m->stat[RDM_MEM_PSS].mean / 1048576.0, "%.1f", t->pss, sizeof(t->pss));
-    fmt_num(m->stat[RDM_STORAGE].mean / 1048576.0, "%.2f", t->sto, sizeof(t->sto));
+    rd_fmt_bytes(m->stat[RDM_MEM_PSS].count ? m->stat[RDM_MEM_PSS].mean : NAN, t->pss, sizeof(t->pss));
+    rd_fmt_bytes(m->stat[RDM_STORAGE].count ? m->stat[RDM_STORAGE].mean : NAN, t->sto, sizeof(t->sto));
     fmt_num(m->stat[RDM_IDLE_CPU].mean, "%.3f", t->idle, sizeof(t->idle));
     if (x->cap.ok)
         snprintf(t->cap, sizeof(t->cap), "%.0f (%s)", x->cap.res.expected,
@@ -72,14 +72,14 @@ static void row_text(const struct rep_entry *x, struct row_text *t)
     if (x->is_baseline)
         snprintf(t->vs, sizeof(t->vs), "baseline");
     else
-        snprintf(t->vs, sizeof(t->vs), "%s start, %s memory, %s storage",
+        snprintf(t->vs, sizeof(t->vs), "%s start, %s memory%s, %s storage",
                  fmt_ratio(x->r_start, a, sizeof(a)), fmt_ratio(x->r_mem, b, sizeof(b)),
-                 fmt_ratio(x->r_storage, c, sizeof(c)));
+                 x->r_mem_pss ? " (PSS)" : "", fmt_ratio(x->r_storage, c, sizeof(c)));
 }
 
 static const char *const table_head[] = {
     "mode", "driver", "isolation", "containers", "start p50 (ms)", "start p95 (ms)",
-    "marginal memory (MiB/ctr) [95% CI]", "PSS mean (MiB)", "storage (MiB/ctr)", "idle CPU (% of a core)",
+    "marginal memory (MiB/ctr) [95% CI]", "PSS mean", "storage per ctr", "idle CPU (% of a core)",
     "containers per host (binding)", "vs baseline",
 };
 

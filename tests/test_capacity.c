@@ -205,11 +205,14 @@ Test(fromrun, inputs_from_fixture)
     cr_assert_float_eq(in.cpu_cores, r.modes[1].stat[RDM_IDLE_CPU].mean / 100, 1e-12);
     cr_assert(in.start_fit);
     cr_assert(in.start_b > 0);                    /* starts slow down as the fleet grows */
-    /* a slope CI reaching 0: the mean PSS bounds the high count */
+    /* a slope CI reaching 0: not resolved, the mean PSS is the expected
+       cost and the slope's upper CI end the pessimistic one */
     r.modes[1].marginal.ci_low = -1;
     cr_assert_eq(capacity_inputs_from_run(&r, &r.modes[1], &in, &e), 0);
-    cr_assert_float_eq(in.mem_bytes_ci_low, r.modes[1].stat[RDM_MEM_PSS].mean, 1e-6);
-    cr_assert(strstr(in.mem_note, "PSS") != NULL);
+    cr_assert_eq(in.mem_from_pss, 1);
+    cr_assert_float_eq(in.mem_bytes, r.modes[1].stat[RDM_MEM_PSS].mean, 1e-6);
+    cr_assert_float_eq(in.mem_bytes_ci_high, r.modes[1].marginal.ci_high, 1e-6);
+    cr_assert(strstr(in.mem_note, "not resolved") != NULL, "%s", in.mem_note);
     /* no slope: mean PSS stands in, and says so */
     r.modes[1].marginal.has = 0;
     cr_assert_eq(capacity_inputs_from_run(&r, &r.modes[1], &in, &e), 0);
