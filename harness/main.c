@@ -5,6 +5,7 @@
  * 2 usage or input error).
  */
 #include "commands_import.h"
+#include "commands.h"
 #include "driver.h"
 #include "image.h"
 #include "plat.h"
@@ -153,6 +154,10 @@ static const struct command commands[] = {
     { "drivers", cmd_drivers, "list drivers, their isolation modes and availability" },
     { "image", cmd_image, "[ROOTFS] build the busybox container image if missing; print its path" },
     { "import", cmd_import, "typeperf FILE.csv [--mode NAME] [--run DIR] add a Windows performance log to a run" },
+    { "capacity", cmd_capacity, "RUN_DIR [--hosts F] [--reserve-mem S] [--cpu-target F] [--start-slo-ms N] [--disk-free S] [--json] containers per host, per mode" },
+    { "report", cmd_report, "RUN_DIR... [--out DIR] figures (PNG, SVG), report.html, report.md, metrics.txt" },
+    { "compare", cmd_compare, "BASE_DIR NEW_DIR [--thresholds F] [--alpha A] [--markdown] find regressions (exit 1 if any)" },
+    { "hosts", cmd_hosts, "RUN_DIR... [--out DIR] [--price-per-core X] [--price-per-gib Y] runs from different hosts side by side" },
     { "help", cmd_help, "this text" },
 };
 

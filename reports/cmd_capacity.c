@@ -1,0 +1,134 @@
+/*
+ * cmd_capacity.c - `isobench capacity RUN_DIR [options]`: containers per host
+ * per mode from one run (model in capacity.c), as a table or JSON.
+ */
+#include "capacity.h"
+#include "commands.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int usage(void)
+{
+    fprintf(stderr,
+            "usage: isobench capacity RUN_DIR [--hosts hosts.json] [--reserve-mem SIZE]\n"
+            "         [--cpu-target F] [--start-slo-ms N] [--disk-free SIZE] [--json]\n");
+    return 2;
+}
+
+int cmd_capacity(int argc, char **argv)
+{
+    const char *dir = NULL, *hosts_path = NULL;
+    struct cap_params p;
+    struct rundir r;
+    struct err e;
+    struct cap_host *hosts = NULL, own;
+    struct cap_row *rows = NULL;
+    int nhosts = 0, nrows = 0, json = 0, i, rc = 2, loaded = 0;
+    double disk_free = -1;
+
+    capacity_default_params(&p);
+    err_clear(&e);
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--json") == 0) {
+            json = 1;
+        } else if (strcmp(a, "--hosts") == 0 && v) {
+            hosts_path = v;
+            i++;
+        } else if (strcmp(a, "--reserve-mem") == 0 && v) {
+            if (rd_parse_size(v, &p.reserve_mem_bytes) < 0) {
+                fprintf(stderr, "isobench capacity: --reserve-mem: '%s' is not a size (e.g. 2G)\n", v);
+                return 2;
+            }
+            i++;
+        } else if (strcmp(a, "--disk-free") == 0 && v) {
+            if (rd_parse_size(v, &disk_free) < 0) {
+                fprintf(stderr, "isobench capacity: --disk-free: '%s' is not a size (e.g. 100G)\n", v);
+                return 2;
+            }
+            i++;
+        } else if (strcmp(a, "--cpu-target") == 0 && v) {
+            char *end;
+            p.cpu_target = strtod(v, &end);
+            if (*end || p.cpu_target <= 0 || p.cpu_target > 1) {
+                fprintf(stderr, "isobench capacity: --cpu-target: '%s' is not in (0, 1]\n", v);
+                return 2;
+            }
+            i++;
+        } else if (strcmp(a, "--start-slo-ms") == 0 && v) {
+            char *end;
+            p.start_slo_ms = strtod(v, &end);
+            if (*end || p.start_slo_ms <= 0) {
+                fprintf(stderr, "isobench capacity: --start-slo-ms: '%s' is not a positive number\n", v);
+                return 2;
+            }
+            i++;
+        } else if (a[0] == '-' || dir != NULL) {
+            return usage();
+        } else {
+            dir = a;
+        }
+    }
+    if (dir == NULL)
+        return usage();
+    if (rundir_load(dir, RD_CONTAINERS | RD_RAMP, &r, &e) < 0) {
+        fprintf(stderr, "isobench capacity: %s\n", e.msg);
+        return 2;
+    }
+    loaded = 1;
+    if (hosts_path != NULL) {
+        char *text = NULL;
+        if (rd_read_text(hosts_path, &text, NULL, &e) < 0 ||
+            capacity_parse_hosts(text, hosts_path, &hosts, &nhosts, &e) < 0) {
+            free(text);
+            fprintf(stderr, "isobench capacity: %s\n", e.msg);
+            goto out;
+        }
+        free(text);
+        if (disk_free >= 0) /* for hosts whose entry has no "disk" */
+            for (i = 0; i < nhosts; i++)
+                if (isnan(hosts[i].disk_free_bytes))
+                    hosts[i].disk_free_bytes = disk_free;
+    } else {
+        capacity_host_from_run(&r, &own);
+        if (disk_free >= 0)
+            own.disk_free_bytes = disk_free;
+        if (own.cores <= 0 || !(own.mem_bytes > 0)) {
+            fprintf(stderr, "isobench capacity: %s/run.json: host cores or mem_total_bytes "
+                    "missing; pass --hosts\n", dir);
+            goto out;
+        }
+        hosts = &own;
+        nhosts = 1;
+    }
+    if (capacity_rows(&r, hosts, nhosts, &p, &rows, &nrows, &e) < 0) {
+        fprintf(stderr, "isobench capacity: %s\n", e.msg);
+        rc = 1;
+        goto out;
+    }
+    if (json) {
+        cJSON *j = capacity_rows_json(rows, nrows, &p);
+        char *s;
+        cJSON_AddStringToObject(j, "run_id", r.run_id);
+        s = cJSON_Print(j);
+        printf("%s\n", s);
+        free(s);
+        cJSON_Delete(j);
+    } else {
+        printf("run %s (%s)\n", r.run_id, dir);
+        capacity_print_table(stdout, rows, nrows, &p);
+    }
+    rc = 0;
+out:
+    free(rows);
+    if (hosts != &own)
+        free(hosts);
+    if (loaded)
+        rundir_free(&r);
+    return rc;
+}

@@ -1,0 +1,124 @@
+/*
+ * cmd_hosts.c - `isobench hosts RUN_DIR... [--out DIR] [--price-per-core X]
+ * [--price-per-gib Y]`: runs of one scenario from different hosts, side by
+ * side; with --out, figures (PNG + SVG) too.
+ */
+#include "commands.h"
+#include "hosts.h"
+#include "plat.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: isobench hosts RUN_DIR RUN_DIR... [--out DIR] [--price-per-core X] "
+                    "[--price-per-gib Y] [--reserve-mem SIZE] [--cpu-target F]\n");
+    return 2;
+}
+
+static int price(const char *v, double *out)
+{
+    char *end;
+    *out = strtod(v, &end);
+    return (*end || *out < 0) ? -1 : 0;
+}
+
+int cmd_hosts(int argc, char **argv)
+{
+    struct rundir *runs;
+    struct hosts_row *rows = NULL;
+    struct hosts_prices pr = { NAN, NAN };
+    struct cap_params p;
+    struct err e;
+    const char *out = NULL;
+    int i, nruns = 0, nrows = 0, rc = 2;
+
+    capacity_default_params(&p);
+    err_clear(&e);
+    runs = calloc((size_t)(argc > 1 ? argc : 1), sizeof(*runs));
+    if (runs == NULL)
+        return 1;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--out") == 0 && v) {
+            out = v;
+            i++;
+        } else if (strcmp(a, "--price-per-core") == 0 && v) {
+            if (price(v, &pr.per_core) < 0)
+                goto usage;
+            i++;
+        } else if (strcmp(a, "--price-per-gib") == 0 && v) {
+            if (price(v, &pr.per_gib) < 0)
+                goto usage;
+            i++;
+        } else if (strcmp(a, "--reserve-mem") == 0 && v) {
+            if (rd_parse_size(v, &p.reserve_mem_bytes) < 0)
+                goto usage;
+            i++;
+        } else if (strcmp(a, "--cpu-target") == 0 && v) {
+            if (price(v, &p.cpu_target) < 0 || p.cpu_target <= 0 || p.cpu_target > 1)
+                goto usage;
+            i++;
+        } else if (a[0] == '-') {
+            goto usage;
+        } else {
+            if (rundir_load(a, RD_CONTAINERS | RD_RAMP, &runs[nruns], &e) < 0) {
+                fprintf(stderr, "isobench hosts: %s\n", e.msg);
+                goto out;
+            }
+            nruns++;
+        }
+    }
+    if (nruns < 1)
+        goto usage;
+    if (hosts_check_scenarios(runs, nruns, &e) < 0) {
+        fprintf(stderr, "isobench hosts: %s\n", e.msg);
+        goto out;
+    }
+    if (hosts_rows(runs, nruns, &p, &pr, &rows, &nrows, &e) < 0) {
+        fprintf(stderr, "isobench hosts: %s\n", e.msg);
+        rc = 1;
+        goto out;
+    }
+    hosts_print(stdout, rows, nrows, &pr);
+    if (out != NULL && !plot_supported()) {
+        fprintf(stderr, "isobench hosts: --out: this build cannot draw (no GNU libplot)\n");
+        rc = 1;
+        goto out;
+    }
+    if (out != NULL) {
+        static const char *const names[] = { "hosts_capacity", "hosts_per_gib", "hosts_per_core" };
+        struct plot_fig *fig = malloc(sizeof(*fig));
+        int k;
+        if (fig == NULL || plat_mkdir_p(out, &e) < 0) {
+            fprintf(stderr, "isobench hosts: %s\n", fig ? e.msg : "out of memory");
+            free(fig);
+            rc = 1;
+            goto out;
+        }
+        for (k = 0; k < 3; k++) {
+            hosts_fig_build(rows, nrows, k, fig);
+            if (plot_render_both(fig, out, names[k], &e) < 0) {
+                fprintf(stderr, "isobench hosts: %s\n", e.msg);
+                free(fig);
+                rc = 1;
+                goto out;
+            }
+        }
+        free(fig);
+        printf("figures in %s\n", out);
+    }
+    rc = 0;
+    goto out;
+usage:
+    rc = usage();
+out:
+    free(rows);
+    for (i = 0; i < nruns; i++)
+        rundir_free(&runs[i]);
+    free(runs);
+    return rc;
+}

@@ -1,0 +1,238 @@
+/*
+ * hosts.c - side-by-side runs from different hosts (see hosts.h).
+ */
+#include "hosts.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The rootfs path differs per host (image cache); the image is the same. */
+static const char *const scenario_ignore[] = { "image", NULL };
+
+static int ignored(const char *key, const char *const *ignore)
+{
+    int i;
+    for (i = 0; ignore != NULL && ignore[i] != NULL; i++)
+        if (strcmp(key, ignore[i]) == 0)
+            return 1;
+    return 0;
+}
+
+int hosts_json_diff(const cJSON *a, const cJSON *b, const char *path, const char *const *ignore,
+                    char *buf, size_t n)
+{
+    char sub[512];
+    const cJSON *x;
+    int i;
+    if (a == NULL || b == NULL || (a->type & 0xff) != (b->type & 0xff)) {
+        snprintf(buf, n, "%s", path);
+        return 1;
+    }
+    if (cJSON_IsObject(a)) {
+        cJSON_ArrayForEach(x, a) {
+            if (ignored(x->string, ignore))
+                continue;
+            snprintf(sub, sizeof(sub), "%s.%s", path, x->string);
+            if (hosts_json_diff(x, cJSON_GetObjectItemCaseSensitive(b, x->string), sub, NULL, buf, n))
+                return 1;
+        }
+        cJSON_ArrayForEach(x, b) {
+            if (ignored(x->string, ignore))
+                continue;
+            if (cJSON_GetObjectItemCaseSensitive(a, x->string) == NULL) {
+                snprintf(buf, n, "%s.%s", path, x->string);
+                return 1;
+            }
+        }
+        return 0;
+    }
+    if (cJSON_IsArray(a)) {
+        int na = cJSON_GetArraySize(a), nb = cJSON_GetArraySize(b);
+        for (i = 0; i < na && i < nb; i++) {
+            snprintf(sub, sizeof(sub), "%s[%d]", path, i);
+            if (hosts_json_diff(cJSON_GetArrayItem(a, i), cJSON_GetArrayItem(b, i), sub, NULL, buf, n))
+                return 1;
+        }
+        if (na != nb) {
+            snprintf(buf, n, "%s (length %d vs %d)", path, na, nb);
+            return 1;
+        }
+        return 0;
+    }
+    if (!cJSON_Compare(a, b, 1)) {
+        snprintf(buf, n, "%s", path);
+        return 1;
+    }
+    return 0;
+}
+
+int hosts_check_scenarios(const struct rundir *runs, int nruns, struct err *e)
+{
+    int i;
+    const cJSON *s0 = cJSON_GetObjectItemCaseSensitive(runs[0].run, "scenario");
+    if (s0 == NULL)
+        return err_set(e, EINVAL, "%s/run.json: no scenario object", runs[0].path);
+    for (i = 1; i < nruns; i++) {
+        char where[512];
+        const cJSON *si = cJSON_GetObjectItemCaseSensitive(runs[i].run, "scenario");
+        if (hosts_json_diff(s0, si, "scenario", scenario_ignore, where, sizeof(where))) {
+            return err_set(e, EINVAL,
+                           "runs %s and %s used different scenarios (first difference: %s); "
+                           "hosts compares only runs of the same scenario",
+                           runs[0].path, runs[i].path, where);
+        }
+    }
+    return 0;
+}
+
+int hosts_rows(const struct rundir *runs, int nruns, const struct cap_params *p,
+               const struct hosts_prices *pr, struct hosts_row **rows, int *nrows, struct err *e)
+{
+    int r, i, n = 0, total = 0;
+    struct hosts_row *out;
+    for (r = 0; r < nruns; r++)
+        total += runs[r].nmodes;
+    out = calloc((size_t)(total ? total : 1), sizeof(*out));
+    if (out == NULL)
+        return err_set(e, ENOMEM, "out of memory");
+    for (r = 0; r < nruns; r++)
+        for (i = 0; i < runs[r].nmodes; i++) {
+            const struct rd_mode *m = &runs[r].modes[i];
+            struct hosts_row *h = &out[n++];
+            struct rd_mode *first = rundir_mode((struct rundir *)&runs[0], m->name);
+            struct err e2;
+            err_clear(&e2);
+            h->run = &runs[r];
+            h->color = first != NULL ? rundir_mode_index(&runs[0], first) : i;
+            capacity_host_from_run(&runs[r], &h->host);
+            rundir_host_label(runs, nruns, r, h->host.name, sizeof(h->host.name));
+            h->cap.host = &h->host;
+            h->per_gib = h->per_core = h->per_dollar = NAN;
+            snprintf(h->cap.in.name, sizeof(h->cap.in.name), "%s", m->name);
+            if (!m->available) {
+                snprintf(h->cap.why, sizeof(h->cap.why), "unavailable: %s", m->reason);
+                continue;
+            }
+            if (capacity_inputs_from_run(&runs[r], m, &h->cap.in, e) < 0) {
+                free(out);
+                return -1;
+            }
+            if (h->host.cores <= 0 || !(h->host.mem_bytes > 0)) {
+                snprintf(h->cap.why, sizeof(h->cap.why), "run.json has no host cores/memory");
+                continue;
+            }
+            if (capacity_compute(&h->cap.in, &h->host, p, &h->cap.res, &e2) < 0) {
+                snprintf(h->cap.why, sizeof(h->cap.why), "%s", e2.msg);
+                continue;
+            }
+            h->cap.ok = 1;
+            if (isfinite(h->cap.res.expected)) {
+                double gib = h->host.mem_bytes / (1024.0 * 1024 * 1024);
+                double cost = 0;
+                h->per_gib = h->cap.res.expected / gib;
+                h->per_core = h->cap.res.expected / h->host.cores;
+                if (!isnan(pr->per_core))
+                    cost += pr->per_core * h->host.cores;
+                if (!isnan(pr->per_gib))
+                    cost += pr->per_gib * gib;
+                if (cost > 0)
+                    h->per_dollar = h->cap.res.expected / cost;
+            }
+        }
+    *rows = out;
+    *nrows = n;
+    return 0;
+}
+
+void hosts_print(FILE *f, const struct hosts_row *rows, int n, const struct hosts_prices *pr)
+{
+    int i, j;
+    int prices = !isnan(pr->per_core) || !isnan(pr->per_gib);
+    fprintf(f, "%-16s %5s %9s %-10s %9s %-9s %9s %9s%s\n", "host", "cores", "memory", "mode",
+            "per host", "binding", "per GiB", "per core", prices ? "     per $" : "");
+    for (i = 0; i < n; i++) {
+        const struct hosts_row *h = &rows[i];
+        char mem[32], cnt[32];
+        rd_fmt_bytes(h->host.mem_bytes, mem, sizeof(mem));
+        if (!h->cap.ok) {
+            fprintf(f, "%-16s %5d %9s %-10s %9s %-9s %s\n", h->host.name, h->host.cores, mem,
+                    h->cap.in.name, "-", "-", h->cap.why);
+            continue;
+        }
+        fprintf(f, "%-16s %5d %9s %-10s %9s %-9s %9.2f %9.2f", h->host.name, h->host.cores, mem,
+                h->cap.in.name, cap_fmt_count(h->cap.res.expected, cnt, sizeof(cnt)),
+                cap_resource_name(h->cap.res.binding), h->per_gib, h->per_core);
+        if (prices) {
+            if (isnan(h->per_dollar))
+                fprintf(f, " %9s", "-");
+            else
+                fprintf(f, " %9.2f", h->per_dollar);
+        }
+        fprintf(f, "\n");
+    }
+    /* the best host per mode */
+    fprintf(f, "\n");
+    for (i = 0; i < n; i++) {
+        const struct hosts_row *best_gib = NULL, *best_core = NULL, *best_usd = NULL;
+        int seen = 0;
+        for (j = 0; j < i; j++)
+            if (strcmp(rows[j].cap.in.name, rows[i].cap.in.name) == 0)
+                seen = 1;
+        if (seen)
+            continue;
+        for (j = i; j < n; j++) {
+            const struct hosts_row *h = &rows[j];
+            if (strcmp(h->cap.in.name, rows[i].cap.in.name) != 0 || !h->cap.ok || isnan(h->per_gib))
+                continue;
+            if (best_gib == NULL || h->per_gib > best_gib->per_gib)
+                best_gib = h;
+            if (best_core == NULL || h->per_core > best_core->per_core)
+                best_core = h;
+            if (!isnan(h->per_dollar) && (best_usd == NULL || h->per_dollar > best_usd->per_dollar))
+                best_usd = h;
+        }
+        if (best_gib == NULL)
+            continue;
+        fprintf(f, "%s: most containers per GiB on %s (%.2f), per core on %s (%.2f)", rows[i].cap.in.name,
+                best_gib->host.name, best_gib->per_gib, best_core->host.name, best_core->per_core);
+        if (best_usd != NULL)
+            fprintf(f, ", per dollar on %s (%.2f)", best_usd->host.name, best_usd->per_dollar);
+        fprintf(f, "\n");
+    }
+}
+
+void hosts_fig_build(const struct hosts_row *rows, int n, int which, struct plot_fig *f)
+{
+    static const char *const titles[] = { "Containers per host", "Containers per GiB of host memory",
+                                          "Containers per host core" };
+    static const char *const ylabels[] = { "containers per host (log scale)",
+                                           "containers per GiB (log scale)",
+                                           "containers per core (log scale)" };
+    int i, j;
+    plot_fig_init(f, titles[which], "mode, host", ylabels[which]);
+    f->ylog = 1;
+    for (i = 0; i < n; i++) {
+        const struct hosts_row *h = &rows[i];
+        double v = NAN;
+        char note[48] = "";
+        if (h->cap.ok)
+            v = which == 0 ? h->cap.res.expected : which == 1 ? h->per_gib : h->per_core;
+        if (!isnan(v) && isfinite(v))
+            snprintf(note, sizeof(note), "%.*f (%s)", which == 0 || v >= 100 ? 0 : v >= 10 ? 1 : 2, v,
+                     cap_resource_name(h->cap.res.binding));
+        plot_add_bar(f, h->cap.in.name, h->host.name, v > 0 ? v : NAN, NAN, NAN, h->color, note);
+    }
+    for (i = 0; i < n; i++) {
+        int seen = 0;
+        for (j = 0; j < i; j++)
+            if (rows[j].color == rows[i].color)
+                seen = 1;
+        if (!seen)
+            plot_add_legend(f, rows[i].cap.in.name, rows[i].color);
+    }
+    snprintf(f->footnote, sizeof(f->footnote), "above each bar: %s (binding resource)",
+             which == 0 ? "containers" : "value");
+}

@@ -1,0 +1,93 @@
+/*
+ * report.h - the reduced data every `isobench report` output is drawn from.
+ *
+ * report_reduce() turns loaded run directories into one entry per (run,
+ * mode): the sorted start latencies (for the CDF), the median start per fleet
+ * size, the ramp points and the fitted memory line, the host CPU series
+ * (bucketed to at most REPORT_MAX_CPU_POINTS points), storage, the ratios to
+ * the run's baseline mode and the capacity row. The figure builders
+ * (plots.c) and the text outputs (report_out.c) read only this struct.
+ */
+#ifndef ISOBENCH_REPORT_H
+#define ISOBENCH_REPORT_H
+
+#include <stdio.h>
+
+#include "capacity.h"
+#include "err.h"
+#include "plotlayer.h"
+#include "rundir.h"
+
+#define REPORT_MAX_ENTRIES PLOT_MAX_SERIES
+#define REPORT_MAX_CPU_POINTS 600
+
+struct rep_entry {
+    const struct rundir *run;
+    const struct rd_mode *mode;
+    char label[96];          /* "runsc", or "runsc @ host-b" with several runs */
+    char host_label[64];     /* the run's host (with its run id if ambiguous) */
+    int color;               /* palette index: the mode name's order of first appearance */
+    int run_index;           /* which run (line dash pattern in figures) */
+    int is_baseline;
+
+    double *start_sorted, *start_cdf;   /* n_start values, cdf in (0, 1] */
+    size_t n_start;
+    double *start_fleet, *start_all;    /* every (fleet, start) point */
+    size_t n_start_pts;
+    double *fleet_x, *fleet_p50;        /* median start per fleet size */
+    size_t n_fleet;
+
+    double *ramp_x, *ramp_mib;          /* host memory above baseline, MiB */
+    size_t n_ramp;
+    double fit_x[2], fit_mib[2];        /* fitted line over the ramp range */
+    int has_fit;
+
+    double *cpu_s, *cpu_pct;            /* seconds since the mode's first sample */
+    size_t n_cpu;
+
+    double storage_mib;                 /* mean per container, NAN if unknown */
+    double start_p50;
+    int mem_from_pss;                   /* no resolved marginal slope */
+    int r_mem_pss;                      /* r_mem compares mean PSS, not slopes */
+    /* ratios vs the run's baseline mode (NAN when not computable) */
+    double r_start, r_mem, r_storage, r_idle_cpu;
+
+    struct cap_row cap;                 /* capacity on the run's own host */
+    struct cap_host cap_host;
+};
+
+struct report_data {
+    struct rep_entry e[REPORT_MAX_ENTRIES];
+    int n;
+    struct cap_params params;
+    const struct rundir *runs;
+    int nruns;
+};
+
+int report_reduce(const struct rundir *runs, int nruns, const struct cap_params *p,
+                  struct report_data *d, struct err *e);
+void report_data_free(struct report_data *d);
+
+/* Figures (plots.c). Each fills `f` from d; borrowed arrays stay in d. */
+enum report_fig {
+    FIG_START_CDF,
+    FIG_START_FLEET,
+    FIG_MEM_RAMP,
+    FIG_CPU_TIME,
+    FIG_STORAGE,
+    FIG_CAPACITY,
+    FIG_COUNT
+};
+const char *report_fig_name(enum report_fig k);   /* file base name */
+void report_fig_build(const struct report_data *d, enum report_fig k, struct plot_fig *f);
+
+/* Outputs (report_out.c). */
+void report_write_markdown(FILE *f, const struct report_data *d);
+/* html: svgdir holds the <name>.svg files to inline; NULL = no figures
+   (a build without libplot), said in the page. */
+int report_write_html(FILE *f, const struct report_data *d, const char *svgdir, struct err *e);
+void report_write_metrics(FILE *f, const struct report_data *d);
+/* "runsc: 7.4x start, 3.1x memory" */
+void report_ratio_line(const struct rep_entry *x, char *buf, size_t n);
+
+#endif

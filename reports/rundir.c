@@ -1,0 +1,527 @@
+/*
+ * rundir.c - load a run directory into struct rundir (see rundir.h).
+ *
+ * JSON through cJSON, CSV through csvread (libcsv). Modes come from run.json
+ * in scenario order (that order fixes each mode's plot colour); summary.json
+ * and the CSV files attach to them by name, and a mode found only in a CSV
+ * file is appended.
+ */
+#include "rundir.h"
+#include "csvread.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- small helpers ---- */
+
+int dvec_push(struct dvec *d, double x)
+{
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 64;
+        double *v = realloc(d->v, cap * sizeof(*v));
+        if (v == NULL)
+            return -1;
+        d->v = v;
+        d->cap = cap;
+    }
+    d->v[d->n++] = x;
+    return 0;
+}
+
+void dvec_free(struct dvec *d)
+{
+    free(d->v);
+    d->v = NULL;
+    d->n = d->cap = 0;
+}
+
+static const char *const metric_keys[RDM_COUNT] = {
+    "start_ms", "mem_pss_bytes", "mem_cgroup_bytes", "idle_cpu_pct", "storage_bytes", "work_ns",
+};
+
+const char *rd_metric_key(enum rd_metric m)
+{
+    return (m >= 0 && m < RDM_COUNT) ? metric_keys[m] : "?";
+}
+
+int rd_metric_find(const char *key)
+{
+    int i;
+    for (i = 0; i < RDM_COUNT; i++)
+        if (strcmp(metric_keys[i], key) == 0)
+            return i;
+    return -1;
+}
+
+int rd_read_text(const char *path, char **out, size_t *len, struct err *e)
+{
+    FILE *fp = fopen(path, "rb");
+    char *buf = NULL;
+    size_t n = 0, cap = 0, got;
+    if (fp == NULL)
+        return err_sys(e, errno, "open %s", path);
+    for (;;) {
+        if (cap - n < 65536) {
+            char *nb = realloc(buf, cap ? cap * 2 : 131072);
+            if (nb == NULL) {
+                free(buf);
+                fclose(fp);
+                return err_set(e, ENOMEM, "read %s: out of memory", path);
+            }
+            buf = nb;
+            cap = cap ? cap * 2 : 131072;
+        }
+        got = fread(buf + n, 1, cap - n - 1, fp);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(fp)) {
+        free(buf);
+        fclose(fp);
+        return err_sys(e, errno, "read %s", path);
+    }
+    fclose(fp);
+    buf[n] = '\0';
+    *out = buf;
+    if (len != NULL)
+        *len = n;
+    return 0;
+}
+
+int rd_parse_size(const char *s, double *out)
+{
+    char *end;
+    double v, mult = 1;
+    errno = 0;
+    v = strtod(s, &end);
+    if (end == s || v < 0)
+        return -1;
+    switch (*end) {
+    case '\0': break;
+    case 'k': case 'K': mult = 1024.0; end++; break;
+    case 'm': case 'M': mult = 1024.0 * 1024; end++; break;
+    case 'g': case 'G': mult = 1024.0 * 1024 * 1024; end++; break;
+    case 't': case 'T': mult = 1024.0 * 1024 * 1024 * 1024; end++; break;
+    default: return -1;
+    }
+    if (*end == 'i')
+        end++;
+    if (*end == 'B' || *end == 'b')
+        end++;
+    if (*end != '\0')
+        return -1;
+    *out = v * mult;
+    return 0;
+}
+
+const char *rd_fmt_bytes(double b, char *buf, size_t n)
+{
+    static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+    int u = 0;
+    if (isnan(b)) {
+        snprintf(buf, n, "-");
+        return buf;
+    }
+    while (fabs(b) >= 1024 && u < 4) {
+        b /= 1024;
+        u++;
+    }
+    snprintf(buf, n, u == 0 ? "%.0f %s" : "%.1f %s", b, unit[u]);
+    return buf;
+}
+
+static double jnum(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static void jstr(const cJSON *o, const char *key, char *buf, size_t n)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    snprintf(buf, n, "%s", cJSON_IsString(v) ? v->valuestring : "");
+}
+
+static cJSON *load_json(const char *dir, const char *name, struct err *e)
+{
+    char path[1200];
+    char *text = NULL;
+    cJSON *j;
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    if (rd_read_text(path, &text, NULL, e) < 0)
+        return NULL;
+    j = cJSON_Parse(text);
+    if (j == NULL) {
+        const char *at = cJSON_GetErrorPtr();
+        err_set(e, EINVAL, "%s: invalid JSON near offset %ld", path,
+                at != NULL ? (long)(at - text) : -1L);
+    }
+    free(text);
+    return j;
+}
+
+/* ---- modes ---- */
+
+struct rd_mode *rundir_mode(struct rundir *r, const char *name)
+{
+    int i;
+    for (i = 0; i < r->nmodes; i++)
+        if (strcmp(r->modes[i].name, name) == 0)
+            return &r->modes[i];
+    return NULL;
+}
+
+struct rd_mode *rundir_baseline(struct rundir *r)
+{
+    int i;
+    if (r->baseline[0])
+        return rundir_mode(r, r->baseline);
+    for (i = 0; i < r->nmodes; i++)
+        if (r->modes[i].baseline)
+            return &r->modes[i];
+    return NULL;
+}
+
+const char *rundir_host_label(const struct rundir *runs, int nruns, int i, char *buf, size_t n)
+{
+    const char *h = runs[i].host.hostname[0] ? runs[i].host.hostname : runs[i].run_id;
+    int k, dup = 0;
+    for (k = 0; k < nruns; k++)
+        if (k != i && strcmp(runs[k].host.hostname, runs[i].host.hostname) == 0)
+            dup = 1;
+    if (dup)
+        snprintf(buf, n, "%s (%s)", h, runs[i].run_id);
+    else
+        snprintf(buf, n, "%s", h);
+    return buf;
+}
+
+int rundir_mode_index(const struct rundir *r, const struct rd_mode *m)
+{
+    return (int)(m - r->modes);
+}
+
+static struct rd_mode *mode_get(struct rundir *r, const char *name, struct err *e)
+{
+    struct rd_mode *m = rundir_mode(r, name);
+    int i;
+    if (m != NULL)
+        return m;
+    if (name[0] == '\0') {
+        err_set(e, EINVAL, "row with an empty mode");
+        return NULL;
+    }
+    if (r->nmodes == RD_MAX_MODES) {
+        err_set(e, EINVAL, "more than %d modes", RD_MAX_MODES);
+        return NULL;
+    }
+    m = &r->modes[r->nmodes++];
+    memset(m, 0, sizeof(*m));
+    snprintf(m->name, sizeof(m->name), "%s", name);
+    m->available = 1;
+    m->host_cpu_busy_pct = m->cpu_overhead_pct = m->bare_work_ns = NAN;
+    for (i = 0; i < RDM_COUNT; i++) {
+        struct rd_stats *s = &m->stat[i];
+        s->mean = s->sd = s->min = s->p50 = s->p95 = s->p99 = s->max = NAN;
+    }
+    return m;
+}
+
+static void load_stats(const cJSON *o, struct rd_stats *s)
+{
+    s->count = (int)(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o, "count"))
+                         ? jnum(o, "count") : 0);
+    s->mean = jnum(o, "mean");
+    s->sd = jnum(o, "sd");
+    s->min = jnum(o, "min");
+    s->p50 = jnum(o, "p50");
+    s->p95 = jnum(o, "p95");
+    s->p99 = jnum(o, "p99");
+    s->max = jnum(o, "max");
+}
+
+static int load_run_json(struct rundir *r, struct err *e)
+{
+    const cJSON *host, *modes, *m, *isb;
+    r->run = load_json(r->path, "run.json", e);
+    if (r->run == NULL)
+        return -1;
+    jstr(r->run, "run_id", r->run_id, sizeof(r->run_id));
+    jstr(r->run, "status", r->status, sizeof(r->status));
+    jstr(r->run, "started_utc", r->started_utc, sizeof(r->started_utc));
+    isb = cJSON_GetObjectItemCaseSensitive(r->run, "isobench");
+    jstr(isb, "version", r->version, sizeof(r->version));
+    jstr(isb, "git_sha", r->git_sha, sizeof(r->git_sha));
+    jstr(cJSON_GetObjectItemCaseSensitive(r->run, "scenario"), "name", r->scenario_name,
+         sizeof(r->scenario_name));
+    host = cJSON_GetObjectItemCaseSensitive(r->run, "host");
+    if (!cJSON_IsObject(host))
+        return err_set(e, EINVAL, "%s/run.json: no \"host\" object", r->path);
+    jstr(host, "hostname", r->host.hostname, sizeof(r->host.hostname));
+    jstr(host, "os", r->host.os, sizeof(r->host.os));
+    jstr(host, "kernel", r->host.kernel, sizeof(r->host.kernel));
+    jstr(host, "arch", r->host.arch, sizeof(r->host.arch));
+    jstr(host, "cpu_model", r->host.cpu_model, sizeof(r->host.cpu_model));
+    jstr(host, "cgroup", r->host.cgroup, sizeof(r->host.cgroup));
+    r->host.cores = isnan(jnum(host, "cores")) ? 0 : (int)jnum(host, "cores");
+    r->host.mem_total_bytes = jnum(host, "mem_total_bytes");
+    r->host.disk_free_bytes = jnum(host, "disk_free_bytes");
+    r->host.disk_total_bytes = jnum(host, "disk_total_bytes");
+
+    modes = cJSON_GetObjectItemCaseSensitive(r->run, "modes");
+    cJSON_ArrayForEach(m, modes) {
+        char name[64];
+        struct rd_mode *md;
+        const cJSON *facts, *f, *avail;
+        jstr(m, "name", name, sizeof(name));
+        md = mode_get(r, name, e);
+        if (md == NULL)
+            return err_wrap(e, "%s/run.json: modes", r->path);
+        jstr(m, "driver", md->driver, sizeof(md->driver));
+        jstr(m, "isolation", md->isolation, sizeof(md->isolation));
+        jstr(m, "version", md->version, sizeof(md->version));
+        jstr(m, "reason", md->reason, sizeof(md->reason));
+        md->baseline = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "baseline"));
+        avail = cJSON_GetObjectItemCaseSensitive(m, "available");
+        md->available = avail == NULL || cJSON_IsTrue(avail);
+        facts = cJSON_GetObjectItemCaseSensitive(m, "facts");
+        cJSON_ArrayForEach(f, facts) {
+            char one[160];
+            size_t used = strlen(md->facts);
+            if (cJSON_IsString(f))
+                snprintf(one, sizeof(one), "%s%s=%s", used ? ", " : "", f->string, f->valuestring);
+            else if (cJSON_IsNumber(f))
+                snprintf(one, sizeof(one), "%s%s=%g", used ? ", " : "", f->string, f->valuedouble);
+            else if (cJSON_IsBool(f))
+                snprintf(one, sizeof(one), "%s%s=%s", used ? ", " : "", f->string,
+                         cJSON_IsTrue(f) ? "true" : "false");
+            else
+                continue;
+            snprintf(md->facts + used, sizeof(md->facts) - used, "%s", one);
+            if (strcmp(f->string, "accel") == 0 && cJSON_IsString(f) &&
+                strcmp(f->valuestring, "tcg") == 0)
+                md->tcg = 1;
+        }
+    }
+    return 0;
+}
+
+static int load_summary(struct rundir *r, struct err *e)
+{
+    cJSON *s = load_json(r->path, "summary.json", e);
+    const cJSON *m;
+    int rc = -1;
+    if (s == NULL)
+        return err_wrap(e, "run has no readable summary (interrupted before the reduce step?)");
+    jstr(s, "baseline_mode", r->baseline, sizeof(r->baseline));
+    if (r->scenario_name[0] == '\0')
+        jstr(s, "scenario_name", r->scenario_name, sizeof(r->scenario_name));
+    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(s, "modes")) {
+        char name[64];
+        struct rd_mode *md;
+        const cJSON *mg;
+        int i;
+        jstr(m, "name", name, sizeof(name));
+        md = mode_get(r, name, e);
+        if (md == NULL) {
+            err_wrap(e, "%s/summary.json", r->path);
+            goto out;
+        }
+        md->in_summary = 1;
+        if (md->driver[0] == '\0')
+            jstr(m, "driver", md->driver, sizeof(md->driver));
+        if (md->isolation[0] == '\0')
+            jstr(m, "isolation", md->isolation, sizeof(md->isolation));
+        md->containers = isnan(jnum(m, "containers")) ? 0 : (int)jnum(m, "containers");
+        md->failed = isnan(jnum(m, "failed")) ? 0 : (int)jnum(m, "failed");
+        for (i = 0; i < RDM_COUNT; i++)
+            load_stats(cJSON_GetObjectItemCaseSensitive(m, metric_keys[i]), &md->stat[i]);
+        mg = cJSON_GetObjectItemCaseSensitive(m, "marginal_mem_bytes");
+        md->marginal.slope = jnum(mg, "slope");
+        md->marginal.has = !isnan(md->marginal.slope);
+        md->marginal.ci_low = jnum(mg, "ci95_low");
+        md->marginal.ci_high = jnum(mg, "ci95_high");
+        md->marginal.intercept = jnum(mg, "intercept");
+        md->marginal.r2 = jnum(mg, "r2");
+        md->marginal.points = isnan(jnum(mg, "points")) ? 0 : (int)jnum(mg, "points");
+        md->host_cpu_busy_pct = jnum(m, "host_cpu_busy_pct");
+        md->cpu_overhead_pct = jnum(m, "cpu_overhead_pct");
+        md->bare_work_ns = jnum(m, "bare_work_ns");
+    }
+    rc = 0;
+out:
+    cJSON_Delete(s);
+    return rc;
+}
+
+/* ---- CSV files ---- */
+
+struct row_ctx {
+    struct rundir *r;
+    struct rd_mode *last; /* cache: consecutive rows mostly share a mode */
+};
+
+static struct rd_mode *row_mode(struct row_ctx *c, const char *name, struct err *e)
+{
+    if (c->last != NULL && strcmp(c->last->name, name) == 0)
+        return c->last;
+    c->last = mode_get(c->r, name, e);
+    return c->last;
+}
+
+static int bad_number(struct err *e, const char *col, const char *text)
+{
+    return err_set(e, EINVAL, "column %s: '%s' is not a number", col, text);
+}
+
+/* containers.csv columns we use, in this order. */
+static const char *const container_cols[] = {
+    "!mode", "!status", "fleet_size",
+    "start_ms", "mem_pss_bytes", "mem_cgroup_bytes", "idle_cpu_pct", "storage_bytes", "work_ns",
+};
+
+static int container_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *e)
+{
+    struct row_ctx *c = ctx;
+    struct rd_mode *m = row_mode(c, f[0], e);
+    double fleet, v;
+    int i;
+    (void)line;
+    if (m == NULL)
+        return -1;
+    if (strcmp(f[1], "ok") != 0) {
+        m->csv_failed++;
+        return 0;
+    }
+    m->csv_ok++;
+    if (csvr_num(f[2], &fleet) < 0)
+        return bad_number(e, "fleet_size", f[2]);
+    for (i = 0; i < RDM_COUNT; i++) {
+        /* container_cols[3 + i] is metric_keys[i] */
+        if (csvr_num(f[3 + i], &v) < 0)
+            return bad_number(e, metric_keys[i], f[3 + i]);
+        if (isnan(v))
+            continue;
+        if (dvec_push(&m->val[i], v) < 0)
+            return err_set(e, ENOMEM, "out of memory");
+        if (i == RDM_START_MS && dvec_push(&m->start_fleet, fleet) < 0)
+            return err_set(e, ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+static const char *const ramp_cols[] = { "!mode", "!fleet_size", "!delta_bytes", "cpu_busy_pct" };
+
+static int ramp_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *e)
+{
+    struct row_ctx *c = ctx;
+    struct rd_mode *m = row_mode(c, f[0], e);
+    double fleet, delta, cpu;
+    (void)line;
+    if (m == NULL)
+        return -1;
+    if (csvr_num(f[1], &fleet) < 0)
+        return bad_number(e, "fleet_size", f[1]);
+    if (csvr_num(f[2], &delta) < 0)
+        return bad_number(e, "delta_bytes", f[2]);
+    if (csvr_num(f[3], &cpu) < 0)
+        return bad_number(e, "cpu_busy_pct", f[3]);
+    if (isnan(fleet) || fleet <= 0 || isnan(delta))
+        return 0; /* the level-0 row is the baseline itself */
+    if (dvec_push(&m->ramp_fleet, fleet) < 0 || dvec_push(&m->ramp_delta, delta) < 0 ||
+        dvec_push(&m->ramp_cpu, cpu) < 0)
+        return err_set(e, ENOMEM, "out of memory");
+    return 0;
+}
+
+static const char *const sample_cols[] = { "!t_ms", "!scope", "!mode", "!counter", "!value" };
+
+static int sample_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *e)
+{
+    struct row_ctx *c = ctx;
+    struct rd_mode *m;
+    double t, v;
+    (void)line;
+    /* Only host cpu_busy_pct rows are kept: cheap string tests first. */
+    if (f[1][0] != 'h' || strcmp(f[1], "host") != 0 || strcmp(f[3], "cpu_busy_pct") != 0)
+        return 0;
+    m = row_mode(c, f[2], e);
+    if (m == NULL)
+        return -1;
+    if (csvr_num(f[0], &t) < 0)
+        return bad_number(e, "t_ms", f[0]);
+    if (csvr_num(f[4], &v) < 0)
+        return bad_number(e, "value", f[4]);
+    if (isnan(t) || isnan(v))
+        return 0;
+    if (dvec_push(&m->cpu_t_ms, t) < 0 || dvec_push(&m->cpu_pct, v) < 0)
+        return err_set(e, ENOMEM, "out of memory");
+    return 0;
+}
+
+static int file_exists(const char *dir, const char *name)
+{
+    char path[1200];
+    FILE *fp;
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    fp = fopen(path, "rb");
+    if (fp == NULL)
+        return 0;
+    fclose(fp);
+    return 1;
+}
+
+int rundir_load(const char *path, unsigned what, struct rundir *r, struct err *e)
+{
+    char file[1200];
+    struct row_ctx c;
+    memset(r, 0, sizeof(*r));
+    snprintf(r->path, sizeof(r->path), "%s", path);
+    c.r = r;
+    c.last = NULL;
+    if (load_run_json(r, e) < 0 || load_summary(r, e) < 0)
+        goto fail;
+    if (what & RD_CONTAINERS) {
+        snprintf(file, sizeof(file), "%s/containers.csv", path);
+        if (csvr_read_file(file, container_cols, 9, container_row, &c, e) < 0)
+            goto fail;
+    }
+    if ((what & RD_RAMP) && file_exists(path, "ramp.csv")) {
+        snprintf(file, sizeof(file), "%s/ramp.csv", path);
+        if (csvr_read_file(file, ramp_cols, 4, ramp_row, &c, e) < 0)
+            goto fail;
+    }
+    if ((what & RD_SAMPLES) && file_exists(path, "samples.csv")) {
+        snprintf(file, sizeof(file), "%s/samples.csv", path);
+        if (csvr_read_file(file, sample_cols, 5, sample_row, &c, e) < 0)
+            goto fail;
+    }
+    return 0;
+fail:
+    rundir_free(r);
+    return -1;
+}
+
+void rundir_free(struct rundir *r)
+{
+    int i, k;
+    for (i = 0; i < r->nmodes; i++) {
+        struct rd_mode *m = &r->modes[i];
+        for (k = 0; k < RDM_COUNT; k++)
+            dvec_free(&m->val[k]);
+        dvec_free(&m->start_fleet);
+        dvec_free(&m->ramp_fleet);
+        dvec_free(&m->ramp_delta);
+        dvec_free(&m->ramp_cpu);
+        dvec_free(&m->cpu_t_ms);
+        dvec_free(&m->cpu_pct);
+    }
+    cJSON_Delete(r->run);
+    r->run = NULL;
+    r->nmodes = 0;
+}

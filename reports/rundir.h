@@ -1,0 +1,151 @@
+/*
+ * rundir.h - a run directory loaded into plain structs for the reports.
+ *
+ * rundir_load() reads run.json (host facts, modes and their facts, the
+ * scenario), summary.json (per-mode statistics and the marginal memory fit)
+ * and, on request, containers.csv (per-container values of every metric, ok
+ * rows only), ramp.csv (host memory and CPU per ramp level) and samples.csv
+ * (the host cpu_busy_pct series, streamed: other rows are skipped). Every
+ * report (capacity, report, compare, hosts) reads these structs and nothing
+ * else; none of them parses a file itself.
+ *
+ * Unknown numbers are NAN ("count":0 statistics have every field NAN).
+ */
+#ifndef ISOBENCH_RUNDIR_H
+#define ISOBENCH_RUNDIR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+#define RD_MAX_MODES 16
+
+struct cJSON;
+
+/* A growable array of doubles. */
+struct dvec {
+    double *v;
+    size_t n, cap;
+};
+int dvec_push(struct dvec *d, double x);
+void dvec_free(struct dvec *d);
+
+/* A summary.json statistics object. */
+struct rd_stats {
+    int count;
+    double mean, sd, min, p50, p95, p99, max;
+};
+
+/* summary.json marginal_mem_bytes: host memory vs fleet size. */
+struct rd_marginal {
+    int has;            /* slope present */
+    double slope, ci_low, ci_high, intercept, r2;
+    int points;
+};
+
+/* The per-container metrics, in containers.csv and summary.json alike. */
+enum rd_metric {
+    RDM_START_MS,
+    RDM_MEM_PSS,
+    RDM_MEM_CGROUP,
+    RDM_IDLE_CPU,
+    RDM_STORAGE,
+    RDM_WORK_NS,
+    RDM_COUNT
+};
+/* Column / summary key of a metric ("start_ms", "mem_pss_bytes", ...). */
+const char *rd_metric_key(enum rd_metric m);
+/* Find a metric by key; -1 if unknown. */
+int rd_metric_find(const char *key);
+
+struct rd_mode {
+    char name[64];
+    char driver[32];
+    char isolation[32];
+    char version[128];
+    char reason[256];
+    int baseline;
+    int available;
+    char facts[512];        /* "accel=tcg, machine=microvm" */
+    int tcg;                /* facts say accel tcg: not KVM numbers */
+
+    /* summary.json */
+    int in_summary;
+    int containers, failed;
+    struct rd_stats stat[RDM_COUNT];
+    struct rd_marginal marginal;
+    double host_cpu_busy_pct, cpu_overhead_pct, bare_work_ns;
+
+    /* containers.csv, status ok: values per metric (empty cells skipped) */
+    struct dvec val[RDM_COUNT];
+    struct dvec start_fleet;   /* fleet_size of each val[RDM_START_MS] entry */
+    int csv_ok, csv_failed;
+
+    /* ramp.csv: one point per (rep, fleet_size > 0) */
+    struct dvec ramp_fleet, ramp_delta, ramp_cpu;
+
+    /* samples.csv host cpu_busy_pct: t in ms since run start */
+    struct dvec cpu_t_ms, cpu_pct;
+};
+
+struct rd_host {
+    char hostname[128];
+    char os[128];
+    char kernel[128];
+    char arch[32];
+    char cpu_model[128];
+    char cgroup[16];
+    int cores;
+    double mem_total_bytes;
+    double disk_free_bytes;
+    double disk_total_bytes;
+};
+
+struct rundir {
+    char path[1024];
+    char run_id[128];
+    char scenario_name[64];
+    char baseline[64];      /* name of the baseline mode, "" if none */
+    char status[32];
+    char version[64];
+    char git_sha[64];
+    char started_utc[40];
+    struct rd_host host;
+    struct cJSON *run;      /* run.json as parsed (owned): the scenario object */
+    struct rd_mode modes[RD_MAX_MODES];
+    int nmodes;
+};
+
+enum {
+    RD_CONTAINERS = 1, /* read containers.csv */
+    RD_RAMP = 2,       /* read ramp.csv (if present) */
+    RD_SAMPLES = 4,    /* read samples.csv host cpu_busy_pct (if present) */
+    RD_ALL = 7
+};
+
+/* Load a run directory. `what` is a mask of RD_*. run.json and summary.json
+   are always read. */
+int rundir_load(const char *path, unsigned what, struct rundir *r, struct err *e);
+void rundir_free(struct rundir *r);
+
+/* Mode by name, or NULL. */
+struct rd_mode *rundir_mode(struct rundir *r, const char *name);
+/* The baseline mode, or NULL. */
+struct rd_mode *rundir_baseline(struct rundir *r);
+/* Index of a mode (its position in run.json), the colour index in every plot. */
+int rundir_mode_index(const struct rundir *r, const struct rd_mode *m);
+
+/* Label of run i among runs: its hostname, or "hostname (run_id)" when
+   another run has the same hostname. */
+const char *rundir_host_label(const struct rundir *runs, int nruns, int i, char *buf, size_t n);
+
+/* Read a whole file into a NUL-terminated buffer (caller frees). */
+int rd_read_text(const char *path, char **out, size_t *len, struct err *e);
+
+/* "512M", "2G", "1.5T", "1048576" -> bytes. Returns 0 or -1. */
+int rd_parse_size(const char *s, double *out);
+/* Human size: "1.6 MiB", "24.0 GiB". */
+const char *rd_fmt_bytes(double b, char *buf, size_t n);
+
+#endif

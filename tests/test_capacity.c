@@ -1,0 +1,320 @@
+/*
+ * test_capacity.c - the capacity model with known inputs, hosts.json
+ * parsing, inputs derived from the fixture run, and `isobench capacity` and
+ * `isobench hosts` end to end (exit codes, the scenario refusal).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "capacity.h"
+#include "commands.h"
+#include "hosts.h"
+#include "rundir.h"
+#include "support.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MiB (1024.0 * 1024)
+#define GiB (1024.0 * MiB)
+
+static struct cap_mode_input mode_in(double mem, double lo, double hi, double cpu, double sto)
+{
+    struct cap_mode_input in;
+    memset(&in, 0, sizeof(in));
+    snprintf(in.name, sizeof(in.name), "m");
+    in.mem_bytes = mem;
+    in.mem_bytes_ci_low = lo;
+    in.mem_bytes_ci_high = hi;
+    in.mem_fixed_bytes = 0;
+    in.cpu_cores = cpu;
+    in.cpu_source = "idle_cpu_pct";
+    in.storage_bytes = sto;
+    return in;
+}
+
+static struct cap_host host(int cores, double mem, double disk, double speed)
+{
+    struct cap_host h;
+    memset(&h, 0, sizeof(h));
+    snprintf(h.name, sizeof(h.name), "h");
+    h.cores = cores;
+    h.mem_bytes = mem;
+    h.disk_free_bytes = disk;
+    h.cpu_speed = speed;
+    return h;
+}
+
+Test(model, memory_binds_with_ci_counts)
+{
+    /* 64 GiB - 4 GiB reserve = 61440 MiB; 100 MiB [90, 110] per container */
+    struct cap_mode_input in = mode_in(100 * MiB, 90 * MiB, 110 * MiB, 0.01, 10 * MiB);
+    struct cap_host h = host(16, 64 * GiB, 512 * GiB, 1.0);
+    struct cap_params p = { 4 * GiB, 0.8, 0 };
+    struct cap_result r;
+    struct err e;
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
+    cr_assert_float_eq(r.by_mem, 614, 1e-9);      /* floor(61440 / 100) */
+    cr_assert_float_eq(r.by_mem_low, 558, 1e-9);  /* floor(61440 / 110) */
+    cr_assert_float_eq(r.by_mem_high, 682, 1e-9); /* floor(61440 / 90) */
+    cr_assert_float_eq(r.by_cpu, 1280, 1e-9);     /* 16 * 0.8 / 0.01 */
+    cr_assert_float_eq(r.by_storage, 52428, 1e-9);/* 524288 MiB / 10 MiB */
+    cr_assert(isinf(r.by_start));
+    cr_assert_eq(r.binding, CAP_MEMORY);
+    cr_assert_float_eq(r.expected, 614, 1e-9);
+    cr_assert_float_eq(r.low, 558, 1e-9);
+    cr_assert_float_eq(r.high, 682, 1e-9);
+}
+
+Test(model, cpu_binds_and_scales_with_cpu_speed)
+{
+    struct cap_mode_input in = mode_in(100 * MiB, 90 * MiB, 110 * MiB, 0.05, NAN);
+    struct cap_host h = host(16, 64 * GiB, NAN, 1.0);
+    struct cap_params p = { 4 * GiB, 0.8, 0 };
+    struct cap_result r;
+    struct err e;
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
+    cr_assert_float_eq(r.by_cpu, 256, 1e-9);      /* 16 * 0.8 / 0.05 */
+    cr_assert_eq(r.binding, CAP_CPU);
+    cr_assert_float_eq(r.expected, 256, 1e-9);
+    cr_assert_float_eq(r.low, 256, 1e-9);
+    cr_assert_float_eq(r.high, 256, 1e-9);
+    cr_assert(isinf(r.by_storage));               /* disk unknown: no limit */
+    h.cpu_speed = 2.0;                            /* twice as fast: half the CPU per container */
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
+    cr_assert_float_eq(r.by_cpu, 512, 1e-9);
+    cr_assert_eq(r.binding, CAP_CPU);
+    cr_assert_float_eq(r.low, 512, 1e-9);         /* min(558, 512) */
+    h.cpu_speed = 4.0;
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
+    cr_assert_eq(r.binding, CAP_MEMORY);
+}
+
+Test(model, storage_and_fixed_overhead)
+{
+    struct cap_mode_input in = mode_in(100 * MiB, NAN, NAN, 0, 2 * GiB);
+    struct cap_host h = host(16, 64 * GiB, 100 * GiB, 1.0);
+    struct cap_params p = { 4 * GiB, 0.8, 0 };
+    struct cap_result r;
+    struct err e;
+    in.mem_fixed_bytes = 1440 * MiB;              /* 61440 - 1440 = 60000 MiB left */
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
+    cr_assert_float_eq(r.by_mem, 600, 1e-9);
+    cr_assert_float_eq(r.by_mem_low, 600, 1e-9);  /* no CI: low = high = expected */
+    cr_assert(isinf(r.by_cpu));                   /* zero CPU cost */
+    cr_assert_float_eq(r.by_storage, 50, 1e-9);
+    cr_assert_eq(r.binding, CAP_STORAGE);
+    in.mem_fixed_bytes = -5 * GiB;                /* a negative intercept is not a credit */
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
+    cr_assert_float_eq(r.by_mem, 614, 1e-9);
+}
+
+Test(model, start_slo)
+{
+    struct cap_mode_input in = mode_in(1 * MiB, NAN, NAN, 0.001, NAN);
+    struct cap_host h = host(64, 512 * GiB, NAN, 1.0);
+    struct cap_params p = { 4 * GiB, 0.8, 500 };
+    struct cap_result r;
+    struct err e;
+    in.start_fit = 1;
+    in.start_a = 100;
+    in.start_b = 10;                              /* 100 + 10 n <= 500 -> n = 40 */
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
+    cr_assert_float_eq(r.by_start, 40, 1e-9);
+    cr_assert_eq(r.binding, CAP_START_SLO);
+    in.start_a = 600;
+    in.start_b = 0;                               /* flat and already above the SLO */
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
+    cr_assert_float_eq(r.by_start, 0, 1e-9);
+    p.start_slo_ms = 0;                           /* no SLO given: no limit */
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
+    cr_assert(isinf(r.by_start));
+}
+
+Test(model, nothing_measured_is_an_error)
+{
+    struct cap_mode_input in = mode_in(NAN, NAN, NAN, NAN, NAN);
+    struct cap_host h = host(4, 8 * GiB, NAN, 1.0);
+    struct cap_params p = { 1 * GiB, 0.8, 0 };
+    struct cap_result r;
+    struct err e;
+    err_clear(&e);
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), -1);
+    cr_assert(strstr(e.msg, "no resource") != NULL, "%s", e.msg);
+}
+
+Test(model, ols_known_line)
+{
+    double x[] = { 1, 2, 4 }, y[] = { 12, 14, 18 }, a, b;
+    double x1[] = { 3, 3 };
+    cr_assert_eq(cap_ols(x, y, 3, &a, &b), 0);
+    cr_assert_float_eq(a, 10, 1e-9);
+    cr_assert_float_eq(b, 2, 1e-9);
+    cr_assert_eq(cap_ols(x1, y, 2, &a, &b), -1);
+}
+
+Test(hostsjson, parse_and_reject)
+{
+    struct cap_host *hs;
+    int n;
+    struct err e;
+    const char *ok = "[{\"name\":\"Standard_D16\",\"cores\":16,\"memory\":\"64G\",\"disk\":\"512G\","
+                     "\"cpu_speed\":1.0},{\"name\":\"small\",\"cores\":2,\"memory\":8589934592}]";
+    cr_assert_eq(capacity_parse_hosts(ok, "h.json", &hs, &n, &e), 0, "%s", e.msg);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(hs[0].name, "Standard_D16");
+    cr_assert_eq(hs[0].cores, 16);
+    cr_assert_float_eq(hs[0].mem_bytes, 64 * GiB, 1);
+    cr_assert_float_eq(hs[0].disk_free_bytes, 512 * GiB, 1);
+    cr_assert_float_eq(hs[1].mem_bytes, 8 * GiB, 1);
+    cr_assert(isnan(hs[1].disk_free_bytes));
+    cr_assert_float_eq(hs[1].cpu_speed, 1.0, 1e-12);
+    free(hs);
+    cr_assert_eq(capacity_parse_hosts("[{\"name\":\"x\",\"cores\":2,\"memory\":\"lots\"}]", "h.json",
+                                      &hs, &n, &e), -1);
+    cr_assert(strstr(e.msg, "[0].memory") != NULL, "%s", e.msg);
+    cr_assert_eq(capacity_parse_hosts("[{\"name\":\"x\",\"cores\":2,\"memory\":\"1G\",\"gpu\":1}]",
+                                      "h.json", &hs, &n, &e), -1);
+    cr_assert(strstr(e.msg, "gpu") != NULL, "%s", e.msg);
+}
+
+static void fixture(char *buf, size_t n, const char *name)
+{
+    char rel[128];
+    snprintf(rel, sizeof(rel), "tests/fixtures/%s", name);
+    src_path(buf, n, rel);
+}
+
+Test(fromrun, inputs_from_fixture)
+{
+    struct rundir r;
+    struct err e;
+    struct cap_mode_input in;
+    char dir[1024];
+    fixture(dir, sizeof(dir), "run-base");
+    cr_assert_eq(rundir_load(dir, RD_CONTAINERS | RD_RAMP, &r, &e), 0, "%s", e.msg);
+    cr_assert_eq(r.nmodes, 3);
+    cr_assert_str_eq(rundir_baseline(&r)->name, "ns");
+    cr_assert(r.modes[2].tcg);
+    cr_assert_eq(r.modes[2].csv_failed, 1);       /* the quoted, comma-bearing error row */
+    cr_assert_eq(capacity_inputs_from_run(&r, &r.modes[1], &in, &e), 0);
+    cr_assert_float_eq(in.mem_bytes, r.modes[1].marginal.slope, 1e-6);
+    cr_assert_eq(in.mem_from_pss, 0);
+    cr_assert_float_eq(in.cpu_cores, r.modes[1].stat[RDM_IDLE_CPU].mean / 100, 1e-12);
+    cr_assert(in.start_fit);
+    cr_assert(in.start_b > 0);                    /* starts slow down as the fleet grows */
+    /* a slope CI reaching 0: not resolved, the mean PSS is the expected
+       cost and the slope's upper CI end the pessimistic one */
+    r.modes[1].marginal.ci_low = -1;
+    cr_assert_eq(capacity_inputs_from_run(&r, &r.modes[1], &in, &e), 0);
+    cr_assert_eq(in.mem_from_pss, 1);
+    cr_assert_float_eq(in.mem_bytes, r.modes[1].stat[RDM_MEM_PSS].mean, 1e-6);
+    cr_assert_float_eq(in.mem_bytes_ci_high, r.modes[1].marginal.ci_high, 1e-6);
+    cr_assert(strstr(in.mem_note, "not resolved") != NULL, "%s", in.mem_note);
+    /* no slope: mean PSS stands in, and says so */
+    r.modes[1].marginal.has = 0;
+    cr_assert_eq(capacity_inputs_from_run(&r, &r.modes[1], &in, &e), 0);
+    cr_assert_eq(in.mem_from_pss, 1);
+    cr_assert_float_eq(in.mem_bytes, r.modes[1].stat[RDM_MEM_PSS].mean, 1e-6);
+    rundir_free(&r);
+}
+
+static int run_cmd(int (*fn)(int, char **), char **argv, int argc, char *out, size_t outn)
+{
+    char path[] = "/tmp/isobench-test-out-XXXXXX";
+    int fd = mkstemp(path), saved, rc;
+    FILE *f;
+    size_t got;
+    fflush(stdout);
+    saved = dup(1);
+    dup2(fd, 1);
+    rc = fn(argc, argv);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    f = fdopen(fd, "r");
+    rewind(f);
+    got = fread(out, 1, outn - 1, f);
+    out[got] = '\0';
+    fclose(f);
+    unlink(path);
+    return rc;
+}
+
+Test(cli, capacity_table_json_and_hosts_file)
+{
+    char dir[1024], out[65536], hosts[] = "/tmp/isobench-test-hosts-XXXXXX";
+    char *argv[8];
+    int fd;
+    FILE *f;
+    cJSON *j;
+    fixture(dir, sizeof(dir), "run-base");
+    argv[0] = "capacity";
+    argv[1] = dir;
+    cr_assert_eq(run_cmd(cmd_capacity, argv, 2, out, sizeof(out)), 0);
+    cr_assert(strstr(out, "binding") && strstr(out, "runsc") && strstr(out, "bench-a"), "%s", out);
+    argv[2] = "--json";
+    argv[3] = "--disk-free";
+    argv[4] = "10M";                              /* tiny disk: storage must bind */
+    cr_assert_eq(run_cmd(cmd_capacity, argv, 5, out, sizeof(out)), 0);
+    j = cJSON_Parse(out);
+    cr_assert_not_null(j, "%s", out);
+    cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "rows"), 2), "binding")
+                         ->valuestring, "storage");
+    cJSON_Delete(j);
+    fd = mkstemp(hosts);
+    f = fdopen(fd, "w");
+    fputs("[{\"name\":\"Standard_D16\",\"cores\":16,\"memory\":\"64G\",\"disk\":\"512G\",\"cpu_speed\":1.0},"
+          "{\"name\":\"big\",\"cores\":64,\"memory\":\"256G\"}]", f);
+    fclose(f);
+    argv[2] = "--hosts";
+    argv[3] = hosts;
+    argv[4] = "--json";
+    cr_assert_eq(run_cmd(cmd_capacity, argv, 5, out, sizeof(out)), 0);
+    j = cJSON_Parse(out);
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "rows")), 6); /* 2 hosts x 3 modes */
+    cJSON_Delete(j);
+    unlink(hosts);
+    argv[2] = "--cpu-target";
+    argv[3] = "3";
+    cr_assert_eq(run_cmd(cmd_capacity, argv, 4, out, sizeof(out)), 2);
+    argv[1] = "/nonexistent";
+    cr_assert_eq(run_cmd(cmd_capacity, argv, 2, out, sizeof(out)), 2);
+}
+
+Test(cli, hosts_side_by_side_and_refusal)
+{
+    char a[1024], b[1024], c[1024], out[65536];
+    char *argv[8];
+    fixture(a, sizeof(a), "run-base");
+    fixture(b, sizeof(b), "run-hostb");
+    fixture(c, sizeof(c), "run-other");
+    argv[0] = "hosts";
+    argv[1] = a;
+    argv[2] = b;
+    argv[3] = "--price-per-core";
+    argv[4] = "20";
+    cr_assert_eq(run_cmd(cmd_hosts, argv, 5, out, sizeof(out)), 0);
+    cr_assert(strstr(out, "bench-a") && strstr(out, "bench-b") && strstr(out, "per GiB") &&
+              strstr(out, "per dollar"), "%s", out);
+    argv[2] = c;
+    cr_assert_eq(run_cmd(cmd_hosts, argv, 3, out, sizeof(out)), 2);
+}
+
+Test(cli, json_diff_names_the_field)
+{
+    cJSON *x = cJSON_Parse("{\"a\":1,\"modes\":[{\"name\":\"n\",\"options\":{\"r\":\"runc\"}}],\"image\":\"/x\"}");
+    cJSON *y = cJSON_Parse("{\"a\":1,\"modes\":[{\"name\":\"n\",\"options\":{\"r\":\"runsc\"}}],\"image\":\"/y\"}");
+    const char *ignore[] = { "image", NULL };
+    char where[256];
+    cr_assert_eq(hosts_json_diff(x, y, "scenario", ignore, where, sizeof(where)), 1);
+    cr_assert_str_eq(where, "scenario.modes[0].options.r");
+    cJSON_ReplaceItemInObject(y, "modes", cJSON_Duplicate(cJSON_GetObjectItem(x, "modes"), 1));
+    cr_assert_eq(hosts_json_diff(x, y, "scenario", ignore, where, sizeof(where)), 0);
+    cr_assert_eq(hosts_json_diff(x, y, "scenario", NULL, where, sizeof(where)), 1);
+    cr_assert_str_eq(where, "scenario.image");
+    cJSON_Delete(x);
+    cJSON_Delete(y);
+}

@@ -1,0 +1,342 @@
+/*
+ * test_compare.c - the statistics of `isobench compare` against known values
+ * and brute force, and compare itself on the fixture runs: a run against
+ * itself flags nothing (exit 0), against the fixture with 30 % slower starts
+ * flags start_ms (exit 1), and bad input exits 2.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "commands.h"
+#include "compare.h"
+#include "rundir.h"
+#include "stats_compare.h"
+#include "support.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+Test(stats, median_known_values)
+{
+    double s[8];
+    double odd[] = { 5, 1, 3 }, even[] = { 4, 1, 3, 2 }, ties[] = { 2, 2, 2, 9, 1 };
+    cr_assert_float_eq(sc_median(odd, 3, s), 3.0, 1e-12);
+    cr_assert_float_eq(sc_median(even, 4, s), 2.5, 1e-12);
+    cr_assert_float_eq(sc_median(ties, 5, s), 2.0, 1e-12);
+    cr_assert(isnan(sc_median(odd, 0, s)));
+    /* the input is not reordered */
+    cr_assert(odd[0] == 5 && odd[1] == 1 && odd[2] == 3);
+}
+
+Test(stats, median_matches_sorting_brute_force)
+{
+    struct sc_rng r;
+    double v[301], s[301], sorted[301];
+    int round;
+    sc_rng_seed(&r, 42);
+    for (round = 0; round < 500; round++) {
+        size_t n = 1 + sc_rng_below(&r, 300), i;
+        double expect;
+        for (i = 0; i < n; i++) /* few distinct values: many ties */
+            v[i] = (double)sc_rng_below(&r, round % 2 ? 7 : 100000);
+        memcpy(sorted, v, n * sizeof(double));
+        qsort(sorted, n, sizeof(double), cmp_d);
+        expect = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        cr_assert_float_eq(sc_median(v, n, s), expect, 1e-12, "n=%zu round=%d", n, round);
+    }
+}
+
+Test(stats, quantile_type7)
+{
+    double s[] = { 1, 2, 3, 4, 5 };
+    cr_assert_float_eq(sc_quantile_sorted(s, 5, 0.5), 3.0, 1e-12);
+    cr_assert_float_eq(sc_quantile_sorted(s, 5, 0.95), 4.8, 1e-12); /* numpy: 4.8 */
+    cr_assert_float_eq(sc_quantile_sorted(s, 5, 0.0), 1.0, 1e-12);
+    cr_assert_float_eq(sc_quantile_sorted(s, 5, 1.0), 5.0, 1e-12);
+}
+
+/* scipy.stats.mannwhitneyu documentation example (males vs females):
+   U1 = 17; with method="asymptotic" (continuity-corrected normal
+   approximation) p = 0.1113: mu = 10, sigma = sqrt(5*4*10/12) = 4.0825,
+   z = (17 - 10 - 0.5) / 4.0825 = 1.5922, p = erfc(z / sqrt 2) = 0.11135. */
+Test(stats, mann_whitney_scipy_example)
+{
+    double males[] = { 19, 22, 16, 29, 24 }, females[] = { 20, 11, 17, 12 };
+    double u, p;
+    cr_assert_eq(sc_mann_whitney(males, 5, females, 4, &u, &p), 0);
+    cr_assert_float_eq(u, 17.0, 1e-12);
+    cr_assert_float_eq(p, 0.11135, 5e-5, "p=%g", p);
+    /* symmetric: swapping the samples keeps p, U becomes n1*n2 - U */
+    cr_assert_eq(sc_mann_whitney(females, 4, males, 5, &u, &p), 0);
+    cr_assert_float_eq(u, 3.0, 1e-12);
+    cr_assert_float_eq(p, 0.11135, 5e-5);
+}
+
+/* Ties, by hand: a = {1,2,2,3}, b = {2,3,3,4}. Pooled ranks: 1 -> 1, the
+   three 2s -> 3, the three 3s -> 6, 4 -> 8. R_a = 1+3+3+6 = 13, U_a = 13 - 10
+   = 3. Tie term sum(t^3 - t) = 24 + 24 = 48; sigma^2 = 16/12 * (9 - 48/56)
+   = 10.857; z = (13 - 8 - 0.5) / 3.2950 = 1.3657; p = 0.17203. */
+Test(stats, mann_whitney_ties_by_hand)
+{
+    double a[] = { 1, 2, 2, 3 }, b[] = { 2, 3, 3, 4 };
+    double u, p;
+    cr_assert_eq(sc_mann_whitney(a, 4, b, 4, &u, &p), 0);
+    cr_assert_float_eq(u, 3.0, 1e-12);
+    cr_assert_float_eq(p, 0.172034, 1e-5, "p=%g", p);
+}
+
+Test(stats, mann_whitney_u_equals_pair_count)
+{
+    struct sc_rng r;
+    int round;
+    sc_rng_seed(&r, 7);
+    for (round = 0; round < 200; round++) {
+        double a[40], b[40], u, p, count = 0;
+        size_t na = 1 + sc_rng_below(&r, 39), nb = 1 + sc_rng_below(&r, 39), i, j;
+        for (i = 0; i < na; i++)
+            a[i] = (double)sc_rng_below(&r, 10);
+        for (j = 0; j < nb; j++)
+            b[j] = (double)sc_rng_below(&r, 10);
+        for (i = 0; i < na; i++)
+            for (j = 0; j < nb; j++)
+                count += a[i] > b[j] ? 1 : a[i] == b[j] ? 0.5 : 0;
+        cr_assert_eq(sc_mann_whitney(a, na, b, nb, &u, &p), 0);
+        cr_assert_float_eq(u, count, 1e-9);
+        cr_assert(p >= 0 && p <= 1);
+    }
+}
+
+Test(stats, mann_whitney_all_tied_and_separated)
+{
+    double a[] = { 5, 5, 5 }, b[] = { 5, 5, 5, 5 }, u, p;
+    double lo[20], hi[20];
+    int i;
+    cr_assert_eq(sc_mann_whitney(a, 3, b, 4, &u, &p), 0);
+    cr_assert_float_eq(p, 1.0, 1e-12);
+    for (i = 0; i < 20; i++) {
+        lo[i] = i;
+        hi[i] = 100 + i;
+    }
+    cr_assert_eq(sc_mann_whitney(lo, 20, hi, 20, &u, &p), 0);
+    cr_assert_float_eq(u, 0.0, 1e-12);
+    cr_assert(p < 1e-6, "p=%g", p);
+    cr_assert_eq(sc_mann_whitney(lo, 0, hi, 20, &u, &p), -1);
+}
+
+Test(stats, bootstrap_reproducible_and_sane)
+{
+    double a[200], b[200], c[200], est, lo, hi, est2, lo2, hi2;
+    struct sc_rng r;
+    int i;
+    sc_rng_seed(&r, 3);
+    for (i = 0; i < 200; i++) {
+        double noise = (double)sc_rng_below(&r, 1000) / 1000.0 - 0.5; /* +-0.5 */
+        a[i] = 100 + 5 * noise;
+        b[i] = 1.3 * a[i];
+        c[i] = a[i];
+    }
+    cr_assert_eq(sc_bootstrap_median_change(a, 200, b, 200, 2000, 0.05, 1, 99, &est, &lo, &hi), 0);
+    cr_assert_float_eq(est, 0.3, 1e-9);
+    cr_assert(lo > 0.25 && lo <= 0.3 && hi >= 0.3 && hi < 0.35, "[%g, %g]", lo, hi);
+    /* same seed, same interval */
+    cr_assert_eq(sc_bootstrap_median_change(a, 200, b, 200, 2000, 0.05, 1, 99, &est2, &lo2, &hi2), 0);
+    cr_assert(lo == lo2 && hi == hi2);
+    /* a sample against itself: change 0, interval around 0 */
+    cr_assert_eq(sc_bootstrap_median_change(a, 200, c, 200, 2000, 0.05, 1, 1, &est, &lo, &hi), 0);
+    cr_assert_float_eq(est, 0.0, 1e-12);
+    cr_assert(lo <= 0 && hi >= 0, "[%g, %g]", lo, hi);
+    /* absolute difference */
+    cr_assert_eq(sc_bootstrap_median_change(a, 200, b, 200, 500, 0.05, 0, 1, &est, &lo, &hi), 0);
+    cr_assert(est > 29 && est < 31);
+    cr_assert_eq(sc_bootstrap_median_change(a, 0, b, 200, 500, 0.05, 0, 1, &est, &lo, &hi), -1);
+}
+
+/* ---- compare on the fixture runs ---- */
+
+static void fixture(char *buf, size_t n, const char *name)
+{
+    char rel[128];
+    snprintf(rel, sizeof(rel), "tests/fixtures/%s", name);
+    src_path(buf, n, rel);
+}
+
+static int run_compare(const char *base, const char *cur, const char *extra1, const char *extra2)
+{
+    char a[1024], b[1024];
+    char *argv[6];
+    int argc = 0, rc, saved;
+    FILE *null;
+    fixture(a, sizeof(a), base);
+    fixture(b, sizeof(b), cur);
+    argv[argc++] = "compare";
+    argv[argc++] = a;
+    argv[argc++] = b;
+    if (extra1)
+        argv[argc++] = (char *)extra1;
+    if (extra2)
+        argv[argc++] = (char *)extra2;
+    argv[argc] = NULL;
+    /* keep the tables out of the test log */
+    fflush(stdout);
+    saved = dup(1);
+    null = fopen("/dev/null", "w");
+    dup2(fileno(null), 1);
+    rc = cmd_compare(argc, argv);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    fclose(null);
+    return rc;
+}
+
+Test(compare, fixture_against_itself_flags_nothing)
+{
+    struct rundir a;
+    struct err e;
+    struct cmp_opts o;
+    struct cmp_row *rows;
+    char dir[1024];
+    int n, i;
+    fixture(dir, sizeof(dir), "run-base");
+    cr_assert_eq(rundir_load(dir, RD_CONTAINERS, &a, &e), 0, "%s", e.msg);
+    cmp_default_opts(&o);
+    cr_assert_eq(compare_runs(&a, &a, &o, &rows, &n, &e), 0, "%s", e.msg);
+    cr_assert_eq(n, 3 * CMP_NMETRICS);
+    cr_assert_eq(compare_regressions(rows, n), 0);
+    for (i = 0; i < n; i++)
+        cr_assert(rows[i].verdict == CMP_SAME || rows[i].verdict == CMP_SKIPPED);
+    free(rows);
+    rundir_free(&a);
+    cr_assert_eq(run_compare("run-base", "run-base", NULL, NULL), 0);
+    cr_assert_eq(run_compare("run-base", "run-base", "--markdown", NULL), 0);
+}
+
+Test(compare, thirty_percent_slower_starts_flag)
+{
+    struct rundir a, b;
+    struct err e;
+    struct cmp_opts o;
+    struct cmp_row *rows;
+    char da[1024], db[1024];
+    int n, i, start_regressions = 0;
+    fixture(da, sizeof(da), "run-base");
+    fixture(db, sizeof(db), "run-slow");
+    cr_assert_eq(rundir_load(da, RD_CONTAINERS, &a, &e), 0, "%s", e.msg);
+    cr_assert_eq(rundir_load(db, RD_CONTAINERS, &b, &e), 0, "%s", e.msg);
+    cmp_default_opts(&o);
+    cr_assert_eq(compare_runs(&a, &b, &o, &rows, &n, &e), 0, "%s", e.msg);
+    for (i = 0; i < n; i++) {
+        if (rows[i].metric == RDM_START_MS) {
+            cr_assert_eq(rows[i].verdict, CMP_REGRESSION, "mode %s", rows[i].mode);
+            cr_assert(rows[i].change > 0.1 && rows[i].lo > 0, "change %g lo %g", rows[i].change, rows[i].lo);
+            start_regressions++;
+        } else {
+            /* memory, storage, CPU did not change in the fixture */
+            cr_assert_neq(rows[i].verdict, CMP_REGRESSION, "mode %s metric %s", rows[i].mode,
+                          cmp_metric_key(rows[i].metric));
+        }
+    }
+    cr_assert_eq(start_regressions, 3);
+    free(rows);
+    rundir_free(&a);
+    rundir_free(&b);
+    cr_assert_eq(run_compare("run-base", "run-slow", NULL, NULL), 1);
+    /* the reverse direction is an improvement, not a regression */
+    cr_assert_eq(run_compare("run-slow", "run-base", NULL, NULL), 0);
+}
+
+Test(compare, thresholds_file_and_usage_errors)
+{
+    char path[] = "/tmp/isobench-test-thresholds-XXXXXX";
+    int fd = mkstemp(path);
+    FILE *f;
+    cr_assert(fd >= 0);
+    f = fdopen(fd, "w");
+    fputs("{\"start_ms\": 0.50}", f);
+    fclose(f);
+    /* 30 % slower is below a 50 % threshold */
+    cr_assert_eq(run_compare("run-base", "run-slow", "--thresholds", path), 0);
+    f = fopen(path, "w");
+    fputs("{\"start_latency\": 0.1}", f);
+    fclose(f);
+    cr_assert_eq(run_compare("run-base", "run-slow", "--thresholds", path), 2);
+    unlink(path);
+    cr_assert_eq(run_compare("run-base", "no-such-run", NULL, NULL), 2);
+    cr_assert_eq(run_compare("run-base", "run-slow", "--alpha", "7"), 2);
+}
+
+/* Exact p by brute force: every way of choosing which na of the na+nb pooled
+   ranks belong to a (bit masks), counting U for each. */
+static double brute_exact_p(size_t na, size_t nb, double u_obs)
+{
+    size_t n = na + nb;
+    unsigned long mask, total = 0, le = 0, ge = 0;
+    for (mask = 0; mask < (1ul << n); mask++) {
+        size_t i, j, bits = 0;
+        double u = 0;
+        for (i = 0; i < n; i++)
+            bits += (mask >> i) & 1;
+        if (bits != na)
+            continue;
+        for (i = 0; i < n; i++)          /* rank i is an a */
+            if ((mask >> i) & 1)
+                for (j = 0; j < i; j++)  /* below it, a b */
+                    if (!((mask >> j) & 1))
+                        u += 1;
+        total++;
+        le += u <= u_obs;
+        ge += u >= u_obs;
+    }
+    return fmin(1.0, 2.0 * (double)(le < ge ? le : ge) / (double)total);
+}
+
+/* scipy's documented exact result for the example above: p = 0.1111 (the
+   tail of 14 of the 126 arrangements with U >= 17, doubled). */
+Test(stats, mann_whitney_exact_scipy_example_and_brute_force)
+{
+    double males[] = { 19, 22, 16, 29, 24 }, females[] = { 20, 11, 17, 12 };
+    double u, p;
+    struct sc_rng r;
+    int round, exact;
+    cr_assert_eq(sc_mann_whitney_exact(males, 5, females, 4, &u, &p), 0);
+    cr_assert_float_eq(u, 17.0, 1e-12);
+    cr_assert_float_eq(p, 14.0 / 126.0, 1e-12, "p=%g", p);
+    cr_assert_eq(sc_mann_whitney_auto(males, 5, females, 4, &u, &p, &exact), 0);
+    cr_assert(exact);
+    sc_rng_seed(&r, 11);
+    for (round = 0; round < 60; round++) {
+        double a[8], b[8], pool[16];
+        size_t na = 1 + sc_rng_below(&r, 7), nb = 1 + sc_rng_below(&r, 7), i, k;
+        /* distinct values: a random permutation of 0..na+nb-1 */
+        for (i = 0; i < na + nb; i++)
+            pool[i] = (double)i;
+        for (i = na + nb - 1; i > 0; i--) {
+            size_t j = sc_rng_below(&r, i + 1);
+            double t = pool[i];
+            pool[i] = pool[j];
+            pool[j] = t;
+        }
+        for (k = 0; k < na; k++)
+            a[k] = pool[k];
+        for (k = 0; k < nb; k++)
+            b[k] = pool[na + k];
+        cr_assert_eq(sc_mann_whitney_exact(a, na, b, nb, &u, &p), 0);
+        cr_assert_float_eq(p, brute_exact_p(na, nb, u), 1e-12, "na=%zu nb=%zu u=%g", na, nb, u);
+    }
+    /* ties: no exact test, auto falls back to the normal approximation */
+    {
+        double a[] = { 1, 2, 2, 3 }, b[] = { 2, 3, 3, 4 };
+        cr_assert_eq(sc_mann_whitney_exact(a, 4, b, 4, &u, &p), -1);
+        cr_assert_eq(sc_mann_whitney_auto(a, 4, b, 4, &u, &p, &exact), 0);
+        cr_assert(!exact);
+        cr_assert_float_eq(p, 0.172034, 1e-5);
+    }
+}
