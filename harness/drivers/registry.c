@@ -9,7 +9,10 @@
 
 #include <string.h>
 
+extern const struct driver driver_vm;
+
 static const struct driver *const drivers[] = {
+    &driver_vm,
     NULL,
 };
 
