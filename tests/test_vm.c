@@ -31,11 +31,11 @@ Test(vm_cmdline, idle_and_exit)
 {
     char buf[512];
     struct err e;
-    cr_assert_eq(vm_kernel_cmdline("idle", 0, buf, sizeof(buf), &e), 0);
+    cr_assert_eq(vm_kernel_cmdline("idle", 0, 0, buf, sizeof(buf), &e), 0);
     cr_assert(strstr(buf, "console=ttyS0") != NULL);
     cr_assert(strstr(buf, "isobench.workload=idle") != NULL);
     cr_assert(strstr(buf, "isobench.iters") == NULL);
-    cr_assert_eq(vm_kernel_cmdline("exit", 7, buf, sizeof(buf), &e), 0);
+    cr_assert_eq(vm_kernel_cmdline("exit", 7, 0, buf, sizeof(buf), &e), 0);
     cr_assert(strstr(buf, "isobench.workload=exit") != NULL);
     cr_assert(strstr(buf, "isobench.iters") == NULL, "iterations only matter to cpu");
 }
@@ -44,8 +44,18 @@ Test(vm_cmdline, cpu_carries_iterations)
 {
     char buf[512];
     struct err e;
-    cr_assert_eq(vm_kernel_cmdline("cpu", 123456789, buf, sizeof(buf), &e), 0);
+    cr_assert_eq(vm_kernel_cmdline("cpu", 123456789, 0, buf, sizeof(buf), &e), 0);
     cr_assert(strstr(buf, "isobench.workload=cpu isobench.iters=123456789") != NULL, "%s", buf);
+}
+
+Test(vm_cmdline, tsc_rate_only_when_known)
+{
+    char buf[512];
+    struct err e;
+    cr_assert_eq(vm_kernel_cmdline("idle", 0, 2599996, buf, sizeof(buf), &e), 0);
+    cr_assert(strstr(buf, " tsc_early_khz=2599996 ") != NULL, "%s", buf);
+    cr_assert_eq(vm_kernel_cmdline("idle", 0, 0, buf, sizeof(buf), &e), 0);
+    cr_assert(strstr(buf, "tsc_early_khz") == NULL, "%s", buf);
 }
 
 Test(vm_cmdline, rejects_what_init_cannot_run)
@@ -53,11 +63,11 @@ Test(vm_cmdline, rejects_what_init_cannot_run)
     char buf[512];
     struct err e;
     err_clear(&e);
-    cr_assert_lt(vm_kernel_cmdline("sleep 5", 0, buf, sizeof(buf), &e), 0);
+    cr_assert_lt(vm_kernel_cmdline("sleep 5", 0, 0, buf, sizeof(buf), &e), 0);
     cr_assert(strstr(e.msg, "sleep 5") != NULL, "%s", e.msg);
-    cr_assert_lt(vm_kernel_cmdline("cpu", 0, buf, sizeof(buf), &e), 0);
-    cr_assert_lt(vm_kernel_cmdline(NULL, 0, buf, sizeof(buf), &e), 0);
-    cr_assert_lt(vm_kernel_cmdline("idle", 0, buf, 10, &e), 0, "truncation is an error");
+    cr_assert_lt(vm_kernel_cmdline("cpu", 0, 0, buf, sizeof(buf), &e), 0);
+    cr_assert_lt(vm_kernel_cmdline(NULL, 0, 0, buf, sizeof(buf), &e), 0);
+    cr_assert_lt(vm_kernel_cmdline("idle", 0, 0, buf, 10, &e), 0, "truncation is an error");
 }
 
 /* ---- QEMU argv ---- */
@@ -399,6 +409,18 @@ Test(vm_options, missing_kernel_says_run_setup)
 
 /* ---- real microVMs ---- */
 
+/* Run id of the test in this process: a failed assertion still ends with
+   the driver's own cleanup, so no QEMU outlives a test. */
+static char current_run_id[64];
+
+static void boot_fini(void)
+{
+    struct err e;
+    int removed = 0;
+    if (current_run_id[0] != '\0')
+        driver_vm.cleanup(current_run_id, &removed, &e);
+}
+
 struct fixture {
     struct scenario scn;
     struct mode *m;
@@ -429,6 +451,7 @@ static void fixture_init(struct fixture *f, const char *options_json)
     f->m->index = 0;
     snprintf(f->run_id, sizeof(f->run_id), "tvm%dx%lld", (int)getpid(),
              (long long)(plat_now_ns() % 1000000));
+    snprintf(current_run_id, sizeof(current_run_id), "%s", f->run_id);
     err_clear(&e);
     cr_assert_eq(driver_vm.probe(f->m, &e), 0, "probe: %s", e.msg);
     cr_assert_eq(driver_vm.mode_init(f->m, &f->scn, &e), 0, "mode_init: %s", e.msg);
@@ -470,7 +493,7 @@ static int run_dir_exists(const struct ctr *c)
     return plat_exists(path);
 }
 
-Test(vm_boot, two_idle_vms_measured_and_cleaned, .timeout = 600)
+Test(vm_boot, two_idle_vms_measured_and_cleaned, .timeout = 600, .fini = boot_fini)
 {
     struct fixture f;
     struct ctr c[2];
@@ -497,7 +520,7 @@ Test(vm_boot, two_idle_vms_measured_and_cleaned, .timeout = 600)
         char line[256];
         struct counters k;
         double start_ms;
-        cr_assert_eq(driver_vm.wait_output(&c[i], MARKER_READY, 300000, line, sizeof(line),
+        cr_assert_eq(driver_vm.wait_output(&c[i], MARKER_READY, 120000, line, sizeof(line),
                                            &c[i].ready_ns, &e), 0, "wait: %s", e.msg);
         cr_assert(strncmp(line, MARKER_READY, strlen(MARKER_READY)) == 0, "%s", line);
         start_ms = (double)(c[i].ready_ns - c[i].create_ns) / 1e6;
@@ -523,7 +546,7 @@ Test(vm_boot, two_idle_vms_measured_and_cleaned, .timeout = 600)
     fixture_fini(&f);
 }
 
-Test(vm_boot, exit_workload_powers_off_by_itself, .timeout = 600)
+Test(vm_boot, exit_workload_powers_off_by_itself, .timeout = 600, .fini = boot_fini)
 {
     struct fixture f;
     struct ctr c;
@@ -537,7 +560,7 @@ Test(vm_boot, exit_workload_powers_off_by_itself, .timeout = 600)
     ctr_init(&f, &c, 0, exit_argv);
     cr_assert_eq(driver_vm.create(&c, &e), 0, "create: %s", e.msg);
     cr_assert_eq(driver_vm.start(&c, &e), 0, "start: %s", e.msg);
-    cr_assert_eq(driver_vm.wait_output(&c, MARKER_READY, 300000, line, sizeof(line), NULL, &e), 0,
+    cr_assert_eq(driver_vm.wait_output(&c, MARKER_READY, 120000, line, sizeof(line), NULL, &e), 0,
                  "%s", e.msg);
     cr_assert_eq(driver_vm.wait_output(&c, "isobench-init: workload exit exited status=0", 60000,
                                        line, sizeof(line), NULL, &e), 0, "%s", e.msg);
@@ -557,7 +580,7 @@ Test(vm_boot, exit_workload_powers_off_by_itself, .timeout = 600)
     fixture_fini(&f);
 }
 
-Test(vm_boot, cpu_workload_reports_result_and_disk_is_used, .timeout = 600)
+Test(vm_boot, cpu_workload_reports_result_and_disk_is_used, .timeout = 600, .fini = boot_fini)
 {
     struct fixture f;
     struct ctr c;
@@ -570,9 +593,9 @@ Test(vm_boot, cpu_workload_reports_result_and_disk_is_used, .timeout = 600)
     ctr_init(&f, &c, 0, cpu_argv);
     cr_assert_eq(driver_vm.create(&c, &e), 0, "create: %s", e.msg);
     cr_assert_eq(driver_vm.start(&c, &e), 0, "start: %s", e.msg);
-    cr_assert_eq(driver_vm.wait_output(&c, MARKER_READY, 300000, line, sizeof(line), NULL, &e), 0,
+    cr_assert_eq(driver_vm.wait_output(&c, MARKER_READY, 120000, line, sizeof(line), NULL, &e), 0,
                  "%s", e.msg);
-    cr_assert_eq(driver_vm.wait_output(&c, MARKER_RESULT, 300000, line, sizeof(line), NULL, &e), 0,
+    cr_assert_eq(driver_vm.wait_output(&c, MARKER_RESULT, 120000, line, sizeof(line), NULL, &e), 0,
                  "%s", e.msg);
     cr_assert(strstr(line, "work_ns=") != NULL && strstr(line, "check=") != NULL, "%s", line);
     cr_assert_eq(driver_vm.sample(&c, &k, &e), 0, "%s", e.msg);
@@ -583,11 +606,12 @@ Test(vm_boot, cpu_workload_reports_result_and_disk_is_used, .timeout = 600)
     fixture_fini(&f);
 }
 
-Test(vm_boot, cleanup_finds_leftovers_by_run_id, .timeout = 600)
+Test(vm_boot, cleanup_finds_leftovers_by_run_id, .timeout = 600, .fini = boot_fini)
 {
     struct fixture f;
     struct ctr c;
     struct err e;
+    char line[256];
     int removed = 0;
 
     need_vm();
@@ -595,6 +619,8 @@ Test(vm_boot, cleanup_finds_leftovers_by_run_id, .timeout = 600)
     ctr_init(&f, &c, 0, idle_argv);
     cr_assert_eq(driver_vm.create(&c, &e), 0, "create: %s", e.msg);
     cr_assert_eq(driver_vm.start(&c, &e), 0, "start: %s", e.msg);
+    cr_assert_eq(driver_vm.wait_output(&c, MARKER_READY, 120000, line, sizeof(line), NULL, &e), 0,
+                 "%s", e.msg);
     cr_assert_eq(qemu_count(f.run_id), 1);
     /* As after a crash: nothing was stopped. */
     cr_assert_eq(driver_vm.cleanup(f.run_id, &removed, &e), 0, "%s", e.msg);
@@ -605,7 +631,7 @@ Test(vm_boot, cleanup_finds_leftovers_by_run_id, .timeout = 600)
     fixture_fini(&f);
 }
 
-Test(vm_boot, auto_accel_records_the_probe, .timeout = 600)
+Test(vm_boot, auto_accel_records_the_probe, .timeout = 600, .fini = boot_fini)
 {
     struct fixture f;
     cJSON *facts;

@@ -63,8 +63,10 @@ static int argv_add(struct vm_argv *a, struct err *e, const char *fmt, ...)
     return 0;
 }
 
-int vm_kernel_cmdline(const char *workload, int64_t iters, char *buf, size_t n, struct err *e)
+int vm_kernel_cmdline(const char *workload, int64_t iters, int64_t tsc_khz, char *buf, size_t n,
+                      struct err *e)
 {
+    char tsc[48] = "";
     int len;
     if (workload == NULL ||
         (strcmp(workload, "idle") != 0 && strcmp(workload, "exit") != 0 &&
@@ -76,11 +78,13 @@ int vm_kernel_cmdline(const char *workload, int64_t iters, char *buf, size_t n, 
     /* console on the first serial port (QEMU's stdout); quiet keeps kernel
        messages off it; panic=-1 reboots at once, which -no-reboot turns into
        QEMU exiting, so a broken guest fails fast instead of hanging. */
+    if (tsc_khz > 0)
+        snprintf(tsc, sizeof(tsc), " tsc_early_khz=%lld", (long long)tsc_khz);
     if (strcmp(workload, "cpu") == 0)
-        len = snprintf(buf, n, "console=ttyS0 quiet panic=-1 isobench.workload=%s isobench.iters=%lld",
-                       workload, (long long)iters);
+        len = snprintf(buf, n, "console=ttyS0 quiet panic=-1%s isobench.workload=%s isobench.iters=%lld",
+                       tsc, workload, (long long)iters);
     else
-        len = snprintf(buf, n, "console=ttyS0 quiet panic=-1 isobench.workload=%s", workload);
+        len = snprintf(buf, n, "console=ttyS0 quiet panic=-1%s isobench.workload=%s", tsc, workload);
     if (len < 0 || (size_t)len >= n)
         return err_set(e, E2BIG, "vm: kernel command line too long");
     return 0;
@@ -221,7 +225,11 @@ const struct driver driver_vm = {
 #include <sys/types.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#endif
 
 #define VM_DEFAULT_MEMORY_MB 256
 #define VM_DEFAULT_VCPUS 1
@@ -253,6 +261,7 @@ struct vm_mode {
     char accel_reason[512];
     int64_t kvm_probe_ms;  /* -1 = no probe */
     int kvm_probe_cached;
+    int64_t tsc_khz;       /* host TSC rate handed to the guest, 0 = unknown */
 };
 
 struct vm_ctr {
@@ -714,6 +723,53 @@ static int vm_wait_line(struct vm_ctr *v, const char *marker, int timeout_ms, ch
     }
 }
 
+/* ---- host TSC rate ---- */
+
+#if defined(__x86_64__) || defined(__i386__)
+static int64_t raw_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* One (time, TSC) pair: the tightest of a few brackets, so that being
+   preempted between the two reads does not skew it. */
+static void tsc_pair(int64_t *ns, uint64_t *tsc)
+{
+    int64_t best = -1;
+    int i;
+    for (i = 0; i < 5; i++) {
+        int64_t a = raw_ns();
+        uint64_t t = __rdtsc();
+        int64_t b = raw_ns();
+        if (best < 0 || b - a < best) {
+            best = b - a;
+            *ns = a + (b - a) / 2;
+            *tsc = t;
+        }
+    }
+}
+
+/* The host TSC rate in kHz, measured against CLOCK_MONOTONIC_RAW over 50 ms. */
+static int64_t host_tsc_khz(void)
+{
+    int64_t n0, n1;
+    uint64_t t0, t1;
+    tsc_pair(&n0, &t0);
+    plat_sleep_ms(50);
+    tsc_pair(&n1, &t1);
+    if (n1 <= n0 || t1 <= t0)
+        return 0;
+    return (int64_t)((double)(t1 - t0) * 1e6 / (double)(n1 - n0));
+}
+#else
+static int64_t host_tsc_khz(void)
+{
+    return 0;
+}
+#endif
+
 /* ---- KVM boot probe ---- */
 
 static void host_release(char *buf, size_t n)
@@ -750,7 +806,7 @@ static void kvm_boot_probe(const struct vm_mode *vm, struct vm_probe_result *r)
     l.cmdline = cmdline;
     l.memory_mb = vm->o.memory_mb;
     l.vcpus = 1;
-    if (vm_kernel_cmdline("exit", 0, cmdline, sizeof(cmdline), &e) < 0 ||
+    if (vm_kernel_cmdline("exit", 0, vm->tsc_khz, cmdline, sizeof(cmdline), &e) < 0 ||
         vm_qemu_argv(&l, &a, &e) < 0 || vm_spawn(&a, v.log, &v.pid, &v.out_fd, &e) < 0) {
         snprintf(r->reason, sizeof(r->reason), "kvm boot probe could not start QEMU: %s", e.msg);
         goto out;
@@ -870,6 +926,7 @@ static int vm_mode_init(struct mode *m, const struct scenario *s, struct err *e)
         goto fail;
     if (qemu_version(vm->o.qemu, vm->qemu_version, sizeof(vm->qemu_version), e) < 0)
         goto fail;
+    vm->tsc_khz = host_tsc_khz();
     if (choose_accel(vm, e) < 0)
         goto fail;
     m->drv_state = vm;
@@ -919,6 +976,8 @@ static void vm_facts(const struct mode *m, cJSON *out)
     cJSON_AddStringToObject(out, "initramfs", vm->initrd);
     cJSON_AddNumberToObject(out, "initramfs_bytes", (double)vm->initrd_bytes);
     cJSON_AddStringToObject(out, "machine", "microvm");
+    if (vm->tsc_khz > 0)
+        cJSON_AddNumberToObject(out, "guest_tsc_khz", (double)vm->tsc_khz);
 }
 
 static unsigned vm_isolation_of(const struct mode *m)
@@ -977,7 +1036,7 @@ static int vm_create(struct ctr *c, struct err *e)
     v->final_cpu_ns = -1;
     c->priv = v;
     if (ctr_workload(c, workload, sizeof(workload), &iters, e) < 0 ||
-        vm_kernel_cmdline(workload, iters, v->cmdline, sizeof(v->cmdline), e) < 0)
+        vm_kernel_cmdline(workload, iters, vm->tsc_khz, v->cmdline, sizeof(v->cmdline), e) < 0)
         return -1;
     snprintf(v->name, sizeof(v->name), "isobench-%s", c->name);
     vm_cache_dir(rundir, sizeof(rundir), "run");

@@ -40,10 +40,14 @@ struct vm_argv {
 
 /*
  * Kernel command line for a guest running `workload` (idle, exit, cpu) with
- * `iters` busy-work units (cpu only; ignored when <= 0). Fails on a workload
- * name the guest init would not understand.
+ * `iters` busy-work units (cpu only). Fails on a workload name the guest init
+ * would not understand. tsc_khz > 0 is passed as tsc_early_khz: under TCG the
+ * guest's TSC runs at the host's rate, and without it the kernel calibrates
+ * against the emulated PIT, which fails on a busy host ("tsc: Unable to
+ * calibrate against PIT") and leaves the guest hung before init.
  */
-int vm_kernel_cmdline(const char *workload, int64_t iters, char *buf, size_t n, struct err *e);
+int vm_kernel_cmdline(const char *workload, int64_t iters, int64_t tsc_khz, char *buf, size_t n,
+                      struct err *e);
 
 /* The QEMU argument vector (argv[0] = l->qemu, NULL-terminated). */
 int vm_qemu_argv(const struct vm_launch *l, struct vm_argv *out, struct err *e);
