@@ -21,17 +21,6 @@
 
 #define BUSYBOX "/bin/busybox"
 
-const char *image_cache_dir(void)
-{
-    const char *c = getenv("ISOBENCH_CACHE");
-    return (c != NULL && c[0] != '\0') ? c : "/var/cache/isobench";
-}
-
-void image_default_rootfs(char *buf, size_t n)
-{
-    snprintf(buf, n, "%s/image/rootfs", image_cache_dir());
-}
-
 int image_payload_binary(char *buf, size_t n, struct err *e)
 {
     char self[4096];

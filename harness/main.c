@@ -7,11 +7,22 @@
 #include "driver.h"
 #include "image.h"
 #include "plat.h"
+#include "runner.h"
 #include "scenario.h"
+#include "summary.h"
+#include "results_out.h"
+
+#include <cjson/cJSON.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _WIN32
+#include <io.h>
+#define isatty _isatty
+#else
+#include <unistd.h>
+#endif
 
 struct command {
     const char *name;
@@ -57,9 +68,87 @@ static int cmd_image(int argc, char **argv)
     return 0;
 }
 
+static int cmd_run(int argc, char **argv)
+{
+    const char *path = "scenarios/quick.json";
+    /* The live progress line only on a terminal: logs get the table alone. */
+    struct run_opts o = { NULL, isatty(2) ? stderr : NULL };
+    struct scenario s;
+    struct run_result r;
+    struct run_summary sum;
+    struct err e;
+    cJSON *doc;
+    int i, rc;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
+            o.out_dir = argv[++i];
+        else if (strcmp(argv[i], "--quiet") == 0)
+            o.progress = NULL;
+        else if (argv[i][0] == '-') {
+            fprintf(stderr, "isobench run: unknown option %s\nusage: isobench run [SCENARIO.json] [--out DIR] [--quiet]\n",
+                    argv[i]);
+            return 2;
+        } else
+            path = argv[i];
+    }
+    err_clear(&e);
+    if (scenario_load(path, &s, &e) < 0) {
+        fprintf(stderr, "isobench run: %s\n", e.msg);
+        return 2;
+    }
+    plat_catch_interrupts();
+    rc = run_scenario(&s, &o, &r, &e);
+    if (rc < 0 && r.dir[0] == '\0') {
+        fprintf(stderr, "isobench run: %s\n", e.msg);
+        scenario_free(&s);
+        return 1;
+    }
+    summary_reduce(&r, &sum);
+    doc = summary_to_json(&r, &sum);
+    if (results_write_json_file(r.dir, "summary.json", doc, &e) < 0)
+        fprintf(stderr, "isobench run: %s\n", e.msg);
+    cJSON_Delete(doc);
+    summary_print_table(stdout, &r, &sum);
+    if (rc < 0)
+        fprintf(stderr, "isobench run: %s\n", e.msg);
+    if (strcmp(r.status, "interrupted") == 0)
+        fprintf(stderr, "isobench run: interrupted; everything launched was torn down; partial results in %s\n", r.dir);
+    printf("report: %s (run.json, containers.csv, samples.csv, ramp.csv, summary.json)\n", r.dir);
+    run_result_free(&r);
+    scenario_free(&s);
+    return rc < 0 ? 1 : 0;
+}
+
+static int cmd_cleanup(int argc, char **argv)
+{
+    const struct driver *const *d;
+    const char *run_id = argc > 1 ? argv[1] : NULL;
+    int total = 0, failures = 0;
+
+    for (d = driver_list(); *d != NULL; d++) {
+        struct err e;
+        int removed = 0;
+        if ((*d)->unavailable_reason != NULL || (*d)->cleanup == NULL)
+            continue;
+        err_clear(&e);
+        if ((*d)->cleanup(run_id, &removed, &e) < 0) {
+            fprintf(stderr, "isobench cleanup: %s: %s\n", (*d)->name, e.msg);
+            failures++;
+        }
+        if (removed > 0)
+            printf("%s: removed %d leftover(s)\n", (*d)->name, removed);
+        total += removed;
+    }
+    printf("cleanup%s%s: %d leftover(s) removed\n", run_id ? " of run " : "", run_id ? run_id : "", total);
+    return failures ? 1 : 0;
+}
+
 static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
+    { "run", cmd_run, "[SCENARIO.json] [--out DIR] [--quiet] run a scenario (default scenarios/quick.json)" },
+    { "cleanup", cmd_cleanup, "[RUN_ID] remove containers, cgroups, mounts and files left by crashed runs" },
     { "drivers", cmd_drivers, "list drivers, their isolation modes and availability" },
     { "image", cmd_image, "[ROOTFS] build the busybox container image if missing; print its path" },
     { "help", cmd_help, "this text" },

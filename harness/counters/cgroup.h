@@ -27,9 +27,14 @@ struct cgroup_limits {
     int pids;            /* 0 = none */
 };
 
+/* Are the controllers isobench uses (memory, cpu, cpuacct on v1, pids)
+   available in mode m? 0 = yes; otherwise the reason in e. */
+int cgroup_check(enum cgroup_mode m, struct err *e);
+
 /* Create the cgroup (in every controller needed on v1) and apply limits. */
 int cgroup_create(enum cgroup_mode m, const char *rel, const struct cgroup_limits *l, struct err *e);
-/* Move a process into it. */
+/* Move a process into it; pid 0 moves the calling process (used by a
+   child before it execs, so that it runs inside the cgroup from the start). */
 int cgroup_enter(enum cgroup_mode m, const char *rel, pid_t pid, struct err *e);
 /* Kill every process in it (SIGKILL) and wait until it is empty (bounded). */
 int cgroup_kill_all(enum cgroup_mode m, const char *rel, int timeout_ms, struct err *e);
@@ -49,8 +54,17 @@ int cgroup_read(enum cgroup_mode m, const char *rel, struct cgroup_stats *st, st
 /* PIDs in the cgroup (cgroup.procs); *n in/out. */
 int cgroup_pids(enum cgroup_mode m, const char *rel, pid_t *pids, int *n, struct err *e);
 
+/* Names of the child cgroups of rel (union over every v1 controller); *n
+   in/out. A missing rel gives *n = 0. Used by cleanup to find leftovers. */
+#define CGROUP_NAME_MAX 256
+int cgroup_children(enum cgroup_mode m, const char *rel, char (*names)[CGROUP_NAME_MAX], int *n,
+                    struct err *e);
+
 /* Parsers (pure, for tests): "key value\n" files such as memory.stat and cpu.stat. */
 int cgroup_parse_keyed(const char *text, const char *key, int64_t *out);
+/* Is `word` one of the blank-separated words of text (cgroup.controllers)?
+   0 = yes, -1 = no. */
+int cgroup_parse_word(const char *text, const char *word);
 /* Single-number files ("max" -> -1). */
 int cgroup_parse_number(const char *text, int64_t *out);
 

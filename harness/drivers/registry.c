@@ -9,9 +9,13 @@
 
 #include <string.h>
 
+extern const struct driver driver_ns;
+extern const struct driver driver_oci;
 extern const struct driver driver_vm;
 
 static const struct driver *const drivers[] = {
+    &driver_ns,
+    &driver_oci,
     &driver_vm,
     NULL,
 };

@@ -1,0 +1,309 @@
+/*
+ * bench_oci.c - what the oci driver costs on top of the runtime's own CLI.
+ *
+ * For the same container (the busybox image on an overlayfs, the same
+ * config.json the driver writes, the payload's `exit` workload) it times
+ *   cli:      `runtime [args] --root R run --bundle B <id>` as a whole,
+ *             started by fork/execv and timed until it exits; the bundle is
+ *             prepared beforehand and removed afterwards, untimed;
+ *   cli+bundle: the same, with the bundle work timed too (mount the overlay,
+ *             write config.json, run, unmount, remove the files): the work
+ *             the driver does around the runtime, done by hand;
+ *   driver:   the driver's create -> start -> READY -> stop -> destroy.
+ * N runs of each, interleaved (the order rotates), after one untimed warm-up
+ * of each. Prints the medians, the ratios driver/cli (what the driver costs
+ * over the bare CLI) and driver/cli+bundle (the driver's own overhead: the
+ * split create/start/delete calls instead of one `run`), and the median of
+ * each driver step. Needs root.
+ *
+ * usage: bench_oci [N] [RUNTIME...]   (default: 20 runc runsc; runtimes that
+ * are not installed are skipped)
+ */
+#define _GNU_SOURCE
+#include "drivers/oci.h"
+#include "counters/proc.h"
+#include "image.h"
+#include "plat.h"
+#include "scenario.h"
+#include "stats.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern const struct driver driver_oci;
+
+static const char *const exit_argv[] = { IMAGE_PAYLOAD_PATH, "exit", NULL };
+
+enum { ST_CREATE, ST_START, ST_READY, ST_STOP, ST_DESTROY, ST_N };
+static const char *const step_names[ST_N] = { "create", "start", "ready", "stop", "destroy" };
+
+static void init_ctr(struct ctr *c, struct scenario *s, const char *run_id, const char *name)
+{
+    memset(c, 0, sizeof(*c));
+    c->mode = &s->modes[0];
+    c->scn = s;
+    c->run_id = run_id;
+    c->fleet_size = 1;
+    c->argv = exit_argv;
+    snprintf(c->name, sizeof(c->name), "%s-%s", run_id, name);
+}
+
+/* One driver cycle; total and per-step durations in ns. */
+static int driver_once(struct scenario *s, const char *run_id, int i, double *total, double *steps, struct err *e)
+{
+    struct ctr c;
+    char line[256], name[32];
+    int64_t t[ST_N + 1], ready = 0;
+    int j;
+
+    snprintf(name, sizeof(name), "drv-%d", i);
+    init_ctr(&c, s, run_id, name);
+    t[0] = c.create_ns = plat_now_ns();
+    if (driver_oci.create(&c, e) < 0)
+        goto out;
+    t[1] = plat_now_ns();
+    if (driver_oci.start(&c, e) < 0)
+        goto out;
+    t[2] = plat_now_ns();
+    if (driver_oci.wait_output(&c, MARKER_READY, 60000, line, sizeof(line), &ready, e) < 0)
+        goto out;
+    t[3] = plat_now_ns();
+    if (driver_oci.stop(&c, e) < 0)
+        goto out;
+    t[4] = plat_now_ns();
+    if (driver_oci.destroy(&c, e) < 0)
+        goto out;
+    t[5] = plat_now_ns();
+    *total = (double)(t[ST_N] - t[0]);
+    for (j = 0; j < ST_N; j++)
+        steps[j] = (double)(t[j + 1] - t[j]);
+    return 0;
+out:
+    {
+        struct err e2;
+        driver_oci.stop(&c, &e2);
+        driver_oci.destroy(&c, &e2);
+    }
+    return -1;
+}
+
+/* `runtime ... run --bundle B id`, stdout drained through a pipe, timed whole. */
+static int cli_once(struct scenario *s, const char *run_id, const char *runtime, const char *const *args,
+                    int i, int time_bundle, double *total, struct err *e)
+{
+    struct ctr c;
+    char dir[1024], cdir[1200], bundle[1300], rootfs[1400], upper[1300], work[1300], path[1500], cg[300],
+        root[1200], name[32];
+    const char *argv[32];
+    char *config;
+    int fds[2], null, k = 0, status, rc = -1, mounted = 0;
+    int64_t t0 = 0, t1 = 0, tb0;
+    pid_t pid;
+    FILE *f;
+
+    snprintf(name, sizeof(name), "cli%s-%d", time_bundle ? "b" : "", i);
+    init_ctr(&c, s, run_id, name);
+    oci_run_dir(run_id, dir, sizeof(dir));
+    snprintf(root, sizeof(root), "%s/root-%s", dir, s->modes[0].name);
+    snprintf(cdir, sizeof(cdir), "%s/%s", dir, c.name);
+    snprintf(bundle, sizeof(bundle), "%s/bundle", cdir);
+    snprintf(rootfs, sizeof(rootfs), "%s/rootfs", bundle);
+    snprintf(upper, sizeof(upper), "%s/upper", cdir);
+    snprintf(work, sizeof(work), "%s/work", cdir);
+    snprintf(cg, sizeof(cg), "/isobench/%s/%s", run_id, c.name);
+    image_default_rootfs(path, sizeof(path));
+    tb0 = plat_now_ns();
+    if (oci_overlay_mount(path, upper, work, rootfs, e) < 0)
+        goto out;
+    mounted = 1;
+    config = oci_config_text(&c, cg, e);
+    if (config == NULL)
+        goto out;
+    snprintf(path, sizeof(path), "%s/config.json", bundle);
+    f = fopen(path, "w");
+    if (f == NULL || fputs(config, f) < 0) {
+        err_sys(e, errno, "write %s", path);
+        free(config);
+        if (f)
+            fclose(f);
+        goto out;
+    }
+    fclose(f);
+    free(config);
+
+    argv[k++] = runtime;
+    while (*args)
+        argv[k++] = *args++;
+    argv[k++] = "--root";
+    argv[k++] = root;
+    argv[k++] = "run";
+    argv[k++] = "--bundle";
+    argv[k++] = bundle;
+    argv[k++] = c.name;
+    argv[k] = NULL;
+    null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null < 0 || pipe2(fds, O_CLOEXEC) < 0) {
+        err_sys(e, errno, "pipe");
+        goto out;
+    }
+    t0 = plat_now_ns();
+    pid = fork();
+    if (pid == 0) {
+        dup2(null, 0);
+        dup2(fds[1], 1);
+        dup2(null, 2);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    if (pid > 0) {
+        char buf[4096];
+        while (read(fds[0], buf, sizeof(buf)) > 0)
+            ;
+        waitpid(pid, &status, 0);
+    }
+    t1 = plat_now_ns();
+    close(fds[0]);
+    close(null);
+    if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        err_set(e, EIO, "%s run %s failed", runtime, c.name);
+        goto out;
+    }
+    rc = 0;
+out:
+    if (mounted && umount2(rootfs, 0) < 0)
+        umount2(rootfs, MNT_DETACH);
+    {
+        struct err e2;
+        dir_remove_tree(cdir, &e2);
+    }
+    if (rc == 0)
+        *total = time_bundle ? (double)(plat_now_ns() - tb0) : (double)(t1 - t0);
+    return rc;
+}
+
+static double median(const double *v, int n)
+{
+    struct summary_stats st;
+    stats_summarize(v, (size_t)n, &st);
+    return st.p50;
+}
+
+static int bench_runtime(const char *runtime, int n)
+{
+    char doc[512], run_id[32];
+    struct scenario s;
+    struct err e;
+    double *cli, *clib, *drv, *steps[ST_N], total, st[ST_N];
+    const char *path;
+    const char *args[16];
+    cJSON *facts, *a;
+    int i, j, na = 0, rc = 1, removed;
+
+    err_clear(&e);
+    snprintf(doc, sizeof(doc),
+             "{\"name\":\"bench-oci\",\"modes\":[{\"name\":\"m\",\"driver\":\"oci\",\"options\":{\"runtime\":\"%s\"}}],"
+             "\"workload\":{\"type\":\"exit\"}}",
+             runtime);
+    if (scenario_parse(doc, "bench", &s, &e) < 0 || driver_oci.probe(&s.modes[0], &e) < 0) {
+        printf("%s: skipped: %s\n", runtime, e.msg);
+        return 0;
+    }
+    if (driver_oci.mode_init(&s.modes[0], &s, &e) < 0) {
+        printf("%s: mode_init: %s\n", runtime, e.msg);
+        return 1;
+    }
+    facts = cJSON_CreateObject();
+    driver_oci.facts(&s.modes[0], facts);
+    cJSON_ArrayForEach(a, cJSON_GetObjectItem(facts, "runtime_args")) if (na < 15) args[na++] = a->valuestring;
+    args[na] = NULL;
+    snprintf(run_id, sizeof(run_id), "ibbench%08x", (unsigned)(plat_now_ns() / 1000));
+    cli = calloc((size_t)n, sizeof(double));
+    clib = calloc((size_t)n, sizeof(double));
+    drv = calloc((size_t)n, sizeof(double));
+    for (j = 0; j < ST_N; j++)
+        steps[j] = calloc((size_t)n, sizeof(double));
+
+    path = cJSON_GetObjectItem(facts, "runtime_path")->valuestring;
+    /* Warm-up, untimed: page cache, the runtime binary, the state root. */
+    if (driver_once(&s, run_id, -1, &total, st, &e) < 0 || cli_once(&s, run_id, path, args, -1, 0, &total, &e) < 0) {
+        printf("%s: warm-up: %s\n", runtime, e.msg);
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        int k;
+        for (k = 0; k < 3; k++) {
+            int which = (i + k) % 3, r;
+            if (which == 0)
+                r = cli_once(&s, run_id, path, args, i, 0, &cli[i], &e);
+            else if (which == 1)
+                r = cli_once(&s, run_id, path, args, i, 1, &clib[i], &e);
+            else
+                r = driver_once(&s, run_id, i, &drv[i], st, &e);
+            if (r < 0) {
+                printf("%s: run %d (%s): %s\n", runtime, i, which == 2 ? "driver" : "cli", e.msg);
+                goto out;
+            }
+            if (which == 2)
+                for (j = 0; j < ST_N; j++)
+                    steps[j][i] = st[j];
+        }
+    }
+    {
+        double mc = median(cli, n), mb = median(clib, n), md = median(drv, n);
+        printf("%-6s N=%d medians: `%s run` %.1f ms | `%s run` + bundle work %.1f ms | driver create..destroy %.1f ms\n",
+               runtime, n, runtime, mc / 1e6, runtime, mb / 1e6, md / 1e6);
+        printf("       driver / cli = %.3f (%+.1f %%)   driver / cli+bundle = %.3f (%+.1f %%)\n", md / mc,
+               (md / mc - 1.0) * 100.0, md / mb, (md / mb - 1.0) * 100.0);
+        printf("       driver steps (median ms):");
+        for (j = 0; j < ST_N; j++)
+            printf(" %s %.1f", step_names[j], median(steps[j], n) / 1e6);
+        printf("\n");
+    }
+    rc = 0;
+out:
+    driver_oci.mode_fini(&s.modes[0]);
+    driver_oci.cleanup(run_id, &removed, &e);
+    cJSON_Delete(facts);
+    free(cli);
+    free(clib);
+    free(drv);
+    for (j = 0; j < ST_N; j++)
+        free(steps[j]);
+    scenario_free(&s);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    static const char *const defaults[] = { "runc", "runsc", NULL };
+    int n = 20, i, rc = 0, first = 1;
+
+    if (geteuid() != 0) {
+        fprintf(stderr, "bench_oci: needs root\n");
+        return 2;
+    }
+    if (argc > 1) {
+        n = atoi(argv[1]);
+        if (n < 1) {
+            fprintf(stderr, "usage: bench_oci [N] [RUNTIME...]\n");
+            return 2;
+        }
+        first = 2;
+    }
+    if (argc > first) {
+        for (i = first; i < argc; i++)
+            rc |= bench_runtime(argv[i], n);
+    } else {
+        for (i = 0; defaults[i] != NULL; i++)
+            rc |= bench_runtime(defaults[i], n);
+    }
+    return rc;
+}

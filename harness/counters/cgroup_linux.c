@@ -1,0 +1,522 @@
+/*
+ * cgroup_linux.c - per-container cgroups on v1 (legacy and hybrid) and v2.
+ *
+ * v1: one directory per controller (memory, cpu, cpuacct, pids) under
+ * /sys/fs/cgroup/<controller>/<rel>. v2: one directory under /sys/fs/cgroup
+ * (the unified mount) with controllers enabled in every parent's
+ * cgroup.subtree_control. Every entry point dispatches to a v1/v2 pair.
+ */
+#define _GNU_SOURCE
+#include "cgroup.h"
+#include "../plat.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+
+#define CG_ROOT "/sys/fs/cgroup"
+
+/* The hierarchy root; ISOBENCH_CGROUP_ROOT moves it (tests point it at a
+   fixture tree to drive the v1 and v2 readers and writers on plain files). */
+static const char *cg_root(void)
+{
+    const char *r = getenv("ISOBENCH_CGROUP_ROOT");
+    return (r != NULL && r[0] != '\0') ? r : CG_ROOT;
+}
+
+static const char *const v1_controllers[] = { "memory", "cpu", "cpuacct", "pids", NULL };
+
+enum cgroup_mode cgroup_detect(void)
+{
+    struct statfs fs;
+    char unified[4096];
+    const char *forced = getenv("ISOBENCH_CGROUP");
+
+    if (forced != NULL) {
+        if (strcmp(forced, "v2") == 0)
+            return CGROUP_V2;
+        if (strcmp(forced, "v1") == 0)
+            return CGROUP_V1;
+    }
+    if (statfs(cg_root(), &fs) < 0)
+        return CGROUP_NONE;
+    if (fs.f_type == CGROUP2_SUPER_MAGIC)
+        return CGROUP_V2;
+    snprintf(unified, sizeof(unified), "%s/unified", cg_root());
+    if (statfs(unified, &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
+        return CGROUP_HYBRID;
+    return CGROUP_V1;
+}
+
+const char *cgroup_mode_name(enum cgroup_mode m)
+{
+    switch (m) {
+    case CGROUP_V1:
+        return "v1";
+    case CGROUP_HYBRID:
+        return "hybrid";
+    case CGROUP_V2:
+        return "v2";
+    default:
+        return "none";
+    }
+}
+
+/* Hybrid hosts keep every controller on v1. */
+static int is_v2(enum cgroup_mode m)
+{
+    return m == CGROUP_V2;
+}
+
+static int write_file(const char *path, const char *val, struct err *e)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    ssize_t len = (ssize_t)strlen(val);
+    if (fd < 0)
+        return err_sys(e, errno, "open %s", path);
+    if (write(fd, val, (size_t)len) != len) {
+        int saved = errno;
+        close(fd);
+        return err_sys(e, saved, "write '%s' to %s", val, path);
+    }
+    close(fd);
+    return 0;
+}
+
+static int read_file(const char *path, char *buf, size_t n)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t r;
+    if (fd < 0)
+        return -1;
+    r = read(fd, buf, n - 1);
+    close(fd);
+    if (r < 0)
+        return -1;
+    buf[r] = '\0';
+    return (int)r;
+}
+
+int cgroup_parse_keyed(const char *text, const char *key, int64_t *out)
+{
+    size_t klen = strlen(key);
+    const char *p = text;
+    while (p != NULL && *p) {
+        if (strncmp(p, key, klen) == 0 && (p[klen] == ' ' || p[klen] == '\t')) {
+            *out = strtoll(p + klen + 1, NULL, 10);
+            return 0;
+        }
+        p = strchr(p, '\n');
+        if (p)
+            p++;
+    }
+    return -1;
+}
+
+int cgroup_parse_number(const char *text, int64_t *out)
+{
+    char *end;
+    long long v;
+    while (*text == ' ' || *text == '\t')
+        text++;
+    if (strncmp(text, "max", 3) == 0) {
+        *out = -1;
+        return 0;
+    }
+    errno = 0;
+    v = strtoll(text, &end, 10);
+    if (end == text || errno != 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cgroup_parse_word(const char *text, const char *word)
+{
+    size_t wlen = strlen(word);
+    const char *p = text;
+    while ((p = strstr(p, word)) != NULL) {
+        int starts = p == text || p[-1] == ' ' || p[-1] == '\n' || p[-1] == '\t';
+        char after = p[wlen];
+        if (starts && (after == '\0' || after == ' ' || after == '\n' || after == '\t'))
+            return 0;
+        p += wlen;
+    }
+    return -1;
+}
+
+/* ---- v1 ---- */
+
+static int v1_create(const char *rel, const struct cgroup_limits *l, struct err *e)
+{
+    char path[4096], val[64];
+    int i;
+    for (i = 0; v1_controllers[i] != NULL; i++) {
+        snprintf(path, sizeof(path), "%s/%s/%s", cg_root(), v1_controllers[i], rel);
+        if (plat_mkdir_p(path, e) < 0)
+            return -1;
+    }
+    if (l->mem_bytes > 0) {
+        snprintf(path, sizeof(path), "%s/memory/%s/memory.limit_in_bytes", cg_root(), rel);
+        snprintf(val, sizeof(val), "%lld", (long long)l->mem_bytes);
+        if (write_file(path, val, e) < 0)
+            return -1;
+    }
+    if (l->cpus > 0) {
+        snprintf(path, sizeof(path), "%s/cpu/%s/cpu.cfs_period_us", cg_root(), rel);
+        if (write_file(path, "100000", e) < 0)
+            return -1;
+        snprintf(path, sizeof(path), "%s/cpu/%s/cpu.cfs_quota_us", cg_root(), rel);
+        snprintf(val, sizeof(val), "%lld", (long long)(l->cpus * 100000.0));
+        if (write_file(path, val, e) < 0)
+            return -1;
+    }
+    if (l->pids > 0) {
+        snprintf(path, sizeof(path), "%s/pids/%s/pids.max", cg_root(), rel);
+        snprintf(val, sizeof(val), "%d", l->pids);
+        if (write_file(path, val, e) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int v1_enter(const char *rel, pid_t pid, struct err *e)
+{
+    char path[4096], val[32];
+    int i;
+    snprintf(val, sizeof(val), "%d", (int)pid);
+    for (i = 0; v1_controllers[i] != NULL; i++) {
+        snprintf(path, sizeof(path), "%s/%s/%s/cgroup.procs", cg_root(), v1_controllers[i], rel);
+        if (write_file(path, val, e) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int v1_remove(const char *rel, struct err *e)
+{
+    char path[4096];
+    int i, rc = 0;
+    for (i = 0; v1_controllers[i] != NULL; i++) {
+        snprintf(path, sizeof(path), "%s/%s/%s", cg_root(), v1_controllers[i], rel);
+        if (rmdir(path) < 0 && errno != ENOENT)
+            rc = err_sys(e, errno, "rmdir %s", path);
+    }
+    return rc;
+}
+
+static int v1_read(const char *rel, struct cgroup_stats *st, struct err *e)
+{
+    char path[4096], buf[8192];
+    int64_t v;
+
+    snprintf(path, sizeof(path), "%s/memory/%s/memory.usage_in_bytes", cg_root(), rel);
+    if (read_file(path, buf, sizeof(buf)) < 0)
+        return err_sys(e, errno, "read %s", path);
+    if (cgroup_parse_number(buf, &v) == 0)
+        st->mem_usage_bytes = v;
+    snprintf(path, sizeof(path), "%s/memory/%s/memory.stat", cg_root(), rel);
+    if (read_file(path, buf, sizeof(buf)) > 0) {
+        if (cgroup_parse_keyed(buf, "total_cache", &v) == 0)
+            st->mem_cache_bytes = v;
+        if (cgroup_parse_keyed(buf, "total_rss", &v) == 0)
+            st->mem_anon_bytes = v;
+    }
+    snprintf(path, sizeof(path), "%s/cpuacct/%s/cpuacct.usage", cg_root(), rel);
+    if (read_file(path, buf, sizeof(buf)) > 0 && cgroup_parse_number(buf, &v) == 0)
+        st->cpu_ns = v;
+    snprintf(path, sizeof(path), "%s/pids/%s/pids.current", cg_root(), rel);
+    if (read_file(path, buf, sizeof(buf)) > 0 && cgroup_parse_number(buf, &v) == 0)
+        st->pids = v;
+    return 0;
+}
+
+/* ---- v2 ---- */
+
+/* Enable memory, cpu and pids in every ancestor's subtree_control. One
+   write per controller: the kernel rejects a whole "+a +b" line when one
+   controller is unavailable, which would leave the others off too. */
+static const char *const v2_controllers[] = { "+memory", "+cpu", "+pids", NULL };
+
+static void v2_enable_in(const char *parent)
+{
+    char path[4096];
+    int i;
+    snprintf(path, sizeof(path), "%s/%s%scgroup.subtree_control", cg_root(), parent, parent[0] ? "/" : "");
+    /* Best effort: a controller may be unavailable; reading then tells. */
+    for (i = 0; v2_controllers[i] != NULL; i++)
+        write_file(path, v2_controllers[i], NULL);
+}
+
+static int v2_enable_parents(const char *rel, struct err *e)
+{
+    char part[4096];
+    const char *p = rel;
+    size_t len;
+    (void)e;
+    part[0] = '\0';
+    for (;;) {
+        const char *slash = strchr(p, '/');
+        v2_enable_in(part);
+        if (slash == NULL)
+            break;
+        len = strlen(part);
+        snprintf(part + len, sizeof(part) - len, "%s%.*s", len ? "/" : "", (int)(slash - p), p);
+        p = slash + 1;
+    }
+    return 0;
+}
+
+static int v2_create(const char *rel, const struct cgroup_limits *l, struct err *e)
+{
+    char path[4096], val[64];
+    snprintf(path, sizeof(path), "%s/%s", cg_root(), rel);
+    if (plat_mkdir_p(path, e) < 0)
+        return -1;
+    v2_enable_parents(rel, e);
+    if (l->mem_bytes > 0) {
+        snprintf(path, sizeof(path), "%s/%s/memory.max", cg_root(), rel);
+        snprintf(val, sizeof(val), "%lld", (long long)l->mem_bytes);
+        if (write_file(path, val, e) < 0)
+            return -1;
+    }
+    if (l->cpus > 0) {
+        snprintf(path, sizeof(path), "%s/%s/cpu.max", cg_root(), rel);
+        snprintf(val, sizeof(val), "%lld 100000", (long long)(l->cpus * 100000.0));
+        if (write_file(path, val, e) < 0)
+            return -1;
+    }
+    if (l->pids > 0) {
+        snprintf(path, sizeof(path), "%s/%s/pids.max", cg_root(), rel);
+        snprintf(val, sizeof(val), "%d", l->pids);
+        if (write_file(path, val, e) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int v2_enter(const char *rel, pid_t pid, struct err *e)
+{
+    char path[4096], val[32];
+    snprintf(val, sizeof(val), "%d", (int)pid);
+    snprintf(path, sizeof(path), "%s/%s/cgroup.procs", cg_root(), rel);
+    return write_file(path, val, e);
+}
+
+static int v2_remove(const char *rel, struct err *e)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", cg_root(), rel);
+    if (rmdir(path) < 0 && errno != ENOENT)
+        return err_sys(e, errno, "rmdir %s", path);
+    return 0;
+}
+
+static int v2_read(const char *rel, struct cgroup_stats *st, struct err *e)
+{
+    char path[4096], buf[8192];
+    int64_t v;
+
+    snprintf(path, sizeof(path), "%s/%s/memory.current", cg_root(), rel);
+    if (read_file(path, buf, sizeof(buf)) < 0)
+        return err_sys(e, errno, "read %s", path);
+    if (cgroup_parse_number(buf, &v) == 0)
+        st->mem_usage_bytes = v;
+    snprintf(path, sizeof(path), "%s/%s/memory.stat", cg_root(), rel);
+    if (read_file(path, buf, sizeof(buf)) > 0) {
+        if (cgroup_parse_keyed(buf, "file", &v) == 0)
+            st->mem_cache_bytes = v;
+        if (cgroup_parse_keyed(buf, "anon", &v) == 0)
+            st->mem_anon_bytes = v;
+    }
+    snprintf(path, sizeof(path), "%s/%s/cpu.stat", cg_root(), rel);
+    if (read_file(path, buf, sizeof(buf)) > 0 && cgroup_parse_keyed(buf, "usage_usec", &v) == 0)
+        st->cpu_ns = v * 1000;
+    snprintf(path, sizeof(path), "%s/%s/pids.current", cg_root(), rel);
+    if (read_file(path, buf, sizeof(buf)) > 0 && cgroup_parse_number(buf, &v) == 0)
+        st->pids = v;
+    return 0;
+}
+
+/* ---- entry points ---- */
+
+int cgroup_check(enum cgroup_mode m, struct err *e)
+{
+    char path[4096], buf[4096];
+    int i;
+
+    if (m == CGROUP_NONE)
+        return err_set(e, ENOENT, "no cgroup file system mounted at %s", cg_root());
+    if (!is_v2(m)) {
+        for (i = 0; v1_controllers[i] != NULL; i++) {
+            snprintf(path, sizeof(path), "%s/%s/cgroup.procs", cg_root(), v1_controllers[i]);
+            if (!plat_exists(path))
+                return err_set(e, ENOENT, "cgroup v1 controller '%s' is not mounted at %s/%s",
+                               v1_controllers[i], cg_root(), v1_controllers[i]);
+        }
+        return 0;
+    }
+    snprintf(path, sizeof(path), "%s/cgroup.controllers", cg_root());
+    if (read_file(path, buf, sizeof(buf)) < 0)
+        return err_sys(e, errno, "cgroup v2: read %s", path);
+    for (i = 0; v2_controllers[i] != NULL; i++)
+        if (cgroup_parse_word(buf, v2_controllers[i] + 1) < 0)
+            return err_set(e, ENOENT, "cgroup v2: controller '%s' not available in %s (\"%.*s\")",
+                           v2_controllers[i] + 1, path, (int)strcspn(buf, "\n"), buf);
+    return 0;
+}
+
+int cgroup_create(enum cgroup_mode m, const char *rel, const struct cgroup_limits *l, struct err *e)
+{
+    int rc = is_v2(m) ? v2_create(rel, l, e) : v1_create(rel, l, e);
+    return rc < 0 ? err_wrap(e, "cgroup %s", rel) : 0;
+}
+
+int cgroup_enter(enum cgroup_mode m, const char *rel, pid_t pid, struct err *e)
+{
+    int rc = is_v2(m) ? v2_enter(rel, pid, e) : v1_enter(rel, pid, e);
+    return rc < 0 ? err_wrap(e, "cgroup %s: enter %d", rel, (int)pid) : 0;
+}
+
+int cgroup_remove(enum cgroup_mode m, const char *rel, struct err *e)
+{
+    int rc = is_v2(m) ? v2_remove(rel, e) : v1_remove(rel, e);
+    return rc < 0 ? err_wrap(e, "cgroup %s", rel) : 0;
+}
+
+int cgroup_read(enum cgroup_mode m, const char *rel, struct cgroup_stats *st, struct err *e)
+{
+    int rc;
+    st->mem_usage_bytes = st->mem_cache_bytes = st->mem_anon_bytes = -1;
+    st->cpu_ns = st->pids = -1;
+    rc = is_v2(m) ? v2_read(rel, st, e) : v1_read(rel, st, e);
+    return rc < 0 ? err_wrap(e, "cgroup %s", rel) : 0;
+}
+
+int cgroup_exists(enum cgroup_mode m, const char *rel)
+{
+    char path[4096];
+    int i;
+    if (is_v2(m)) {
+        snprintf(path, sizeof(path), "%s/%s", cg_root(), rel);
+        return plat_exists(path);
+    }
+    for (i = 0; v1_controllers[i] != NULL; i++) {
+        snprintf(path, sizeof(path), "%s/%s/%s", cg_root(), v1_controllers[i], rel);
+        if (plat_exists(path))
+            return 1;
+    }
+    return 0;
+}
+
+int cgroup_pids(enum cgroup_mode m, const char *rel, pid_t *pids, int *n, struct err *e)
+{
+    char path[4096], buf[65536];
+    char *p, *end;
+    int max = *n, count = 0;
+    if (is_v2(m))
+        snprintf(path, sizeof(path), "%s/%s/cgroup.procs", cg_root(), rel);
+    else
+        snprintf(path, sizeof(path), "%s/pids/%s/cgroup.procs", cg_root(), rel);
+    if (read_file(path, buf, sizeof(buf)) < 0) {
+        if (errno == ENOENT) {
+            *n = 0;
+            return 0;
+        }
+        return err_sys(e, errno, "read %s", path);
+    }
+    p = buf;
+    while (count < max) {
+        long v = strtol(p, &end, 10);
+        if (end == p)
+            break;
+        pids[count++] = (pid_t)v;
+        p = end;
+    }
+    *n = count;
+    return 0;
+}
+
+/* v2 (Linux 5.14+) kills a whole cgroup atomically through cgroup.kill;
+   returns 0 when that file took the write. */
+static int v2_kill_file(const char *rel)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s/cgroup.kill", cg_root(), rel);
+    return write_file(path, "1", NULL);
+}
+
+int cgroup_kill_all(enum cgroup_mode m, const char *rel, int timeout_ms, struct err *e)
+{
+    int64_t deadline = plat_now_ns() + (int64_t)timeout_ms * 1000000LL;
+    int killed_v2 = 0;
+    for (;;) {
+        pid_t pids[4096];
+        int n = 4096, i;
+        if (cgroup_pids(m, rel, pids, &n, e) < 0)
+            return err_wrap(e, "cgroup %s", rel);
+        if (n == 0)
+            return 0;
+        if (is_v2(m) && !killed_v2)
+            killed_v2 = v2_kill_file(rel) == 0;
+        if (!killed_v2)
+            for (i = 0; i < n; i++)
+                kill(pids[i], SIGKILL);
+        if (plat_now_ns() > deadline)
+            return err_set(e, EBUSY, "cgroup %s: %d processes still alive after %d ms", rel, n, timeout_ms);
+        plat_sleep_ms(2);
+    }
+}
+
+int cgroup_children(enum cgroup_mode m, const char *rel, char (*names)[CGROUP_NAME_MAX], int *n,
+                    struct err *e)
+{
+    char path[4096];
+    int max = *n, count = 0, c, i;
+    int ncontrollers = is_v2(m) ? 1 : (int)(sizeof(v1_controllers) / sizeof(v1_controllers[0])) - 1;
+
+    for (c = 0; c < ncontrollers; c++) {
+        DIR *d;
+        struct dirent *de;
+        if (is_v2(m))
+            snprintf(path, sizeof(path), "%s/%s", cg_root(), rel);
+        else
+            snprintf(path, sizeof(path), "%s/%s/%s", cg_root(), v1_controllers[c], rel);
+        d = opendir(path);
+        if (d == NULL) {
+            if (errno == ENOENT)
+                continue;
+            return err_sys(e, errno, "opendir %s", path);
+        }
+        while ((de = readdir(d)) != NULL) {
+            if (de->d_type != DT_DIR || de->d_name[0] == '.')
+                continue;
+            if (strlen(de->d_name) >= CGROUP_NAME_MAX)
+                continue;
+            for (i = 0; i < count; i++)
+                if (strcmp(names[i], de->d_name) == 0)
+                    break;
+            if (i < count)
+                continue;
+            if (count == max) {
+                closedir(d);
+                return err_set(e, ENOSPC, "cgroup %s: more than %d children", rel, max);
+            }
+            snprintf(names[count++], CGROUP_NAME_MAX, "%s", de->d_name);
+        }
+        closedir(d);
+    }
+    *n = count;
+    return 0;
+}

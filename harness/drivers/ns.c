@@ -1,0 +1,897 @@
+/*
+ * ns.c - the `ns` driver: native Linux namespaces, one cgroup and an
+ * overlayfs root per container. No daemon, no runtime binary: the embedded
+ * default and the baseline every other mode is compared with.
+ *
+ * create  makes <cache>/ns/runs/<run_id>/<name>/{upper,work,merged} and the
+ *         cgroup "isobench/<run_id>/<name>" with the scenario's limits.
+ * start   clone(CLONE_VM | CLONE_VFORK) on a small stack, like posix_spawn,
+ *         into new pid, mount, uts and ipc namespaces (and net when the mode
+ *         says "network": true). The child, still sharing our memory and
+ *         while we are suspended, enters its cgroup (writes "0" to
+ *         cgroup.procs), sets the hostname, makes every mount private, mounts
+ *         the overlay (lower = a tiny layer of device nodes over the image
+ *         rootfs, so /dev costs no extra mount), mounts a fresh /proc,
+ *         pivot_root()s into the overlay, points stdin at /dev/null and
+ *         stdout/stderr at a pipe to us, stores its CLOCK_MONOTONIC time in
+ *         our memory and execs the workload. The overlay lives only in the
+ *         container's mount namespace, so it vanishes with its last process
+ *         and never leaks into the host's mount table.
+ * wait_output reads the pipe line by line until the marker.
+ * sample  reads the cgroup, sums PSS/RSS over the cgroup's processes and
+ *         sizes the upper directory.
+ * stop / destroy kill the pid namespace's init (which takes the namespace
+ *         down), reap it, empty and remove the cgroup, remove the scratch
+ *         directories; both are safe after any failed step.
+ * cleanup finds what a crashed run left: cgroups under isobench/<run_id>,
+ *         overlay mounts and directories under <cache>/ns/runs/<run_id>.
+ *
+ * On other platforms the driver registers with the reason it is missing.
+ */
+#define _GNU_SOURCE
+#include "../driver.h"
+
+#if defined(__linux__)
+
+#include "../counters/cgroup.h"
+#include "../counters/proc.h"
+#include "../image.h"
+#include "../plat.h"
+#include "../scenario.h"
+
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define NS_STACK_SIZE (64 * 1024)
+#define NS_LINE_MAX 4096
+#define NS_KILL_TIMEOUT_MS 5000
+#define NS_CGROUP_TOP "isobench"
+
+/* ---- per-mode state ---- */
+
+struct ns_mode {
+    int network;            /* new network namespace (option "network") */
+    enum cgroup_mode cg;
+    char rootfs[4096];      /* the image: upper overlay lower layer */
+    char devlayer[4096];    /* lowest-priority-but-one layer: dev/{null,zero,...} */
+};
+
+/* <cache>/ns: the scratch root of this driver. */
+static void scratch_root(char *buf, size_t n)
+{
+    snprintf(buf, n, "%s/ns", image_cache_dir());
+}
+
+/* ---- per-container state ---- */
+
+struct ns_ctr {
+    const struct ns_mode *nm;
+    char cgrel[512];         /* isobench/<run_id>/<name> */
+    char runcg[512];         /* isobench/<run_id> */
+    char rundir[4096];       /* <cache>/ns/runs/<run_id> */
+    char dir[4096];          /* <rundir>/<name> */
+    char upper[4096], work[4096], merged[4096];
+    char overlay_opts[4096]; /* mount data for the overlay, built in create */
+    char hostname[64];
+    int cg_created;
+    pid_t pid;               /* pid of the container's init in our namespace, -1 when none */
+    int wstatus;             /* wait status once reaped */
+    int reaped;
+    int out_fd;              /* read end of the workload's stdout/stderr */
+
+    /* Line reader state for wait_output. */
+    char line[NS_LINE_MAX];
+    size_t used;
+    int64_t line_t_ns;       /* when the bytes completing the buffered data arrived */
+    char last_line[256];     /* last non-marker line, for error messages */
+
+    /* Shared with the child, which runs in our memory (CLONE_VM) while we
+       are suspended (CLONE_VFORK). */
+    const char *const *argv;
+    int child_out;
+    volatile int child_failed;
+    volatile int64_t child_exec_ns;
+    struct err child_err;
+    char stack[NS_STACK_SIZE];
+};
+
+static char *const ns_envp[] = {
+    "PATH=/bin:/sbin:/usr/bin:/usr/sbin",
+    "HOME=/root",
+    "TERM=dumb",
+    NULL,
+};
+
+/* Names become path components and overlay option values. */
+static int check_name(const char *what, const char *s, struct err *e)
+{
+    if (s == NULL || s[0] == '\0' || strcmp(s, ".") == 0 || strcmp(s, "..") == 0 ||
+        strpbrk(s, "/,:\\\n") != NULL)
+        return err_set(e, EINVAL, "ns: %s '%s' cannot name a directory and cgroup", what, s ? s : "");
+    return 0;
+}
+
+/* ---- probe, options, version, facts ---- */
+
+static int overlay_supported(void)
+{
+    char buf[8192];
+    FILE *f = fopen("/proc/filesystems", "re");
+    int found = 0;
+    if (f == NULL)
+        return 0;
+    while (fgets(buf, sizeof(buf), f) != NULL) {
+        char *tab = strrchr(buf, '\t');
+        const char *name = tab ? tab + 1 : buf;
+        if (strcmp(name, "overlay\n") == 0 || strcmp(name, "overlay") == 0)
+            found = 1;
+    }
+    fclose(f);
+    return found;
+}
+
+static int ns_probe(const struct mode *m, struct err *e)
+{
+    enum cgroup_mode cg = cgroup_detect();
+    (void)m;
+    if (geteuid() != 0)
+        return err_set(e, EPERM, "ns: needs root for namespaces, cgroups and overlay mounts (running as uid %d)",
+                       (int)geteuid());
+    if (!overlay_supported())
+        return err_set(e, ENODEV, "ns: overlayfs not available: 'overlay' is not in /proc/filesystems (modprobe overlay)");
+    if (cgroup_check(cg, e) < 0)
+        return err_wrap(e, "ns");
+    return 0;
+}
+
+static int ns_mode_init(struct mode *m, const struct scenario *s, struct err *e)
+{
+    struct ns_mode *nm;
+    const cJSON *opt;
+    char root[4096], path[4096];
+    struct stat st;
+    static const struct {
+        const char *name;
+        unsigned maj, min;
+    } devs[] = { { "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 },
+                 { "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 } };
+    size_t i;
+
+    if (m->options != NULL && !cJSON_IsObject(m->options))
+        return err_set(e, EINVAL, "modes[%d].options: must be an object", m->index);
+    nm = calloc(1, sizeof(*nm));
+    if (nm == NULL)
+        return err_set(e, ENOMEM, "ns: out of memory");
+    cJSON_ArrayForEach(opt, m->options) {
+        if (strcmp(opt->string, "network") == 0) {
+            if (!cJSON_IsBool(opt)) {
+                err_set(e, EINVAL, "modes[%d].options.network: must be true or false", m->index);
+                goto fail;
+            }
+            nm->network = cJSON_IsTrue(opt);
+        } else {
+            err_set(e, EINVAL, "modes[%d].options.%s: unknown option", m->index, opt->string);
+            goto fail;
+        }
+    }
+    nm->cg = cgroup_detect();
+
+    /* A scenario's own image must already exist; the default one is built on demand. */
+    if (s != NULL && s->image[0] != '\0') {
+        snprintf(nm->rootfs, sizeof(nm->rootfs), "%s", s->image);
+        if (stat(nm->rootfs, &st) < 0) {
+            err_sys(e, errno, "ns: rootfs %s", nm->rootfs);
+            goto fail;
+        }
+        if (!S_ISDIR(st.st_mode)) {
+            err_set(e, ENOTDIR, "ns: rootfs %s: not a directory", nm->rootfs);
+            goto fail;
+        }
+    } else {
+        image_default_rootfs(nm->rootfs, sizeof(nm->rootfs));
+        if (image_ensure(nm->rootfs, e) < 0) {
+            err_wrap(e, "ns");
+            goto fail;
+        }
+    }
+    if (strpbrk(nm->rootfs, ",:\\") != NULL) {
+        err_set(e, EINVAL, "ns: rootfs %s: ',', ':' and '\\' cannot appear in an overlay lower dir", nm->rootfs);
+        goto fail;
+    }
+
+    /* The device layer: dev/ with the usual character devices, shared read-only
+       by every container as the overlay's top lower layer. */
+    scratch_root(root, sizeof(root));
+    snprintf(nm->devlayer, sizeof(nm->devlayer), "%s/devlayer", root);
+    snprintf(path, sizeof(path), "%s/dev", nm->devlayer);
+    if (plat_mkdir_p(path, e) < 0) {
+        err_wrap(e, "ns: device layer");
+        goto fail;
+    }
+    for (i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+        snprintf(path, sizeof(path), "%s/dev/%s", nm->devlayer, devs[i].name);
+        if (mknod(path, S_IFCHR | 0666, makedev(devs[i].maj, devs[i].min)) < 0 && errno != EEXIST) {
+            err_sys(e, errno, "ns: mknod %s", path);
+            goto fail;
+        }
+        chmod(path, 0666); /* mknod honours the umask */
+    }
+    m->drv_state = nm;
+    return 0;
+fail:
+    free(nm);
+    return -1;
+}
+
+static void ns_mode_fini(struct mode *m)
+{
+    free(m->drv_state);
+    m->drv_state = NULL;
+}
+
+static int ns_version(const struct mode *m, char *buf, size_t n, struct err *e)
+{
+    struct utsname u;
+    (void)m;
+    if (uname(&u) < 0)
+        return err_sys(e, errno, "uname");
+    snprintf(buf, n, "linux %s", u.release);
+    return 0;
+}
+
+static void ns_facts(const struct mode *m, cJSON *out)
+{
+    const struct ns_mode *nm = m->drv_state;
+    cJSON_AddStringToObject(out, "cgroup", cgroup_mode_name(cgroup_detect()));
+    cJSON_AddBoolToObject(out, "overlay", overlay_supported());
+    cJSON_AddStringToObject(out, "launch", "clone(CLONE_VM|CLONE_VFORK), pivot_root into overlayfs");
+    if (nm != NULL) {
+        cJSON_AddBoolToObject(out, "network_namespace", nm->network);
+        cJSON_AddStringToObject(out, "rootfs", nm->rootfs);
+    }
+}
+
+static unsigned ns_isolation_of(const struct mode *m)
+{
+    (void)m;
+    return ISO_PROCESS;
+}
+
+/* ---- create ---- */
+
+static int ns_create(struct ctr *c, struct err *e)
+{
+    const struct ns_mode *nm = c->mode ? c->mode->drv_state : NULL;
+    const struct scenario *s = c->scn;
+    struct ns_ctr *p;
+    struct cgroup_limits lim;
+    char root[4096];
+    int len;
+
+    if (nm == NULL)
+        return err_set(e, EINVAL, "ns: mode_init was not called for this mode");
+    if (check_name("run id", c->run_id, e) < 0 || check_name("container name", c->name, e) < 0)
+        return -1;
+    if (c->argv == NULL || c->argv[0] == NULL)
+        return err_set(e, EINVAL, "ns: no workload command");
+    p = calloc(1, sizeof(*p));
+    if (p == NULL)
+        return err_set(e, ENOMEM, "ns: out of memory");
+    c->priv = p;
+    p->nm = nm;
+    p->pid = -1;
+    p->out_fd = -1;
+    p->child_out = -1;
+    p->argv = c->argv;
+    snprintf(p->hostname, sizeof(p->hostname), "%.63s", c->name);
+
+    scratch_root(root, sizeof(root));
+    snprintf(p->rundir, sizeof(p->rundir), "%s/runs/%s", root, c->run_id);
+    snprintf(p->dir, sizeof(p->dir), "%s/%s", p->rundir, c->name);
+    snprintf(p->upper, sizeof(p->upper), "%s/upper", p->dir);
+    snprintf(p->work, sizeof(p->work), "%s/work", p->dir);
+    snprintf(p->merged, sizeof(p->merged), "%s/merged", p->dir);
+    len = snprintf(p->overlay_opts, sizeof(p->overlay_opts), "lowerdir=%s:%s,upperdir=%s,workdir=%s",
+                   nm->devlayer, nm->rootfs, p->upper, p->work);
+    if (len < 0 || (size_t)len >= sizeof(p->overlay_opts))
+        return err_set(e, ENAMETOOLONG, "ns: overlay options for %s longer than a page", p->dir);
+    if (plat_mkdir_p(p->upper, e) < 0)
+        return err_wrap(e, "ns: scratch");
+    if (mkdir(p->work, 0700) < 0 && errno != EEXIST)
+        return err_sys(e, errno, "ns: mkdir %s", p->work);
+    if (mkdir(p->merged, 0755) < 0 && errno != EEXIST)
+        return err_sys(e, errno, "ns: mkdir %s", p->merged);
+
+    snprintf(p->runcg, sizeof(p->runcg), NS_CGROUP_TOP "/%s", c->run_id);
+    snprintf(p->cgrel, sizeof(p->cgrel), "%s/%s", p->runcg, c->name);
+    lim.mem_bytes = s ? s->mem_limit_bytes : 0;
+    lim.cpus = s ? s->cpu_limit : 0;
+    lim.pids = s ? s->pids_limit : 0;
+    p->cg_created = 1; /* from here on, destroy removes whatever part exists */
+    if (cgroup_create(nm->cg, p->cgrel, &lim, e) < 0)
+        return err_wrap(e, "ns");
+    return 0;
+}
+
+/* ---- start: the child ---- */
+
+static int loopback_up(struct err *e)
+{
+    struct ifreq ifr;
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return err_sys(e, errno, "socket");
+    memset(&ifr, 0, sizeof(ifr));
+    snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+    if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0 || (ifr.ifr_flags |= IFF_UP, ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)) {
+        int saved = errno;
+        close(fd);
+        return err_sys(e, saved, "bring up lo");
+    }
+    close(fd);
+    return 0;
+}
+
+/*
+ * Runs on p->stack in our address space while the parent thread is
+ * suspended; touches only *p and its own stack; reports failure through
+ * p->child_err and exit status 127.
+ */
+static int child_main(void *arg)
+{
+    struct ns_ctr *p = arg;
+    struct err *e = &p->child_err;
+    sigset_t none;
+    int sig, nullfd;
+
+    /* Our handlers must never run here: they would act on the parent's memory. */
+    for (sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            signal(sig, SIG_DFL);
+
+    if (cgroup_enter(p->nm->cg, p->cgrel, 0, e) < 0)
+        goto fail;
+    if (sethostname(p->hostname, strlen(p->hostname)) < 0) {
+        err_sys(e, errno, "sethostname %s", p->hostname);
+        goto fail;
+    }
+    if (p->nm->network && loopback_up(e) < 0)
+        goto fail;
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+        err_sys(e, errno, "make / private");
+        goto fail;
+    }
+    if (mount("overlay", p->merged, "overlay", 0, p->overlay_opts) < 0) {
+        err_sys(e, errno, "mount overlay on %s (%s)", p->merged, p->overlay_opts);
+        goto fail;
+    }
+    if (chdir(p->merged) < 0) {
+        err_sys(e, errno, "chdir %s", p->merged);
+        goto fail;
+    }
+    if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+        err_sys(e, errno, "mount /proc");
+        goto fail;
+    }
+    /* pivot_root(".", "."): the old root ends up stacked on "/" and is detached. */
+    if (syscall(SYS_pivot_root, ".", ".") < 0) {
+        err_sys(e, errno, "pivot_root %s", p->merged);
+        goto fail;
+    }
+    if (umount2(".", MNT_DETACH) < 0) {
+        err_sys(e, errno, "detach the old root");
+        goto fail;
+    }
+    if (chdir("/") < 0) {
+        err_sys(e, errno, "chdir /");
+        goto fail;
+    }
+    nullfd = open("/dev/null", O_RDWR);
+    if (nullfd < 0) {
+        err_sys(e, errno, "open /dev/null in the container");
+        goto fail;
+    }
+    if (dup2(nullfd, 0) < 0 || dup2(p->child_out, 1) < 0 || dup2(p->child_out, 2) < 0) {
+        err_sys(e, errno, "dup2");
+        goto fail;
+    }
+    if (nullfd > 2)
+        close(nullfd);
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    p->child_exec_ns = plat_now_ns();
+    execve(p->argv[0], (char *const *)p->argv, ns_envp);
+    err_sys(e, errno, "exec %s", p->argv[0]);
+fail:
+    p->child_failed = 1;
+    _exit(127);
+}
+
+/* Reap the container's init, waiting at most timeout_ms. 0 when reaped. */
+static int reap(struct ns_ctr *p, int timeout_ms)
+{
+    int64_t deadline = plat_now_ns() + (int64_t)timeout_ms * 1000000LL;
+    if (p->pid <= 0 || p->reaped)
+        return 0;
+    for (;;) {
+        pid_t r = waitpid(p->pid, &p->wstatus, WNOHANG);
+        if (r == p->pid || (r < 0 && errno == ECHILD)) {
+            p->reaped = 1;
+            return 0;
+        }
+        if (r < 0 && errno != EINTR)
+            return -1;
+        if (plat_now_ns() > deadline)
+            return -1;
+        plat_sleep_ms(1);
+    }
+}
+
+static int ns_start(struct ctr *c, struct err *e)
+{
+    struct ns_ctr *p = c->priv;
+    int fds[2], flags, saved;
+    sigset_t all, old;
+    uintptr_t top;
+    pid_t pid;
+
+    if (p == NULL)
+        return err_set(e, EINVAL, "ns: start before create");
+    if (p->pid > 0)
+        return err_set(e, EBUSY, "ns: already started");
+    if (pipe2(fds, O_CLOEXEC) < 0)
+        return err_sys(e, errno, "ns: pipe");
+    /* The child dup2()s the write end onto 1 and 2: it must not already be one of them. */
+    if (fds[1] <= 2) {
+        int hi = fcntl(fds[1], F_DUPFD_CLOEXEC, 3);
+        saved = errno;
+        close(fds[1]);
+        if (hi < 0) {
+            close(fds[0]);
+            return err_sys(e, saved, "ns: dup pipe");
+        }
+        fds[1] = hi;
+    }
+    p->out_fd = fds[0];
+    p->child_out = fds[1];
+    p->child_failed = 0;
+    p->child_exec_ns = 0;
+    err_clear(&p->child_err);
+
+    flags = CLONE_VM | CLONE_VFORK | SIGCHLD | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
+    if (p->nm->network)
+        flags |= CLONE_NEWNET;
+    top = ((uintptr_t)(p->stack + sizeof(p->stack))) & ~(uintptr_t)15;
+
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid = clone(child_main, (void *)top, flags, p);
+    saved = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    close(p->child_out);
+    p->child_out = -1;
+    if (pid < 0)
+        return err_sys(e, saved, "ns: clone");
+    p->pid = pid;
+    p->reaped = 0;
+    if (p->child_failed) {
+        reap(p, NS_KILL_TIMEOUT_MS);
+        *e = p->child_err;
+        return err_wrap(e, "ns: container setup");
+    }
+    c->exec_ns = p->child_exec_ns;
+    return 0;
+}
+
+/* ---- wait_output ---- */
+
+static void describe_exit(struct ns_ctr *p, char *buf, size_t n)
+{
+    reap(p, 100);
+    if (!p->reaped)
+        snprintf(buf, n, "closed its output");
+    else if (WIFEXITED(p->wstatus))
+        snprintf(buf, n, "exited with status %d", WEXITSTATUS(p->wstatus));
+    else if (WIFSIGNALED(p->wstatus))
+        snprintf(buf, n, "was killed by signal %d", WTERMSIG(p->wstatus));
+    else
+        snprintf(buf, n, "ended");
+}
+
+static int ns_wait_output(struct ctr *c, const char *marker, int timeout_ms, char *buf, size_t n,
+                          int64_t *t_ns, struct err *e)
+{
+    struct ns_ctr *p = c->priv;
+    int64_t deadline = plat_now_ns() + (int64_t)timeout_ms * 1000000LL;
+    size_t mlen = strlen(marker);
+
+    if (p == NULL || p->out_fd < 0)
+        return err_set(e, EINVAL, "ns: wait_output before start");
+    for (;;) {
+        char *nl;
+        ssize_t r;
+        struct pollfd pfd;
+        int64_t left;
+
+        /* Consume complete lines already buffered. */
+        while ((nl = memchr(p->line, '\n', p->used)) != NULL) {
+            size_t llen = (size_t)(nl - p->line);
+            int match = llen >= mlen && memcmp(p->line, marker, mlen) == 0;
+            if (match) {
+                snprintf(buf, n, "%.*s", (int)llen, p->line);
+                *t_ns = p->line_t_ns;
+            } else {
+                snprintf(p->last_line, sizeof(p->last_line), "%.*s", (int)llen, p->line);
+            }
+            memmove(p->line, nl + 1, p->used - llen - 1);
+            p->used -= llen + 1;
+            if (match)
+                return 0;
+        }
+        if (p->used == sizeof(p->line)) /* an endless line: keep its tail */
+            p->used = 0;
+
+        left = (deadline - plat_now_ns()) / 1000000LL;
+        if (left <= 0)
+            return err_set(e, ETIMEDOUT, "ns: no %s line within %d ms%s%s", marker, timeout_ms,
+                           p->last_line[0] ? "; last output: " : "", p->last_line);
+        pfd.fd = p->out_fd;
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        if (poll(&pfd, 1, (int)(left > 1000000 ? 1000000 : left)) < 0) {
+            if (errno == EINTR && !plat_interrupted())
+                continue;
+            return err_sys(e, errno, "ns: poll");
+        }
+        if (pfd.revents == 0)
+            continue;
+        r = read(p->out_fd, p->line + p->used, sizeof(p->line) - p->used);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            return err_sys(e, errno, "ns: read workload output");
+        }
+        if (r == 0) {
+            char how[64];
+            describe_exit(p, how, sizeof(how));
+            return err_set(e, EPIPE, "ns: workload %s before printing %s%s%s", how, marker,
+                           p->last_line[0] ? "; last output: " : "", p->last_line);
+        }
+        p->line_t_ns = plat_now_ns();
+        p->used += (size_t)r;
+    }
+}
+
+/* ---- sample ---- */
+
+static int ns_sample(struct ctr *c, struct counters *out, struct err *e)
+{
+    struct ns_ctr *p = c->priv;
+    struct cgroup_stats st;
+    struct proc_mem pm;
+    pid_t pids[1024];
+    int n = 1024, i;
+    int64_t bytes;
+
+    counters_unknown(out);
+    if (p == NULL)
+        return err_set(e, EINVAL, "ns: sample before create");
+    if (cgroup_read(p->nm->cg, p->cgrel, &st, e) < 0)
+        return err_wrap(e, "ns");
+    out->mem_cgroup_bytes = st.mem_usage_bytes;
+    out->cpu_ns = st.cpu_ns;
+    out->pids = st.pids;
+
+    if (cgroup_pids(p->nm->cg, p->cgrel, pids, &n, e) < 0)
+        return err_wrap(e, "ns");
+    memset(&pm, 0, sizeof(pm));
+    for (i = 0; i < n; i++)
+        if (proc_mem_add(pids[i], &pm, e) < 0)
+            return err_wrap(e, "ns");
+    out->mem_pss_bytes = pm.pss_bytes;
+    out->mem_rss_bytes = pm.rss_bytes;
+
+    if (dir_allocated_bytes(p->upper, &bytes, e) < 0)
+        return err_wrap(e, "ns: storage");
+    out->storage_bytes = bytes;
+    return 0;
+}
+
+/* ---- stop, destroy ---- */
+
+static int ns_stop(struct ctr *c, struct err *e)
+{
+    struct ns_ctr *p = c->priv;
+    if (p == NULL)
+        return 0;
+    /* SIGKILL to a pid namespace's init kills every process in the namespace. */
+    if (p->pid > 0 && !p->reaped) {
+        kill(p->pid, SIGKILL);
+        if (reap(p, NS_KILL_TIMEOUT_MS) < 0)
+            return err_set(e, EBUSY, "ns: container init %d still alive %d ms after SIGKILL", (int)p->pid,
+                           NS_KILL_TIMEOUT_MS);
+    }
+    if (p->cg_created && cgroup_kill_all(p->nm->cg, p->cgrel, NS_KILL_TIMEOUT_MS, e) < 0)
+        return err_wrap(e, "ns");
+    return 0;
+}
+
+static int ns_destroy(struct ctr *c, struct err *e)
+{
+    struct ns_ctr *p = c->priv;
+    struct err tmp;
+    int rc = 0;
+
+    if (p == NULL)
+        return 0;
+    if (ns_stop(c, e) < 0)
+        rc = -1;
+    if (p->out_fd >= 0)
+        close(p->out_fd);
+    p->out_fd = -1;
+    if (p->merged[0] != '\0') {
+        /* The overlay lives in the container's mount namespace; a host mount here
+           would only come from an outside hand, but is not left behind either. */
+        if (umount2(p->merged, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT && rc == 0)
+            rc = err_sys(e, errno, "ns: umount %s", p->merged);
+        err_clear(&tmp);
+        if (dir_remove_tree(p->dir, &tmp) < 0 && rc == 0) {
+            *e = tmp;
+            rc = err_wrap(e, "ns");
+        }
+        rmdir(p->rundir); /* the last container of the run takes the run directory */
+    }
+    if (p->cg_created) {
+        err_clear(&tmp);
+        if (cgroup_remove(p->nm->cg, p->cgrel, &tmp) < 0 && rc == 0) {
+            *e = tmp;
+            rc = err_wrap(e, "ns");
+        }
+        cgroup_remove(p->nm->cg, p->runcg, NULL); /* fails while other containers of the run remain */
+    }
+    free(p);
+    c->priv = NULL;
+    return rc;
+}
+
+/* ---- cleanup ---- */
+
+/* Undo mountinfo's octal escapes (\040 for a space) in place. */
+static void unescape_mountinfo(char *s)
+{
+    char *w = s;
+    while (*s) {
+        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
+            s[3] <= '7') {
+            *w++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+            s += 4;
+        } else {
+            *w++ = *s++;
+        }
+    }
+    *w = '\0';
+}
+
+/* Unmount every mount point under prefix (deepest first). */
+static int cleanup_mounts(const char *prefix, int *removed, struct err *e)
+{
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    char line[8192];
+    char (*points)[1024] = NULL;
+    int n = 0, cap = 0, i, rc = 0;
+    size_t plen = strlen(prefix);
+
+    if (f == NULL)
+        return err_sys(e, errno, "open /proc/self/mountinfo");
+    while (fgets(line, sizeof(line), f) != NULL) {
+        char mp[4096];
+        /* id parent major:minor root mount-point ... */
+        if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
+            continue;
+        unescape_mountinfo(mp);
+        if (strncmp(mp, prefix, plen) != 0 || (mp[plen] != '/' && mp[plen] != '\0'))
+            continue;
+        if (n == cap) {
+            void *np = realloc(points, (size_t)(cap ? cap * 2 : 16) * sizeof(*points));
+            if (np == NULL) {
+                rc = err_set(e, ENOMEM, "out of memory");
+                goto out;
+            }
+            points = np;
+            cap = cap ? cap * 2 : 16;
+        }
+        snprintf(points[n++], sizeof(points[0]), "%s", mp);
+    }
+    /* mountinfo lists parents before children: unmount in reverse. */
+    for (i = n - 1; i >= 0; i--) {
+        if (umount2(points[i], MNT_DETACH) == 0)
+            (*removed)++;
+        else if (errno != EINVAL && errno != ENOENT && rc == 0)
+            rc = err_sys(e, errno, "umount %s", points[i]);
+    }
+out:
+    fclose(f);
+    free(points);
+    return rc;
+}
+
+/* Kill and remove every container cgroup of one run, then the run's cgroup. */
+static int cleanup_run_cgroups(enum cgroup_mode cg, const char *run, int *removed, struct err *e)
+{
+    char runcg[512], rel[1024];
+    char (*names)[CGROUP_NAME_MAX];
+    int n = 4096, i, rc = 0;
+
+    names = malloc((size_t)n * sizeof(*names));
+    if (names == NULL)
+        return err_set(e, ENOMEM, "out of memory");
+    snprintf(runcg, sizeof(runcg), NS_CGROUP_TOP "/%s", run);
+    if (cgroup_children(cg, runcg, names, &n, e) < 0) {
+        rc = -1;
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        snprintf(rel, sizeof(rel), "%s/%s", runcg, names[i]);
+        if (cgroup_kill_all(cg, rel, NS_KILL_TIMEOUT_MS, e) < 0 || cgroup_remove(cg, rel, e) < 0) {
+            rc = -1;
+            goto out;
+        }
+        (*removed)++;
+    }
+    if (cgroup_exists(cg, runcg) && cgroup_remove(cg, runcg, e) < 0)
+        rc = -1;
+out:
+    free(names);
+    return rc;
+}
+
+/* Remove every container directory of one run, then the run directory. */
+static int cleanup_run_dirs(const char *rundir, int *removed, struct err *e)
+{
+    DIR *d = opendir(rundir);
+    struct dirent *de;
+    char path[4096];
+    int rc = 0;
+
+    if (d == NULL)
+        return errno == ENOENT ? 0 : err_sys(e, errno, "opendir %s", rundir);
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", rundir, de->d_name);
+        if (dir_remove_tree(path, e) < 0) {
+            rc = -1;
+            break;
+        }
+        (*removed)++;
+    }
+    closedir(d);
+    if (rc == 0 && rmdir(rundir) < 0 && errno != ENOENT)
+        rc = err_sys(e, errno, "rmdir %s", rundir);
+    return rc;
+}
+
+/*
+ * Leftovers of run_id (NULL: of every run): the processes in its cgroups are
+ * killed and the cgroups removed, overlay mounts under its scratch directory
+ * unmounted, and the directories removed. *removed counts cgroups, mounts and
+ * container directories.
+ */
+static int ns_cleanup(const char *run_id, int *removed, struct err *e)
+{
+    enum cgroup_mode cg = cgroup_detect();
+    char root[4096], runs[4096], rundir[4096];
+    char (*names)[CGROUP_NAME_MAX] = NULL;
+    int n, i, rc = 0;
+
+    *removed = 0;
+    if (run_id != NULL && check_name("run id", run_id, e) < 0)
+        return -1;
+    scratch_root(root, sizeof(root));
+    snprintf(runs, sizeof(runs), "%s/runs", root);
+
+    /* 1. Processes and cgroups: kill first, so nothing holds the mounts. */
+    if (run_id != NULL) {
+        if (cleanup_run_cgroups(cg, run_id, removed, e) < 0)
+            return err_wrap(e, "ns: cleanup %s", run_id);
+    } else {
+        n = 4096;
+        names = malloc((size_t)n * sizeof(*names));
+        if (names == NULL)
+            return err_set(e, ENOMEM, "ns: cleanup: out of memory");
+        if (cgroup_children(cg, NS_CGROUP_TOP, names, &n, e) < 0) {
+            rc = err_wrap(e, "ns: cleanup");
+            goto out;
+        }
+        for (i = 0; i < n; i++)
+            if (cleanup_run_cgroups(cg, names[i], removed, e) < 0) {
+                rc = err_wrap(e, "ns: cleanup %s", names[i]);
+                goto out;
+            }
+    }
+
+    /* 2. Mounts left in the host's namespace under the scratch directories. */
+    if (run_id != NULL)
+        snprintf(rundir, sizeof(rundir), "%s/%s", runs, run_id);
+    else
+        snprintf(rundir, sizeof(rundir), "%s", runs);
+    if (cleanup_mounts(rundir, removed, e) < 0) {
+        rc = err_wrap(e, "ns: cleanup");
+        goto out;
+    }
+
+    /* 3. Scratch directories. */
+    if (run_id != NULL) {
+        if (cleanup_run_dirs(rundir, removed, e) < 0)
+            rc = err_wrap(e, "ns: cleanup");
+    } else {
+        DIR *d = opendir(runs);
+        struct dirent *de;
+        if (d == NULL) {
+            if (errno != ENOENT)
+                rc = err_sys(e, errno, "ns: cleanup: opendir %s", runs);
+            goto out;
+        }
+        while ((de = readdir(d)) != NULL) {
+            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                continue;
+            snprintf(rundir, sizeof(rundir), "%s/%s", runs, de->d_name);
+            if (cleanup_run_dirs(rundir, removed, e) < 0) {
+                rc = err_wrap(e, "ns: cleanup");
+                break;
+            }
+        }
+        closedir(d);
+    }
+out:
+    free(names);
+    return rc;
+}
+
+const struct driver driver_ns = {
+    .name = "ns",
+    .unavailable_reason = NULL,
+    .isolations = ISO_PROCESS,
+    .probe = ns_probe,
+    .mode_init = ns_mode_init,
+    .mode_fini = ns_mode_fini,
+    .version = ns_version,
+    .facts = ns_facts,
+    .isolation_of = ns_isolation_of,
+    .create = ns_create,
+    .start = ns_start,
+    .wait_output = ns_wait_output,
+    .sample = ns_sample,
+    .stop = ns_stop,
+    .destroy = ns_destroy,
+    .cleanup = ns_cleanup,
+};
+
+#else /* !__linux__ */
+
+const struct driver driver_ns = {
+    .name = "ns",
+    .unavailable_reason = "Linux namespaces, cgroups and overlayfs do not exist on this platform",
+    .isolations = ISO_PROCESS,
+};
+
+#endif

@@ -1,0 +1,687 @@
+/*
+ * runner.c - run a scenario (see runner.h).
+ *
+ * For every mode: probe the driver, let it prepare (mode_init), then for
+ * every repetition grow the fleet through the ramp levels. At each level the
+ * missing containers are launched `concurrency` at a time (create -> start ->
+ * READY marker), the host is left to settle, and the fleet is held for
+ * hold_ms while host and container counters are sampled every
+ * sample_interval_ms. Host memory in use at each level, minus the level-0
+ * baseline, gives the points from which summary.c fits the marginal memory
+ * cost per container. After the last level every container is stopped and
+ * destroyed, and its row is written as it goes.
+ *
+ * A container that fails any step gets a row with status "failed" and the
+ * error, is torn down at once, and the run goes on. SIGINT/SIGTERM stop the
+ * run at the next step; everything launched is torn down and the files stay
+ * valid.
+ */
+#include "runner.h"
+#include "image.h"
+#include "stats.h"
+#include "results_out.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_WORKERS 64
+
+struct live {
+    struct ctr c;
+    size_t row;            /* index into mode_result.rows */
+    int ready;             /* reached READY */
+    int done;              /* torn down, row written */
+    int64_t hold_cpu0, hold_t0;
+};
+
+struct run_ctx {
+    struct run_result *r;
+    struct scenario *s;
+    struct results_out out;
+    FILE *progress;
+    int mode_index;
+    int rep;
+    struct live *lives;    /* capacity = largest ramp level */
+    int nlive;             /* launched so far in this repetition */
+    int level;             /* current ramp level */
+    const char *const *argv;
+    pthread_mutex_t lock;
+    int next;              /* next index to launch / sample */
+    int end;
+    int failed;
+};
+
+void run_new_id(char *buf, size_t n)
+{
+    unsigned v = (unsigned)time(NULL) ^ ((unsigned)plat_now_ns() * 2654435761u);
+    snprintf(buf, n, "ib%08x", v);
+}
+
+static double rel_ms(const struct run_ctx *x, int64_t t)
+{
+    return (double)(t - x->r->t0_ns) / 1e6;
+}
+
+static struct mode_result *cur_mode(struct run_ctx *x)
+{
+    return &x->r->modes[x->mode_index];
+}
+
+static struct ctr_result *row_of(struct run_ctx *x, struct live *l)
+{
+    return &cur_mode(x)->rows[l->row];
+}
+
+/* Run fn(x, i) for i in [0, n) on up to `workers` threads. */
+struct pool_arg {
+    struct run_ctx *x;
+    void (*fn)(struct run_ctx *x, int i);
+    int *next;
+    int end;
+    pthread_mutex_t *lock;
+};
+
+static void *pool_main(void *p)
+{
+    struct pool_arg *a = p;
+    for (;;) {
+        int i;
+        pthread_mutex_lock(a->lock);
+        i = *a->next;
+        if (i >= a->end) {
+            pthread_mutex_unlock(a->lock);
+            break;
+        }
+        (*a->next)++;
+        pthread_mutex_unlock(a->lock);
+        a->fn(a->x, i);
+    }
+    return NULL;
+}
+
+static void parallel_for(struct run_ctx *x, int begin, int end, int workers, void (*fn)(struct run_ctx *, int))
+{
+    pthread_t th[MAX_WORKERS];
+    struct pool_arg a;
+    int next = begin, i, started = 0;
+
+    if (end <= begin)
+        return;
+    if (workers < 1)
+        workers = 1;
+    if (workers > MAX_WORKERS)
+        workers = MAX_WORKERS;
+    if (workers > end - begin)
+        workers = end - begin;
+    a.x = x;
+    a.fn = fn;
+    a.next = &next;
+    a.end = end;
+    a.lock = &x->lock;
+    if (workers == 1) {
+        pool_main(&a);
+        return;
+    }
+    for (i = 0; i < workers; i++)
+        if (pthread_create(&th[i], NULL, pool_main, &a) == 0)
+            started++;
+    if (started == 0)
+        pool_main(&a);
+    for (i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+}
+
+static void progress(struct run_ctx *x, const char *fmt, ...)
+{
+    char line[256];
+    va_list ap;
+    if (x->progress == NULL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    pthread_mutex_lock(&x->lock);
+    fprintf(x->progress, "\r\033[K%s", line);
+    fflush(x->progress);
+    pthread_mutex_unlock(&x->lock);
+}
+
+/* ---- one container ---- */
+
+static void sample_into(struct run_ctx *x, struct live *l, int write_samples)
+{
+    const struct driver *d = l->c.mode->drv;
+    struct ctr_result *res = row_of(x, l);
+    struct counters c;
+    struct err e;
+    int64_t t;
+
+    err_clear(&e);
+    counters_unknown(&c);
+    if (d->sample(&l->c, &c, &e) < 0)
+        return; /* a container that exited (exit workload) has nothing left to sample */
+    t = plat_now_ns();
+    res->last = c;
+    if (write_samples) {
+        const char *mode = l->c.mode->name;
+        double tm = rel_ms(x, t);
+        static const struct {
+            const char *name;
+            size_t off;
+        } fields[] = {
+            { "mem_cgroup_bytes", offsetof(struct counters, mem_cgroup_bytes) },
+            { "mem_pss_bytes", offsetof(struct counters, mem_pss_bytes) },
+            { "mem_rss_bytes", offsetof(struct counters, mem_rss_bytes) },
+            { "mem_private_ws_bytes", offsetof(struct counters, mem_private_ws_bytes) },
+            { "mem_commit_bytes", offsetof(struct counters, mem_commit_bytes) },
+            { "cpu_ns", offsetof(struct counters, cpu_ns) },
+            { "storage_bytes", offsetof(struct counters, storage_bytes) },
+            { "io_read_bytes", offsetof(struct counters, io_read_bytes) },
+            { "io_write_bytes", offsetof(struct counters, io_write_bytes) },
+            { "pids", offsetof(struct counters, pids) },
+        };
+        size_t i;
+        for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+            int64_t v = *(const int64_t *)((const char *)&c + fields[i].off);
+            if (v >= 0)
+                results_sample(&x->out, tm, "container", mode, l->c.name, fields[i].name, (double)v);
+        }
+    }
+}
+
+static void teardown(struct run_ctx *x, struct live *l, const char *status)
+{
+    const struct driver *d = l->c.mode->drv;
+    struct ctr_result *res = row_of(x, l);
+    struct err e;
+
+    if (l->done)
+        return;
+    err_clear(&e);
+    if (d->stop(&l->c, &e) < 0 && res->error[0] == '\0')
+        snprintf(res->error, sizeof(res->error), "%s: stop: %s", l->c.name, e.msg);
+    err_clear(&e);
+    if (d->destroy(&l->c, &e) < 0 && res->error[0] == '\0')
+        snprintf(res->error, sizeof(res->error), "%s: destroy: %s", l->c.name, e.msg);
+    if (status != NULL && strcmp(res->status, "ok") == 0)
+        snprintf(res->status, sizeof(res->status), "%s", status);
+    l->done = 1;
+    results_container_row(&x->out, x->r, res);
+}
+
+static void fail(struct run_ctx *x, struct live *l, const char *step, const struct err *e)
+{
+    struct ctr_result *res = row_of(x, l);
+    snprintf(res->status, sizeof(res->status), "failed");
+    snprintf(res->error, sizeof(res->error), "%s: %s: %s", l->c.name, step, e->msg);
+    pthread_mutex_lock(&x->lock);
+    x->failed++;
+    pthread_mutex_unlock(&x->lock);
+    teardown(x, l, NULL);
+}
+
+static double parse_work_ns(const char *line)
+{
+    const char *p = strstr(line, "work_ns=");
+    return p ? strtod(p + 8, NULL) : NAN;
+}
+
+static void launch_one(struct run_ctx *x, int i)
+{
+    struct live *l = &x->lives[i];
+    struct mode_result *mr = cur_mode(x);
+    const struct driver *d = mr->mode->drv;
+    struct ctr_result *res;
+    struct err e;
+    char line[512];
+    int64_t t_ready = 0;
+
+    if (plat_interrupted())
+        return;
+    memset(l, 0, sizeof(*l));
+    pthread_mutex_lock(&x->lock);
+    l->row = mr->nrows++;
+    pthread_mutex_unlock(&x->lock);
+    res = &mr->rows[l->row];
+    memset(res, 0, sizeof(*res));
+    res->mode_index = x->mode_index;
+    res->rep = x->rep;
+    res->fleet_size = x->level;
+    res->index = i;
+    res->start_ms = res->exec_ms = res->idle_cpu_pct = res->work_ns = NAN;
+    counters_unknown(&res->last);
+    snprintf(res->status, sizeof(res->status), "ok");
+
+    l->c.mode = mr->mode;
+    l->c.scn = x->s;
+    l->c.run_id = x->r->run_id;
+    l->c.index = i;
+    l->c.fleet_size = x->level;
+    l->c.argv = x->argv;
+    snprintf(l->c.name, sizeof(l->c.name), "%s-%s-r%d-%d", x->r->run_id, mr->mode->name, x->rep, i);
+    snprintf(res->name, sizeof(res->name), "%s", l->c.name);
+
+    err_clear(&e);
+    l->c.create_ns = plat_now_ns();
+    res->create_ns = l->c.create_ns - x->r->t0_ns;
+    if (d->create(&l->c, &e) < 0) {
+        fail(x, l, "create", &e);
+        return;
+    }
+    if (x->s->start_delay_ms > 0)
+        plat_sleep_ms(x->s->start_delay_ms);
+    if (d->start(&l->c, &e) < 0) {
+        fail(x, l, "start", &e);
+        return;
+    }
+    if (d->wait_output(&l->c, MARKER_READY, x->s->ready_timeout_ms, line, sizeof(line), &t_ready, &e) < 0) {
+        fail(x, l, "wait ready", &e);
+        return;
+    }
+    l->c.ready_ns = t_ready;
+    res->ready_ns = t_ready - x->r->t0_ns;
+    res->start_ms = (double)(t_ready - l->c.create_ns) / 1e6;
+    if (l->c.exec_ns > 0)
+        res->exec_ms = (double)(l->c.exec_ns - l->c.create_ns) / 1e6;
+    if (x->s->workload == WL_CPU) {
+        int64_t t_done;
+        if (d->wait_output(&l->c, MARKER_RESULT, x->s->ready_timeout_ms * 10, line, sizeof(line), &t_done, &e) <
+            0) {
+            fail(x, l, "wait result", &e);
+            return;
+        }
+        res->work_ns = parse_work_ns(line);
+    }
+    l->ready = 1;
+    if (x->s->workload == WL_EXIT)
+        sample_into(x, l, 1);
+}
+
+static void sample_one(struct run_ctx *x, int i)
+{
+    struct live *l = &x->lives[i];
+    if (l->ready && !l->done)
+        sample_into(x, l, 1);
+}
+
+static void hold_start_one(struct run_ctx *x, int i)
+{
+    struct live *l = &x->lives[i];
+    if (!l->ready || l->done)
+        return;
+    sample_into(x, l, 1);
+    l->hold_cpu0 = row_of(x, l)->last.cpu_ns;
+    l->hold_t0 = plat_now_ns();
+}
+
+static void hold_end_one(struct run_ctx *x, int i)
+{
+    struct live *l = &x->lives[i];
+    struct ctr_result *res;
+    if (!l->ready || l->done)
+        return;
+    sample_into(x, l, 1);
+    res = row_of(x, l);
+    if (l->hold_cpu0 >= 0 && res->last.cpu_ns >= l->hold_cpu0 && plat_now_ns() > l->hold_t0)
+        res->idle_cpu_pct = 100.0 * (double)(res->last.cpu_ns - l->hold_cpu0) / (double)(plat_now_ns() - l->hold_t0);
+}
+
+static void teardown_one(struct run_ctx *x, int i)
+{
+    teardown(x, &x->lives[i], plat_interrupted() ? "interrupted" : NULL);
+}
+
+/* ---- host ---- */
+
+static int host_used(struct host_sample *h, double *used)
+{
+    struct err e;
+    if (host_sample_get(h, &e) < 0)
+        return -1;
+    *used = (double)(h->mem_total_bytes - h->mem_available_bytes);
+    return 0;
+}
+
+static int running_count(struct run_ctx *x)
+{
+    int i, n = 0;
+    for (i = 0; i < x->nlive; i++)
+        if (x->lives[i].ready && !x->lives[i].done)
+            n++;
+    return n;
+}
+
+static void host_record(struct run_ctx *x, const struct host_sample *prev, const struct host_sample *h)
+{
+    const char *mode = cur_mode(x)->mode->name;
+    double t = rel_ms(x, h->t_ns);
+    results_sample(&x->out, t, "host", mode, "", "mem_used_bytes", (double)(h->mem_total_bytes - h->mem_available_bytes));
+    results_sample(&x->out, t, "host", mode, "", "mem_available_bytes", (double)h->mem_available_bytes);
+    if (prev != NULL)
+        results_sample(&x->out, t, "host", mode, "", "cpu_busy_pct", host_cpu_busy_pct(prev, h));
+    results_sample(&x->out, t, "host", mode, "", "running", running_count(x));
+}
+
+/* Hold the current fleet, sampling; returns the median host memory in use. */
+static double hold_level(struct run_ctx *x, double *cpu_busy)
+{
+    struct host_sample first, prev, h;
+    double used, *useds = NULL;
+    size_t nused = 0, cap = 0;
+    int64_t end;
+    double med = NAN;
+    int workers = x->nlive < 8 ? x->nlive : 8;
+
+    *cpu_busy = NAN;
+    if (host_used(&first, &used) < 0)
+        return NAN;
+    prev = first;
+    host_record(x, NULL, &first);
+    x->next = 0;
+    parallel_for(x, 0, x->nlive, workers, hold_start_one);
+    end = plat_now_ns() + (int64_t)x->s->hold_ms * 1000000LL;
+    do {
+        if (host_used(&h, &used) == 0) {
+            if (nused == cap) {
+                double *n2;
+                cap = cap ? cap * 2 : 64;
+                n2 = realloc(useds, cap * sizeof(*useds));
+                if (n2 == NULL)
+                    break;
+                useds = n2;
+            }
+            useds[nused++] = used;
+            host_record(x, &prev, &h);
+            prev = h;
+        }
+        progress(x, "%s rep %d: %d running, holding %.1f s", cur_mode(x)->mode->name, x->rep + 1,
+                 running_count(x), (double)(end - plat_now_ns()) / 1e9);
+        if (plat_now_ns() + (int64_t)x->s->sample_interval_ms * 1000000LL >= end)
+            break;
+        plat_sleep_ms(x->s->sample_interval_ms);
+        parallel_for(x, 0, x->nlive, workers, sample_one);
+    } while (plat_now_ns() < end && !plat_interrupted());
+    parallel_for(x, 0, x->nlive, workers, hold_end_one);
+    if (host_used(&h, &used) == 0) {
+        *cpu_busy = host_cpu_busy_pct(&first, &h);
+        struct mode_result *mr = cur_mode(x);
+        mr->host_cpu_busy_sum += *cpu_busy;
+        mr->host_cpu_busy_n++;
+    }
+    if (nused > 0) {
+        struct summary_stats st;
+        stats_summarize(useds, nused, &st);
+        med = st.p50;
+    }
+    free(useds);
+    return med;
+}
+
+/* ---- a mode ---- */
+
+static int add_ramp_point(struct run_ctx *x, double base, double used, double busy)
+{
+    struct mode_result *mr = cur_mode(x);
+    struct ramp_point *p;
+    if (mr->nramp == mr->capramp) {
+        size_t cap = mr->capramp ? mr->capramp * 2 : 16;
+        struct ramp_point *n2 = realloc(mr->ramp, cap * sizeof(*n2));
+        if (n2 == NULL)
+            return -1;
+        mr->ramp = n2;
+        mr->capramp = cap;
+    }
+    p = &mr->ramp[mr->nramp++];
+    p->mode_index = x->mode_index;
+    p->rep = x->rep;
+    p->fleet_size = x->level;
+    p->baseline_used_bytes = base;
+    p->used_bytes = used;
+    p->delta_bytes = used - base;
+    p->cpu_busy_pct = busy;
+    return results_ramp_row(&x->out, x->r, p);
+}
+
+static void run_repetition(struct run_ctx *x)
+{
+    struct scenario *s = x->s;
+    struct host_sample h;
+    double base = NAN, used, busy;
+    int li;
+
+    x->nlive = 0;
+    plat_sleep_ms(s->settle_ms);
+    if (host_used(&h, &base) == 0)
+        host_record(x, NULL, &h);
+    for (li = 0; li < s->nramp && !plat_interrupted(); li++) {
+        int before = x->nlive;
+        x->level = s->ramp[li];
+        progress(x, "%s rep %d: launching %d -> %d", cur_mode(x)->mode->name, x->rep + 1, before, x->level);
+        x->next = before;
+        parallel_for(x, before, x->level, s->concurrency, launch_one);
+        x->nlive = x->level;
+        if (plat_interrupted())
+            break;
+        if (s->workload == WL_EXIT)
+            continue;
+        plat_sleep_ms(s->settle_ms);
+        used = hold_level(x, &busy);
+        if (!isnan(used) && !isnan(base) && running_count(x) == x->level)
+            add_ramp_point(x, base, used, busy);
+    }
+    progress(x, "%s rep %d: tearing down %d containers", cur_mode(x)->mode->name, x->rep + 1, x->nlive);
+    x->next = 0;
+    parallel_for(x, 0, x->nlive, s->concurrency > 4 ? s->concurrency : 4, teardown_one);
+}
+
+static int run_mode(struct run_ctx *x)
+{
+    struct mode_result *mr = cur_mode(x);
+    struct mode *m = mr->mode;
+    const struct driver *d = m->drv;
+    struct err e;
+    int maxlevel = x->s->ramp[x->s->nramp - 1];
+
+    err_clear(&e);
+    mr->isolation = m->isolation;
+    mr->facts = cJSON_CreateObject();
+    if (d->unavailable_reason != NULL) {
+        snprintf(mr->reason, sizeof(mr->reason), "%s", d->unavailable_reason);
+        return 0;
+    }
+    if (d->probe(m, &e) < 0) {
+        snprintf(mr->reason, sizeof(mr->reason), "%s", e.msg);
+        return 0;
+    }
+    if (d->mode_init != NULL && d->mode_init(m, x->s, &e) < 0) {
+        snprintf(mr->reason, sizeof(mr->reason), "%s", e.msg);
+        return 0;
+    }
+    mr->available = 1;
+    if (d->isolation_of != NULL)
+        mr->isolation = d->isolation_of(m);
+    if (mr->isolation == 0) {
+        unsigned bit;
+        for (bit = ISO_PROCESS; bit <= ISO_VM; bit <<= 1)
+            if (d->isolations & bit) {
+                mr->isolation = bit;
+                break;
+            }
+    }
+    if (d->version != NULL && d->version(m, mr->version, sizeof(mr->version), &e) < 0)
+        snprintf(mr->version, sizeof(mr->version), "unknown (%s)", e.msg);
+    if (d->facts != NULL)
+        d->facts(m, mr->facts);
+    results_write_run_json(x->r, &e);
+
+    mr->caprows = (size_t)maxlevel * (size_t)x->s->repetitions;
+    mr->rows = calloc(mr->caprows, sizeof(*mr->rows));
+    x->lives = calloc((size_t)maxlevel, sizeof(*x->lives));
+    if (mr->rows == NULL || x->lives == NULL) {
+        free(x->lives);
+        x->lives = NULL;
+        if (d->mode_fini)
+            d->mode_fini(m);
+        return err_set(&e, ENOMEM, "out of memory");
+    }
+    for (x->rep = 0; x->rep < x->s->repetitions && !plat_interrupted(); x->rep++)
+        run_repetition(x);
+    free(x->lives);
+    x->lives = NULL;
+    if (d->mode_fini)
+        d->mode_fini(m);
+    return 0;
+}
+
+/* ---- bare-process CPU baseline ---- */
+
+#ifndef _WIN32
+
+static void bare_baseline(struct run_ctx *x)
+{
+    char payload[4096], iters[32], line[256];
+    const char *argv[4];
+    double values[16];
+    int n = 0, i, runs = 5;
+    struct err e;
+    struct summary_stats st;
+
+    if (image_payload_binary(payload, sizeof(payload), &e) < 0)
+        return;
+    snprintf(iters, sizeof(iters), "%lld", (long long)x->s->cpu_iterations);
+    argv[0] = payload;
+    argv[1] = "cpu";
+    argv[2] = iters;
+    argv[3] = NULL;
+    /* The payload stays up after its RESULT line; plat_run_marker kills it. */
+    for (i = 0; i < runs && !plat_interrupted(); i++) {
+        progress(x, "bare-process CPU baseline %d/%d", i + 1, runs);
+        err_clear(&e);
+        if (plat_run_marker(argv, MARKER_RESULT, x->s->ready_timeout_ms * 10, line, sizeof(line), &e) == 0)
+            values[n++] = parse_work_ns(line);
+    }
+    if (n == 0)
+        return;
+    stats_summarize(values, (size_t)n, &st);
+    for (i = 0; i < x->r->nmodes; i++)
+        x->r->modes[i].bare_work_ns = st.p50;
+}
+#endif
+
+/* ---- the run ---- */
+
+static int make_run_dir(const struct run_opts *o, char *dir, size_t n, struct err *e)
+{
+    char stamp[64];
+    time_t t = time(NULL);
+    struct tm tm;
+    int i;
+
+    if (o->out_dir != NULL) {
+        snprintf(dir, n, "%s", o->out_dir);
+        return plat_mkdir_p(dir, e);
+    }
+#ifdef _WIN32
+    gmtime_s(&tm, &t);
+#else
+    gmtime_r(&t, &tm);
+#endif
+    strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+    for (i = 1; i < 100; i++) {
+        if (i == 1)
+            snprintf(dir, n, "results/%s", stamp);
+        else
+            snprintf(dir, n, "results/%s-%d", stamp, i);
+        if (!plat_exists(dir))
+            return plat_mkdir_p(dir, e);
+    }
+    return err_set(e, EEXIST, "results/%s: too many runs in the same second", stamp);
+}
+
+int run_scenario(struct scenario *s, const struct run_opts *o, struct run_result *r, struct err *e)
+{
+    struct run_ctx x;
+    static const char *argv_idle[] = { IMAGE_PAYLOAD_PATH, "idle", NULL };
+    static const char *argv_exit[] = { IMAGE_PAYLOAD_PATH, "exit", NULL };
+    static char iters[32];
+    static const char *argv_cpu[] = { IMAGE_PAYLOAD_PATH, "cpu", iters, NULL };
+    int i, rc = 0;
+
+    memset(r, 0, sizeof(*r));
+    memset(&x, 0, sizeof(x));
+    r->scn = s;
+    run_new_id(r->run_id, sizeof(r->run_id));
+    r->t0_ns = plat_now_ns();
+    r->started_wall = plat_wall_time();
+    snprintf(r->status, sizeof(r->status), "running");
+    r->nmodes = s->nmodes;
+    for (i = 0; i < s->nmodes; i++) {
+        r->modes[i].mode = &s->modes[i];
+        r->modes[i].bare_work_ns = NAN;
+        r->modes[i].isolation = s->modes[i].isolation;
+    }
+    if (host_facts_get(&r->host, e) < 0)
+        return err_wrap(e, "host facts");
+    if (make_run_dir(o, r->dir, sizeof(r->dir), e) < 0)
+        return err_wrap(e, "run directory");
+    plat_disk_free(image_cache_dir(), &r->disk_free_bytes, &r->disk_total_bytes, e);
+    if (r->disk_total_bytes == 0)
+        plat_disk_free(r->dir, &r->disk_free_bytes, &r->disk_total_bytes, e);
+    err_clear(e);
+    if (results_open(&x.out, r->dir, e) < 0)
+        return err_wrap(e, "run directory %s", r->dir);
+    if (results_write_run_json(r, e) < 0) {
+        results_close(&x.out);
+        return -1;
+    }
+    pthread_mutex_init(&x.lock, NULL);
+    x.r = r;
+    x.s = s;
+    x.progress = o->progress;
+    snprintf(iters, sizeof(iters), "%lld", (long long)s->cpu_iterations);
+    x.argv = s->workload == WL_IDLE ? argv_idle : s->workload == WL_EXIT ? argv_exit : argv_cpu;
+
+#ifndef _WIN32
+    if (s->workload == WL_CPU)
+        bare_baseline(&x);
+#endif
+    for (i = 0; i < s->nmodes && !plat_interrupted(); i++) {
+        x.mode_index = i;
+        if (run_mode(&x) < 0) {
+            rc = -1;
+            break;
+        }
+    }
+    if (x.progress != NULL) {
+        fprintf(x.progress, "\r\033[K");
+        fflush(x.progress);
+    }
+    r->ended_wall = plat_wall_time();
+    snprintf(r->status, sizeof(r->status), "%s", rc < 0 ? "failed" : plat_interrupted() ? "interrupted" : "complete");
+    results_write_run_json(r, e);
+    results_close(&x.out);
+    pthread_mutex_destroy(&x.lock);
+    return rc;
+}
+
+void run_result_free(struct run_result *r)
+{
+    int i;
+    for (i = 0; i < r->nmodes; i++) {
+        free(r->modes[i].rows);
+        free(r->modes[i].ramp);
+        if (r->modes[i].facts)
+            cJSON_Delete(r->modes[i].facts);
+        r->modes[i].rows = NULL;
+        r->modes[i].ramp = NULL;
+        r->modes[i].facts = NULL;
+    }
+}

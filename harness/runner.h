@@ -1,0 +1,82 @@
+/*
+ * runner.h - run a scenario: launch fleets through the drivers, sample them,
+ * and keep every measurement in plain result structs while writing them to
+ * the run directory as they happen (reports/results_out.c).
+ *
+ * The runner measures; reports/summary.c reduces the result structs into
+ * summary.json; main.c renders the terminal table. Nothing here formats a
+ * report.
+ */
+#ifndef ISOBENCH_RUNNER_H
+#define ISOBENCH_RUNNER_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "driver.h"
+#include "err.h"
+#include "plat.h"
+#include "scenario.h"
+
+struct ctr_result {
+    int mode_index, rep, fleet_size, index;
+    char name[96];
+    int64_t create_ns, exec_ns, ready_ns; /* monotonic ns since run start; 0 = not reached */
+    double start_ms, exec_ms;             /* NAN when not measured */
+    struct counters last;                 /* last sample (-1 = unknown) */
+    double idle_cpu_pct;                  /* CPU share of one core during the hold, NAN unknown */
+    double work_ns;                       /* cpu workload: time of the fixed work, NAN unknown */
+    char status[16];                      /* ok | failed | interrupted */
+    char error[512];
+};
+
+struct ramp_point {
+    int mode_index, rep, fleet_size;
+    double baseline_used_bytes, used_bytes, delta_bytes, cpu_busy_pct;
+};
+
+struct mode_result {
+    struct mode *mode;
+    int available;
+    char reason[512];
+    char version[256];
+    unsigned isolation;
+    struct cJSON *facts;                  /* owned */
+    struct ctr_result *rows;
+    size_t nrows, caprows;
+    struct ramp_point *ramp;
+    size_t nramp, capramp;
+    double bare_work_ns;                  /* median bare-process work time, NAN unknown */
+    double host_cpu_busy_sum;
+    int host_cpu_busy_n;
+};
+
+struct run_result {
+    char run_id[32];
+    char dir[1024];
+    struct host_facts host;
+    int64_t disk_free_bytes, disk_total_bytes;
+    double started_wall, ended_wall;
+    int64_t t0_ns;
+    char status[16];                      /* running | complete | interrupted | failed */
+    const struct scenario *scn;
+    struct mode_result modes[SCN_MAX_MODES];
+    int nmodes;
+};
+
+struct run_opts {
+    const char *out_dir;   /* NULL = results/<UTC timestamp> */
+    FILE *progress;        /* live progress line; NULL = silent */
+};
+
+/* Run the scenario. Fills r (free with run_result_free) and writes the run
+   directory. Returns 0 when the run completed (individual containers may
+   have failed: see their rows), negative on a run-level failure. An
+   interrupted run returns 0 with r->status "interrupted". */
+int run_scenario(struct scenario *s, const struct run_opts *o, struct run_result *r, struct err *e);
+void run_result_free(struct run_result *r);
+
+/* A fresh run id: "ib" + 8 hex digits (short: it names cgroups and hostnames). */
+void run_new_id(char *buf, size_t n);
+
+#endif

@@ -1,0 +1,225 @@
+/*
+ * summary.c - reduce, then render (see summary.h).
+ *
+ * Reduction only reads the runner's result structs; rendering only reads
+ * the reduced struct. The marginal memory cost is the least-squares slope of
+ * host memory in use (minus the empty-host baseline) against containers
+ * running, over every ramp level of every repetition, with the origin as a
+ * point as well (0 containers cost 0 by construction of the delta).
+ */
+#include "summary.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void reduce_field(const struct mode_result *mr, double (*get)(const struct ctr_result *),
+                         struct summary_stats *out)
+{
+    double *v = malloc((mr->nrows + 1) * sizeof(*v));
+    size_t i, n = 0;
+    if (v == NULL) {
+        stats_summarize(NULL, 0, out);
+        return;
+    }
+    for (i = 0; i < mr->nrows; i++) {
+        double x = get(&mr->rows[i]);
+        if (strcmp(mr->rows[i].status, "failed") != 0 && !isnan(x))
+            v[n++] = x;
+    }
+    stats_summarize(v, n, out);
+    free(v);
+}
+
+static double nan_if_unknown(int64_t v)
+{
+    return v < 0 ? NAN : (double)v;
+}
+static double get_start(const struct ctr_result *c) { return c->start_ms; }
+static double get_exec(const struct ctr_result *c) { return c->exec_ms; }
+static double get_pss(const struct ctr_result *c)
+{
+    /* Windows backends report the private working set instead of PSS. */
+    return c->last.mem_pss_bytes >= 0 ? (double)c->last.mem_pss_bytes : nan_if_unknown(c->last.mem_private_ws_bytes);
+}
+static double get_cgroup(const struct ctr_result *c) { return nan_if_unknown(c->last.mem_cgroup_bytes); }
+static double get_storage(const struct ctr_result *c) { return nan_if_unknown(c->last.storage_bytes); }
+static double get_idle(const struct ctr_result *c) { return c->idle_cpu_pct; }
+static double get_work(const struct ctr_result *c) { return c->work_ns; }
+
+int summary_reduce(const struct run_result *r, struct run_summary *s)
+{
+    int i;
+    memset(s, 0, sizeof(*s));
+    s->nmodes = r->nmodes;
+    for (i = 0; i < r->nmodes; i++) {
+        const struct mode_result *mr = &r->modes[i];
+        struct mode_summary *ms = &s->modes[i];
+        size_t k;
+
+        if (mr->mode->baseline)
+            s->baseline = i;
+        ms->name = mr->mode->name;
+        ms->driver = mr->mode->driver_name;
+        ms->isolation = mr->isolation;
+        ms->available = mr->available;
+        ms->reason = mr->reason;
+        ms->containers = (int)mr->nrows;
+        for (k = 0; k < mr->nrows; k++)
+            if (strcmp(mr->rows[k].status, "failed") == 0)
+                ms->failed++;
+        reduce_field(mr, get_start, &ms->start_ms);
+        reduce_field(mr, get_exec, &ms->exec_ms);
+        reduce_field(mr, get_pss, &ms->mem_pss);
+        reduce_field(mr, get_cgroup, &ms->mem_cgroup);
+        reduce_field(mr, get_storage, &ms->storage);
+        reduce_field(mr, get_idle, &ms->idle_cpu);
+        reduce_field(mr, get_work, &ms->work_ns);
+        ms->host_cpu_busy_pct = mr->host_cpu_busy_n ? mr->host_cpu_busy_sum / mr->host_cpu_busy_n : NAN;
+        ms->bare_work_ns = mr->bare_work_ns;
+        ms->cpu_overhead_pct = NAN;
+        if (!isnan(mr->bare_work_ns) && mr->bare_work_ns > 0 && ms->work_ns.count > 0)
+            ms->cpu_overhead_pct = 100.0 * (ms->work_ns.p50 / mr->bare_work_ns - 1.0);
+        if (mr->nramp > 0) {
+            double *x = malloc((mr->nramp + 1) * sizeof(*x));
+            double *y = malloc((mr->nramp + 1) * sizeof(*y));
+            if (x != NULL && y != NULL) {
+                x[0] = 0;
+                y[0] = 0;
+                for (k = 0; k < mr->nramp; k++) {
+                    x[k + 1] = mr->ramp[k].fleet_size;
+                    y[k + 1] = mr->ramp[k].delta_bytes;
+                }
+                ms->have_marginal = stats_linear_fit(x, y, mr->nramp + 1, &ms->marginal) == 0;
+            }
+            free(x);
+            free(y);
+        }
+    }
+    return 0;
+}
+
+static void add_num(cJSON *o, const char *k, double v)
+{
+    if (isnan(v) || isinf(v))
+        cJSON_AddNullToObject(o, k);
+    else
+        cJSON_AddNumberToObject(o, k, v);
+}
+
+static cJSON *stats_json(const struct summary_stats *st)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "count", (double)st->count);
+    add_num(o, "mean", st->count ? st->mean : NAN);
+    add_num(o, "sd", st->count ? st->sd : NAN);
+    add_num(o, "min", st->count ? st->min : NAN);
+    add_num(o, "p50", st->count ? st->p50 : NAN);
+    add_num(o, "p95", st->count ? st->p95 : NAN);
+    add_num(o, "p99", st->count ? st->p99 : NAN);
+    add_num(o, "max", st->count ? st->max : NAN);
+    return o;
+}
+
+cJSON *summary_to_json(const struct run_result *r, const struct run_summary *s)
+{
+    cJSON *doc = cJSON_CreateObject(), *modes;
+    int i;
+    cJSON_AddNumberToObject(doc, "schema", 1);
+    cJSON_AddStringToObject(doc, "run_id", r->run_id);
+    cJSON_AddStringToObject(doc, "scenario_name", r->scn->name);
+    cJSON_AddStringToObject(doc, "baseline_mode", s->modes[s->baseline].name);
+    cJSON_AddStringToObject(doc, "status", r->status);
+    modes = cJSON_AddArrayToObject(doc, "modes");
+    for (i = 0; i < s->nmodes; i++) {
+        const struct mode_summary *ms = &s->modes[i];
+        cJSON *m = cJSON_CreateObject(), *mg;
+        cJSON_AddStringToObject(m, "name", ms->name);
+        cJSON_AddStringToObject(m, "driver", ms->driver);
+        cJSON_AddStringToObject(m, "isolation", isolation_name(ms->isolation));
+        cJSON_AddBoolToObject(m, "available", ms->available);
+        if (!ms->available)
+            cJSON_AddStringToObject(m, "reason", ms->reason);
+        cJSON_AddNumberToObject(m, "containers", ms->containers);
+        cJSON_AddNumberToObject(m, "failed", ms->failed);
+        cJSON_AddItemToObject(m, "start_ms", stats_json(&ms->start_ms));
+        cJSON_AddItemToObject(m, "exec_ms", stats_json(&ms->exec_ms));
+        cJSON_AddItemToObject(m, "mem_pss_bytes", stats_json(&ms->mem_pss));
+        cJSON_AddItemToObject(m, "mem_cgroup_bytes", stats_json(&ms->mem_cgroup));
+        cJSON_AddItemToObject(m, "storage_bytes", stats_json(&ms->storage));
+        cJSON_AddItemToObject(m, "idle_cpu_pct", stats_json(&ms->idle_cpu));
+        cJSON_AddItemToObject(m, "work_ns", stats_json(&ms->work_ns));
+        mg = cJSON_AddObjectToObject(m, "marginal_mem_bytes");
+        add_num(mg, "slope", ms->have_marginal ? ms->marginal.slope : NAN);
+        add_num(mg, "ci95_low", ms->have_marginal ? ms->marginal.ci95_low : NAN);
+        add_num(mg, "ci95_high", ms->have_marginal ? ms->marginal.ci95_high : NAN);
+        add_num(mg, "intercept", ms->have_marginal ? ms->marginal.intercept : NAN);
+        cJSON_AddNumberToObject(mg, "points", ms->have_marginal ? (double)ms->marginal.n : 0);
+        add_num(mg, "r2", ms->have_marginal ? ms->marginal.r2 : NAN);
+        add_num(m, "host_cpu_busy_pct", ms->host_cpu_busy_pct);
+        add_num(m, "cpu_overhead_pct", ms->cpu_overhead_pct);
+        add_num(m, "bare_work_ns", ms->bare_work_ns);
+        cJSON_AddItemToArray(modes, m);
+    }
+    return doc;
+}
+
+static void fmt_mib(char *buf, size_t n, double bytes)
+{
+    if (isnan(bytes))
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, "%.1f", bytes / 1048576.0);
+}
+
+static void fmt_ratio(char *buf, size_t n, double v, double base)
+{
+    if (isnan(v) || isnan(base) || base <= 0)
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, "%.1fx", v / base);
+}
+
+void summary_print_table(FILE *f, const struct run_result *r, const struct run_summary *s)
+{
+    const struct mode_summary *b = &s->modes[s->baseline];
+    int i;
+
+    fprintf(f, "\n%-10s %-7s %-8s %5s %9s %9s %9s %9s %16s %7s %9s %s\n", "mode", "driver", "isolation", "n",
+            "start p50", "p95", "p99", "PSS MiB", "marginal MiB/ctr", "idle%", "disk MiB", "vs baseline");
+    fprintf(f, "%-10s %-7s %-8s %5s %9s %9s %9s %9s %16s %7s %9s\n", "", "", "", "", "ms", "ms", "ms", "mean",
+            "slope [95% CI]", "CPU", "per ctr");
+    for (i = 0; i < s->nmodes; i++) {
+        const struct mode_summary *m = &s->modes[i];
+        char pss[32], marg[64], disk[32], rs[32], rm[32], idle[16];
+        if (!m->available) {
+            fprintf(f, "%-10s %-7s unavailable: %s\n", m->name, m->driver, m->reason);
+            continue;
+        }
+        fmt_mib(pss, sizeof(pss), m->mem_pss.count ? m->mem_pss.mean : NAN);
+        if (m->have_marginal)
+            snprintf(marg, sizeof(marg), "%.1f [%.1f,%.1f]", m->marginal.slope / 1048576.0,
+                     m->marginal.ci95_low / 1048576.0, m->marginal.ci95_high / 1048576.0);
+        else
+            snprintf(marg, sizeof(marg), "-");
+        fmt_mib(disk, sizeof(disk), m->storage.count ? m->storage.mean : NAN);
+        if (m->idle_cpu.count)
+            snprintf(idle, sizeof(idle), "%.2f", m->idle_cpu.mean);
+        else
+            snprintf(idle, sizeof(idle), "-");
+        fmt_ratio(rs, sizeof(rs), m->start_ms.count ? m->start_ms.p50 : NAN, b->start_ms.count ? b->start_ms.p50 : NAN);
+        fmt_ratio(rm, sizeof(rm), m->mem_pss.count ? m->mem_pss.mean : NAN, b->mem_pss.count ? b->mem_pss.mean : NAN);
+        fprintf(f, "%-10s %-7s %-8s %5d %9.1f %9.1f %9.1f %9s %16s %7s %9s %s start, %s memory%s\n", m->name,
+                m->driver, isolation_name(m->isolation), m->containers - m->failed,
+                m->start_ms.count ? m->start_ms.p50 : NAN, m->start_ms.count ? m->start_ms.p95 : NAN,
+                m->start_ms.count ? m->start_ms.p99 : NAN, pss, marg, idle, disk, rs, rm,
+                i == s->baseline ? " (baseline)" : "");
+        if (m->failed)
+            fprintf(f, "%-10s %d container(s) failed: see containers.csv\n", "", m->failed);
+        if (!isnan(m->cpu_overhead_pct))
+            fprintf(f, "%-10s CPU work %.1f ms vs %.1f ms bare: %+.1f %% overhead\n", "", m->work_ns.p50 / 1e6,
+                    m->bare_work_ns / 1e6, m->cpu_overhead_pct);
+    }
+    fprintf(f, "\nrun %s: %s\n", r->run_id, r->dir);
+}

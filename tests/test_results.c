@@ -1,0 +1,188 @@
+/*
+ * test_results.c - the run directory's CSV files survive a round trip
+ * through libcsv's reader (quoted errors with commas, quotes and newlines;
+ * empty cells for unknown numbers), and run.json/summary.json parse back.
+ */
+#include "results_out.h"
+#include "summary.h"
+#include "support.h"
+
+#include <cjson/cJSON.h>
+#include <csv.h>
+#include <math.h>
+#include <unistd.h>
+
+struct table {
+    char cells[64][32][600];
+    int rows, col;
+};
+
+static void on_field(void *s, size_t len, void *data)
+{
+    struct table *t = data;
+    if (t->rows < 64 && t->col < 32) {
+        size_t n = len < 599 ? len : 599;
+        memcpy(t->cells[t->rows][t->col], s, n);
+        t->cells[t->rows][t->col][n] = '\0';
+    }
+    t->col++;
+}
+
+static void on_row(int c, void *data)
+{
+    struct table *t = data;
+    (void)c;
+    t->rows++;
+    t->col = 0;
+}
+
+static void read_csv(const char *path, struct table *t)
+{
+    struct csv_parser p;
+    char buf[4096];
+    size_t n;
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s", path);
+    memset(t, 0, sizeof(*t));
+    csv_init(&p, CSV_APPEND_NULL);
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        cr_assert_eq(csv_parse(&p, buf, n, on_field, on_row, t), n);
+    csv_fini(&p, on_field, on_row, t);
+    csv_free(&p);
+    fclose(f);
+}
+
+static char *make_dir(void)
+{
+    static char dir[] = "/tmp/isobench-test-results-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    return dir;
+}
+
+Test(results, csv_round_trip)
+{
+    struct scenario s;
+    struct run_result r;
+    struct results_out o;
+    struct ctr_result c;
+    struct ramp_point p;
+    struct err e;
+    struct table *t = malloc(sizeof(*t));
+    char path[2048];
+    const char *dir = make_dir();
+
+    memset(&s, 0, sizeof(s));
+    memset(&r, 0, sizeof(r));
+    snprintf(s.modes[0].name, sizeof(s.modes[0].name), "runsc");
+    snprintf(s.modes[0].driver_name, sizeof(s.modes[0].driver_name), "oci");
+    r.scn = &s;
+    r.nmodes = 1;
+    r.modes[0].mode = &s.modes[0];
+    snprintf(r.dir, sizeof(r.dir), "%s", dir);
+    cr_assert_eq(results_open(&o, dir, &e), 0, "%s", e.msg);
+
+    memset(&c, 0, sizeof(c));
+    counters_unknown(&c.last);
+    c.fleet_size = 4;
+    c.index = 3;
+    c.create_ns = 1000;
+    c.ready_ns = 136001000;
+    c.start_ms = 136.0;
+    c.exec_ms = NAN;
+    c.idle_cpu_pct = 0.25;
+    c.work_ns = NAN;
+    c.last.mem_pss_bytes = 19611648;
+    c.last.cpu_ns = 123456789;
+    snprintf(c.status, sizeof(c.status), "failed");
+    snprintf(c.error, sizeof(c.error), "c3: start: runsc said \"no\", then\nexit status 1");
+    results_container_row(&o, &r, &c);
+    results_sample(&o, 12.5, "container", "runsc", "ib1-runsc-0", "mem_pss_bytes", 19611648);
+    p.mode_index = 0;
+    p.rep = 0;
+    p.fleet_size = 4;
+    p.baseline_used_bytes = 1e9;
+    p.used_bytes = 1.08e9;
+    p.delta_bytes = 8e7;
+    p.cpu_busy_pct = 3.5;
+    results_ramp_row(&o, &r, &p);
+    results_close(&o);
+
+    snprintf(path, sizeof(path), "%s/containers.csv", dir);
+    read_csv(path, t);
+    cr_assert_eq(t->rows, 2);
+    cr_assert_str_eq(t->cells[0][0], "mode");
+    cr_assert_str_eq(t->cells[0][6], "start_ms");
+    cr_assert_str_eq(t->cells[1][0], "runsc");
+    cr_assert_str_eq(t->cells[1][1], "oci");
+    cr_assert_str_eq(t->cells[1][2], "4");
+    cr_assert_str_eq(t->cells[1][6], "136");
+    cr_assert_str_eq(t->cells[1][7], "", "unknown cgroup memory must be an empty cell");
+    cr_assert_str_eq(t->cells[1][8], "19611648");
+    cr_assert_str_eq(t->cells[1][11], "failed");
+    cr_assert_str_eq(t->cells[1][12], "c3: start: runsc said \"no\", then\nexit status 1");
+    cr_assert_str_eq(t->cells[1][17], "0.25");
+
+    snprintf(path, sizeof(path), "%s/samples.csv", dir);
+    read_csv(path, t);
+    cr_assert_eq(t->rows, 2);
+    cr_assert_str_eq(t->cells[1][3], "ib1-runsc-0");
+    cr_assert_str_eq(t->cells[1][5], "19611648");
+
+    snprintf(path, sizeof(path), "%s/ramp.csv", dir);
+    read_csv(path, t);
+    cr_assert_eq(t->rows, 2);
+    cr_assert_str_eq(t->cells[1][5], "8e+07");
+    free(t);
+}
+
+Test(results, summary_marginal_slope_and_json)
+{
+    struct scenario s;
+    struct run_result r;
+    struct run_summary sum;
+    struct ramp_point pts[3];
+    struct ctr_result rows[3];
+    cJSON *doc, *m, *mg;
+    int i;
+
+    memset(&s, 0, sizeof(s));
+    memset(&r, 0, sizeof(r));
+    snprintf(s.name, sizeof(s.name), "unit");
+    snprintf(s.modes[0].name, sizeof(s.modes[0].name), "ns");
+    snprintf(s.modes[0].driver_name, sizeof(s.modes[0].driver_name), "ns");
+    s.modes[0].baseline = 1;
+    r.scn = &s;
+    r.nmodes = 1;
+    r.modes[0].mode = &s.modes[0];
+    r.modes[0].available = 1;
+    r.modes[0].bare_work_ns = NAN;
+    snprintf(r.status, sizeof(r.status), "complete");
+    for (i = 0; i < 3; i++) {
+        memset(&rows[i], 0, sizeof(rows[i]));
+        counters_unknown(&rows[i].last);
+        rows[i].start_ms = 10 + i;
+        rows[i].exec_ms = NAN;
+        rows[i].idle_cpu_pct = NAN;
+        rows[i].work_ns = NAN;
+        rows[i].last.mem_pss_bytes = 1000000 * (i + 1);
+        snprintf(rows[i].status, sizeof(rows[i].status), "ok");
+        pts[i].fleet_size = 1 << i;          /* 1, 2, 4 containers */
+        pts[i].delta_bytes = 3e6 * (1 << i); /* exactly 3 MB each */
+    }
+    r.modes[0].rows = rows;
+    r.modes[0].nrows = 3;
+    r.modes[0].ramp = pts;
+    r.modes[0].nramp = 3;
+    cr_assert_eq(summary_reduce(&r, &sum), 0);
+    cr_assert(sum.modes[0].have_marginal);
+    cr_assert_float_eq(sum.modes[0].marginal.slope, 3e6, 1e-3);
+    cr_assert_float_eq(sum.modes[0].start_ms.p50, 11, 1e-12);
+    cr_assert_float_eq(sum.modes[0].mem_pss.mean, 2e6, 1e-6);
+    doc = summary_to_json(&r, &sum);
+    m = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "modes"), 0);
+    mg = cJSON_GetObjectItem(m, "marginal_mem_bytes");
+    cr_assert_float_eq(cJSON_GetObjectItem(mg, "slope")->valuedouble, 3e6, 1e-3);
+    cr_assert(cJSON_IsNull(cJSON_GetObjectItem(m, "cpu_overhead_pct")));
+    cr_assert_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(m, "work_ns"), "count")->valueint, 0);
+    cJSON_Delete(doc);
+}

@@ -1,0 +1,173 @@
+/*
+ * test_run.c - end to end: the real isobench binary runs a small scenario
+ * with the ns driver (real namespaces, cgroups, overlayfs) and leaves a
+ * complete, parseable run directory; an interrupted run leaves valid files
+ * and nothing behind.
+ */
+#include "support.h"
+
+#include <cjson/cJSON.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char *buf;
+    long n;
+    if (f == NULL)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = calloc(1, (size_t)n + 1);
+    if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    return buf;
+}
+
+static cJSON *load_json(const char *dir, const char *name)
+{
+    char path[2048];
+    char *text;
+    cJSON *j;
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    text = slurp(path);
+    cr_assert_not_null(text, "%s missing", path);
+    j = cJSON_Parse(text);
+    cr_assert_not_null(j, "%s does not parse", path);
+    free(text);
+    return j;
+}
+
+static int count_lines(const char *dir, const char *name)
+{
+    char path[2048];
+    char *text, *p;
+    int n = 0;
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    text = slurp(path);
+    cr_assert_not_null(text, "%s missing", path);
+    for (p = text; *p; p++)
+        n += *p == '\n';
+    free(text);
+    return n;
+}
+
+static pid_t spawn_isobench(const char *scenario, const char *out)
+{
+    char bin[1024];
+    pid_t pid;
+    bin_path(bin, sizeof(bin), "isobench");
+    pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 2);
+        dup2(null, 1);
+        execl(bin, "isobench", "run", scenario, "--out", out, "--quiet", (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+Test(run, ns_fleet_end_to_end, .timeout = 300)
+{
+    char dir[] = "/tmp/isobench-test-run-XXXXXX";
+    char scn[1100], out[1100];
+    cJSON *run, *sum, *m, *marg;
+    int status;
+    pid_t pid;
+
+    require_or_skip(geteuid() == 0, "needs root for namespaces and cgroups");
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(scn, sizeof(scn), "%s/s.json", dir);
+    snprintf(out, sizeof(out), "%s/out", dir);
+    write_file(scn, "{\"name\":\"e2e\",\"modes\":[{\"name\":\"ns\",\"driver\":\"ns\"}],"
+                    "\"fleet\":{\"ramp\":[1,2,4],\"concurrency\":2},\"hold_ms\":400,\"settle_ms\":100,"
+                    "\"sample_interval_ms\":100,\"limits\":{\"memory\":\"64M\"}}");
+    pid = spawn_isobench(scn, out);
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "isobench run failed");
+
+    run = load_json(out, "run.json");
+    cr_assert_str_eq(cJSON_GetObjectItem(run, "status")->valuestring, "complete");
+    cr_assert_gt(cJSON_GetObjectItem(cJSON_GetObjectItem(run, "host"), "cores")->valueint, 0);
+    m = cJSON_GetArrayItem(cJSON_GetObjectItem(run, "modes"), 0);
+    cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(m, "available")));
+    sum = load_json(out, "summary.json");
+    m = cJSON_GetArrayItem(cJSON_GetObjectItem(sum, "modes"), 0);
+    cr_assert_eq(cJSON_GetObjectItem(m, "containers")->valueint, 4);
+    cr_assert_eq(cJSON_GetObjectItem(m, "failed")->valueint, 0);
+    cr_assert_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(m, "start_ms"), "count")->valueint, 4);
+    cr_assert_gt(cJSON_GetObjectItem(cJSON_GetObjectItem(m, "start_ms"), "p50")->valuedouble, 0);
+    cr_assert_gt(cJSON_GetObjectItem(cJSON_GetObjectItem(m, "mem_pss_bytes"), "mean")->valuedouble, 0);
+    marg = cJSON_GetObjectItem(m, "marginal_mem_bytes");
+    cr_assert_eq(cJSON_GetObjectItem(marg, "points")->valueint, 4, "origin + 3 ramp levels");
+    cr_assert(cJSON_IsNumber(cJSON_GetObjectItem(marg, "slope")));
+    cr_assert_eq(count_lines(out, "containers.csv"), 5);
+    cr_assert_eq(count_lines(out, "ramp.csv"), 4);
+    cr_assert_gt(count_lines(out, "samples.csv"), 10);
+    cJSON_Delete(run);
+    cJSON_Delete(sum);
+}
+
+Test(run, interrupted_run_leaves_valid_files_and_nothing_behind, .timeout = 300)
+{
+    char dir[] = "/tmp/isobench-test-int-XXXXXX";
+    char scn[1100], out[1100], path[1200], cg[1300];
+    cJSON *run;
+    const char *id;
+    int status, i;
+    pid_t pid;
+
+    require_or_skip(geteuid() == 0, "needs root for namespaces and cgroups");
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(scn, sizeof(scn), "%s/s.json", dir);
+    snprintf(out, sizeof(out), "%s/out", dir);
+    write_file(scn, "{\"modes\":[{\"driver\":\"ns\"}],\"fleet\":{\"size\":3},\"hold_ms\":60000,"
+                    "\"settle_ms\":100}");
+    pid = spawn_isobench(scn, out);
+    /* Wait until the fleet is up (three rows of samples for containers). */
+    snprintf(path, sizeof(path), "%s/samples.csv", out);
+    for (i = 0; i < 300; i++) {
+        char *t = slurp(path);
+        int up = t != NULL && strstr(t, "r0-2") != NULL;
+        free(t);
+        if (up)
+            break;
+        usleep(100000);
+    }
+    cr_assert_lt(i, 300, "fleet never came up");
+    kill(pid, SIGINT);
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status), "isobench must exit cleanly on SIGINT");
+    run = load_json(out, "run.json");
+    cr_assert_str_eq(cJSON_GetObjectItem(run, "status")->valuestring, "interrupted");
+    id = cJSON_GetObjectItem(run, "run_id")->valuestring;
+    cr_assert_eq(count_lines(out, "containers.csv"), 4, "every launched container has its row");
+    /* No cgroup, mount or process of the run is left. */
+    snprintf(cg, sizeof(cg), "/sys/fs/cgroup/memory/isobench/%s", id);
+    {
+        struct stat st;
+        char *mi = slurp("/proc/self/mountinfo");
+        cr_assert(stat(cg, &st) != 0 || rmdir(cg) == 0, "cgroup %s left behind", cg);
+        cr_assert_null(strstr(mi, id), "a mount of run %s is left", id);
+        free(mi);
+    }
+    cJSON_Delete(run);
+}
