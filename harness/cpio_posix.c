@@ -202,7 +202,8 @@ static int add_children(struct cpio *c, const char *host_dir, const char *prefix
         }
         n++;
     }
-    qsort(names, n, sizeof(*names), name_cmp);
+    if (n > 1)
+        qsort(names, n, sizeof(*names), name_cmp);
     for (i = 0; i < n; i++) {
         char host[4096], name[4096];
         struct stat st;

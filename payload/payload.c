@@ -152,7 +152,8 @@ static void init_load_modules(void)
         if (de->d_name[0] != '.')
             names[n++] = strdup(de->d_name);
     closedir(d);
-    qsort(names, (size_t)n, sizeof(names[0]), init_name_cmp);
+    if (n > 1)
+        qsort(names, (size_t)n, sizeof(names[0]), init_name_cmp);
     while (progress) {
         progress = 0;
         for (i = 0; i < n; i++) {
