@@ -137,17 +137,18 @@ static int init_name_cmp(const void *a, const void *b)
 
 /* Load every module of INIT_MODULES_DIR, sorted by name (the image builder
    prefixes them with their load order); modules whose dependencies were not
-   loaded yet are retried until a pass makes no progress. */
-static void init_load_modules(void)
+   loaded yet are retried until a pass makes no progress. Returns how many
+   were loaded. */
+static int init_load_modules(void)
 {
     char *names[32];
     int done[32] = { 0 }, errs[32] = { 0 };
-    int n = 0, i, progress = 1;
+    int n = 0, i, progress = 1, loaded = 0;
     DIR *d = opendir(INIT_MODULES_DIR);
     struct dirent *de;
 
     if (d == NULL)
-        return;
+        return 0;
     while ((de = readdir(d)) != NULL && n < 32)
         if (de->d_name[0] != '.')
             names[n++] = strdup(de->d_name);
@@ -168,6 +169,7 @@ static void init_load_modules(void)
             if (syscall(SYS_finit_module, fd, "", 0) == 0 || errno == EEXIST) {
                 done[i] = 1;
                 progress = 1;
+                loaded++;
             } else {
                 errs[i] = errno;
             }
@@ -179,16 +181,18 @@ static void init_load_modules(void)
             init_say("isobench-init: module %s not loaded (errno %lld)\n", names[i], errs[i]);
         free(names[i]);
     }
+    return loaded;
 }
 
 /* Claim the scratch disk standing for the writable layer: one 4 KiB block
-   with a label, written through to the host file. */
-static void init_touch_disk(const char *workload)
+   with a label, written through to the host file. The disk may take a moment
+   to appear after its driver loaded: wait up to 1 s then, else look once. */
+static void init_touch_disk(const char *workload, int wait)
 {
     char block[4096];
     int fd = -1, tries;
 
-    for (tries = 0; tries < 100 && fd < 0; tries++) {
+    for (tries = 0; tries < (wait ? 100 : 1) && fd < 0; tries++) {
         fd = open(INIT_DISK, O_WRONLY | O_CLOEXEC);
         if (fd < 0) {
             struct timespec ts = { 0, 10000000L };
@@ -238,8 +242,7 @@ static int init_main(void)
     if (workload[0] == '\0')
         snprintf(workload, sizeof(workload), "idle");
 
-    init_load_modules();
-    init_touch_disk(workload);
+    init_touch_disk(workload, init_load_modules() > 0);
 
     args[0] = "isobench-payload";
     args[1] = workload;

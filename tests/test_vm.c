@@ -606,6 +606,32 @@ Test(vm_boot, cpu_workload_reports_result_and_disk_is_used, .timeout = 600, .fin
     fixture_fini(&f);
 }
 
+Test(vm_boot, kernel_option_boots_without_cached_modules, .timeout = 600, .fini = boot_fini)
+{
+    struct fixture f;
+    struct ctr c;
+    struct err e;
+    struct counters k;
+    char line[256], options[1200];
+
+    need_vm();
+    /* The cached modules belong to the cached kernel only: a kernel named in
+       the options boots without them, so its guest never sees the disk. */
+    snprintf(options, sizeof(options), "{\"accel\":\"tcg\",\"kernel\":\"%s/vm/vmlinuz\"}",
+             image_cache_dir());
+    fixture_init(&f, options);
+    ctr_init(&f, &c, 0, idle_argv);
+    cr_assert_eq(driver_vm.create(&c, &e), 0, "create: %s", e.msg);
+    cr_assert_eq(driver_vm.start(&c, &e), 0, "start: %s", e.msg);
+    cr_assert_eq(driver_vm.wait_output(&c, MARKER_READY, 120000, line, sizeof(line), NULL, &e), 0,
+                 "%s", e.msg);
+    cr_assert_eq(driver_vm.sample(&c, &k, &e), 0, "%s", e.msg);
+    cr_assert_eq(k.storage_bytes, 0, "nothing allocated on a disk the guest cannot see");
+    cr_assert_gt(k.mem_pss_bytes, 0);
+    cr_assert_eq(driver_vm.destroy(&c, &e), 0, "%s", e.msg);
+    fixture_fini(&f);
+}
+
 Test(vm_boot, cleanup_finds_leftovers_by_run_id, .timeout = 600, .fini = boot_fini)
 {
     struct fixture f;

@@ -314,11 +314,11 @@ static void find_in_path(const char *name, char *out, size_t n)
 
 static int opt_int(const cJSON *it, int idx, int lo, int hi, int *out, struct err *e)
 {
-    if (!cJSON_IsNumber(it) || it->valuedouble != (double)(int)it->valuedouble ||
-        it->valueint < lo || it->valueint > hi)
+    if (!cJSON_IsNumber(it) || it->valuedouble < lo || it->valuedouble > hi ||
+        it->valuedouble != (double)(int)it->valuedouble)
         return err_set(e, EINVAL, "modes[%d].options.%s: must be an integer from %d to %d", idx,
                        it->string, lo, hi);
-    *out = it->valueint;
+    *out = (int)it->valuedouble;
     return 0;
 }
 
@@ -449,8 +449,9 @@ static int stat_key(const char *path, char *buf, size_t n)
 }
 
 /*
- * The initramfs for rootfs, rebuilt when the payload, the modules or the
- * archive layout change: <cache>/vm/initramfs/<hash of rootfs>.cpio, its key
+ * The initramfs for rootfs (with the guest modules of modules_dir, or none
+ * when NULL), rebuilt when the payload, the modules or the archive layout
+ * change: <cache>/vm/initramfs/<hash of rootfs and modules_dir>.cpio, its key
  * beside it in .key.
  */
 static int initramfs_ensure(const char *rootfs, const char *modules_dir, char *out, size_t n,
@@ -475,7 +476,8 @@ static int initramfs_ensure(const char *rootfs, const char *modules_dir, char *o
     vm_cache_dir(dir, sizeof(dir), "initramfs");
     if (plat_mkdir_p(dir, e) < 0)
         return err_wrap(e, "vm: initramfs");
-    snprintf(out, n, "%s/%016llx.cpio", dir, (unsigned long long)fnv1a64(rootfs));
+    snprintf(part, sizeof(part), "%s|%s", rootfs, modules_dir ? modules_dir : "");
+    snprintf(out, n, "%s/%016llx.cpio", dir, (unsigned long long)fnv1a64(part));
     snprintf(keyfile, sizeof(keyfile), "%s.key", out);
     if (read_text(keyfile, old, sizeof(old)) == 0 && strcmp(old, key) == 0 && stat(out, &st) == 0) {
         *bytes = (int64_t)st.st_size;
