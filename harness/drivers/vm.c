@@ -15,8 +15,11 @@
  * serial console on a pipe that wait_output reads, its stderr in a log file.
  * KVM is used only after a bounded boot probe proved that it boots our kernel
  * to READY (nested hypervisors may hang a stock kernel); the verdict is cached
- * per host in <cache>/vm/kvm-probe-<hash>, otherwise TCG. Counters: PSS, RSS
- * and CPU time of the QEMU process, the scratch disk's allocated bytes.
+ * per host in <cache>/vm/kvm-probe-<hash>, otherwise TCG. The guest is told
+ * the host TSC rate (tsc_early_khz): under TCG its own PIT calibration fails
+ * on a busy host and the kernel hangs before init (half of all boots with two
+ * VMs starting at once on the 2-core test machine). Counters: PSS, RSS and
+ * CPU time of the QEMU process, the scratch disk's allocated bytes.
  *
  * Every resource is named after the container ("isobench-<run>-<mode>-<i>"
  * on QEMU's command line, <cache>/vm/run/<run>-<mode>-<i>/ on disk) so that
