@@ -257,15 +257,30 @@ static int bench_runtime(const char *runtime, int n)
         }
     }
     {
-        double mc = median(cli, n), mb = median(clib, n), md = median(drv, n);
-        printf("%-6s N=%d medians: `%s run` %.1f ms | `%s run` + bundle work %.1f ms | driver create..destroy %.1f ms\n",
-               runtime, n, runtime, mc / 1e6, runtime, mb / 1e6, md / 1e6);
-        printf("       driver / cli = %.3f (%+.1f %%)   driver / cli+bundle = %.3f (%+.1f %%)\n", md / mc,
-               (md / mc - 1.0) * 100.0, md / mb, (md / mb - 1.0) * 100.0);
+        struct summary_stats sc, sb, sd;
+        double *r1 = calloc((size_t)n, sizeof(double)), *r2 = calloc((size_t)n, sizeof(double));
+        stats_summarize(cli, (size_t)n, &sc);
+        stats_summarize(clib, (size_t)n, &sb);
+        stats_summarize(drv, (size_t)n, &sd);
+        /* Runs i of the three variants ran back to back: their ratios cancel drift. */
+        for (i = 0; r1 != NULL && r2 != NULL && i < n; i++) {
+            r1[i] = drv[i] / cli[i];
+            r2[i] = drv[i] / clib[i];
+        }
+        printf("%-6s N=%d, median (sd) ms: `%s run` %.1f (%.1f) | `%s run` + bundle work %.1f (%.1f) | "
+               "driver create..destroy %.1f (%.1f)\n",
+               runtime, n, runtime, sc.p50 / 1e6, sc.sd / 1e6, runtime, sb.p50 / 1e6, sb.sd / 1e6, sd.p50 / 1e6,
+               sd.sd / 1e6);
+        printf("       driver / cli: ratio of medians %.3f, median of paired ratios %.3f\n", sd.p50 / sc.p50,
+               r1 != NULL ? median(r1, n) : 0.0);
+        printf("       driver / cli+bundle: ratio of medians %.3f, median of paired ratios %.3f\n", sd.p50 / sb.p50,
+               r2 != NULL ? median(r2, n) : 0.0);
         printf("       driver steps (median ms):");
         for (j = 0; j < ST_N; j++)
             printf(" %s %.1f", step_names[j], median(steps[j], n) / 1e6);
         printf("\n");
+        free(r1);
+        free(r2);
     }
     rc = 0;
 out:

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -133,7 +134,33 @@ static int link_applets(const char *root, struct err *e)
     return rc;
 }
 
+static int image_build(const char *rootfs, struct err *e);
+
+/* Builds are serialized by an flock on "<rootfs>.lock", so parallel test
+   processes and runs never see half an image. */
 int image_ensure(const char *rootfs, struct err *e)
+{
+    char lockpath[4096], dir[4096];
+    int fd, rc;
+
+    snprintf(dir, sizeof(dir), "%s", rootfs);
+    if (plat_mkdir_p(dirname(dir), e) < 0)
+        return err_wrap(e, "image %s", rootfs);
+    snprintf(lockpath, sizeof(lockpath), "%s.lock", rootfs);
+    fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return err_sys(e, errno, "image: open %s", lockpath);
+    if (flock(fd, LOCK_EX) < 0) {
+        rc = err_sys(e, errno, "image: lock %s", lockpath);
+        close(fd);
+        return rc;
+    }
+    rc = image_build(rootfs, e);
+    close(fd); /* releases the lock */
+    return rc;
+}
+
+static int image_build(const char *rootfs, struct err *e)
 {
     char payload[4096], tmp[4096], path[4096], stamp[4096];
     struct stat st_payload, st_stamp;

@@ -216,7 +216,7 @@ static int parse_modes(const cJSON *root, struct scenario *s, const char *file, 
             return err_set(e, EINVAL, "%s: %s: unknown driver \"%s\" (known: %s)", file, field, md->driver_name,
                            list);
         }
-        snprintf(md->name, sizeof(md->name), "%s", md->driver_name);
+        memcpy(md->name, md->driver_name, strlen(md->driver_name) + 1); /* the default name */
         snprintf(field, sizeof(field), "%s.name", where);
         if (get_string(m, "name", field, file, md->name, sizeof(md->name), e) < 0)
             return -1;

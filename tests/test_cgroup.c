@@ -239,16 +239,6 @@ Test(cgroup_v2, writers_on_a_scratch_tree)
     cr_assert_str_eq(contents(dir, "cgroup.procs"), "4242");
     cr_assert(cgroup_exists(CGROUP_V2, "isobench/run1/ctr"));
 
-    {
-        char names[4][CGROUP_NAME_MAX];
-        int n = 4;
-        cr_assert_eq(cgroup_children(CGROUP_V2, "isobench/run1", names, &n, &e), 0, "%s", e.msg);
-        cr_assert_eq(n, 1);
-        cr_assert_str_eq(names[0], "ctr");
-        n = 4;
-        cr_assert_eq(cgroup_children(CGROUP_V2, "isobench/none", names, &n, &e), 0, "%s", e.msg);
-        cr_assert_eq(n, 0);
-    }
     /* The controllers file is empty: check names the first missing one. */
     cr_assert_lt(cgroup_check(CGROUP_V2, &e), 0);
     cr_assert(strstr(e.msg, "'memory'") != NULL, "%s", e.msg);

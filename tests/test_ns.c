@@ -44,11 +44,10 @@ static void need_root(void)
     require_or_skip(geteuid() == 0, "the ns driver needs root (namespaces, cgroups, overlayfs)");
 }
 
-static struct mode *setup_mode(cJSON *options)
+/* The scenario and mode as the runner would make them, without the probe. */
+static struct mode *setup_mode_unprobed(cJSON *options)
 {
     struct mode *m;
-    struct err e;
-    err_clear(&e);
     memset(&scn, 0, sizeof(scn));
     scn.ready_timeout_ms = READY_TIMEOUT_MS;
     scn.nmodes = 1;
@@ -58,6 +57,14 @@ static struct mode *setup_mode(cJSON *options)
     m->drv = &driver_ns;
     m->options = options;
     snprintf(run_id, sizeof(run_id), "t%dx%lld", (int)getpid(), (long long)(plat_now_ns() % 1000000));
+    return m;
+}
+
+static struct mode *setup_mode(cJSON *options)
+{
+    struct mode *m = setup_mode_unprobed(options);
+    struct err e;
+    err_clear(&e);
     cr_assert_eq(driver_ns.probe(m, &e), 0, "probe: %s", e.msg);
     return m;
 }
@@ -413,6 +420,7 @@ Test(ns, cleanup_after_a_crash)
     struct err e;
     int fds[2], status, removed = -1, npids = 0;
     pid_t crasher, pids[3];
+    char foreign[512];
 
     need_root();
     m = setup_mode(NULL);
@@ -453,10 +461,24 @@ Test(ns, cleanup_after_a_crash)
     }
     cr_assert(alive(pids[0]) && alive(pids[2]), "the crash left the containers running");
 
+    /* Another driver's container of the same run: not ns's to remove. */
+    {
+        struct cgroup_limits none = { 0, 0, 0 };
+        snprintf(foreign, sizeof(foreign), "isobench/%s/%s-other-0", run_id, run_id);
+        cr_assert_eq(cgroup_create(cgroup_detect(), foreign, &none, &e), 0, "%s", e.msg);
+    }
+
     err_clear(&e);
     cr_assert_eq(driver_ns.cleanup(run_id, &removed, &e), 0, "cleanup: %s", e.msg);
     /* 3 cgroups and 3 scratch directories. */
     cr_assert_eq(removed, 6, "removed %d", removed);
+    cr_assert(cgroup_exists(cgroup_detect(), foreign), "cleanup removed another driver's cgroup");
+    cr_assert_eq(cgroup_remove(cgroup_detect(), foreign, &e), 0, "%s", e.msg);
+    {
+        char runcg[512];
+        snprintf(runcg, sizeof(runcg), "isobench/%s", run_id);
+        cr_assert_eq(cgroup_remove(cgroup_detect(), runcg, &e), 0, "%s", e.msg);
+    }
     assert_nothing_left(pids, 3);
     /* Nothing left: a second cleanup removes nothing. */
     cr_assert_eq(driver_ns.cleanup(run_id, &removed, &e), 0, "cleanup: %s", e.msg);
@@ -485,4 +507,53 @@ Test(ns, version_and_facts)
     cr_assert_eq(driver_ns.isolation_of(m), ISO_PROCESS);
     cJSON_Delete(facts);
     driver_ns.mode_fini(m);
+}
+
+/*
+ * The cgroup v2 launch path (clone3 with CLONE_INTO_CGROUP) on a real
+ * cgroup2 file system. On a hybrid host the unified hierarchy has no
+ * controllers, so no limits and no sampling here: what is tested is that the
+ * child is born in its v2 cgroup, runs, and that teardown (cgroup.kill,
+ * rmdir) leaves nothing. On a v2 host the other tests already run this path.
+ */
+Test(ns, v2_launch_into_cgroup_on_the_unified_hierarchy)
+{
+    struct mode *m;
+    struct ctr c;
+    struct err e;
+    char path[64], line[512], want[512];
+    FILE *f;
+    int found = 0;
+    pid_t pid;
+
+    need_root();
+    require_or_skip(cgroup_detect() == CGROUP_HYBRID || cgroup_detect() == CGROUP_V2,
+                    "no cgroup2 file system on this host");
+    if (cgroup_detect() == CGROUP_HYBRID) {
+        setenv("ISOBENCH_CGROUP", "v2", 1);
+        setenv("ISOBENCH_CGROUP_ROOT", "/sys/fs/cgroup/unified", 1);
+        /* The probe rightly says v2 has no controllers here: launch anyway. */
+        m = setup_mode_unprobed(NULL);
+    } else {
+        m = setup_mode(NULL);
+    }
+    init_mode(m);
+    err_clear(&e);
+    init_ctr(&c, m, 0, idle_argv);
+    launch(&c);
+    pid = ctr_pid(&c);
+    snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+    snprintf(want, sizeof(want), "0::/isobench/%s/%s\n", run_id, c.name);
+    f = fopen(path, "r");
+    cr_assert_not_null(f);
+    while (fgets(line, sizeof(line), f) != NULL)
+        if (strcmp(line, want) == 0)
+            found = 1;
+    fclose(f);
+    cr_assert(found, "%s has no line %s", path, want);
+    cr_assert(c.exec_ns > c.create_ns && c.exec_ns < c.ready_ns);
+    cr_assert_eq(driver_ns.stop(&c, &e), 0, "stop: %s", e.msg);
+    cr_assert_eq(driver_ns.destroy(&c, &e), 0, "destroy: %s", e.msg);
+    driver_ns.mode_fini(m);
+    assert_nothing_left(&pid, 1);
 }

@@ -11,6 +11,7 @@
  * container that never prints READY times out and is torn down cleanly, and
  * cleanup() removes the leftovers of a run that "crashed" mid-way.
  */
+#define _GNU_SOURCE
 #include "drivers/oci.h"
 #include "counters/cgroup.h"
 #include "counters/proc.h"
@@ -376,7 +377,10 @@ Test(oci, runsc_fleet, .timeout = 300)
     log_fleet("runsc", &fr);
     bare = bare_workload_pss();
     cr_log_info("bare workload PSS %.2f MiB", bare / 1048576.0);
-    /* Sandbox + gofer are counted, not just the application. */
+    /* Sandbox + gofer are counted, not just the application; runsc put them
+       in the container's cgroup (more tasks than the one workload). */
+    for (i = 0; i < FLEET; i++)
+        cr_assert_gt(fr.c[i].pids, 2, "runsc cgroup holds %lld tasks", (long long)fr.c[i].pids);
     for (i = 0; i < FLEET; i++)
         cr_assert_gt(fr.c[i].mem_pss_bytes, 10 * bare + 2 * 1048576, "runsc PSS %lld vs bare workload %lld",
                      (long long)fr.c[i].mem_pss_bytes, (long long)bare);
@@ -428,6 +432,32 @@ Test(oci, options_are_checked)
         cr_assert_lt(driver_oci.mode_init(&s.modes[0], &s, &e), 0, "%s accepted", cases[i].options);
         cr_assert(strstr(e.msg, cases[i].msg) != NULL, "%s: got \"%s\"", cases[i].options, e.msg);
         cr_assert_null(s.modes[0].drv_state);
+        scenario_free(&s);
+    }
+}
+
+Test(oci, isolation_follows_the_runtime)
+{
+    static const struct {
+        const char *doc;
+        unsigned iso;
+    } cases[] = {
+        { "{\"name\":\"m\",\"driver\":\"oci\",\"options\":{\"runtime\":\"runc\"}}", ISO_PROCESS },
+        { "{\"name\":\"m\",\"driver\":\"oci\",\"options\":{\"runtime\":\"/usr/bin/runsc\"}}", ISO_SANDBOX },
+        { "{\"name\":\"m\",\"driver\":\"oci\"}", ISO_PROCESS },
+        /* An unknown runtime: what the mode declares, else process. */
+        { "{\"name\":\"m\",\"driver\":\"oci\",\"options\":{\"runtime\":\"/opt/x/kata-runtime\"}}", ISO_PROCESS },
+        { "{\"name\":\"m\",\"driver\":\"oci\",\"isolation\":\"vm\",\"options\":{\"runtime\":\"/opt/x/kata-runtime\"}}",
+          ISO_VM },
+    };
+    size_t i;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char doc[1024];
+        struct scenario s;
+        struct err e;
+        snprintf(doc, sizeof(doc), "{\"name\":\"iso\",\"modes\":[%s]}", cases[i].doc);
+        cr_assert_eq(scenario_parse(doc, "iso.json", &s, &e), 0, "%s", e.msg);
+        cr_assert_eq(driver_oci.isolation_of(&s.modes[0]), cases[i].iso, "case %zu", i);
         scenario_free(&s);
     }
 }

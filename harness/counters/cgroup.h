@@ -5,7 +5,8 @@
  * pair of v1/v2 helpers behind one entry point, as in crun. Paths are
  * relative to the hierarchy root, e.g. "isobench/<run_id>/<container>".
  * The parsers of the files' text are exposed so they can be tested on
- * fixture files.
+ * fixture files, and ISOBENCH_CGROUP_ROOT (default /sys/fs/cgroup) moves
+ * the whole hierarchy so the readers and writers can be run on fixture trees.
  */
 #ifndef ISOBENCH_CGROUP_H
 #define ISOBENCH_CGROUP_H
@@ -33,9 +34,14 @@ int cgroup_check(enum cgroup_mode m, struct err *e);
 
 /* Create the cgroup (in every controller needed on v1) and apply limits. */
 int cgroup_create(enum cgroup_mode m, const char *rel, const struct cgroup_limits *l, struct err *e);
-/* Move a process into it; pid 0 moves the calling process (used by a
-   child before it execs, so that it runs inside the cgroup from the start). */
+/* Move a process into it. pid 0 moves the calling thread: a single-threaded
+   child before it execs, so that it runs inside the cgroup from the start;
+   on v1 that skips the kernel's global threadgroup lock (see v1_enter). */
 int cgroup_enter(enum cgroup_mode m, const char *rel, pid_t pid, struct err *e);
+/* v2 only: a directory fd of the cgroup for clone3's
+   CLONE_INTO_CGROUP (the child starts inside it, with no migration and no
+   global lock). Returns the fd, or -1 with the reason in e (always on v1). */
+int cgroup_open_dir(enum cgroup_mode m, const char *rel, struct err *e);
 /* Kill every process in it (SIGKILL) and wait until it is empty (bounded). */
 int cgroup_kill_all(enum cgroup_mode m, const char *rel, int timeout_ms, struct err *e);
 /* Remove it (and on v1 from every controller). */
@@ -53,12 +59,6 @@ struct cgroup_stats {
 int cgroup_read(enum cgroup_mode m, const char *rel, struct cgroup_stats *st, struct err *e);
 /* PIDs in the cgroup (cgroup.procs); *n in/out. */
 int cgroup_pids(enum cgroup_mode m, const char *rel, pid_t *pids, int *n, struct err *e);
-
-/* Names of the child cgroups of rel (union over every v1 controller); *n
-   in/out. A missing rel gives *n = 0. Used by cleanup to find leftovers. */
-#define CGROUP_NAME_MAX 256
-int cgroup_children(enum cgroup_mode m, const char *rel, char (*names)[CGROUP_NAME_MAX], int *n,
-                    struct err *e);
 
 /* Parsers (pure, for tests): "key value\n" files such as memory.stat and cpu.stat. */
 int cgroup_parse_keyed(const char *text, const char *key, int64_t *out);

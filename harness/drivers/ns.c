@@ -8,8 +8,9 @@
  * start   clone(CLONE_VM | CLONE_VFORK) on a small stack, like posix_spawn,
  *         into new pid, mount, uts and ipc namespaces (and net when the mode
  *         says "network": true). The child, still sharing our memory and
- *         while we are suspended, enters its cgroup (writes "0" to
- *         cgroup.procs), sets the hostname, makes every mount private, mounts
+ *         while we are suspended, enters its cgroup (v1: writes "0" to each
+ *         controller's tasks file; on v2 clone3 starts it inside the cgroup
+ *         with CLONE_INTO_CGROUP instead), sets the hostname, makes every mount private, mounts
  *         the overlay (lower = a tiny layer of device nodes over the image
  *         rootfs, so /dev costs no extra mount), mounts a fresh /proc,
  *         pivot_root()s into the overlay, points stdin at /dev/null and
@@ -51,7 +52,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -71,8 +74,8 @@
 struct ns_mode {
     int network;            /* new network namespace (option "network") */
     enum cgroup_mode cg;
-    char rootfs[4096];      /* the image: upper overlay lower layer */
-    char devlayer[4096];    /* lowest-priority-but-one layer: dev/{null,zero,...} */
+    char rootfs[4096];      /* the image: the overlay's bottom layer */
+    char devlayer[4096];    /* dev/{null,zero,...}: the lower layer above the image */
 };
 
 /* <cache>/ns: the scratch root of this driver. */
@@ -93,6 +96,7 @@ struct ns_ctr {
     char overlay_opts[4096]; /* mount data for the overlay, built in create */
     char hostname[64];
     int cg_created;
+    int cgfd;                /* v2: the cgroup directory, for CLONE_INTO_CGROUP; else -1 */
     pid_t pid;               /* pid of the container's init in our namespace, -1 when none */
     int wstatus;             /* wait status once reaped */
     int reaped;
@@ -104,10 +108,14 @@ struct ns_ctr {
     int64_t line_t_ns;       /* when the bytes completing the buffered data arrived */
     char last_line[256];     /* last non-marker line, for error messages */
 
-    /* Shared with the child, which runs in our memory (CLONE_VM) while we
-       are suspended (CLONE_VFORK). */
+    /* Shared with the child while we are suspended (CLONE_VFORK): the whole
+       struct is a MAP_SHARED mapping, so the child sees it and writes back
+       both when it runs in our memory (CLONE_VM) and when it is a copy
+       (clone3 into a v2 cgroup). */
     const char *const *argv;
     int child_out;
+    int child_in_cgroup;     /* started inside its cgroup: no cgroup_enter */
+    int child_sighand_clear; /* the kernel already reset signal handlers */
     volatile int child_failed;
     volatile int64_t child_exec_ns;
     struct err child_err;
@@ -278,6 +286,17 @@ static unsigned ns_isolation_of(const struct mode *m)
 
 /* ---- create ---- */
 
+/* mkdir, making the parents only when missing: the run directory exists
+   after the run's first container, so this is usually one system call. */
+static int mkdir_leaf_first(const char *path, struct err *e)
+{
+    if (mkdir(path, 0755) == 0 || errno == EEXIST)
+        return 0;
+    if (errno != ENOENT)
+        return err_sys(e, errno, "ns: mkdir %s", path);
+    return plat_mkdir_p(path, e) < 0 ? err_wrap(e, "ns: scratch") : 0;
+}
+
 static int ns_create(struct ctr *c, struct err *e)
 {
     const struct ns_mode *nm = c->mode ? c->mode->drv_state : NULL;
@@ -293,11 +312,12 @@ static int ns_create(struct ctr *c, struct err *e)
         return -1;
     if (c->argv == NULL || c->argv[0] == NULL)
         return err_set(e, EINVAL, "ns: no workload command");
-    p = calloc(1, sizeof(*p));
-    if (p == NULL)
-        return err_set(e, ENOMEM, "ns: out of memory");
-    c->priv = p;
+    p = mmap(NULL, sizeof(*p), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return err_sys(e, errno, "ns: mmap container state");
+    c->priv = p; /* zero-filled */
     p->nm = nm;
+    p->cgfd = -1;
     p->pid = -1;
     p->out_fd = -1;
     p->child_out = -1;
@@ -314,8 +334,10 @@ static int ns_create(struct ctr *c, struct err *e)
                    nm->devlayer, nm->rootfs, p->upper, p->work);
     if (len < 0 || (size_t)len >= sizeof(p->overlay_opts))
         return err_set(e, ENAMETOOLONG, "ns: overlay options for %s longer than a page", p->dir);
-    if (plat_mkdir_p(p->upper, e) < 0)
-        return err_wrap(e, "ns: scratch");
+    if (mkdir_leaf_first(p->dir, e) < 0)
+        return -1;
+    if (mkdir(p->upper, 0755) < 0 && errno != EEXIST)
+        return err_sys(e, errno, "ns: mkdir %s", p->upper);
     if (mkdir(p->work, 0700) < 0 && errno != EEXIST)
         return err_sys(e, errno, "ns: mkdir %s", p->work);
     if (mkdir(p->merged, 0755) < 0 && errno != EEXIST)
@@ -328,6 +350,8 @@ static int ns_create(struct ctr *c, struct err *e)
     lim.pids = s ? s->pids_limit : 0;
     p->cg_created = 1; /* from here on, destroy removes whatever part exists */
     if (cgroup_create(nm->cg, p->cgrel, &lim, e) < 0)
+        return err_wrap(e, "ns");
+    if (nm->cg == CGROUP_V2 && (p->cgfd = cgroup_open_dir(nm->cg, p->cgrel, e)) < 0)
         return err_wrap(e, "ns");
     return 0;
 }
@@ -364,11 +388,12 @@ static int child_main(void *arg)
     int sig, nullfd;
 
     /* Our handlers must never run here: they would act on the parent's memory. */
-    for (sig = 1; sig < NSIG; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP)
-            signal(sig, SIG_DFL);
+    if (!p->child_sighand_clear)
+        for (sig = 1; sig < NSIG; sig++)
+            if (sig != SIGKILL && sig != SIGSTOP)
+                signal(sig, SIG_DFL);
 
-    if (cgroup_enter(p->nm->cg, p->cgrel, 0, e) < 0)
+    if (!p->child_in_cgroup && cgroup_enter(p->nm->cg, p->cgrel, 0, e) < 0)
         goto fail;
     if (sethostname(p->hostname, strlen(p->hostname)) < 0) {
         err_sys(e, errno, "sethostname %s", p->hostname);
@@ -446,13 +471,54 @@ static int reap(struct ns_ctr *p, int timeout_ms)
     }
 }
 
+#if defined(SYS_clone3)
+#ifndef CLONE_CLEAR_SIGHAND
+#define CLONE_CLEAR_SIGHAND 0x100000000ULL
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+/* The kernel's struct clone_args (linux/sched.h, v2 layout with cgroup). */
+struct ns_clone_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+        set_tid_size, cgroup;
+};
+
+/*
+ * cgroup v2: clone3(CLONE_VFORK | CLONE_INTO_CGROUP), fork-like (our memory
+ * copied, p shared through its MAP_SHARED mapping). The child is born in its
+ * cgroup: no cgroup.procs write, whose global lock waits for an RCU grace
+ * period. Returns the pid, 0 never (the child does not return), or -1 with
+ * errno; ENOSYS/E2BIG mean an older kernel.
+ */
+static pid_t clone_into_cgroup(struct ns_ctr *p, int nsflags)
+{
+    struct ns_clone_args ca;
+    long r;
+    memset(&ca, 0, sizeof(ca));
+    ca.flags = (uint64_t)(unsigned)(nsflags | CLONE_VFORK) | CLONE_INTO_CGROUP | CLONE_CLEAR_SIGHAND;
+    ca.exit_signal = SIGCHLD;
+    ca.cgroup = (uint64_t)p->cgfd;
+    p->child_in_cgroup = 1;
+    p->child_sighand_clear = 1;
+    r = syscall(SYS_clone3, &ca, sizeof(ca));
+    if (r == 0)
+        child_main(p); /* does not return */
+    if (r < 0) {
+        p->child_in_cgroup = 0;
+        p->child_sighand_clear = 0;
+    }
+    return (pid_t)r;
+}
+#endif
+
 static int ns_start(struct ctr *c, struct err *e)
 {
     struct ns_ctr *p = c->priv;
-    int fds[2], flags, saved;
+    int fds[2], nsflags, saved = 0;
     sigset_t all, old;
     uintptr_t top;
-    pid_t pid;
+    pid_t pid = -1;
 
     if (p == NULL)
         return err_set(e, EINVAL, "ns: start before create");
@@ -475,20 +541,35 @@ static int ns_start(struct ctr *c, struct err *e)
     p->child_out = fds[1];
     p->child_failed = 0;
     p->child_exec_ns = 0;
+    p->child_in_cgroup = 0;
+    p->child_sighand_clear = 0;
     err_clear(&p->child_err);
 
-    flags = CLONE_VM | CLONE_VFORK | SIGCHLD | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
+    nsflags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
     if (p->nm->network)
-        flags |= CLONE_NEWNET;
+        nsflags |= CLONE_NEWNET;
     top = ((uintptr_t)(p->stack + sizeof(p->stack))) & ~(uintptr_t)15;
 
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    pid = clone(child_main, (void *)top, flags, p);
-    saved = errno;
+#if defined(SYS_clone3)
+    if (p->cgfd >= 0) {
+        pid = clone_into_cgroup(p, nsflags);
+        saved = errno;
+    }
+    if (pid < 0 && (p->cgfd < 0 || saved == ENOSYS || saved == E2BIG))
+#endif
+    {
+        pid = clone(child_main, (void *)top, nsflags | CLONE_VM | CLONE_VFORK | SIGCHLD, p);
+        saved = errno;
+    }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     close(p->child_out);
     p->child_out = -1;
+    if (p->cgfd >= 0) {
+        close(p->cgfd);
+        p->cgfd = -1;
+    }
     if (pid < 0)
         return err_sys(e, saved, "ns: clone");
     p->pid = pid;
@@ -648,6 +729,19 @@ static int ns_destroy(struct ctr *c, struct err *e)
     if (p->out_fd >= 0)
         close(p->out_fd);
     p->out_fd = -1;
+    if (p->cgfd >= 0)
+        close(p->cgfd);
+    p->cgfd = -1;
+    /* The cgroup goes before the directory, so that a crash in between
+       leaves a directory for cleanup to find the cgroup by. */
+    if (p->cg_created) {
+        err_clear(&tmp);
+        if (cgroup_remove(p->nm->cg, p->cgrel, &tmp) < 0 && rc == 0) {
+            *e = tmp;
+            rc = err_wrap(e, "ns");
+        }
+        cgroup_remove(p->nm->cg, p->runcg, NULL); /* fails while other containers of the run remain */
+    }
     if (p->merged[0] != '\0') {
         /* The overlay lives in the container's mount namespace; a host mount here
            would only come from an outside hand, but is not left behind either. */
@@ -660,15 +754,7 @@ static int ns_destroy(struct ctr *c, struct err *e)
         }
         rmdir(p->rundir); /* the last container of the run takes the run directory */
     }
-    if (p->cg_created) {
-        err_clear(&tmp);
-        if (cgroup_remove(p->nm->cg, p->cgrel, &tmp) < 0 && rc == 0) {
-            *e = tmp;
-            rc = err_wrap(e, "ns");
-        }
-        cgroup_remove(p->nm->cg, p->runcg, NULL); /* fails while other containers of the run remain */
-    }
-    free(p);
+    munmap(p, sizeof(*p));
     c->priv = NULL;
     return rc;
 }
@@ -734,46 +820,51 @@ out:
     return rc;
 }
 
-/* Kill and remove every container cgroup of one run, then the run's cgroup. */
-static int cleanup_run_cgroups(enum cgroup_mode cg, const char *run, int *removed, struct err *e)
+/*
+ * One run's leftovers. What belongs to this driver is named by its scratch
+ * directories (create makes the directory before the cgroup, destroy removes
+ * the cgroup before the directory), so the cgroups of other drivers' modes
+ * in the same run are left to their own cleanup.
+ */
+static int cleanup_run(enum cgroup_mode cg, const char *runs, const char *run, int *removed, struct err *e)
 {
-    char runcg[512], rel[1024];
-    char (*names)[CGROUP_NAME_MAX];
-    int n = 4096, i, rc = 0;
+    char rundir[4096], path[4096], rel[1024], runcg[512];
+    DIR *d;
+    struct dirent *de;
+    int rc = 0;
 
-    names = malloc((size_t)n * sizeof(*names));
-    if (names == NULL)
-        return err_set(e, ENOMEM, "out of memory");
+    snprintf(rundir, sizeof(rundir), "%s/%s", runs, run);
     snprintf(runcg, sizeof(runcg), NS_CGROUP_TOP "/%s", run);
-    if (cgroup_children(cg, runcg, names, &n, e) < 0) {
-        rc = -1;
-        goto out;
-    }
-    for (i = 0; i < n; i++) {
-        snprintf(rel, sizeof(rel), "%s/%s", runcg, names[i]);
+
+    /* 1. Processes and cgroups: kill first, so nothing holds the mounts. */
+    d = opendir(rundir);
+    if (d == NULL)
+        return errno == ENOENT ? 0 : err_sys(e, errno, "opendir %s", rundir);
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        snprintf(rel, sizeof(rel), "%s/%s", runcg, de->d_name);
+        if (!cgroup_exists(cg, rel))
+            continue;
         if (cgroup_kill_all(cg, rel, NS_KILL_TIMEOUT_MS, e) < 0 || cgroup_remove(cg, rel, e) < 0) {
             rc = -1;
-            goto out;
+            break;
         }
         (*removed)++;
     }
-    if (cgroup_exists(cg, runcg) && cgroup_remove(cg, runcg, e) < 0)
-        rc = -1;
-out:
-    free(names);
-    return rc;
-}
+    closedir(d);
+    if (rc < 0)
+        return rc;
 
-/* Remove every container directory of one run, then the run directory. */
-static int cleanup_run_dirs(const char *rundir, int *removed, struct err *e)
-{
-    DIR *d = opendir(rundir);
-    struct dirent *de;
-    char path[4096];
-    int rc = 0;
+    /* 2. Mounts left in the host's namespace under the run's directory. */
+    if (cleanup_mounts(rundir, removed, e) < 0)
+        return -1;
 
+    /* 3. Container directories, then the run's directory and cgroup (the
+       cgroup stays while another driver's containers of the run remain). */
+    d = opendir(rundir);
     if (d == NULL)
-        return errno == ENOENT ? 0 : err_sys(e, errno, "opendir %s", rundir);
+        return err_sys(e, errno, "opendir %s", rundir);
     while ((de = readdir(d)) != NULL) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
@@ -787,83 +878,44 @@ static int cleanup_run_dirs(const char *rundir, int *removed, struct err *e)
     closedir(d);
     if (rc == 0 && rmdir(rundir) < 0 && errno != ENOENT)
         rc = err_sys(e, errno, "rmdir %s", rundir);
+    cgroup_remove(cg, runcg, NULL);
     return rc;
 }
 
 /*
- * Leftovers of run_id (NULL: of every run): the processes in its cgroups are
- * killed and the cgroups removed, overlay mounts under its scratch directory
- * unmounted, and the directories removed. *removed counts cgroups, mounts and
- * container directories.
+ * Leftovers of run_id (NULL: of every run under this cache's scratch root):
+ * processes in the containers' cgroups are killed and the cgroups removed,
+ * overlay mounts under the scratch directories unmounted, the directories
+ * removed. *removed counts cgroups, mounts and container directories.
  */
 static int ns_cleanup(const char *run_id, int *removed, struct err *e)
 {
     enum cgroup_mode cg = cgroup_detect();
-    char root[4096], runs[4096], rundir[4096];
-    char (*names)[CGROUP_NAME_MAX] = NULL;
-    int n, i, rc = 0;
+    char root[4096], runs[4096];
+    DIR *d;
+    struct dirent *de;
+    int rc = 0;
 
     *removed = 0;
-    if (run_id != NULL && check_name("run id", run_id, e) < 0)
-        return -1;
     scratch_root(root, sizeof(root));
     snprintf(runs, sizeof(runs), "%s/runs", root);
-
-    /* 1. Processes and cgroups: kill first, so nothing holds the mounts. */
     if (run_id != NULL) {
-        if (cleanup_run_cgroups(cg, run_id, removed, e) < 0)
-            return err_wrap(e, "ns: cleanup %s", run_id);
-    } else {
-        n = 4096;
-        names = malloc((size_t)n * sizeof(*names));
-        if (names == NULL)
-            return err_set(e, ENOMEM, "ns: cleanup: out of memory");
-        if (cgroup_children(cg, NS_CGROUP_TOP, names, &n, e) < 0) {
-            rc = err_wrap(e, "ns: cleanup");
-            goto out;
-        }
-        for (i = 0; i < n; i++)
-            if (cleanup_run_cgroups(cg, names[i], removed, e) < 0) {
-                rc = err_wrap(e, "ns: cleanup %s", names[i]);
-                goto out;
-            }
+        if (check_name("run id", run_id, e) < 0)
+            return -1;
+        return cleanup_run(cg, runs, run_id, removed, e) < 0 ? err_wrap(e, "ns: cleanup %s", run_id) : 0;
     }
-
-    /* 2. Mounts left in the host's namespace under the scratch directories. */
-    if (run_id != NULL)
-        snprintf(rundir, sizeof(rundir), "%s/%s", runs, run_id);
-    else
-        snprintf(rundir, sizeof(rundir), "%s", runs);
-    if (cleanup_mounts(rundir, removed, e) < 0) {
-        rc = err_wrap(e, "ns: cleanup");
-        goto out;
-    }
-
-    /* 3. Scratch directories. */
-    if (run_id != NULL) {
-        if (cleanup_run_dirs(rundir, removed, e) < 0)
-            rc = err_wrap(e, "ns: cleanup");
-    } else {
-        DIR *d = opendir(runs);
-        struct dirent *de;
-        if (d == NULL) {
-            if (errno != ENOENT)
-                rc = err_sys(e, errno, "ns: cleanup: opendir %s", runs);
-            goto out;
+    d = opendir(runs);
+    if (d == NULL)
+        return errno == ENOENT ? 0 : err_sys(e, errno, "ns: cleanup: opendir %s", runs);
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        if (cleanup_run(cg, runs, de->d_name, removed, e) < 0) {
+            rc = err_wrap(e, "ns: cleanup %s", de->d_name);
+            break;
         }
-        while ((de = readdir(d)) != NULL) {
-            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                continue;
-            snprintf(rundir, sizeof(rundir), "%s/%s", runs, de->d_name);
-            if (cleanup_run_dirs(rundir, removed, e) < 0) {
-                rc = err_wrap(e, "ns: cleanup");
-                break;
-            }
-        }
-        closedir(d);
     }
-out:
-    free(names);
+    closedir(d);
     return rc;
 }
 

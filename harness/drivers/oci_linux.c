@@ -9,9 +9,15 @@
  * then `runtime [global args] --root R create --bundle B --pid-file P <id>`
  * runs with stdin=/dev/null, stdout = a pipe the harness reads (with
  * terminal:false the runtime hands its own stdio to the container process)
- * and stderr = <dir>/create.log. start = `runtime ... start <id>`; stop =
- * `kill <id> KILL` and polling `state` until "stopped"; destroy =
- * `delete --force <id>`, then the cgroup, the overlay and the directories.
+ * and stderr = <dir>/create.log. start = `runtime ... start <id>`. stop =
+ * SIGKILL to every process of the container through pidfds, waiting until
+ * they are gone (what `kill <id> KILL` does for a one-container bundle,
+ * without a runtime exec; `kill` and polling `state` are the fallback).
+ * destroy = `delete --force <id>`, then the cgroup, the overlay and the
+ * directories. The harness makes itself the child subreaper of the runtime's
+ * daemons (runc's container init, runsc's sandbox and gofer), so it reaps
+ * them at once: on a host whose init reaps orphans slowly, `runsc delete`
+ * would otherwise poll a zombie sandbox for over a second.
  *
  * Measured: the cgroup the runtime created (memory, CPU, pids; runsc puts its
  * sandbox, gofer and their children in it too), and PSS/RSS summed over every
@@ -33,6 +39,7 @@
  */
 #define _GNU_SOURCE
 #include "oci.h"
+#include "oci_exec.h"
 #include "../counters/cgroup.h"
 #include "../counters/proc.h"
 #include "../image.h"
@@ -53,7 +60,6 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -96,7 +102,7 @@ struct oci_ctr {
     pid_t init_pid;       /* runc: container init; runsc: sandbox */
     int kids[4];          /* pidfds of the runtime's daemons that became our children */
     int nkids;
-    int mounted, created, started;
+    int mounted, created;
     char acc[4096];       /* stdout bytes not yet returned as a line */
     size_t used;
 };
@@ -186,235 +192,7 @@ static int read_tail(const char *path, char *buf, size_t n)
     return (int)r;
 }
 
-/* The last lines of a command's stderr, on one line, for an error message. */
-static void tail_line(const char *text, char *out, size_t n)
-{
-    size_t len = strlen(text), start, i, o = 0;
-    while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' ' || text[len - 1] == '\r'))
-        len--;
-    start = len > 300 ? len - 300 : 0;
-    for (i = start; i < len && o + 4 < n; i++) {
-        if (text[i] == '\n') {
-            out[o++] = ' ';
-            out[o++] = '|';
-            out[o++] = ' ';
-        } else if (text[i] != '\r') {
-            out[o++] = text[i];
-        }
-    }
-    out[o] = '\0';
-}
-
-/* ---- running the runtime: fork/execv, bounded waits ---- */
-
-static int pidfd_of(pid_t pid)
-{
-#ifdef SYS_pidfd_open
-    return (int)syscall(SYS_pidfd_open, pid, 0);
-#else
-    (void)pid;
-    errno = ENOSYS;
-    return -1;
-#endif
-}
-
-static int pidfd_kill(int fd)
-{
-#ifdef SYS_pidfd_send_signal
-    return (int)syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
-#else
-    (void)fd;
-    errno = ENOSYS;
-    return -1;
-#endif
-}
-
-/* fork + execv with the given stdio; only async-signal-safe calls in the child. */
-static int spawn(const char *const *argv, int fd0, int fd1, int fd2, pid_t *pid, struct err *e)
-{
-    pid_t p = fork();
-    if (p < 0)
-        return err_sys(e, errno, "fork");
-    if (p == 0) {
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        signal(SIGPIPE, SIG_DFL);
-        if (dup2(fd0, 0) < 0 || dup2(fd1, 1) < 0 || dup2(fd2, 2) < 0)
-            _exit(126);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    *pid = p;
-    return 0;
-}
-
-/* Wait for a child at most timeout_ms; kill it when it overstays. While
-   waiting, drain up to two non-blocking pipes into buffers (fd -1: none). */
-struct drain {
-    int fd;
-    char *buf;
-    size_t n, used;
-};
-
-static void drain_read(struct drain *d)
-{
-    for (;;) {
-        char tmp[4096];
-        ssize_t r;
-        if (d->fd < 0)
-            return;
-        r = read(d->fd, tmp, sizeof(tmp));
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            if (r == 0) {
-                close(d->fd);
-                d->fd = -1;
-            }
-            return;
-        }
-        if (d->buf != NULL && d->n > 1) {
-            size_t room = d->n - 1 - d->used;
-            if ((size_t)r > room) {
-                /* Keep the tail: errors are at the end. */
-                size_t drop = (size_t)r - room;
-                if (drop > d->used)
-                    drop = d->used;
-                memmove(d->buf, d->buf + drop, d->used - drop);
-                d->used -= drop;
-                room = d->n - 1 - d->used;
-            }
-            if ((size_t)r > room)
-                r = (ssize_t)room;
-            memcpy(d->buf + d->used, tmp, (size_t)r);
-            d->used += (size_t)r;
-            d->buf[d->used] = '\0';
-        }
-    }
-}
-
-static int wait_child(pid_t pid, int timeout_ms, struct drain *d, int nd, int *status, struct err *e)
-{
-    int64_t deadline = plat_now_ns() + (int64_t)timeout_ms * 1000000LL;
-    int pfd = pidfd_of(pid);
-    int rc = 0, i;
-
-    for (;;) {
-        struct pollfd p[3];
-        int np = 0;
-        int64_t left;
-        pid_t r = waitpid(pid, status, WNOHANG);
-        if (r == pid)
-            break;
-        if (r < 0 && errno != EINTR) {
-            rc = err_sys(e, errno, "waitpid %d", (int)pid);
-            break;
-        }
-        left = (deadline - plat_now_ns() + 999999) / 1000000LL;
-        if (left <= 0) {
-            kill(pid, SIGKILL);
-            while (waitpid(pid, status, 0) < 0 && errno == EINTR)
-                ;
-            rc = err_set(e, ETIMEDOUT, "no exit within %d ms (killed)", timeout_ms);
-            break;
-        }
-        if (pfd >= 0) {
-            p[np].fd = pfd;
-            p[np].events = POLLIN;
-            p[np++].revents = 0;
-        } else if (left > 2) {
-            left = 2; /* no pidfd: poll for the exit */
-        }
-        for (i = 0; i < nd; i++)
-            if (d[i].fd >= 0) {
-                p[np].fd = d[i].fd;
-                p[np].events = POLLIN;
-                p[np++].revents = 0;
-            }
-        if (poll(p, (nfds_t)np, (int)left) > 0)
-            for (i = 0; i < nd; i++)
-                drain_read(&d[i]);
-    }
-    if (pfd >= 0)
-        close(pfd);
-    /* Whatever the child wrote before exiting; a daemon it left behind may
-       hold the pipes open, so never wait for EOF. */
-    for (i = 0; i < nd; i++)
-        drain_read(&d[i]);
-    return rc;
-}
-
-/*
- * Run argv with stdin=/dev/null, stdout into out (may be NULL) and stderr
- * into errbuf; 0 when it exited 0, else -1 with "<what>: <stderr tail>".
- */
-static int run_capture(const char *const *argv, const char *what, int timeout_ms, char *out, size_t outn,
-                       struct err *e)
-{
-    int opipe[2] = { -1, -1 }, epipe[2] = { -1, -1 }, null = -1, status = 0, rc = -1;
-    char errbuf[4096] = "";
-    struct drain d[2];
-    pid_t pid;
-
-    if (out != NULL && outn > 0)
-        out[0] = '\0';
-    null = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (null < 0)
-        return err_sys(e, errno, "oci: %s: open /dev/null", what);
-    if (pipe2(opipe, O_CLOEXEC | O_NONBLOCK) < 0 || pipe2(epipe, O_CLOEXEC | O_NONBLOCK) < 0) {
-        err_sys(e, errno, "oci: %s: pipe", what);
-        goto out;
-    }
-    if (spawn(argv, null, opipe[1], epipe[1], &pid, e) < 0) {
-        err_wrap(e, "oci: %s", what);
-        goto out;
-    }
-    close(opipe[1]);
-    close(epipe[1]);
-    opipe[1] = epipe[1] = -1;
-    d[0].fd = opipe[0];
-    d[0].buf = out;
-    d[0].n = out != NULL ? outn : 0;
-    d[0].used = 0;
-    d[1].fd = epipe[0];
-    d[1].buf = errbuf;
-    d[1].n = sizeof(errbuf);
-    d[1].used = 0;
-    opipe[0] = epipe[0] = -1; /* owned by d[] now */
-    if (wait_child(pid, timeout_ms, d, 2, &status, e) < 0) {
-        err_wrap(e, "oci: %s", what);
-    } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        char tail[400];
-        tail_line(errbuf, tail, sizeof(tail));
-        if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && tail[0] == '\0')
-            err_set(e, ENOEXEC, "oci: %s: cannot execute %s", what, argv[0]);
-        else if (tail[0] != '\0')
-            err_set(e, EIO, "oci: %s: %s", what, tail);
-        else if (WIFEXITED(status))
-            err_set(e, EIO, "oci: %s: exit status %d", what, WEXITSTATUS(status));
-        else
-            err_set(e, EIO, "oci: %s: killed by signal %d", what, WTERMSIG(status));
-    } else {
-        rc = 0;
-    }
-    if (d[0].fd >= 0)
-        close(d[0].fd);
-    if (d[1].fd >= 0)
-        close(d[1].fd);
-out:
-    if (null >= 0)
-        close(null);
-    if (opipe[0] >= 0)
-        close(opipe[0]);
-    if (opipe[1] >= 0)
-        close(opipe[1]);
-    if (epipe[0] >= 0)
-        close(epipe[0]);
-    if (epipe[1] >= 0)
-        close(epipe[1]);
-    return rc;
-}
+/* ---- running the runtime ---- */
 
 /*
  * argv for `runtime [global args] --root ROOT VERB [extra...] [ID] [TAIL]`
@@ -450,7 +228,7 @@ static int rt_run(const struct oci_mode *om, const char *root, const char *verb,
     char what[256];
     rt_argv(om, root, verb, extra, id, tail, argv);
     snprintf(what, sizeof(what), "%s %s%s%s", om->base, verb, id ? " " : "", id ? id : "");
-    return run_capture(argv, what, timeout_ms, out, outn, e);
+    return oci_run_capture(argv, what, timeout_ms, out, outn, e);
 }
 
 /* "created", "running", "stopped", ... from `state`; "" when it has no such container. */
@@ -499,23 +277,26 @@ static void default_root(const struct mode *m, const char *run_id, char *buf, si
 
 /* A runtime creates the cgroup in every hierarchy it knows (on a hybrid host
    also name=systemd, blkio, devices, the unified tree...): remove it from
-   all of them. Missing is fine; a busy one is an error. */
+   all of them, and from the root itself (cgroup v2). Missing is fine; a
+   busy one is an error. */
 static int cgroup_rmdir_all(const char *rel, struct err *e)
 {
     DIR *d = opendir(CG_ROOT);
     struct dirent *de;
+    char path[2048];
     int rc = 0;
-    if (d == NULL)
-        return 0;
-    while ((de = readdir(d)) != NULL) {
-        char path[2048];
+    snprintf(path, sizeof(path), CG_ROOT "/%s", rel);
+    if (rmdir(path) < 0 && errno != ENOENT && errno != ENOTDIR)
+        rc = err_sys(e, errno, "rmdir %s", path);
+    while (d != NULL && (de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.')
             continue;
         snprintf(path, sizeof(path), CG_ROOT "/%s/%s", de->d_name, rel);
         if (rmdir(path) < 0 && errno != ENOENT && errno != ENOTDIR && rc == 0)
             rc = err_sys(e, errno, "rmdir %s", path);
     }
-    closedir(d);
+    if (d != NULL)
+        closedir(d);
     return rc;
 }
 
@@ -523,18 +304,19 @@ static int cgroup_any(const char *rel)
 {
     DIR *d = opendir(CG_ROOT);
     struct dirent *de;
-    int found = 0;
-    if (d == NULL)
-        return 0;
-    while (!found && (de = readdir(d)) != NULL) {
-        char path[2048];
-        struct stat st;
+    char path[2048];
+    struct stat st;
+    int found;
+    snprintf(path, sizeof(path), CG_ROOT "/%s", rel);
+    found = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    while (!found && d != NULL && (de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.')
             continue;
         snprintf(path, sizeof(path), CG_ROOT "/%s/%s", de->d_name, rel);
         found = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
     }
-    closedir(d);
+    if (d != NULL)
+        closedir(d);
     return found;
 }
 
@@ -719,7 +501,7 @@ static int first_line_version(const struct oci_mode *om, char *buf, size_t n, st
     argv[1] = "--version";
     argv[2] = NULL;
     snprintf(what, sizeof(what), "%s --version", om->base);
-    if (run_capture(argv, what, PROBE_TIMEOUT_MS, out, sizeof(out), e) < 0)
+    if (oci_run_capture(argv, what, PROBE_TIMEOUT_MS, out, sizeof(out), e) < 0)
         return -1;
     nl = strchr(out, '\n');
     if (nl != NULL)
@@ -746,6 +528,30 @@ static int oci_probe(const struct mode *m, struct err *e)
     return rc;
 }
 
+/*
+ * The runtime's daemons (runc's container init, runsc's sandbox and gofer)
+ * are orphaned when `create` exits: while an oci mode is initialised the
+ * harness is their child subreaper, so destroy can reap them at once (see
+ * kill_and_reap). Counted, so the last mode_fini gives it back.
+ */
+static int subreaper_hold(int take, struct err *e)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static int users;
+    int rc = 0;
+    pthread_mutex_lock(&lock);
+    if (take) {
+        if (users == 0 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+            rc = err_sys(e, errno, "oci: prctl(PR_SET_CHILD_SUBREAPER)");
+        else
+            users++;
+    } else if (users > 0 && --users == 0) {
+        prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+    }
+    pthread_mutex_unlock(&lock);
+    return rc;
+}
+
 static int oci_mode_init(struct mode *m, const struct scenario *s, struct err *e)
 {
     struct oci_mode *om;
@@ -765,11 +571,7 @@ static int oci_mode_init(struct mode *m, const struct scenario *s, struct err *e
             return err_wrap(e, "oci: image");
         }
     }
-    /* The runtime's daemons (runc's container init, runsc's sandbox and
-       gofer) are orphaned when `create` exits: make them our children so
-       destroy can reap them at once (see kill_and_reap). */
-    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
-        err_sys(e, errno, "oci: prctl(PR_SET_CHILD_SUBREAPER)");
+    if (subreaper_hold(1, e) < 0) {
         mode_free(om);
         return -1;
     }
@@ -783,6 +585,7 @@ static int oci_mode_init(struct mode *m, const struct scenario *s, struct err *e
         }
     }
     if (om->root[0] != '\0' && plat_mkdir_p(om->root, e) < 0) {
+        subreaper_hold(0, NULL);
         mode_free(om);
         return err_wrap(e, "oci: state root");
     }
@@ -825,6 +628,7 @@ static void oci_mode_fini(struct mode *m)
     }
     mode_free(om);
     m->drv_state = NULL;
+    subreaper_hold(0, NULL);
 }
 
 static int oci_version(const struct mode *m, char *buf, size_t n, struct err *e)
@@ -1129,27 +933,33 @@ static int oci_create(struct ctr *c, struct err *e)
     /* From here on the runtime may have state for the container, even if
        create fails half-way: destroy must ask it to delete. */
     p->created = 1;
-    if (spawn(argv, null, fds[1], logfd, &pid, e) < 0)
+    if (oci_spawn(argv, null, fds[1], logfd, &pid, e) < 0)
         goto out;
     close(fds[1]);
     fds[1] = -1;
-    if (wait_child(pid, CMD_TIMEOUT_MS, NULL, 0, &status, e) < 0) {
+    if (oci_wait_child(pid, CMD_TIMEOUT_MS, &status, e) < 0) {
         err_wrap(e, "oci: %s create %s", om->base, c->name);
+        adopt_kids(om, p);
         goto out;
     }
+    /* Even a failed create may have left daemons behind: hold them. */
+    adopt_kids(om, p);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         char logtail[2048], tail[400];
         read_tail(p->log, logtail, sizeof(logtail));
-        tail_line(logtail, tail, sizeof(tail));
-        err_set(e, EIO, "oci: %s create %s: %s", om->base, c->name,
-                tail[0] ? tail : WIFEXITED(status) ? "failed with no message" : "killed by a signal");
+        oci_tail_line(logtail, tail, sizeof(tail));
+        if (tail[0] != '\0')
+            err_set(e, EIO, "oci: %s create %s: %s", om->base, c->name, tail);
+        else if (WIFEXITED(status))
+            err_set(e, EIO, "oci: %s create %s: exit status %d, no message", om->base, c->name, WEXITSTATUS(status));
+        else
+            err_set(e, EIO, "oci: %s create %s: killed by signal %d", om->base, c->name, WTERMSIG(status));
         goto out;
     }
     if (read_pid_file(p->pidfile, &p->init_pid) < 0) {
         err_set(e, EIO, "oci: %s create %s: no pid in %s", om->base, c->name, p->pidfile);
         goto out;
     }
-    adopt_kids(om, p);
     p->out_fd = fds[0];
     fds[0] = -1;
     rc = 0;
@@ -1175,7 +985,6 @@ static int oci_start(struct ctr *c, struct err *e)
     if (rt_run(om, p->root, "start", NULL, c->name, NULL, CMD_TIMEOUT_MS, NULL, 0, e) < 0)
         return -1;
     c->exec_ns = plat_now_ns();
-    p->started = 1;
     return 0;
 }
 
@@ -1233,7 +1042,7 @@ static int oci_wait_output(struct ctr *c, const char *marker, int timeout_ms, ch
         if (r <= 0) {
             char logtail[2048], tail[400];
             read_tail(p->log, logtail, sizeof(logtail));
-            tail_line(logtail, tail, sizeof(tail));
+            oci_tail_line(logtail, tail, sizeof(tail));
             return err_set(e, EIO, "oci: %s: exited without printing '%s'%s%s", c->name, marker,
                            tail[0] ? ": " : "", tail);
         }
@@ -1244,7 +1053,6 @@ static int oci_wait_output(struct ctr *c, const char *marker, int timeout_ms, ch
 /* Every process that exists because of the container: the cgroup's
    processes, those whose command line names the bundle (runsc's sandbox and
    gofer), the init from the pid file, and all their descendants. */
-#define MAX_CTR_PIDS 1024
 
 static void add_unique(pid_t *all, int *n, pid_t pid)
 {
@@ -1252,31 +1060,32 @@ static void add_unique(pid_t *all, int *n, pid_t pid)
     for (i = 0; i < *n; i++)
         if (all[i] == pid)
             return;
-    if (*n < MAX_CTR_PIDS)
+    if (*n < OCI_MAX_PIDS)
         all[(*n)++] = pid;
 }
 
 static int container_pids(const struct oci_mode *om, const struct oci_ctr *p, pid_t *all, int *nall, struct err *e)
 {
-    pid_t roots[MAX_CTR_PIDS], tree[MAX_CTR_PIDS];
+    pid_t roots[OCI_MAX_PIDS], tree[OCI_MAX_PIDS];
     char needle[1200];
     int nroots = 0, n, i, j;
 
     *nall = 0;
-    n = MAX_CTR_PIDS;
+    n = OCI_MAX_PIDS;
     if (cgroup_pids(om->cg, p->cgroup, roots, &n, e) < 0)
         return -1;
     nroots = n;
-    /* " --bundle B" and "--bundle=B": the path followed by the end of it. */
+    /* runsc's sandbox and gofer name the bundle ("--bundle=B", "--bundle B");
+       ".../<name>/bundle" is part of no other container's path. */
     snprintf(needle, sizeof(needle), "%s", p->bundle);
-    n = MAX_CTR_PIDS - nroots;
+    n = OCI_MAX_PIDS - nroots;
     if (proc_find_cmdline(needle, roots + nroots, &n, e) < 0)
         return -1;
     nroots += n;
-    if (p->init_pid > 0 && nroots < MAX_CTR_PIDS)
+    if (p->init_pid > 0 && nroots < OCI_MAX_PIDS)
         roots[nroots++] = p->init_pid;
     for (i = 0; i < nroots; i++) {
-        n = MAX_CTR_PIDS;
+        n = OCI_MAX_PIDS;
         if (proc_tree_pids(roots[i], tree, &n, e) < 0)
             return -1;
         for (j = 0; j < n; j++)
@@ -1291,7 +1100,7 @@ static int oci_sample(struct ctr *c, struct counters *out, struct err *e)
     struct oci_ctr *p = c->priv;
     struct cgroup_stats st;
     struct proc_mem pm;
-    pid_t pids[MAX_CTR_PIDS];
+    pid_t pids[OCI_MAX_PIDS];
     int npids = 0, i, have_cg;
     int64_t storage;
 
@@ -1321,29 +1130,12 @@ static int oci_sample(struct ctr *c, struct counters *out, struct err *e)
     return 0;
 }
 
-/* Has the process behind a pidfd exited (within timeout_ms)? */
-static int pidfd_exited(int fd, int timeout_ms)
-{
-    struct pollfd pf;
-    int64_t deadline = plat_now_ns() + (int64_t)timeout_ms * 1000000LL;
-    for (;;) {
-        int64_t left = (deadline - plat_now_ns() + 999999) / 1000000LL;
-        pf.fd = fd;
-        pf.events = POLLIN;
-        pf.revents = 0;
-        if (poll(&pf, 1, left > 0 ? (int)left : 0) > 0)
-            return 1;
-        if (left <= 0)
-            return 0;
-    }
-}
-
 /* Hold a pidfd on each process of the container that is now our child
    (orphaned by `create`, adopted as subreaper): once one exits it is a
    zombie that no /proc scan finds, and only we can reap it. */
 static void adopt_kids(const struct oci_mode *om, struct oci_ctr *p)
 {
-    pid_t pids[MAX_CTR_PIDS];
+    pid_t pids[OCI_MAX_PIDS];
     int n = 0, i;
     struct err e;
     pid_t self = getpid();
@@ -1366,71 +1158,10 @@ static void adopt_kids(const struct oci_mode *om, struct oci_ctr *p)
         buf[r] = '\0';
         if (proc_parse_stat_cpu(buf, &ut, &st, &ppid) < 0 || ppid != self)
             continue;
-        fd = pidfd_of(pids[i]);
+        fd = oci_pidfd_open(pids[i]);
         if (fd >= 0)
             p->kids[p->nkids++] = fd;
     }
-}
-
-/* Has the process behind a pidfd been reaped (by anyone)? A zombie can
-   still be signalled; a reaped process cannot. */
-static int pidfd_gone(int fd)
-{
-#ifdef SYS_pidfd_send_signal
-    return syscall(SYS_pidfd_send_signal, fd, 0, NULL, 0) < 0 && errno == ESRCH;
-#else
-    (void)fd;
-    return 1;
-#endif
-}
-
-/*
- * SIGKILL the processes behind pidfds, wait until the deadline for all to
- * exit, and reap those that are (or become) our children: a process that
- * exits just before its parent (runsc's ptrace stubs, killed with the
- * sandbox) is handed to us as a zombie only once that parent is gone, so
- * each one is followed until it is reaped, by us or by its parent. Closes
- * the fds; returns how many have not exited.
- */
-static int kill_reap_fds(int *fds, int nf, int64_t deadline)
-{
-    int i, alive = nf, pending = nf;
-    for (i = 0; i < nf; i++)
-        pidfd_kill(fds[i]);
-    for (;;) {
-        struct pollfd pf[MAX_CTR_PIDS];
-        int np = 0;
-        alive = 0;
-        for (i = 0; i < nf; i++) {
-            siginfo_t si;
-            if (fds[i] < 0)
-                continue;
-            if (!pidfd_exited(fds[i], 0)) {
-                alive++;
-                pf[np].fd = fds[i];
-                pf[np].events = POLLIN;
-                pf[np++].revents = 0;
-                continue;
-            }
-            memset(&si, 0, sizeof(si));
-            if ((waitid((idtype_t)P_PIDFD, (id_t)fds[i], &si, WEXITED | WNOHANG) == 0 && si.si_pid != 0) ||
-                pidfd_gone(fds[i])) {
-                close(fds[i]);
-                fds[i] = -1;
-                pending--;
-            }
-        }
-        if (pending == 0 || plat_now_ns() >= deadline)
-            break;
-        if (np > 0)
-            poll(pf, (nfds_t)np, 10);
-        else
-            plat_sleep_ms(1); /* exited, waiting for the zombie's new parent */
-    }
-    for (i = 0; i < nf; i++)
-        if (fds[i] >= 0)
-            close(fds[i]);
-    return alive;
 }
 
 /*
@@ -1446,8 +1177,8 @@ static int kill_reap_fds(int *fds, int nf, int64_t deadline)
  */
 static int kill_and_reap(const struct oci_mode *om, struct oci_ctr *p, int timeout_ms)
 {
-    pid_t pids[MAX_CTR_PIDS];
-    int fds[MAX_CTR_PIDS];
+    pid_t pids[OCI_MAX_PIDS];
+    int fds[OCI_MAX_PIDS];
     int n = 0, nf = 0, i, nosys = 0;
     int64_t deadline = plat_now_ns() + (int64_t)timeout_ms * 1000000LL;
     struct err e;
@@ -1455,19 +1186,19 @@ static int kill_and_reap(const struct oci_mode *om, struct oci_ctr *p, int timeo
     if (container_pids(om, p, pids, &n, &e) < 0)
         n = 0;
     for (i = 0; i < n; i++) {
-        int fd = pidfd_of(pids[i]);
+        int fd = oci_pidfd_open(pids[i]);
         if (fd >= 0)
             fds[nf++] = fd;
         else if (errno == ENOSYS)
             nosys = 1;
     }
     /* The adopted daemons, alive or zombie. */
-    for (i = 0; i < p->nkids && nf < MAX_CTR_PIDS; i++)
+    for (i = 0; i < p->nkids && nf < OCI_MAX_PIDS; i++)
         fds[nf++] = p->kids[i];
     p->nkids = 0;
     if (nosys && nf == 0)
         return -1;
-    return kill_reap_fds(fds, nf, deadline);
+    return oci_kill_reap_fds(fds, nf, deadline);
 }
 
 /*
@@ -1528,10 +1259,9 @@ static int oci_destroy(struct ctr *c, struct err *e)
         close(p->out_fd);
         p->out_fd = -1;
     }
-    /* Whatever stop left (or all of it, when stop was not called). */
-    if (p->created && om != NULL)
-        kill_and_reap(om, p, STOP_TIMEOUT_MS);
     if (p->created && om != NULL) {
+        /* Whatever stop left (or all of it, when stop was not called). */
+        kill_and_reap(om, p, STOP_TIMEOUT_MS);
         err_clear(&e2);
         if (rt_run(om, p->root, "delete", force, c->name, NULL, CMD_TIMEOUT_MS, NULL, 0, &e2) < 0) {
             char status[32];
@@ -1630,7 +1360,7 @@ static int cleanup_run(const char *run_id, int *removed, struct err *e)
     char *text = NULL;
     DIR *d;
     struct dirent *de;
-    pid_t pids[MAX_CTR_PIDS];
+    pid_t pids[OCI_MAX_PIDS];
     int n, i, rc = 0;
     enum cgroup_mode cg = cgroup_detect();
     struct stat st;
@@ -1641,13 +1371,13 @@ static int cleanup_run(const char *run_id, int *removed, struct err *e)
        gofers) and those in the run's container cgroups (runc's inits):
        killed first, so that the runtime finds them gone */
     {
-        int fds[MAX_CTR_PIDS], nf = 0;
+        int fds[OCI_MAX_PIDS], nf = 0;
         snprintf(needle, sizeof(needle), "%s/", dir);
-        n = MAX_CTR_PIDS;
+        n = OCI_MAX_PIDS;
         if (proc_find_cmdline(needle, pids, &n, &e2) < 0)
             n = 0;
-        for (i = 0; i < n && nf < MAX_CTR_PIDS; i++)
-            if (pids[i] != getpid() && (fds[nf] = pidfd_of(pids[i])) >= 0)
+        for (i = 0; i < n && nf < OCI_MAX_PIDS; i++)
+            if (pids[i] != getpid() && (fds[nf] = oci_pidfd_open(pids[i])) >= 0)
                 nf++;
         d = opendir(dir);
         while (d != NULL && (de = readdir(d)) != NULL) {
@@ -1655,16 +1385,16 @@ static int cleanup_run(const char *run_id, int *removed, struct err *e)
             if (de->d_name[0] == '.' || strcmp(de->d_name, "runtimes") == 0 || strncmp(de->d_name, "root-", 5) == 0)
                 continue;
             snprintf(cgrel, sizeof(cgrel), "isobench/%s/%s", run_id, de->d_name);
-            n = MAX_CTR_PIDS;
+            n = OCI_MAX_PIDS;
             if (cgroup_pids(cg, cgrel, pids, &n, &e2) < 0)
                 n = 0;
-            for (i = 0; i < n && nf < MAX_CTR_PIDS; i++)
-                if ((fds[nf] = pidfd_of(pids[i])) >= 0)
+            for (i = 0; i < n && nf < OCI_MAX_PIDS; i++)
+                if ((fds[nf] = oci_pidfd_open(pids[i])) >= 0)
                     nf++;
         }
         if (d != NULL)
             closedir(d);
-        kill_reap_fds(fds, nf, plat_now_ns() + 5000LL * 1000000LL);
+        oci_kill_reap_fds(fds, nf, plat_now_ns() + 5000LL * 1000000LL);
     }
     /* 2. ask every runtime the run used */
     snprintf(path, sizeof(path), "%s/runtimes", dir);
@@ -1687,9 +1417,7 @@ static int cleanup_run(const char *run_id, int *removed, struct err *e)
     }
     /* 3. per container: cgroup, overlay, files */
     d = opendir(dir);
-    if (d == NULL)
-        return rc;
-    while ((de = readdir(d)) != NULL) {
+    while (d != NULL && (de = readdir(d)) != NULL) {
         char cgrel[512], cdir[1400], rootfs[1500];
         if (de->d_name[0] == '.' || strcmp(de->d_name, "runtimes") == 0)
             continue;
@@ -1713,7 +1441,9 @@ static int cleanup_run(const char *run_id, int *removed, struct err *e)
             rc = -1;
         }
     }
-    closedir(d);
+    if (d != NULL)
+        closedir(d);
+    /* The run's parent cgroup, left by runtimes that remove only their own. */
     snprintf(path, sizeof(path), "isobench/%s", run_id);
     cgroup_rmdir_all(path, &e2);
     snprintf(path, sizeof(path), "%s/runtimes", dir);
