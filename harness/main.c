@@ -4,6 +4,7 @@
  * that prints errors and chooses exit codes (0 ok, 1 failure or regression,
  * 2 usage or input error).
  */
+#include "commands_import.h"
 #include "driver.h"
 #include "image.h"
 #include "plat.h"
@@ -151,6 +152,7 @@ static const struct command commands[] = {
     { "cleanup", cmd_cleanup, "[RUN_ID] remove containers, cgroups, mounts and files left by crashed runs" },
     { "drivers", cmd_drivers, "list drivers, their isolation modes and availability" },
     { "image", cmd_image, "[ROOTFS] build the busybox container image if missing; print its path" },
+    { "import", cmd_import, "typeperf FILE.csv [--mode NAME] [--run DIR] add a Windows performance log to a run" },
     { "help", cmd_help, "this text" },
 };
 

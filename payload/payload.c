@@ -40,6 +40,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "busy_work.h"
+
 static int64_t clock_ns(clockid_t id)
 {
     struct timespec ts;
@@ -70,21 +72,6 @@ static void stay_up(void)
     signal(SIGINT, on_term);
     for (;;)
         pause();
-}
-
-/* xorshift64*: cheap, branch-free, cannot be optimised away because the
-   result is printed. */
-static uint64_t busy_work(int64_t iterations)
-{
-    uint64_t x = 88172645463325252ULL;
-    int64_t i;
-    for (i = 0; i < iterations; i++) {
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        x *= 2685821657736338717ULL;
-    }
-    return x;
 }
 
 static int usage(void)
