@@ -57,6 +57,9 @@ struct run_ctx {
     int next;              /* next index to launch / sample */
     int end;
     int failed;
+#ifdef _WIN32
+    struct pdh_sampler *pdh; /* Windows host counters, NULL when PDH is unusable */
+#endif
 };
 
 void run_new_id(char *buf, size_t n)
@@ -368,6 +371,17 @@ static void host_record(struct run_ctx *x, const struct host_sample *prev, const
     if (prev != NULL)
         results_sample(&x->out, t, "host", mode, "", "cpu_busy_pct", host_cpu_busy_pct(prev, h));
     results_sample(&x->out, t, "host", mode, "", "running", running_count(x));
+#ifdef _WIN32
+    if (x->pdh != NULL) {
+        double v[PDH_MAX_COUNTERS];
+        struct err e;
+        int i;
+        if (pdh_sample(x->pdh, v, &e) == 0)
+            for (i = 0; i < pdh_count(x->pdh); i++)
+                if (!isnan(v[i]))
+                    results_sample(&x->out, t, "host", mode, "", pdh_path(x->pdh, i), v[i]);
+    }
+#endif
 }
 
 /* Hold the current fleet, sampling; returns the median host memory in use. */
@@ -543,7 +557,6 @@ static int run_mode(struct run_ctx *x)
 
 /* ---- bare-process CPU baseline ---- */
 
-#ifndef _WIN32
 
 static void bare_baseline(struct run_ctx *x)
 {
@@ -574,7 +587,6 @@ static void bare_baseline(struct run_ctx *x)
     for (i = 0; i < x->r->nmodes; i++)
         x->r->modes[i].bare_work_ns = st.p50;
 }
-#endif
 
 /* ---- the run ---- */
 
@@ -649,10 +661,20 @@ int run_scenario(struct scenario *s, const struct run_opts *o, struct run_result
     snprintf(iters, sizeof(iters), "%lld", (long long)s->cpu_iterations);
     x.argv = s->workload == WL_IDLE ? argv_idle : s->workload == WL_EXIT ? argv_exit : argv_cpu;
 
-#ifndef _WIN32
+#ifdef _WIN32
+    {
+        const char *paths[PDH_MAX_COUNTERS];
+        struct err pe;
+        for (i = 0; i < s->npdh; i++)
+            paths[i] = s->pdh_paths[i];
+        if (pdh_open(&x.pdh, paths, s->npdh, r->notes, sizeof(r->notes), &pe) < 0) {
+            x.pdh = NULL;
+            snprintf(r->notes, sizeof(r->notes), "PDH counters unavailable: %s", pe.msg);
+        }
+    }
+#endif
     if (s->workload == WL_CPU)
         bare_baseline(&x);
-#endif
     for (i = 0; i < s->nmodes && !plat_interrupted(); i++) {
         x.mode_index = i;
         if (run_mode(&x) < 0) {
@@ -668,6 +690,10 @@ int run_scenario(struct scenario *s, const struct run_opts *o, struct run_result
     snprintf(r->status, sizeof(r->status), "%s", rc < 0 ? "failed" : plat_interrupted() ? "interrupted" : "complete");
     results_write_run_json(r, e);
     results_close(&x.out);
+#ifdef _WIN32
+    if (x.pdh != NULL)
+        pdh_close(x.pdh);
+#endif
     pthread_mutex_destroy(&x.lock);
     return rc;
 }

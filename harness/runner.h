@@ -59,6 +59,7 @@ struct run_result {
     double started_wall, ended_wall;
     int64_t t0_ns;
     char status[16];                      /* running | complete | interrupted | failed */
+    char notes[2048];                     /* run-level remarks for run.json (e.g. missing PDH counters) */
     const struct scenario *scn;
     struct mode_result modes[SCN_MAX_MODES];
     int nmodes;

@@ -9,6 +9,7 @@
  */
 #include "scenario.h"
 #include "driver.h"
+#include "counters/pdh_sampler.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -371,7 +372,7 @@ int scenario_parse(const char *text, const char *file, struct scenario *s, struc
 {
     static const char *const keys[] = { "name", "description", "modes", "fleet", "workload", "hold_ms",
                                         "settle_ms", "sample_interval_ms", "repetitions", "ready_timeout_ms",
-                                        "start_delay_ms", "limits", "image", NULL };
+                                        "start_delay_ms", "limits", "image", "pdh_counters", NULL };
     cJSON *root;
     const char *slash;
 
@@ -422,6 +423,11 @@ int scenario_parse(const char *text, const char *file, struct scenario *s, struc
         get_int(root, "ready_timeout_ms", "ready_timeout_ms", file, 1, 3600000, &s->ready_timeout_ms, e) < 0 ||
         get_int(root, "start_delay_ms", "start_delay_ms", file, 0, 600000, &s->start_delay_ms, e) < 0)
         goto fail;
+    if (pdh_paths_from_json(cJSON_GetObjectItemCaseSensitive(root, "pdh_counters"), "pdh_counters", s->pdh_paths,
+                            &s->npdh, e) < 0) {
+        err_wrap(e, "%s", file);
+        goto fail;
+    }
     return 0;
 fail:
     cJSON_Delete(root);

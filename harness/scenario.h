@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "counters/pdh_sampler.h"
 
 #define SCN_MAX_MODES 16
 #define SCN_MAX_RAMP 32
@@ -63,6 +64,11 @@ struct scenario {
     int pids_limit;          /* 0 = none */
 
     char image[1024];        /* rootfs directory of the image; "" = default cache */
+
+    /* Windows host counters sampled through every hold (PDH paths); the
+       defaults of counters/pdh_sampler.h when the key is absent. */
+    char pdh_paths[PDH_MAX_COUNTERS][PDH_PATH_MAX];
+    int npdh;
 
     struct cJSON *json;      /* the parsed document (owned) */
 };

@@ -240,6 +240,7 @@ int results_write_run_json(const struct run_result *r, struct err *e)
         cJSON_AddNullToObject(doc, "ended_utc");
     }
     cJSON_AddStringToObject(doc, "status", r->status);
+    cJSON_AddStringToObject(doc, "notes", r->notes);
     rc = results_write_json_file(r->dir, "run.json", doc, e);
     cJSON_Delete(doc);
     return rc;

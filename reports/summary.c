@@ -198,7 +198,9 @@ void summary_print_table(FILE *f, const struct run_result *r, const struct run_s
             continue;
         }
         fmt_mib(pss, sizeof(pss), m->mem_pss.count ? m->mem_pss.mean : NAN);
-        if (m->have_marginal)
+        if (m->have_marginal && m->marginal.n < 3)
+            snprintf(marg, sizeof(marg), "%.1f [no CI]", m->marginal.slope / 1048576.0);
+        else if (m->have_marginal)
             snprintf(marg, sizeof(marg), "%.1f [%.1f,%.1f]", m->marginal.slope / 1048576.0,
                      m->marginal.ci95_low / 1048576.0, m->marginal.ci95_high / 1048576.0);
         else
