@@ -12,12 +12,14 @@
 extern const struct driver driver_ns;
 extern const struct driver driver_oci;
 extern const struct driver driver_docker;
+extern const struct driver driver_vm;
 extern const struct driver driver_hcs;
 
 static const struct driver *const drivers[] = {
     &driver_ns,
     &driver_oci,
     &driver_docker,
+    &driver_vm,
     &driver_hcs,
     NULL,
 };
