@@ -128,7 +128,9 @@ double plot_nice_step(double range, int target)
     return 10 * mag;
 }
 
-/* ---- axes ---- */
+#if !defined(_WIN32)
+
+/* ---- axes (only the libplot renderer uses them) ---- */
 
 struct axis {
     int log;
@@ -221,8 +223,6 @@ static void tick_label(const struct axis *a, double v, char *buf, size_t n)
         snprintf(buf, n, "%.*f", digits, v);
     }
 }
-
-#if !defined(_WIN32)
 
 /* ---- rendering ---- */
 
