@@ -464,17 +464,27 @@ static int add_ramp_point(struct run_ctx *x, double base, double used, double bu
     return results_ramp_row(&x->out, x->r, p);
 }
 
+/*
+ * One pass over the ramp. Host memory in use is measured on the empty host
+ * before the first level and again after teardown; each level's baseline is
+ * interpolated between the two in time, so slow drift of the host (page
+ * cache, memory returned by other tenants) does not leak into the slope.
+ */
 static void run_repetition(struct run_ctx *x)
 {
     struct scenario *s = x->s;
     struct host_sample h;
-    double base = NAN, used, busy;
-    int li;
+    double base0 = NAN, base1 = NAN, used, busy;
+    double level_used[SCN_MAX_RAMP], level_busy[SCN_MAX_RAMP];
+    int64_t level_t[SCN_MAX_RAMP], t0 = 0, t1 = 0;
+    int level_size[SCN_MAX_RAMP], nlevels = 0, li;
 
     x->nlive = 0;
     plat_sleep_ms(s->settle_ms);
-    if (host_used(&h, &base) == 0)
+    if (host_used(&h, &base0) == 0) {
         host_record(x, NULL, &h);
+        t0 = h.t_ns;
+    }
     for (li = 0; li < s->nramp && !plat_interrupted(); li++) {
         int before = x->nlive;
         x->level = s->ramp[li];
@@ -488,12 +498,33 @@ static void run_repetition(struct run_ctx *x)
             continue;
         plat_sleep_ms(s->settle_ms);
         used = hold_level(x, &busy);
-        if (!isnan(used) && !isnan(base) && running_count(x) == x->level)
-            add_ramp_point(x, base, used, busy);
+        if (!isnan(used) && running_count(x) == x->level) {
+            level_used[nlevels] = used;
+            level_busy[nlevels] = busy;
+            level_size[nlevels] = x->level;
+            level_t[nlevels] = plat_now_ns();
+            nlevels++;
+        }
     }
     progress(x, "%s rep %d: tearing down %d containers", cur_mode(x)->mode->name, x->rep + 1, x->nlive);
     x->next = 0;
     parallel_for(x, 0, x->nlive, s->concurrency > 4 ? s->concurrency : 4, teardown_one);
+    if (nlevels == 0 || isnan(base0))
+        return;
+    if (!plat_interrupted()) {
+        plat_sleep_ms(s->settle_ms);
+        if (host_used(&h, &base1) == 0) {
+            host_record(x, NULL, &h);
+            t1 = h.t_ns;
+        }
+    }
+    for (li = 0; li < nlevels; li++) {
+        double base = base0;
+        if (!isnan(base1) && t1 > t0)
+            base = base0 + (base1 - base0) * (double)(level_t[li] - t0) / (double)(t1 - t0);
+        x->level = level_size[li];
+        add_ramp_point(x, base, level_used[li], level_busy[li]);
+    }
 }
 
 static int run_mode(struct run_ctx *x)
