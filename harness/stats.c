@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int cmp_double(const void *a, const void *b)
+int stats_cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
@@ -50,7 +50,7 @@ int stats_summarize(const double *values, size_t n, struct summary_stats *s)
     if (v == NULL)
         return -1;
     memcpy(v, values, n * sizeof(*v));
-    qsort(v, n, sizeof(*v), cmp_double);
+    qsort(v, n, sizeof(*v), stats_cmp_double);
     for (i = 0; i < n; i++)
         sum += v[i];
     s->count = n;

@@ -15,6 +15,9 @@ struct summary_stats {
     double mean, sd, min, p50, p95, p99, max;
 };
 
+/* qsort comparator for doubles (ascending). */
+int stats_cmp_double(const void *a, const void *b);
+
 /* Percentile p in [0,100] of sorted values, linear interpolation between
    closest ranks (the "type 7" definition used by R and NumPy). */
 double stats_percentile_sorted(const double *sorted, size_t n, double p);

@@ -2,6 +2,7 @@
  * capacity.c - the capacity model and its inputs (see capacity.h).
  */
 #include "capacity.h"
+#include "stats.h"
 #include "stats_compare.h"
 
 #include <cjson/cJSON.h>
@@ -83,31 +84,12 @@ int capacity_compute(const struct cap_mode_input *in, const struct cap_host *h,
 
 int cap_ols(const double *x, const double *y, size_t n, double *a, double *b)
 {
-    double mx = 0, my = 0, sxx = 0, sxy = 0;
-    size_t i;
-    if (n < 2)
+    struct linear_fit f;
+    if (stats_linear_fit(x, y, n, &f) < 0)
         return -1;
-    for (i = 0; i < n; i++) {
-        mx += x[i];
-        my += y[i];
-    }
-    mx /= (double)n;
-    my /= (double)n;
-    for (i = 0; i < n; i++) {
-        sxx += (x[i] - mx) * (x[i] - mx);
-        sxy += (x[i] - mx) * (y[i] - my);
-    }
-    if (sxx <= 0)
-        return -1;
-    *b = sxy / sxx;
-    *a = my - *b * mx;
+    *a = f.intercept;
+    *b = f.slope;
     return 0;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 /* Fit start latency vs fleet size: p95 per fleet size when there are at
@@ -134,7 +116,7 @@ static int fit_start(const struct rd_mode *m, struct cap_mode_input *in)
         for (j = 0; j < s->n; j++)
             if (f->v[j] == f->v[i])
                 tmp[k++] = s->v[j];
-        qsort(tmp, k, sizeof(double), cmp_double);
+        qsort(tmp, k, sizeof(double), stats_cmp_double);
         if (k < 5)
             small = 1;
         gx[ng] = f->v[i];

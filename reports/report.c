@@ -2,18 +2,13 @@
  * report.c - reduce loaded runs into struct report_data (see report.h).
  */
 #include "report.h"
+#include "stats.h"
 #include "stats_compare.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static double *dup_vec(const double *v, size_t n)
 {
@@ -38,7 +33,7 @@ static int reduce_fleet(struct rep_entry *x)
     size_t i, j, nd = 0;
     if (sizes == NULL || tmp == NULL)
         goto fail;
-    qsort(sizes, f->n, sizeof(double), cmp_double);
+    qsort(sizes, f->n, sizeof(double), stats_cmp_double);
     for (i = 0; i < f->n; i++)
         if (nd == 0 || sizes[nd - 1] != sizes[i])
             sizes[nd++] = sizes[i];
@@ -51,7 +46,7 @@ static int reduce_fleet(struct rep_entry *x)
         for (j = 0; j < s->n; j++)
             if (f->v[j] == sizes[i])
                 tmp[k++] = s->v[j];
-        qsort(tmp, k, sizeof(double), cmp_double);
+        qsort(tmp, k, sizeof(double), stats_cmp_double);
         x->fleet_x[i] = sizes[i];
         x->fleet_p50[i] = sc_quantile_sorted(tmp, k, 0.5);
     }
@@ -76,7 +71,7 @@ static double median_step(const double *t, size_t n)
         if (t[i] > t[i - 1])
             d[k++] = t[i] - t[i - 1];
     if (k > 0) {
-        qsort(d, k, sizeof(double), cmp_double);
+        qsort(d, k, sizeof(double), stats_cmp_double);
         med = sc_quantile_sorted(d, k, 0.5);
     }
     free(d);
@@ -142,7 +137,7 @@ static int reduce_entry(struct rep_entry *x, const struct cap_params *p, struct 
     if (x->start_sorted == NULL || x->start_cdf == NULL || x->start_all == NULL ||
         x->start_fleet == NULL)
         return err_set(e, ENOMEM, "out of memory");
-    qsort(x->start_sorted, s->n, sizeof(double), cmp_double);
+    qsort(x->start_sorted, s->n, sizeof(double), stats_cmp_double);
     for (i = 0; i < s->n; i++)
         x->start_cdf[i] = (double)(i + 1) / (double)s->n;
     if (reduce_fleet(x) < 0 || reduce_cpu(x) < 0)

@@ -5,6 +5,7 @@
  * 10 000 resamples of a few thousand containers stay well under a second.
  */
 #include "stats_compare.h"
+#include "stats.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -106,12 +107,6 @@ double sc_quantile_sorted(const double *s, size_t n, double p)
     return s[f] + (s[f + 1] - s[f]) * (k - (double)f);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static double change(double ma, double mb, int relative)
 {
     return relative ? (mb - ma) / ma : mb - ma;
@@ -153,7 +148,7 @@ int sc_bootstrap_median_change(const double *a, size_t na, const double *b, size
     }
     if (kept == 0)
         goto out;
-    qsort(diffs, (size_t)kept, sizeof(double), cmp_double);
+    qsort(diffs, (size_t)kept, sizeof(double), stats_cmp_double);
     *lo = sc_quantile_sorted(diffs, (size_t)kept, alpha / 2);
     *hi = sc_quantile_sorted(diffs, (size_t)kept, 1 - alpha / 2);
     rc = 0;
@@ -170,7 +165,7 @@ struct tagged {
 
 static int cmp_tagged(const void *x, const void *y)
 {
-    return cmp_double(&((const struct tagged *)x)->v, &((const struct tagged *)y)->v);
+    return stats_cmp_double(&((const struct tagged *)x)->v, &((const struct tagged *)y)->v);
 }
 
 int sc_mann_whitney(const double *a, size_t na, const double *b, size_t nb, double *u, double *p)

@@ -38,4 +38,33 @@ static inline const char *bin_path(char *buf, size_t n, const char *rel)
     return buf;
 }
 
+/* The whole of a file as a NUL-terminated string (caller frees), or NULL
+   when it cannot be read. */
+static inline char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    long len;
+    if (f == NULL)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+        buf = calloc(1, (size_t)len + 1);
+        if (buf != NULL && fread(buf, 1, (size_t)len, f) != (size_t)len) {
+            free(buf);
+            buf = NULL;
+        }
+    }
+    fclose(f);
+    return buf;
+}
+
+/* A fixture under the source tree; the test fails when it is missing. */
+static inline char *read_fixture(const char *rel)
+{
+    char path[4096];
+    char *text = read_text(src_path(path, sizeof(path), rel));
+    cr_assert_not_null(text, "fixture %s", path);
+    return text;
+}
+
 #endif

@@ -33,22 +33,6 @@
 
 extern const struct driver driver_docker;
 
-static char *read_fixture(const char *rel)
-{
-    char path[4096];
-    FILE *f = fopen(src_path(path, sizeof(path), rel), "rb");
-    char *buf;
-    long len;
-    cr_assert_not_null(f, "open %s", path);
-    fseek(f, 0, SEEK_END);
-    len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = calloc(1, (size_t)len + 1);
-    cr_assert_eq(fread(buf, 1, (size_t)len, f), (size_t)len);
-    fclose(f);
-    return buf;
-}
-
 /* ---- pure parsers ---- */
 
 Test(docker_stats, linux_fixture)

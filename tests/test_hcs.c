@@ -18,24 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char *fixture(const char *name)
-{
-    char path[1024];
-    FILE *f;
-    long len;
-    char *buf;
-    src_path(path, sizeof(path), name);
-    f = fopen(path, "rb");
-    cr_assert_not_null(f, "%s", path);
-    fseek(f, 0, SEEK_END);
-    len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = calloc(1, (size_t)len + 1);
-    cr_assert_eq(fread(buf, 1, (size_t)len, f), (size_t)len);
-    fclose(f);
-    return buf;
-}
-
 /* Serialise and parse back: what HCS would receive. */
 static cJSON *round_trip(cJSON *doc)
 {
@@ -226,7 +208,7 @@ Test(hcs_doc, limits)
 
 Test(hcs_stats, notes_fixture)
 {
-    char *json = fixture("tests/fixtures/hcs-statistics.json");
+    char *json = read_fixture("tests/fixtures/hcs-statistics.json");
     struct hcs_stats s;
     struct err e;
     err_clear(&e);
@@ -247,7 +229,7 @@ Test(hcs_stats, notes_fixture)
 
 Test(hcs_stats, omitted_fields_are_unknown)
 {
-    char *json = fixture("tests/fixtures/hcs-statistics-sparse.json");
+    char *json = read_fixture("tests/fixtures/hcs-statistics-sparse.json");
     struct hcs_stats s;
     struct err e;
     err_clear(&e);
@@ -292,7 +274,7 @@ Test(hcs_errors, hresult_table)
 
 Test(hcs_errors, result_document)
 {
-    char *json = fixture("tests/fixtures/hcs-error.json");
+    char *json = read_fixture("tests/fixtures/hcs-error.json");
     char msg[1024];
     uint32_t hr = 0;
     cr_assert_eq(hcs_result_error_parse(json, &hr, msg, sizeof(msg)), 0);
@@ -307,7 +289,7 @@ Test(hcs_errors, result_document)
 
 Test(hcs_errors, formatted_message)
 {
-    char *json = fixture("tests/fixtures/hcs-error.json");
+    char *json = read_fixture("tests/fixtures/hcs-error.json");
     char msg[1024];
     hcs_error_format(0x8037010D, json, "ignored system text", msg, sizeof(msg));
     cr_assert(strncmp(msg, "HCS_E_INVALID_JSON (0x8037010D, the JSON document is invalid for this schema): "
@@ -329,7 +311,7 @@ Test(hcs_errors, formatted_message)
 
 Test(hcs_cleanup, enumerate_filter)
 {
-    char *json = fixture("tests/fixtures/hcs-enumerate.json");
+    char *json = read_fixture("tests/fixtures/hcs-enumerate.json");
     char ids[8][128];
     int n = 0;
     struct err e;
@@ -347,7 +329,7 @@ Test(hcs_cleanup, enumerate_filter)
 
 Test(hcs_image, inspect_top_layer)
 {
-    char *json = fixture("tests/fixtures/hcs-inspect-windowsfilter.json");
+    char *json = read_fixture("tests/fixtures/hcs-inspect-windowsfilter.json");
     char dir[1024];
     struct err e;
     err_clear(&e);
@@ -355,7 +337,7 @@ Test(hcs_image, inspect_top_layer)
     cr_assert_str_eq(dir, "C:\\ProgramData\\docker\\windowsfilter\\4e3c0eecb91d8fc28eda07ff06c6910a592b0ce4539476fb943b48e6934e9976");
     cr_assert_str_eq(hcs_basename(dir), "4e3c0eecb91d8fc28eda07ff06c6910a592b0ce4539476fb943b48e6934e9976");
     free(json);
-    json = fixture("tests/fixtures/hcs-inspect-overlay.json");
+    json = read_fixture("tests/fixtures/hcs-inspect-overlay.json");
     cr_assert_lt(hcs_inspect_top_layer(json, dir, sizeof(dir), &e), 0);
     cr_assert(strstr(e.msg, "overlay2") != NULL && strstr(e.msg, "windowsfilter") != NULL, "%s", e.msg);
     free(json);

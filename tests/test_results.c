@@ -6,6 +6,7 @@
 #include "results_out.h"
 #include "summary.h"
 #include "support.h"
+#include "proc.h"
 
 #include <cjson/cJSON.h>
 #include <csv.h>
@@ -133,6 +134,7 @@ Test(results, csv_round_trip)
     cr_assert_eq(t->rows, 2);
     cr_assert_str_eq(t->cells[1][5], "8e+07");
     free(t);
+    dir_remove_tree(dir, NULL);
 }
 
 Test(results, summary_marginal_slope_and_json)

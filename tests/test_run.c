@@ -5,6 +5,7 @@
  * and nothing behind.
  */
 #include "support.h"
+#include "proc.h"
 
 #include <cjson/cJSON.h>
 #include <fcntl.h>
@@ -13,32 +14,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    char *buf;
-    long n;
-    if (f == NULL)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = calloc(1, (size_t)n + 1);
-    if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    return buf;
-}
-
 static cJSON *load_json(const char *dir, const char *name)
 {
     char path[2048];
     char *text;
     cJSON *j;
     snprintf(path, sizeof(path), "%s/%s", dir, name);
-    text = slurp(path);
+    text = read_text(path);
     cr_assert_not_null(text, "%s missing", path);
     j = cJSON_Parse(text);
     cr_assert_not_null(j, "%s does not parse", path);
@@ -52,7 +34,7 @@ static int count_lines(const char *dir, const char *name)
     char *text, *p;
     int n = 0;
     snprintf(path, sizeof(path), "%s/%s", dir, name);
-    text = slurp(path);
+    text = read_text(path);
     cr_assert_not_null(text, "%s missing", path);
     for (p = text; *p; p++)
         n += *p == '\n';
@@ -124,6 +106,7 @@ Test(run, ns_fleet_end_to_end, .timeout = 300)
     cr_assert_gt(count_lines(out, "samples.csv"), 10);
     cJSON_Delete(run);
     cJSON_Delete(sum);
+    dir_remove_tree(dir, NULL);
 }
 
 Test(run, interrupted_run_leaves_valid_files_and_nothing_behind, .timeout = 300)
@@ -145,7 +128,7 @@ Test(run, interrupted_run_leaves_valid_files_and_nothing_behind, .timeout = 300)
     /* Wait until the fleet is up (three rows of samples for containers). */
     snprintf(path, sizeof(path), "%s/samples.csv", out);
     for (i = 0; i < 300; i++) {
-        char *t = slurp(path);
+        char *t = read_text(path);
         int up = t != NULL && strstr(t, "r0-2") != NULL;
         free(t);
         if (up)
@@ -164,10 +147,11 @@ Test(run, interrupted_run_leaves_valid_files_and_nothing_behind, .timeout = 300)
     snprintf(cg, sizeof(cg), "/sys/fs/cgroup/memory/isobench/%s", id);
     {
         struct stat st;
-        char *mi = slurp("/proc/self/mountinfo");
+        char *mi = read_text("/proc/self/mountinfo");
         cr_assert(stat(cg, &st) != 0 || rmdir(cg) == 0, "cgroup %s left behind", cg);
         cr_assert_null(strstr(mi, id), "a mount of run %s is left", id);
         free(mi);
     }
     cJSON_Delete(run);
+    dir_remove_tree(dir, NULL);
 }

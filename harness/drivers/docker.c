@@ -1382,9 +1382,7 @@ static int docker_cleanup(const char *run_id, int *removed, struct err *e)
     cJSON_Delete(f);
     snprintf(path, sizeof(path), DK_API "/containers/json?all=1&filters=%s", enc);
     if (call(t, "GET", path, NULL, NULL, 0, CALL_MS, NULL, &r, e) < 0) {
-        char why[ERR_MSG_MAX];
-        snprintf(why, sizeof(why), "%s", e->msg);
-        err_set(e, ECONNREFUSED, "docker: cleanup: engine at %s: %s", host, why);
+        err_wrap(e, "docker: cleanup"); /* the transport's message names the engine */
         goto out;
     }
     list = cJSON_Parse(r.body.p);

@@ -86,12 +86,12 @@ static int pipe_open(struct pipe_conn *c, const wchar_t *name, const char *host,
         if (c->h != INVALID_HANDLE_VALUE)
             return 0;
         if (GetLastError() != ERROR_PIPE_BUSY) {
-            win_err(e, host);
+            win_err(e, "open pipe");
             pipe_close(c);
             return -1;
         }
         if (!WaitNamedPipeW(name, (DWORD)timeout_ms)) {
-            err_set(e, ETIMEDOUT, "%s: every pipe instance busy for %d ms", host, timeout_ms);
+            err_set(e, ETIMEDOUT, "every pipe instance busy for %d ms", timeout_ms);
             pipe_close(c);
             return -1;
         }
