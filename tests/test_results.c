@@ -6,52 +6,13 @@
 #include "results_out.h"
 #include "summary.h"
 #include "support.h"
+#include "csv_table.h"
 #include "proc.h"
 
 #include <cjson/cJSON.h>
 #include <csv.h>
 #include <math.h>
 #include <unistd.h>
-
-struct table {
-    char cells[64][32][600];
-    int rows, col;
-};
-
-static void on_field(void *s, size_t len, void *data)
-{
-    struct table *t = data;
-    if (t->rows < 64 && t->col < 32) {
-        size_t n = len < 599 ? len : 599;
-        memcpy(t->cells[t->rows][t->col], s, n);
-        t->cells[t->rows][t->col][n] = '\0';
-    }
-    t->col++;
-}
-
-static void on_row(int c, void *data)
-{
-    struct table *t = data;
-    (void)c;
-    t->rows++;
-    t->col = 0;
-}
-
-static void read_csv(const char *path, struct table *t)
-{
-    struct csv_parser p;
-    char buf[4096];
-    size_t n;
-    FILE *f = fopen(path, "r");
-    cr_assert_not_null(f, "%s", path);
-    memset(t, 0, sizeof(*t));
-    csv_init(&p, CSV_APPEND_NULL);
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-        cr_assert_eq(csv_parse(&p, buf, n, on_field, on_row, t), n);
-    csv_fini(&p, on_field, on_row, t);
-    csv_free(&p);
-    fclose(f);
-}
 
 static char *make_dir(void)
 {

@@ -8,6 +8,7 @@
  */
 #include "typeperf.h"
 #include "support.h"
+#include "csv_table.h"
 
 #include <cjson/cJSON.h>
 #include <csv.h>
@@ -106,58 +107,6 @@ Test(typeperf, daylight_saving_fall_back)
     typeperf_free(&log);
 }
 
-struct table {
-    char cells[64][8][256];
-    int rows, col;
-};
-
-static void on_field(void *s, size_t len, void *data)
-{
-    struct table *t = data;
-    if (t->rows < 64 && t->col < 8) {
-        size_t n = len < 255 ? len : 255;
-        memcpy(t->cells[t->rows][t->col], s ? s : "", n);
-        t->cells[t->rows][t->col][n] = '\0';
-    }
-    t->col++;
-}
-
-static void on_row(int c, void *data)
-{
-    struct table *t = data;
-    (void)c;
-    t->rows++;
-    t->col = 0;
-}
-
-static void read_csv(const char *path, struct table *t)
-{
-    struct csv_parser p;
-    char buf[4096];
-    size_t n;
-    FILE *f = fopen(path, "r");
-    cr_assert_not_null(f, "%s", path);
-    memset(t, 0, sizeof(*t));
-    csv_init(&p, CSV_APPEND_NULL);
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-        cr_assert_eq(csv_parse(&p, buf, n, on_field, on_row, t), n);
-    csv_fini(&p, on_field, on_row, t);
-    csv_free(&p);
-    fclose(f);
-}
-
-static char *slurp(const char *path)
-{
-    static char buf[65536];
-    FILE *f = fopen(path, "r");
-    size_t n;
-    cr_assert_not_null(f, "%s", path);
-    n = fread(buf, 1, sizeof(buf) - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 Test(typeperf, import_into_new_and_existing_run)
 {
     char dir[] = "/tmp/isobench-test-typeperf-XXXXXX";
@@ -195,7 +144,11 @@ Test(typeperf, import_into_new_and_existing_run)
     for (i = 1; i < t->rows; i++)
         cr_assert_str_eq(t->cells[i][1], "host");
 
-    doc = cJSON_Parse(slurp(runjson));
+    {
+        char *text = read_text(runjson);
+        doc = cJSON_Parse(text);
+        free(text);
+    }
     cr_assert_not_null(doc);
     cr_assert_str_eq(cJSON_GetObjectItem(doc, "source")->valuestring, "typeperf");
     cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "host"), "hostname")->valuestring, "SQL01");
