@@ -186,15 +186,15 @@ void summary_print_table(FILE *f, const struct run_result *r, const struct run_s
     const struct mode_summary *b = &s->modes[s->baseline];
     int i;
 
-    fprintf(f, "\n%-10s %-7s %-8s %5s %9s %9s %9s %9s %16s %7s %9s %s\n", "mode", "driver", "isolation", "n",
-            "start p50", "p95", "p99", "PSS MiB", "marginal MiB/ctr", "idle%", "disk MiB", "vs baseline");
-    fprintf(f, "%-10s %-7s %-8s %5s %9s %9s %9s %9s %16s %7s %9s\n", "", "", "", "", "ms", "ms", "ms", "mean",
+    fprintf(f, "\n%-12s %-7s %-8s %5s %9s %9s %9s %9s %16s %7s %9s %s\n", "mode", "driver", "isolation", "n",
+            "start p50", "p95", "p99", "PSS MiB", "marginal MiB/ctr", "idle%", "disk KiB", "vs baseline");
+    fprintf(f, "%-12s %-7s %-8s %5s %9s %9s %9s %9s %16s %7s %9s\n", "", "", "", "", "ms", "ms", "ms", "mean",
             "slope [95% CI]", "CPU", "per ctr");
     for (i = 0; i < s->nmodes; i++) {
         const struct mode_summary *m = &s->modes[i];
         char pss[32], marg[64], disk[32], rs[32], rm[32], idle[16];
         if (!m->available) {
-            fprintf(f, "%-10s %-7s unavailable: %s\n", m->name, m->driver, m->reason);
+            fprintf(f, "%-12s %-7s unavailable: %s\n", m->name, m->driver, m->reason);
             continue;
         }
         fmt_mib(pss, sizeof(pss), m->mem_pss.count ? m->mem_pss.mean : NAN);
@@ -205,22 +205,25 @@ void summary_print_table(FILE *f, const struct run_result *r, const struct run_s
                      m->marginal.ci95_low / 1048576.0, m->marginal.ci95_high / 1048576.0);
         else
             snprintf(marg, sizeof(marg), "-");
-        fmt_mib(disk, sizeof(disk), m->storage.count ? m->storage.mean : NAN);
+        if (m->storage.count)
+            snprintf(disk, sizeof(disk), "%.1f", m->storage.mean / 1024.0);
+        else
+            snprintf(disk, sizeof(disk), "-");
         if (m->idle_cpu.count)
             snprintf(idle, sizeof(idle), "%.2f", m->idle_cpu.mean);
         else
             snprintf(idle, sizeof(idle), "-");
         fmt_ratio(rs, sizeof(rs), m->start_ms.count ? m->start_ms.p50 : NAN, b->start_ms.count ? b->start_ms.p50 : NAN);
         fmt_ratio(rm, sizeof(rm), m->mem_pss.count ? m->mem_pss.mean : NAN, b->mem_pss.count ? b->mem_pss.mean : NAN);
-        fprintf(f, "%-10s %-7s %-8s %5d %9.1f %9.1f %9.1f %9s %16s %7s %9s %s start, %s memory%s\n", m->name,
+        fprintf(f, "%-12s %-7s %-8s %5d %9.1f %9.1f %9.1f %9s %16s %7s %9s %s start, %s memory%s\n", m->name,
                 m->driver, isolation_name(m->isolation), m->containers - m->failed,
                 m->start_ms.count ? m->start_ms.p50 : NAN, m->start_ms.count ? m->start_ms.p95 : NAN,
                 m->start_ms.count ? m->start_ms.p99 : NAN, pss, marg, idle, disk, rs, rm,
                 i == s->baseline ? " (baseline)" : "");
         if (m->failed)
-            fprintf(f, "%-10s %d container(s) failed: see containers.csv\n", "", m->failed);
+            fprintf(f, "%-12s %d container(s) failed: see containers.csv\n", "", m->failed);
         if (!isnan(m->cpu_overhead_pct))
-            fprintf(f, "%-10s CPU work %.1f ms vs %.1f ms bare: %+.1f %% overhead\n", "", m->work_ns.p50 / 1e6,
+            fprintf(f, "%-12s CPU work %.1f ms vs %.1f ms bare: %+.1f %% overhead\n", "", m->work_ns.p50 / 1e6,
                     m->bare_work_ns / 1e6, m->cpu_overhead_pct);
     }
     fprintf(f, "\nrun %s: %s\n", r->run_id, r->dir);

@@ -147,6 +147,10 @@ struct dk_http_stream {
 };
 int dk_http_stream_start(struct dk_http_stream *s, const char *method, const char *path,
                          int timeout_ms, int *status, struct err *e);
+/* dk_http_stream_start, and a 2xx answer required: anything else is an
+   error naming the engine, the request and the engine's message. */
+int dk_http_stream_open(struct dk_http_stream *s, const char *host, const char *method, const char *path,
+                        int timeout_ms, struct err *e);
 /* Like dkt_stream_read. */
 int dk_http_stream_read(struct dk_http_stream *s, char *out, size_t n, int timeout_ms,
                         struct err *e);

@@ -414,3 +414,18 @@ void dk_http_stream_free(struct dk_http_stream *s)
     dk_http_parser_free(&s->p);
     dk_buf_free(&s->body);
 }
+
+int dk_http_stream_open(struct dk_http_stream *s, const char *host, const char *method, const char *path,
+                        int timeout_ms, struct err *e)
+{
+    char msg[512];
+    int status, n;
+
+    if (dk_http_stream_start(s, method, path, timeout_ms, &status, e) < 0)
+        return err_wrap(e, "engine at %s: %s %s", host, method, path);
+    if (status >= 200 && status <= 299)
+        return 0;
+    n = dk_http_stream_read(s, msg, sizeof(msg) - 1, 200, e);
+    msg[n > 0 ? n : 0] = '\0';
+    return err_set(e, EPROTO, "engine at %s: %s %s: HTTP %d %s", host, method, path, status, msg);
+}

@@ -199,7 +199,6 @@ int dkt_stream_open(const char *host, const char *method, const char *path, int 
 {
     struct dkt_stream *s;
     struct sockaddr_un sa;
-    int status = 0;
 
     *out = NULL;
     memset(&sa, 0, sizeof(sa));
@@ -221,17 +220,8 @@ int dkt_stream_open(const char *host, const char *method, const char *path, int 
     s->hs.io.ctx = &s->fd;
     s->hs.io.write = sock_write;
     s->hs.io.read = sock_read;
-    if (dk_http_stream_start(&s->hs, method, path, timeout_ms, &status, e) < 0) {
-        err_wrap(e, "engine at %s: %s %s", host, method, path);
+    if (dk_http_stream_open(&s->hs, host, method, path, timeout_ms, e) < 0)
         goto fail;
-    }
-    if (status < 200 || status > 299) {
-        char msg[512];
-        int n = dk_http_stream_read(&s->hs, msg, sizeof(msg) - 1, 200, e);
-        msg[n > 0 ? n : 0] = '\0';
-        err_set(e, EPROTO, "engine at %s: %s %s: HTTP %d %s", host, method, path, status, msg);
-        goto fail;
-    }
     *out = s;
     return 0;
 fail:

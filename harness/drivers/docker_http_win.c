@@ -237,7 +237,6 @@ int dkt_stream_open(const char *host, const char *method, const char *path, int 
 {
     struct dkt_stream *s;
     wchar_t name[256];
-    int status = 0;
 
     *out = NULL;
     if (pipe_name(host, name, sizeof(name) / sizeof(name[0]), e) < 0)
@@ -252,17 +251,8 @@ int dkt_stream_open(const char *host, const char *method, const char *path, int 
     s->hs.io.ctx = &s->c;
     s->hs.io.write = pipe_write;
     s->hs.io.read = pipe_read;
-    if (dk_http_stream_start(&s->hs, method, path, timeout_ms, &status, e) < 0) {
-        err_wrap(e, "engine at %s: %s %s", host, method, path);
+    if (dk_http_stream_open(&s->hs, host, method, path, timeout_ms, e) < 0)
         goto fail;
-    }
-    if (status < 200 || status > 299) {
-        char msg[512];
-        int n = dk_http_stream_read(&s->hs, msg, sizeof(msg) - 1, 200, e);
-        msg[n > 0 ? n : 0] = '\0';
-        err_set(e, EPROTO, "engine at %s: %s %s: HTTP %d %s", host, method, path, status, msg);
-        goto fail;
-    }
     *out = s;
     return 0;
 fail:
