@@ -527,6 +527,25 @@ static void run_repetition(struct run_ctx *x)
     }
 }
 
+/* A mode that cannot run still leaves a row in containers.csv saying why,
+   so a reader of the CSV alone sees the gap; the run goes on. */
+static int mode_unavailable(struct run_ctx *x, const char *step)
+{
+    struct mode_result *mr = cur_mode(x);
+    struct ctr_result row;
+
+    memset(&row, 0, sizeof(row));
+    row.mode_index = x->mode_index;
+    row.fleet_size = x->s->ramp[0];
+    row.start_ms = row.exec_ms = row.idle_cpu_pct = row.work_ns = NAN;
+    counters_unknown(&row.last);
+    snprintf(row.status, sizeof(row.status), "unavailable");
+    snprintf(row.error, sizeof(row.error), "%s: %s: %s", mr->mode->name, step, mr->reason);
+    results_container_row(&x->out, x->r, &row);
+    results_write_run_json(x->r, NULL);
+    return 0;
+}
+
 static int run_mode(struct run_ctx *x)
 {
     struct mode_result *mr = cur_mode(x);
@@ -540,15 +559,15 @@ static int run_mode(struct run_ctx *x)
     mr->facts = cJSON_CreateObject();
     if (d->unavailable_reason != NULL) {
         snprintf(mr->reason, sizeof(mr->reason), "%s", d->unavailable_reason);
-        return 0;
+        return mode_unavailable(x, "driver");
     }
     if (d->probe(m, &e) < 0) {
         snprintf(mr->reason, sizeof(mr->reason), "%s", e.msg);
-        return 0;
+        return mode_unavailable(x, "probe");
     }
     if (d->mode_init != NULL && d->mode_init(m, x->s, &e) < 0) {
         snprintf(mr->reason, sizeof(mr->reason), "%s", e.msg);
-        return 0;
+        return mode_unavailable(x, "prepare");
     }
     mr->available = 1;
     if (d->isolation_of != NULL)

@@ -26,7 +26,7 @@ struct ctr_result {
     struct counters last;                 /* last sample (-1 = unknown) */
     double idle_cpu_pct;                  /* CPU share of one core during the hold, NAN unknown */
     double work_ns;                       /* cpu workload: time of the fixed work, NAN unknown */
-    char status[16];                      /* ok | failed | interrupted */
+    char status[16];                      /* ok | failed | interrupted | unavailable (whole mode) */
     char error[512];
 };
 

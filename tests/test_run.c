@@ -155,3 +155,36 @@ Test(run, interrupted_run_leaves_valid_files_and_nothing_behind, .timeout = 300)
     cJSON_Delete(run);
     dir_remove_tree(dir, NULL);
 }
+
+Test(run, unavailable_mode_gets_a_row_and_the_run_goes_on, .timeout = 300)
+{
+    char dir[] = "/tmp/isobench-test-unav-XXXXXX";
+    char scn[1100], out[1100], path[1200];
+    char *csv;
+    cJSON *sum, *m;
+    int status;
+    pid_t pid;
+
+    require_or_skip(geteuid() == 0, "needs root for namespaces and cgroups");
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(scn, sizeof(scn), "%s/s.json", dir);
+    snprintf(out, sizeof(out), "%s/out", dir);
+    write_file(scn, "{\"modes\":[{\"name\":\"gone\",\"driver\":\"docker\",\"options\":"
+                    "{\"socket\":\"unix:///nonexistent/docker.sock\"}},{\"driver\":\"ns\"}],"
+                    "\"fleet\":{\"size\":2},\"hold_ms\":200,\"settle_ms\":50}");
+    pid = spawn_isobench(scn, out);
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the run must go on past an unavailable mode");
+    snprintf(path, sizeof(path), "%s/containers.csv", out);
+    csv = read_text(path);
+    cr_assert_not_null(csv);
+    cr_assert_not_null(strstr(csv, "\"unavailable\",\"gone: probe: "), "%s", csv);
+    cr_assert_not_null(strstr(csv, "/nonexistent/docker.sock"), "the error names the engine: %s", csv);
+    free(csv);
+    sum = load_json(out, "summary.json");
+    m = cJSON_GetArrayItem(cJSON_GetObjectItem(sum, "modes"), 1);
+    cr_assert_eq(cJSON_GetObjectItem(m, "containers")->valueint, 2);
+    cr_assert_eq(cJSON_GetObjectItem(m, "failed")->valueint, 0);
+    cJSON_Delete(sum);
+    dir_remove_tree(dir, NULL);
+}
