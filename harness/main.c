@@ -135,7 +135,12 @@ static int cmd_cleanup(int argc, char **argv)
             continue;
         err_clear(&e);
         if ((*d)->cleanup(run_id, &removed, &e) < 0) {
-            fprintf(stderr, "isobench cleanup: %s: %s\n", (*d)->name, e.msg);
+            size_t len = strlen((*d)->name);
+            /* Drivers usually name themselves first already. */
+            if (strncmp(e.msg, (*d)->name, len) == 0 && e.msg[len] == ':')
+                fprintf(stderr, "isobench cleanup: %s\n", e.msg);
+            else
+                fprintf(stderr, "isobench cleanup: %s: %s\n", (*d)->name, e.msg);
             failures++;
         }
         if (removed > 0)
