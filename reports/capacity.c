@@ -2,6 +2,7 @@
  * capacity.c - the capacity model and its inputs (see capacity.h).
  */
 #include "capacity.h"
+#include "rundir.h"
 #include "stats.h"
 #include "stats_compare.h"
 
@@ -340,4 +341,29 @@ int capacity_rows(const struct rundir *r, const struct cap_host *hosts, int nhos
     *rows = out;
     *nrows = n;
     return 0;
+}
+
+int cap_parse_option(const char *opt, const char *val, struct cap_params *p, struct err *e)
+{
+    char *end;
+    double v;
+
+    if (strcmp(opt, "--reserve-mem") == 0) {
+        if (val == NULL || rd_parse_size(val, &p->reserve_mem_bytes) < 0)
+            return err_set(e, EINVAL, "--reserve-mem: '%s' is not a size (e.g. 2G)", val ? val : "");
+        return 1;
+    }
+    if (strcmp(opt, "--cpu-target") != 0 && strcmp(opt, "--start-slo-ms") != 0)
+        return 0;
+    v = val != NULL ? strtod(val, &end) : NAN;
+    if (strcmp(opt, "--cpu-target") == 0) {
+        if (val == NULL || *end || !(v > 0 && v <= 1))
+            return err_set(e, EINVAL, "--cpu-target: '%s' is not in (0, 1]", val ? val : "");
+        p->cpu_target = v;
+        return 1;
+    }
+    if (val == NULL || *end || !(v > 0))
+        return err_set(e, EINVAL, "--start-slo-ms: '%s' is not a positive number", val ? val : "");
+    p->start_slo_ms = v;
+    return 1;
 }

@@ -118,6 +118,12 @@ int capacity_rows(const struct rundir *r, const struct cap_host *hosts, int nhos
 /* Default parameters: 1 GiB reserve, 80 % CPU target, no start SLO. */
 void capacity_default_params(struct cap_params *p);
 
+/* The model's command-line options, shared by capacity, report and hosts:
+   --reserve-mem SIZE, --cpu-target F (0 < F <= 1), --start-slo-ms N (> 0).
+   Returns 1 when `opt` is one of them and `val` was applied, 0 when `opt`
+   is not one of them, -1 with a message in e when `val` is not valid. */
+int cap_parse_option(const char *opt, const char *val, struct cap_params *p, struct err *e);
+
 /* Rendering (cap_render.c). */
 void capacity_print_table(FILE *f, const struct cap_row *rows, int nrows, const struct cap_params *p);
 void capacity_print_markdown(FILE *f, const struct cap_row *rows, int nrows, const struct cap_params *p);

@@ -35,36 +35,20 @@ int cmd_capacity(int argc, char **argv)
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--json") == 0) {
+        int used = cap_parse_option(a, v, &p, &e);
+        if (used < 0) {
+            fprintf(stderr, "isobench capacity: %s\n", e.msg);
+            return 2;
+        } else if (used > 0) {
+            i++;
+        } else if (strcmp(a, "--json") == 0) {
             json = 1;
         } else if (strcmp(a, "--hosts") == 0 && v) {
             hosts_path = v;
             i++;
-        } else if (strcmp(a, "--reserve-mem") == 0 && v) {
-            if (rd_parse_size(v, &p.reserve_mem_bytes) < 0) {
-                fprintf(stderr, "isobench capacity: --reserve-mem: '%s' is not a size (e.g. 2G)\n", v);
-                return 2;
-            }
-            i++;
         } else if (strcmp(a, "--disk-free") == 0 && v) {
             if (rd_parse_size(v, &disk_free) < 0) {
                 fprintf(stderr, "isobench capacity: --disk-free: '%s' is not a size (e.g. 100G)\n", v);
-                return 2;
-            }
-            i++;
-        } else if (strcmp(a, "--cpu-target") == 0 && v) {
-            char *end;
-            p.cpu_target = strtod(v, &end);
-            if (*end || p.cpu_target <= 0 || p.cpu_target > 1) {
-                fprintf(stderr, "isobench capacity: --cpu-target: '%s' is not in (0, 1]\n", v);
-                return 2;
-            }
-            i++;
-        } else if (strcmp(a, "--start-slo-ms") == 0 && v) {
-            char *end;
-            p.start_slo_ms = strtod(v, &end);
-            if (*end || p.start_slo_ms <= 0) {
-                fprintf(stderr, "isobench capacity: --start-slo-ms: '%s' is not a positive number\n", v);
                 return 2;
             }
             i++;

@@ -43,7 +43,13 @@ int cmd_hosts(int argc, char **argv)
         return 1;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--out") == 0 && v) {
+        int used = cap_parse_option(a, v, &p, &e);
+        if (used < 0) {
+            fprintf(stderr, "isobench hosts: %s\n", e.msg);
+            goto usage;
+        } else if (used > 0) {
+            i++;
+        } else if (strcmp(a, "--out") == 0 && v) {
             out = v;
             i++;
         } else if (strcmp(a, "--price-per-core") == 0 && v) {
@@ -52,14 +58,6 @@ int cmd_hosts(int argc, char **argv)
             i++;
         } else if (strcmp(a, "--price-per-gib") == 0 && v) {
             if (price(v, &pr.per_gib) < 0)
-                goto usage;
-            i++;
-        } else if (strcmp(a, "--reserve-mem") == 0 && v) {
-            if (rd_parse_size(v, &p.reserve_mem_bytes) < 0)
-                goto usage;
-            i++;
-        } else if (strcmp(a, "--cpu-target") == 0 && v) {
-            if (price(v, &p.cpu_target) < 0 || p.cpu_target <= 0 || p.cpu_target > 1)
                 goto usage;
             i++;
         } else if (a[0] == '-') {

@@ -57,20 +57,14 @@ int cmd_report(int argc, char **argv)
         return 1;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--out") == 0 && v) {
+        int used = cap_parse_option(a, v, &p, &e);
+        if (used < 0) {
+            fprintf(stderr, "isobench report: %s\n", e.msg);
+            goto usage;
+        } else if (used > 0) {
+            i++;
+        } else if (strcmp(a, "--out") == 0 && v) {
             out = v;
-            i++;
-        } else if (strcmp(a, "--reserve-mem") == 0 && v) {
-            if (rd_parse_size(v, &p.reserve_mem_bytes) < 0)
-                goto usage;
-            i++;
-        } else if (strcmp(a, "--cpu-target") == 0 && v) {
-            p.cpu_target = atof(v);
-            if (p.cpu_target <= 0 || p.cpu_target > 1)
-                goto usage;
-            i++;
-        } else if (strcmp(a, "--start-slo-ms") == 0 && v) {
-            p.start_slo_ms = atof(v);
             i++;
         } else if (a[0] == '-') {
             goto usage;
