@@ -40,7 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "busy_work.h"
+#include "roles.h"
 
 static int64_t clock_ns(clockid_t id)
 {
@@ -72,12 +72,6 @@ static void stay_up(void)
     signal(SIGINT, on_term);
     for (;;)
         pause();
-}
-
-static int usage(void)
-{
-    say("usage: isobench-payload idle | exit | cpu ITERATIONS   (init only as PID 1)\n");
-    return 2;
 }
 
 static int run_role(int argc, char **argv);
@@ -269,35 +263,20 @@ int main(int argc, char **argv)
     return run_role(argc, argv);
 }
 
+static int64_t mono_ns(void)
+{
+    return clock_ns(CLOCK_MONOTONIC);
+}
+
+static int64_t proc_cpu_ns(void)
+{
+    return clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+}
+
+static const struct payload_os os = { say, stay_up, mono_ns, proc_cpu_ns, "\n" };
+
 /* The workload roles, shared by containers, the host baseline and vm guests. */
 static int run_role(int argc, char **argv)
 {
-    char line[256];
-
-    if (argc < 2)
-        return usage();
-    if (strcmp(argv[1], "idle") == 0) {
-        say("ISOBENCH_READY\n");
-        stay_up();
-    } else if (strcmp(argv[1], "exit") == 0) {
-        say("ISOBENCH_READY\n");
-        return 0;
-    } else if (strcmp(argv[1], "cpu") == 0 && argc >= 3) {
-        int64_t iterations = strtoll(argv[2], NULL, 10);
-        int64_t t0, c0, t1, c1;
-        uint64_t check;
-        if (iterations <= 0)
-            return usage();
-        say("ISOBENCH_READY\n");
-        t0 = clock_ns(CLOCK_MONOTONIC);
-        c0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
-        check = busy_work(iterations);
-        c1 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
-        t1 = clock_ns(CLOCK_MONOTONIC);
-        snprintf(line, sizeof(line), "ISOBENCH_RESULT work_ns=%lld cpu_ns=%lld check=%llx\n",
-                 (long long)(t1 - t0), (long long)(c1 - c0), (unsigned long long)check);
-        say(line);
-        stay_up();
-    }
-    return usage();
+    return payload_run_role(argc, argv, &os);
 }

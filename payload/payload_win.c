@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "busy_work.h"
+#include "roles.h"
 
 static void say(const char *line)
 {
@@ -55,40 +55,9 @@ static void stay_up(void)
         Sleep(INFINITE);
 }
 
-static int usage(void)
-{
-    say("usage: isobench-payload idle | exit | cpu ITERATIONS\r\n");
-    return 2;
-}
+static const struct payload_os os = { say, stay_up, mono_ns, cpu_ns, "\r\n" };
 
 int main(int argc, char **argv)
 {
-    char line[256];
-
-    if (argc < 2)
-        return usage();
-    if (strcmp(argv[1], "idle") == 0) {
-        say("ISOBENCH_READY\r\n");
-        stay_up();
-    } else if (strcmp(argv[1], "exit") == 0) {
-        say("ISOBENCH_READY\r\n");
-        return 0;
-    } else if (strcmp(argv[1], "cpu") == 0 && argc >= 3) {
-        int64_t iterations = strtoll(argv[2], NULL, 10);
-        int64_t t0, c0, t1, c1;
-        uint64_t check;
-        if (iterations <= 0)
-            return usage();
-        say("ISOBENCH_READY\r\n");
-        t0 = mono_ns();
-        c0 = cpu_ns();
-        check = busy_work(iterations);
-        c1 = cpu_ns();
-        t1 = mono_ns();
-        snprintf(line, sizeof(line), "ISOBENCH_RESULT work_ns=%lld cpu_ns=%lld check=%llx\r\n", (long long)(t1 - t0),
-                 (long long)(c1 - c0), (unsigned long long)check);
-        say(line);
-        stay_up();
-    }
-    return usage();
+    return payload_run_role(argc, argv, &os);
 }
