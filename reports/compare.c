@@ -124,7 +124,9 @@ static void compare_marginal(const struct rd_mode *a, const struct rd_mode *b,
         return;
     }
     r->change = y->slope / x->slope - 1;
-    if (!isnan(x->ci_low) && !isnan(x->ci_high) && !isnan(y->ci_low) && !isnan(y->ci_high)) {
+    /* A fit through the origin and one ramp level has no interval at all. */
+    if (x->points >= 3 && y->points >= 3 && !isnan(x->ci_low) && !isnan(x->ci_high) && !isnan(y->ci_low) &&
+        !isnan(y->ci_high)) {
         if (x->ci_low > 0) { /* the ratio's interval needs a positive base CI */
             r->lo = y->ci_low / x->ci_high - 1;
             r->hi = y->ci_high / x->ci_low - 1;

@@ -152,8 +152,9 @@ cJSON *summary_to_json(const struct run_result *r, const struct run_summary *s)
         cJSON_AddItemToObject(m, "work_ns", stats_json(&ms->work_ns));
         mg = cJSON_AddObjectToObject(m, "marginal_mem_bytes");
         add_num(mg, "slope", ms->have_marginal ? ms->marginal.slope : NAN);
-        add_num(mg, "ci95_low", ms->have_marginal ? ms->marginal.ci95_low : NAN);
-        add_num(mg, "ci95_high", ms->have_marginal ? ms->marginal.ci95_high : NAN);
+        /* Two points (the origin and one level) give a slope but no interval. */
+        add_num(mg, "ci95_low", ms->have_marginal && ms->marginal.n >= 3 ? ms->marginal.ci95_low : NAN);
+        add_num(mg, "ci95_high", ms->have_marginal && ms->marginal.n >= 3 ? ms->marginal.ci95_high : NAN);
         add_num(mg, "intercept", ms->have_marginal ? ms->marginal.intercept : NAN);
         cJSON_AddNumberToObject(mg, "points", ms->have_marginal ? (double)ms->marginal.n : 0);
         add_num(mg, "r2", ms->have_marginal ? ms->marginal.r2 : NAN);

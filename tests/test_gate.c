@@ -66,7 +66,7 @@ Test(gate, same_scenario_passes_injected_delay_fails, .timeout = 600)
     write_file(scn, text);
     snprintf(text, sizeof(text), body, ",\"start_delay_ms\":30");
     write_file(slow, text);
-    write_file(thr, "{\"start_ms\":1.0,\"mem_pss_bytes\":0.5,\"mem_cgroup_bytes\":1.0,\"idle_cpu_pct\":10.0,"
+    write_file(thr, "{\"start_ms\":3.0,\"mem_pss_bytes\":0.5,\"mem_cgroup_bytes\":3.0,\"idle_cpu_pct\":10.0,"
                     "\"storage_bytes\":1.0,\"marginal_mem_bytes\":10.0}");
     {
         const char *r1[] = { "run", scn, "--out", a, "--quiet", NULL };
