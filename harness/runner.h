@@ -1,9 +1,9 @@
 /*
  * runner.h - run a scenario: launch fleets through the drivers, sample them,
  * and keep every measurement in plain result structs while writing them to
- * the run directory as they happen (reports/results_out.c).
+ * the run directory as they happen (harness/results_out.c).
  *
- * The runner measures; reports/summary.c reduces the result structs into
+ * The runner measures; harness/summary.c reduces the result structs into
  * summary.json; main.c renders the terminal table. Nothing here formats a
  * report.
  */

@@ -28,7 +28,7 @@ int results_sample(struct results_out *o, double t_ms, const char *scope, const 
 int results_ramp_row(struct results_out *o, const struct run_result *r, const struct ramp_point *p);
 /* Write (or rewrite) run.json. */
 int results_write_run_json(const struct run_result *r, struct err *e);
-/* Write summary.json (reports/summary.c builds it). */
+/* Write summary.json (harness/summary.c builds it). */
 int results_write_json_file(const char *dir, const char *name, struct cJSON *doc, struct err *e);
 
 /* The containers.csv header, in order. */

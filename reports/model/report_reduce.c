@@ -1,5 +1,5 @@
 /*
- * report.c - reduce loaded runs into struct report_data (see report.h).
+ * report_reduce.c - reduce loaded runs into struct report_data (see report.h).
  */
 #include "report.h"
 #include "stats.h"

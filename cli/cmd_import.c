@@ -1,9 +1,9 @@
 /*
- * commands_import.c - `isobench import typeperf FILE.csv [--mode NAME] [--run DIR]`
- * (see commands_import.h): parse the log, append it to the run directory,
- * say what was written.
+ * cmd_import.c - `isobench import typeperf FILE.csv [--mode NAME] [--run DIR]`:
+ * parse the log (harness/typeperf.c), append it to the run directory, say
+ * what was written.
  */
-#include "commands_import.h"
+#include "commands.h"
 #include "typeperf.h"
 
 #include <stdio.h>
