@@ -4,7 +4,7 @@
  * side; with --out, figures (PNG + SVG) too.
  */
 #include "commands.h"
-#include "hosts.h"
+#include "render.h"
 #include "plat.h"
 
 #include <math.h>

@@ -10,7 +10,6 @@
 #include <stdio.h>
 
 #include "capacity.h"
-#include "plotlayer.h"
 #include "rundir.h"
 
 /* Path of the first difference between two JSON values ("scenario.hold_ms",
@@ -39,8 +38,4 @@ struct hosts_prices {
 /* One row per run x mode. */
 int hosts_rows(const struct rundir *runs, int nruns, const struct cap_params *p,
                const struct hosts_prices *pr, struct hosts_row **rows, int *nrows, struct err *e);
-void hosts_print(FILE *f, const struct hosts_row *rows, int n, const struct hosts_prices *pr);
-/* Figures: 0 containers per host, 1 per GiB, 2 per core. */
-void hosts_fig_build(const struct hosts_row *rows, int n, int which, struct plot_fig *f);
-
 #endif

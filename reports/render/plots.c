@@ -4,7 +4,7 @@
  * Each builder only fills a struct plot_fig (title, axes with units, one
  * series or bar per mode in the mode's palette colour); plot.c draws it.
  */
-#include "report.h"
+#include "render.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * report_data. The HTML is one self-contained file: styles inline, the SVG
  * figures inlined (their XML prologue dropped), no external reference.
  */
-#include "report.h"
+#include "render.h"
 
 #include <errno.h>
 #include <math.h>
