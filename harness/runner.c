@@ -732,6 +732,8 @@ int run_scenario(struct scenario *s, const struct run_opts *o, struct run_result
     }
     if (host_facts_get(&r->host, e) < 0)
         return err_wrap(e, "host facts");
+    if (o->host_label != NULL)
+        snprintf(r->host_label, sizeof(r->host_label), "%s", o->host_label);
     if (make_run_dir(o, r->dir, sizeof(r->dir), e) < 0)
         return err_wrap(e, "run directory");
     plat_disk_free(image_cache_dir(), &r->disk_free_bytes, &r->disk_total_bytes, e);
