@@ -5,6 +5,7 @@
  */
 #include "commands.h"
 #include "hosts.h"
+#include "input.h"
 #include "plat.h"
 
 #include <math.h>
@@ -21,9 +22,7 @@ static int usage(void)
 
 static int price(const char *v, double *out)
 {
-    char *end;
-    *out = strtod(v, &end);
-    return (*end || *out < 0) ? -1 : 0;
+    return (input_double(v, out) < 0 || *out < 0) ? -1 : 0;
 }
 
 int cmd_hosts(int argc, char **argv)

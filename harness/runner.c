@@ -546,7 +546,7 @@ static int mode_unavailable(struct run_ctx *x, const char *step)
     return 0;
 }
 
-static int run_mode(struct run_ctx *x)
+static int run_mode(struct run_ctx *x, struct err *fail)
 {
     struct mode_result *mr = cur_mode(x);
     struct mode *m = mr->mode;
@@ -594,7 +594,8 @@ static int run_mode(struct run_ctx *x)
         x->lives = NULL;
         if (d->mode_fini)
             d->mode_fini(m);
-        return err_set(&e, ENOMEM, "out of memory");
+        return err_set(fail, ENOMEM, "mode %s: out of memory for %zu container records", m->name,
+                       mr->caprows);
     }
     for (x->rep = 0; x->rep < x->s->repetitions && !plat_interrupted(); x->rep++)
         run_repetition(x);
@@ -727,7 +728,10 @@ int run_scenario(struct scenario *s, const struct run_opts *o, struct run_result
         bare_baseline(&x);
     for (i = 0; i < s->nmodes && !plat_interrupted(); i++) {
         x.mode_index = i;
-        if (run_mode(&x) < 0) {
+        if (run_mode(&x, e) < 0) {
+            /* run.json keeps the reason a run failed */
+            snprintf(r->notes + strlen(r->notes), sizeof(r->notes) - strlen(r->notes), "%sfailed: %s",
+                     r->notes[0] ? "; " : "", e->msg);
             rc = -1;
             break;
         }
@@ -738,7 +742,14 @@ int run_scenario(struct scenario *s, const struct run_opts *o, struct run_result
     }
     r->ended_wall = plat_wall_time();
     snprintf(r->status, sizeof(r->status), "%s", rc < 0 ? "failed" : plat_interrupted() ? "interrupted" : "complete");
-    results_write_run_json(r, e);
+    {
+        struct err we; /* never overwrite the error that failed the run */
+        err_clear(&we);
+        if (results_write_run_json(r, &we) < 0 && rc == 0) {
+            *e = we;
+            rc = -1;
+        }
+    }
     results_close(&x.out);
 #ifdef _WIN32
     if (x.pdh != NULL)
