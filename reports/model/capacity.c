@@ -210,7 +210,7 @@ int capacity_inputs_from_run(const struct rundir *r, const struct rd_mode *m,
 void capacity_host_from_run(const struct rundir *r, struct cap_host *h)
 {
     memset(h, 0, sizeof(*h));
-    snprintf(h->name, sizeof(h->name), "%s", r->host.hostname[0] ? r->host.hostname : "run host");
+    snprintf(h->name, sizeof(h->name), "%s", r->host.hostname[0] || r->host.label[0] ? rundir_host_name(r) : "run host");
     h->cores = r->host.cores;
     h->mem_bytes = r->host.mem_total_bytes;
     h->disk_free_bytes = r->host.disk_free_bytes;

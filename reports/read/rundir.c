@@ -11,6 +11,7 @@
 #include "rundir.h"
 #include "csvread.h"
 #include "input.h"
+#include "plat.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -173,6 +174,25 @@ static int jname(const cJSON *o, char *buf, size_t n, const char *file, const ch
     return 0;
 }
 
+int rundir_failed_host(const char *dir, char *name, size_t nn, char *reason, size_t nr,
+                       struct err *e)
+{
+    char path[1200];
+    cJSON *j;
+    snprintf(path, sizeof(path), "%s/%s", dir, RD_FAILED_FILE);
+    if (!plat_exists(path))
+        return 0;
+    j = load_json(dir, RD_FAILED_FILE, e);
+    if (j == NULL)
+        return -1;
+    jstr(j, "host", name, nn);
+    jstr(j, "reason", reason, nr);
+    cJSON_Delete(j);
+    if (name[0] == '\0' || reason[0] == '\0')
+        return err_set(e, EINVAL, "%s: expected {\"host\": NAME, \"reason\": TEXT}", path);
+    return 1;
+}
+
 /* ---- modes ---- */
 
 struct rd_mode *rundir_mode(struct rundir *r, const char *name)
@@ -195,12 +215,19 @@ struct rd_mode *rundir_baseline(struct rundir *r)
     return NULL;
 }
 
+const char *rundir_host_name(const struct rundir *r)
+{
+    if (r->host.label[0])
+        return r->host.label;
+    return r->host.hostname[0] ? r->host.hostname : r->run_id;
+}
+
 const char *rundir_host_label(const struct rundir *runs, int nruns, int i, char *buf, size_t n)
 {
-    const char *h = runs[i].host.hostname[0] ? runs[i].host.hostname : runs[i].run_id;
+    const char *h = rundir_host_name(&runs[i]);
     int k, dup = 0;
     for (k = 0; k < nruns; k++)
-        if (k != i && strcmp(runs[k].host.hostname, runs[i].host.hostname) == 0)
+        if (k != i && strcmp(rundir_host_name(&runs[k]), h) == 0)
             dup = 1;
     if (dup)
         snprintf(buf, n, "%s (%s)", h, runs[i].run_id);
@@ -304,6 +331,7 @@ static int load_run_json(struct rundir *r, struct err *e)
     if (!cJSON_IsObject(host))
         return err_set(e, EINVAL, "%s: no \"host\" object", file);
     jstr(host, "hostname", r->host.hostname, sizeof(r->host.hostname));
+    jstr(host, "label", r->host.label, sizeof(r->host.label));
     jstr(host, "os", r->host.os, sizeof(r->host.os));
     jstr(host, "kernel", r->host.kernel, sizeof(r->host.kernel));
     jstr(host, "arch", r->host.arch, sizeof(r->host.arch));
