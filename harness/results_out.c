@@ -88,7 +88,7 @@ static void put_int(FILE *f, int64_t v)
 static void put_num(FILE *f, double v)
 {
     fputc(',', f);
-    if (!isnan(v))
+    if (isfinite(v)) /* readers refuse nan and inf */
         fprintf(f, "%.6g", v);
 }
 

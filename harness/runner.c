@@ -589,8 +589,9 @@ static int mode_unavailable(struct run_ctx *x, const char *step)
 }
 
 /* Probe and prepare one mode; an unavailable mode leaves its row and is
-   skipped by the repetitions. Negative only on a run-level failure. */
-static int mode_open(struct run_ctx *x)
+   skipped by the repetitions. Negative only on a run-level failure (in
+   `fail`). */
+static int mode_open(struct run_ctx *x, struct err *fail)
 {
     struct mode_result *mr = cur_mode(x);
     struct mode *m = mr->mode;
@@ -633,7 +634,8 @@ static int mode_open(struct run_ctx *x)
     if (mr->rows == NULL) {
         if (d->mode_fini)
             d->mode_fini(m);
-        return err_set(&e, ENOMEM, "%s: out of memory", m->name);
+        return err_set(fail, ENOMEM, "mode %s: out of memory for %zu container records", m->name,
+                       mr->caprows);
     }
     mr->available = 1;
     results_write_run_json(x->r, &e);
@@ -653,21 +655,21 @@ static void mode_close(struct run_ctx *x)
  * host (other tenants, page cache, thermal state) hits every mode alike
  * instead of whichever mode happened to run last.
  */
-static int run_modes(struct run_ctx *x)
+static int run_modes(struct run_ctx *x, struct err *fail)
 {
     int n = x->s->nmodes, i, k, rc = 0;
     int maxlevel = x->s->ramp[x->s->nramp - 1];
 
     for (i = 0; i < n && !plat_interrupted(); i++) {
         x->mode_index = i;
-        if (mode_open(x) < 0) {
+        if (mode_open(x, fail) < 0) {
             rc = -1;
             goto out;
         }
     }
     x->lives = calloc((size_t)maxlevel, sizeof(*x->lives));
     if (x->lives == NULL) {
-        rc = -1;
+        rc = err_set(fail, ENOMEM, "out of memory for %d containers", maxlevel);
         goto out;
     }
     for (x->rep = 0; x->rep < x->s->repetitions && !plat_interrupted(); x->rep++)
@@ -842,7 +844,10 @@ int run_scenario(struct scenario *s, const struct run_opts *o, struct run_result
 #endif
     if (s->workload == WL_CPU)
         bare_baseline(&x);
-    rc = run_modes(&x);
+    rc = run_modes(&x, e);
+    if (rc < 0) /* run.json keeps the reason a run failed */
+        snprintf(r->notes + strlen(r->notes), sizeof(r->notes) - strlen(r->notes), "%sfailed: %s",
+                 r->notes[0] ? "; " : "", e->msg);
     if (x.progress != NULL) {
         fprintf(x.progress, "\r\033[K");
         fflush(x.progress);
@@ -850,7 +855,14 @@ int run_scenario(struct scenario *s, const struct run_opts *o, struct run_result
     run_budget_release(r);
     r->ended_wall = plat_wall_time();
     snprintf(r->status, sizeof(r->status), "%s", rc < 0 ? "failed" : plat_interrupted() ? "interrupted" : "complete");
-    results_write_run_json(r, e);
+    {
+        struct err we; /* never overwrite the error that failed the run */
+        err_clear(&we);
+        if (results_write_run_json(r, &we) < 0 && rc == 0) {
+            *e = we;
+            rc = -1;
+        }
+    }
     results_close(&x.out);
 #ifdef _WIN32
     if (x.pdh != NULL)
