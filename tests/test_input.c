@@ -23,6 +23,7 @@
 #include "report.h"
 #include "rundir.h"
 #include "scenario.h"
+#include "stats_compare.h"
 #include "support.h"
 #include "typeperf.h"
 
@@ -426,4 +427,37 @@ Test(input, csv_with_bom, .init = make_tmp, .fini = drop_tmp)
                              &e), 0, "%s", e.msg);
     cr_assert_gt(r.modes[0].val[RDM_START_MS].n, 0);
     rundir_free(&r);
+}
+
+/* ---- finding 9: compare on large runs is linear-ish ---- */
+
+/* Above SC_BOOT_DIRECT_MIN values the bootstrap draws each resample's
+   median directly; its interval must match the resampling one just below
+   the threshold on the same distribution (evenly spaced values on [1, 2],
+   new = base + 1 %). */
+Test(input, direct_bootstrap_matches_resampling)
+{
+    size_t sizes[2] = { SC_BOOT_DIRECT_MIN - 1, SC_BOOT_DIRECT_MIN + 1 }, n, i;
+    double lo[2], hi[2], est[2];
+    int k;
+    for (k = 0; k < 2; k++) {
+        double *a, *b;
+        n = sizes[k];
+        a = malloc(n * sizeof(double));
+        b = malloc(n * sizeof(double));
+        for (i = 0; i < n; i++) {
+            a[i] = 1 + (double)i / (double)(n - 1);
+            b[i] = a[i] * 1.01;
+        }
+        cr_assert_eq(sc_bootstrap_median_change(a, n, b, n, 4000, 0.05, 1, 42, &est[k], &lo[k], &hi[k]), 0);
+        free(a);
+        free(b);
+    }
+    cr_assert_float_eq(est[0], 0.01, 1e-9);
+    cr_assert_float_eq(est[1], 0.01, 1e-9);
+    /* same width within 15 % (Monte Carlo noise of 4000 resamples) */
+    cr_assert_lt(fabs((hi[1] - lo[1]) / (hi[0] - lo[0]) - 1), 0.15, "widths %g vs %g", hi[1] - lo[1],
+                 hi[0] - lo[0]);
+    cr_assert_lt(lo[1], 0.01);
+    cr_assert_gt(hi[1], 0.01);
 }
