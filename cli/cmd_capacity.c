@@ -4,7 +4,7 @@
  * density result (density.json in RUN_DIR, or --measured DIR), the
  * prediction error against the measured ceiling.
  */
-#include "capacity.h"
+#include "render.h"
 #include "commands.h"
 
 #include <cjson/cJSON.h>

@@ -92,6 +92,9 @@ struct cap_mode_input {
     double namespaces;          /* of each kind, 1 */
 };
 
+/* hosts.json "cores": at most this many. */
+#define CAP_MAX_CORES (1 << 20)
+
 struct cap_host {
     char name[64];
     int cores;
@@ -185,21 +188,4 @@ void capacity_default_params(struct cap_params *p);
    is not one of them, -1 with a message in e when `val` is not valid. */
 int cap_parse_option(const char *opt, const char *val, struct cap_params *p, struct err *e);
 
-/* Rendering (cap_render.c). */
-void capacity_print_table(FILE *f, const struct cap_row *rows, int nrows, const struct cap_params *p);
-void capacity_print_markdown(FILE *f, const struct cap_row *rows, int nrows, const struct cap_params *p);
-struct cJSON *capacity_rows_json(const struct cap_row *rows, int nrows, const struct cap_params *p);
-/* The whole capacity output for one run directory on its own host (the
-   table, the memory models, predicted vs measured when `dens` has
-   density.json): what `isobench capacity RUN_DIR` prints, for callers such
-   as `run`. Returns 0 or -1 with e set. */
-int capacity_print_run(FILE *f, const struct rundir *r, const struct rundir *dens,
-                       const struct cap_params *p, struct err *e);
-/* The memory model of each row (chosen curve, AICc of each, kernel memory
-   and PSS per container). */
-void capacity_print_models(FILE *f, const struct cap_row *rows, int nrows);
-/* Predicted vs measured (rows with a measured ceiling only); nothing when none. */
-void capacity_print_measured(FILE *f, const struct cap_row *rows, int nrows, int markdown);
-/* "1234", "-" for a resource that does not limit. */
-const char *cap_fmt_count(double n, char *buf, size_t len);
 #endif
