@@ -21,7 +21,7 @@
 const char *image_cache_dir(void);
 /* Default rootfs: <cache>/image/rootfs. */
 void image_default_rootfs(char *buf, size_t n);
-/* Path of the isobench-payload binary built next to the running isobench. */
+/* Path of the isobench-payload binary (lookup order in paths.h). */
 int image_payload_binary(char *buf, size_t n, struct err *e);
 /* Build the rootfs if it is missing or older than the payload binary. */
 int image_ensure(const char *rootfs, struct err *e);
