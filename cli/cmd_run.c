@@ -1,7 +1,9 @@
 /*
- * cmd_run.c - `isobench run [SCENARIO.json] [--out DIR] [--quiet]
- * [--no-report] [capacity options]`: load the scenario (default: quick.json
- * among isobench's own scenarios, harness/paths.h), run it
+ * cmd_run.c - `isobench run [SCENARIO.json] [--out DIR] [--host-label NAME]
+ * [--budget SPEC] [--quiet] [--no-report] [capacity options]`: load the
+ * scenario (default: quick.json among isobench's own scenarios,
+ * harness/paths.h; --budget memory=512M,pids=1000,cpus=1 replaces its
+ * "budget"), run it
  * (harness/runner.c), reduce the results into summary.json and print the
  * comparison table; then, unless --no-report, write the report (figures,
  * report.html, report.md, metrics.txt) into <run dir>/report/, print the
@@ -32,14 +34,15 @@
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: isobench run [SCENARIO.json] [--out DIR] [--quiet] [--no-report]\n"
+    fprintf(stderr, "usage: isobench run [SCENARIO.json] [--out DIR] [--host-label NAME]\n"
+                    "         [--budget memory=512M,pids=1000,cpus=1] [--quiet] [--no-report]\n"
                     "         [--reserve-mem SIZE] [--cpu-target F] [--start-slo-ms N]\n");
     return 2;
 }
 
 int cmd_run(int argc, char **argv)
 {
-    const char *arg = NULL;
+    const char *arg = NULL, *budget = NULL;
     char path[2048];
     struct run_opts o;
     struct cap_params p;
@@ -65,6 +68,10 @@ int cmd_run(int argc, char **argv)
             i++;
         } else if (strcmp(argv[i], "--out") == 0 && v != NULL) {
             o.out_dir = argv[++i];
+        } else if (strcmp(argv[i], "--budget") == 0 && v != NULL) {
+            budget = argv[++i];
+        } else if (strcmp(argv[i], "--host-label") == 0 && v != NULL) {
+            o.host_label = argv[++i];
         } else if (strcmp(argv[i], "--quiet") == 0) {
             o.progress = NULL;
         } else if (strcmp(argv[i], "--no-report") == 0) {
@@ -80,6 +87,11 @@ int cmd_run(int argc, char **argv)
                      : paths_scenario(arg, path, sizeof(path), &e)) < 0 ||
         scenario_load(path, &s, &e) < 0) {
         fprintf(stderr, "isobench run: %s\n", e.msg);
+        return 2;
+    }
+    if (budget != NULL && scenario_parse_budget(budget, &s.budget, &e) < 0) {
+        fprintf(stderr, "isobench run: %s\n", e.msg);
+        scenario_free(&s);
         return 2;
     }
     plat_catch_interrupts();

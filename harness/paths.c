@@ -39,20 +39,22 @@ static int first_existing(const char *const *dirs, int ndirs, const char *rel, c
 
 int paths_data_file(const char *rel, char *buf, size_t n, struct err *e)
 {
-    char self[2048], share[2100], up[2100], tried[4096] = "";
-    const char *dirs[5];
+    char self[2048], share[2100], share2[2100], up[2100], tried[4096] = "";
+    const char *dirs[6];
     struct err ignore;
 
     if (plat_self_dir(self, sizeof(self), &ignore) < 0)
         self[0] = '\0';
     snprintf(share, sizeof(share), "%s/../share/isobench", self);
+    snprintf(share2, sizeof(share2), "%s/../../share/isobench", self);
     snprintf(up, sizeof(up), "%s/..", self);
     dirs[0] = getenv("ISOBENCH_DATA_DIR");
     dirs[1] = self[0] ? share : NULL;
-    dirs[2] = self[0] ? self : NULL;
-    dirs[3] = self[0] ? up : NULL;
-    dirs[4] = ISOBENCH_TREE;
-    if (first_existing(dirs, 5, rel, buf, n, tried, sizeof(tried)) == 0)
+    dirs[2] = self[0] ? share2 : NULL;
+    dirs[3] = self[0] ? self : NULL;
+    dirs[4] = self[0] ? up : NULL;
+    dirs[5] = ISOBENCH_TREE;
+    if (first_existing(dirs, 6, rel, buf, n, tried, sizeof(tried)) == 0)
         return 0;
     return err_set(e, ENOENT, "%s: not found in %s (set ISOBENCH_DATA_DIR to the folder holding scenarios/)", rel,
                    tried[0] ? tried : "any data folder");

@@ -5,19 +5,23 @@
  *
  * Data files (`rel` such as "scenarios/quick.json"), first match wins:
  *   1. $ISOBENCH_DATA_DIR/<rel>
- *   2. <bindir>/../share/isobench/<rel>   installed: /usr/bin/isobench ->
+ *   2. <bindir>/../share/isobench/<rel>   installed as /usr/bin/isobench ->
  *                                         /usr/share/isobench/scenarios/
- *   3. <bindir>/<rel>                     Windows: scenarios\ next to isobench.exe
- *   4. <bindir>/../<rel>                  a build dir inside the source tree
+ *   3. <bindir>/../../share/isobench/<rel>  installed as /usr/lib/isobench/isobench
+ *                                         (the Debian package; /usr/bin/isobench is a
+ *                                         symlink to it) -> /usr/share/isobench/
+ *   4. <bindir>/<rel>                     Windows: scenarios\ next to isobench.exe
+ *   5. <bindir>/../<rel>                  a build dir inside the source tree
  *                                         (<repo>/build/isobench -> <repo>/scenarios)
- *   5. <source tree>/<rel>                the tree this binary was built from
+ *   6. <source tree>/<rel>                the tree this binary was built from
  *                                         (a build dir elsewhere)
  * The payload (isobench-payload, .exe on Windows), first match wins:
  *   1. $ISOBENCH_PAYLOAD
  *   2. <bindir>/isobench-payload          the build dir; Windows
  *   3. <bindir>/../lib/isobench/isobench-payload      installed (Debian)
  *   4. <bindir>/../libexec/isobench/isobench-payload  installed (other layouts)
- * <bindir> is the folder of the running executable (plat_self_dir).
+ * <bindir> is the folder of the running executable with symbolic links
+ * resolved (plat_self_dir).
  */
 #ifndef ISOBENCH_PATHS_H
 #define ISOBENCH_PATHS_H

@@ -18,12 +18,13 @@
 const char *const containers_csv_columns[] = {
     "mode", "driver", "fleet_size", "index", "create_ns", "ready_ns", "start_ms", "mem_cgroup_bytes",
     "mem_pss_bytes", "cpu_ns", "storage_bytes", "status", "error", "rep", "exec_ms", "mem_rss_bytes",
-    "mem_private_ws_bytes", "idle_cpu_pct", "work_ns", "phase", NULL,
+    "mem_private_ws_bytes", "idle_cpu_pct", "work_ns", "pids", "fds", "mounts", "kmem_bytes", "phase", NULL,
 };
 
 static const char *const samples_columns[] = { "t_ms", "scope", "mode", "container", "counter", "value", NULL };
 static const char *const ramp_columns[] = { "mode", "rep", "fleet_size", "baseline_used_bytes", "used_bytes",
-                                            "delta_bytes", "cpu_busy_pct", NULL };
+                                            "delta_bytes", "cpu_busy_pct", "kernel_used_bytes", "pss_sum_bytes",
+                                            "pids_in_use", "threads_in_use", NULL };
 
 static FILE *open_csv(const char *dir, const char *name, const char *const *cols, struct err *e)
 {
@@ -91,7 +92,7 @@ static void put_num(FILE *f, double v)
 {
     char buf[40];
     fputc(',', f);
-    fputs(numfmt(buf, sizeof(buf), v), f);
+    fputs(numfmt(buf, sizeof(buf), v), f); /* "" for nan and inf: readers refuse them */
 }
 
 /* Bytes, ns and counts kept as doubles (medians, interpolations). */
@@ -127,6 +128,10 @@ int results_container_row(struct results_out *o, const struct run_result *r, con
     put_int(f, c->last.mem_private_ws_bytes);
     put_num(f, c->idle_cpu_pct);
     put_whole(f, c->work_ns);
+    put_int(f, c->last.pids);
+    put_int(f, c->last.fds);
+    put_int(f, c->last.mounts);
+    put_int(f, c->last.kmem_bytes);
     put_text(f, c->phase, 1);
     fputc('\n', f);
     fflush(f);
@@ -162,6 +167,10 @@ int results_ramp_row(struct results_out *o, const struct run_result *r, const st
     put_whole(f, p->used_bytes);
     put_whole(f, p->delta_bytes);
     put_num(f, p->cpu_busy_pct);
+    put_int(f, p->kernel_used_bytes);
+    put_int(f, p->pss_sum_bytes);
+    put_int(f, p->pids_in_use);
+    put_int(f, p->threads_in_use);
     fputc('\n', f);
     fflush(f);
     fflush(o->samples);
@@ -222,6 +231,8 @@ int results_write_run_json(const struct run_result *r, struct err *e)
     cJSON_AddItemToObject(doc, "scenario", scenario_to_json(r->scn));
     h = cJSON_AddObjectToObject(doc, "host");
     cJSON_AddStringToObject(h, "hostname", r->host.hostname);
+    if (r->host_label[0])
+        cJSON_AddStringToObject(h, "label", r->host_label);
     cJSON_AddStringToObject(h, "os", r->host.os);
     cJSON_AddStringToObject(h, "kernel", r->host.kernel);
     cJSON_AddStringToObject(h, "arch", r->host.arch);
@@ -231,6 +242,8 @@ int results_write_run_json(const struct run_result *r, struct err *e)
     cJSON_AddStringToObject(h, "cgroup", r->host.cgroup);
     cJSON_AddNumberToObject(h, "disk_free_bytes", (double)r->disk_free_bytes);
     cJSON_AddNumberToObject(h, "disk_total_bytes", (double)r->disk_total_bytes);
+    cJSON_AddItemToObject(h, "limits", host_limits_to_json(&r->limits, r->cgroup_pids_max, r->cgroup_mem_max_bytes));
+    cJSON_AddItemToObject(doc, "budget", budget_to_json(&r->budget));
     modes = cJSON_AddArrayToObject(doc, "modes");
     for (i = 0; i < r->nmodes; i++) {
         const struct mode_result *mr = &r->modes[i];

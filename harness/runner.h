@@ -13,8 +13,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "budget.h"
 #include "driver.h"
 #include "err.h"
+#include "limits.h"
 #include "plat.h"
 #include "scenario.h"
 
@@ -34,6 +36,10 @@ struct ctr_result {
 struct ramp_point {
     int mode_index, rep, fleet_size;
     double baseline_used_bytes, used_bytes, delta_bytes, cpu_busy_pct;
+    int64_t kernel_used_bytes;   /* Slab + KernelStack + PageTables + Percpu at the level, -1 unknown */
+    int64_t pss_sum_bytes;       /* PSS summed over the level's containers, -1 unknown */
+    int64_t pids_in_use;         /* processes on the host */
+    int64_t threads_in_use;      /* tasks on the host, threads included (what pid_max counts) */
 };
 
 struct mode_result {
@@ -56,12 +62,16 @@ struct run_result {
     char run_id[32];
     char dir[1024];
     struct host_facts host;
+    char host_label[128];                 /* run.json host.label; "" = none (the hostname names it) */
     int64_t disk_free_bytes, disk_total_bytes;
     double started_wall, ended_wall;
     int64_t t0_ns;
     char status[16];                      /* running | complete | interrupted | failed */
     char notes[2048];                     /* run-level remarks for run.json (e.g. missing PDH counters) */
     const struct scenario *scn;
+    struct budget budget;                 /* the run's budget cgroup (budget.set = 0: none) */
+    struct host_snapshot limits;          /* host limits and use at the start (run.json host.limits) */
+    int64_t cgroup_pids_max, cgroup_mem_max_bytes; /* of the budget or the enclosing cgroup, -1 none */
     struct mode_result modes[SCN_MAX_MODES];
     int nmodes;
 };
@@ -70,6 +80,8 @@ struct run_opts {
     const char *out_dir;   /* NULL = results/<UTC timestamp> */
     FILE *progress;        /* progress lines (progress.h); NULL = silent */
     int progress_live;     /* redraw in place (a terminal), else plain periodic lines */
+    const char *host_label; /* --host-label: the host's name in multi-host
+                               reports (e.g. Ansible's inventory_hostname); NULL = none */
 };
 
 /* Run the scenario. Fills r (free with run_result_free) and writes the run

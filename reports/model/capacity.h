@@ -55,6 +55,9 @@ struct cap_mode_input {
     const char *start_stat;     /* "p95" or "mean" */
 };
 
+/* hosts.json "cores": at most this many. */
+#define CAP_MAX_CORES (1 << 20)
+
 struct cap_host {
     char name[64];
     int cores;

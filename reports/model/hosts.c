@@ -146,3 +146,78 @@ int hosts_rows(const struct rundir *runs, int nruns, const struct cap_params *p,
     *nrows = n;
     return 0;
 }
+
+/* ---- hosts that failed, and what tells hosts apart ---- */
+
+int hosts_add_failed(struct hosts_row **rows, int *nrows, const char *name, const char *reason,
+                     struct err *e)
+{
+    struct hosts_row *grown = realloc(*rows, (size_t)(*nrows + 1) * sizeof(**rows)), *h;
+    if (grown == NULL)
+        return err_set(e, ENOMEM, "out of memory");
+    *rows = grown;
+    h = &grown[(*nrows)++];
+    memset(h, 0, sizeof(*h));
+    snprintf(h->host.name, sizeof(h->host.name), "%s", name);
+    h->host.mem_bytes = NAN;
+    h->cap.host = &h->host;
+    snprintf(h->cap.in.name, sizeof(h->cap.in.name), "-");
+    snprintf(h->cap.why, sizeof(h->cap.why), "host failed: %s", reason);
+    h->per_gib = h->per_core = h->per_dollar = NAN;
+    return 0;
+}
+
+int hosts_run_failed(const struct rundir *r, char *reason, size_t n)
+{
+    if (strcmp(r->status, "complete") == 0)
+        return 0;
+    snprintf(reason, n, "%s/run.json: the run did not complete (status \"%s\")", r->path,
+             r->status[0] ? r->status : "missing");
+    return 1;
+}
+
+static void append(char *buf, size_t n, const char *sep, const char *text)
+{
+    size_t len = strlen(buf);
+    if (len < n)
+        snprintf(buf + len, n - len, "%s%s", len ? sep : "", text);
+}
+
+void hosts_fingerprint(const struct rundir *r, struct hosts_fp *fp)
+{
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(r->run, "budget");
+    char part[160];
+    int i;
+    memset(fp, 0, sizeof(*fp));
+    snprintf(fp->name, sizeof(fp->name), "%s", rundir_host_name(r));
+    snprintf(fp->cpu, sizeof(fp->cpu), "%s", r->host.cpu_model[0] ? r->host.cpu_model : "?");
+    snprintf(fp->kernel, sizeof(fp->kernel), "%s", r->host.kernel[0] ? r->host.kernel : "?");
+    snprintf(fp->os, sizeof(fp->os), "%s", r->host.os);
+    fp->cores = r->host.cores;
+    fp->mem_bytes = r->host.mem_total_bytes;
+    if (cJSON_IsObject(b)) {
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(b, "memory_bytes");
+        const cJSON *p = cJSON_GetObjectItemCaseSensitive(b, "pids");
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(b, "cpus");
+        if (cJSON_IsNumber(m)) {
+            char sz[32];
+            snprintf(part, sizeof(part), "memory %s", rd_fmt_bytes(m->valuedouble, sz, sizeof(sz)));
+            append(fp->budget, sizeof(fp->budget), ", ", part);
+        }
+        if (cJSON_IsNumber(p)) {
+            snprintf(part, sizeof(part), "pids %.0f", p->valuedouble);
+            append(fp->budget, sizeof(fp->budget), ", ", part);
+        }
+        if (cJSON_IsNumber(c)) {
+            snprintf(part, sizeof(part), "cpus %g", c->valuedouble);
+            append(fp->budget, sizeof(fp->budget), ", ", part);
+        }
+    }
+    for (i = 0; i < r->nmodes; i++) {
+        const struct rd_mode *m = &r->modes[i];
+        if (!m->available)
+            continue;
+        snprintf(part, sizeof(part), "%s %s", m->name, m->version[0] ? m->version : "?");
+        append(fp->runtimes, sizeof(fp->runtimes), "; ", part);
+    }
+}

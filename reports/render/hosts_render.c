@@ -19,6 +19,12 @@ void hosts_print(FILE *f, const struct hosts_row *rows, int n, const struct host
         const struct hosts_row *h = &rows[i];
         char mem[32], cnt[32];
         rd_fmt_bytes(h->host.mem_bytes, mem, sizeof(mem));
+        if (h->run == NULL) {
+            /* a host that left no usable run (hosts_add_failed) */
+            fprintf(f, "%-16s %5s %9s %-10s %9s %-9s %s\n", h->host.name, "-", "-", "-", "-", "-",
+                    h->cap.why);
+            continue;
+        }
         if (!h->cap.ok) {
             fprintf(f, "%-16s %5d %9s %-10s %9s %-9s %s\n", h->host.name, h->host.cores, mem,
                     h->cap.in.name, "-", "-", h->cap.why);
@@ -85,16 +91,34 @@ void hosts_fig_build(const struct hosts_row *rows, int n, int which, struct plot
         if (!isnan(v) && isfinite(v))
             snprintf(note, sizeof(note), "%.*f (%s)", which == 0 || v >= 100 ? 0 : v >= 10 ? 1 : 2, v,
                      cap_resource_name(h->cap.res.binding));
-        plot_add_bar(f, h->cap.in.name, h->host.name, v > 0 ? v : NAN, NAN, NAN, h->color, note);
+        if (h->run == NULL)
+            snprintf(note, sizeof(note), "host failed");
+        plot_add_bar(f, h->run == NULL ? "failed" : h->cap.in.name, h->host.name, v > 0 ? v : NAN,
+                     NAN, NAN, h->color, note);
     }
     for (i = 0; i < n; i++) {
-        int seen = 0;
+        int seen = rows[i].run == NULL;
         for (j = 0; j < i; j++)
-            if (rows[j].color == rows[i].color)
+            if (rows[j].run != NULL && rows[j].color == rows[i].color)
                 seen = 1;
         if (!seen)
             plot_add_legend(f, rows[i].cap.in.name, rows[i].color);
     }
     snprintf(f->footnote, sizeof(f->footnote), "above each bar: %s (binding resource)",
              which == 0 ? "containers" : "value");
+}
+
+void hosts_print_fingerprints(FILE *f, const struct hosts_fp *fps, int n)
+{
+    int i;
+    for (i = 0; i < n; i++) {
+        const struct hosts_fp *x = &fps[i];
+        char mem[32];
+        fprintf(f, "%s: %s, %d cores, %s, kernel %s%s%s\n", x->name, x->cpu, x->cores,
+                rd_fmt_bytes(x->mem_bytes, mem, sizeof(mem)), x->kernel, x->os[0] ? ", " : "", x->os);
+        if (x->budget[0])
+            fprintf(f, "    budget: %s\n", x->budget);
+        fprintf(f, "    runtimes: %s\n", x->runtimes[0] ? x->runtimes : "none available");
+    }
+    fprintf(f, "\n");
 }

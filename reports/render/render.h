@@ -60,6 +60,9 @@ const char *cap_fmt_count(double n, char *buf, size_t len);
 
 /* Hosts side by side (hosts_render.c). */
 void hosts_print(FILE *f, const struct hosts_row *rows, int n, const struct hosts_prices *pr);
+/* Each host's fingerprint (CPU, cores, memory, kernel, budget, runtime
+   versions), printed above the table. */
+void hosts_print_fingerprints(FILE *f, const struct hosts_fp *fps, int n);
 /* Figures: 0 containers per host, 1 per GiB, 2 per core. */
 void hosts_fig_build(const struct hosts_row *rows, int n, int which, struct plot_fig *f);
 
