@@ -42,7 +42,7 @@ static int parse_count(const char *v, long min, long max, long *out)
 
 int cmd_density(int argc, char **argv)
 {
-    struct run_opts o = { NULL, isatty(2) ? stderr : NULL, NULL };
+    struct run_opts o;
     struct density_cfg cfg;
     struct density_result *d;
     struct scenario s;
@@ -52,6 +52,9 @@ int cmd_density(int argc, char **argv)
     long n;
     int i, rc, max_set = 0;
 
+    memset(&o, 0, sizeof(o));
+    o.progress = stderr;
+    o.progress_live = isatty(2);
     density_cfg_defaults(&cfg);
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
