@@ -1,5 +1,5 @@
 /*
- * cmd_run.c - `isobench run [SCENARIO.json] [--out DIR] [--quiet]`: load the
+ * cmd_run.c - `isobench run [SCENARIO.json] [--out DIR] [--host-label NAME] [--quiet]`: load the
  * scenario, run it (harness/runner.c), reduce the results into summary.json
  * and print the comparison table.
  */
@@ -25,7 +25,7 @@ int cmd_run(int argc, char **argv)
 {
     const char *path = "scenarios/quick.json";
     /* The live progress line only on a terminal: logs get the table alone. */
-    struct run_opts o = { NULL, isatty(2) ? stderr : NULL };
+    struct run_opts o = { NULL, isatty(2) ? stderr : NULL, NULL };
     struct scenario s;
     struct run_result r;
     struct run_summary sum;
@@ -36,10 +36,12 @@ int cmd_run(int argc, char **argv)
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
             o.out_dir = argv[++i];
+        else if (strcmp(argv[i], "--host-label") == 0 && i + 1 < argc)
+            o.host_label = argv[++i];
         else if (strcmp(argv[i], "--quiet") == 0)
             o.progress = NULL;
         else if (argv[i][0] == '-') {
-            fprintf(stderr, "isobench run: unknown option %s\nusage: isobench run [SCENARIO.json] [--out DIR] [--quiet]\n",
+            fprintf(stderr, "isobench run: unknown option %s\nusage: isobench run [SCENARIO.json] [--out DIR] [--host-label NAME] [--quiet]\n",
                     argv[i]);
             return 2;
         } else

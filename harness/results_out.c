@@ -87,7 +87,7 @@ static void put_int(FILE *f, int64_t v)
 static void put_num(FILE *f, double v)
 {
     fputc(',', f);
-    if (!isnan(v))
+    if (isfinite(v)) /* readers refuse nan and inf */
         fprintf(f, "%.6g", v);
 }
 
@@ -261,6 +261,8 @@ int results_write_run_json(const struct run_result *r, struct err *e)
     cJSON_AddItemToObject(doc, "scenario", scenario_to_json(r->scn));
     h = cJSON_AddObjectToObject(doc, "host");
     cJSON_AddStringToObject(h, "hostname", r->host.hostname);
+    if (r->host_label[0])
+        cJSON_AddStringToObject(h, "label", r->host_label);
     cJSON_AddStringToObject(h, "os", r->host.os);
     cJSON_AddStringToObject(h, "kernel", r->host.kernel);
     cJSON_AddStringToObject(h, "arch", r->host.arch);

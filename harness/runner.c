@@ -1,8 +1,9 @@
 /*
  * runner.c - run a scenario (see runner.h).
  *
- * For every mode: probe the driver, let it prepare (mode_init), then for
- * every repetition grow the fleet through the ramp levels. At each level the
+ * Every mode is probed and prepared (mode_init) first; then the
+ * repetitions run interleaved across modes in ABBA order (run_modes), each
+ * growing the fleet through the ramp levels. At each level the
  * missing containers are launched `concurrency` at a time (create -> start ->
  * READY marker), the host is left to settle, and the fleet is held for
  * hold_ms while host and container counters are sampled every
@@ -696,7 +697,10 @@ static int mode_unavailable(struct run_ctx *x, const char *step)
     return 0;
 }
 
-static int run_mode(struct run_ctx *x)
+/* Probe and prepare one mode; an unavailable mode leaves its row and is
+   skipped by the repetitions. Negative only on a run-level failure (in
+   `fail`). */
+static int mode_open(struct run_ctx *x, struct err *fail)
 {
     struct mode_result *mr = cur_mode(x);
     struct mode *m = mr->mode;
@@ -719,7 +723,6 @@ static int run_mode(struct run_ctx *x)
         snprintf(mr->reason, sizeof(mr->reason), "%s", e.msg);
         return mode_unavailable(x, "prepare");
     }
-    mr->available = 1;
     if (d->isolation_of != NULL)
         mr->isolation = d->isolation_of(m);
     if (mr->isolation == 0) {
@@ -734,25 +737,64 @@ static int run_mode(struct run_ctx *x)
         snprintf(mr->version, sizeof(mr->version), "unknown (%s)", e.msg);
     if (d->facts != NULL)
         d->facts(m, mr->facts);
-    results_write_run_json(x->r, &e);
 
     mr->caprows = (size_t)maxlevel * (size_t)x->s->repetitions;
     mr->rows = calloc(mr->caprows, sizeof(*mr->rows));
-    x->lives = calloc((size_t)maxlevel, sizeof(*x->lives));
-    if (mr->rows == NULL || x->lives == NULL) {
-        free(x->lives);
-        x->lives = NULL;
+    if (mr->rows == NULL) {
         if (d->mode_fini)
             d->mode_fini(m);
-        return err_set(&e, ENOMEM, "out of memory");
+        return err_set(fail, ENOMEM, "mode %s: out of memory for %zu container records", m->name,
+                       mr->caprows);
+    }
+    mr->available = 1;
+    results_write_run_json(x->r, &e);
+    return 0;
+}
+
+static void mode_close(struct run_ctx *x)
+{
+    struct mode_result *mr = cur_mode(x);
+    if (mr->available && mr->mode->drv->mode_fini)
+        mr->mode->drv->mode_fini(mr->mode);
+}
+
+/*
+ * Every available mode runs one repetition before any mode runs the next,
+ * in ABBA order (rep 0: modes 1..n, rep 1: n..1, ...), so slow drift of the
+ * host (other tenants, page cache, thermal state) hits every mode alike
+ * instead of whichever mode happened to run last.
+ */
+static int run_modes(struct run_ctx *x, struct err *fail)
+{
+    int n = x->s->nmodes, i, k, rc = 0;
+    int maxlevel = x->s->ramp[x->s->nramp - 1];
+
+    for (i = 0; i < n && !plat_interrupted(); i++) {
+        x->mode_index = i;
+        if (mode_open(x, fail) < 0) {
+            rc = -1;
+            goto out;
+        }
+    }
+    x->lives = calloc((size_t)maxlevel, sizeof(*x->lives));
+    if (x->lives == NULL) {
+        rc = err_set(fail, ENOMEM, "out of memory for %d containers", maxlevel);
+        goto out;
     }
     for (x->rep = 0; x->rep < x->s->repetitions && !plat_interrupted(); x->rep++)
-        run_repetition(x);
+        for (k = 0; k < n && !plat_interrupted(); k++) {
+            x->mode_index = x->rep % 2 == 0 ? k : n - 1 - k;
+            if (cur_mode(x)->available)
+                run_repetition(x);
+        }
+out:
     free(x->lives);
     x->lives = NULL;
-    if (d->mode_fini)
-        d->mode_fini(m);
-    return 0;
+    for (i = 0; i < n; i++) {
+        x->mode_index = i;
+        mode_close(x);
+    }
+    return rc;
 }
 
 /* ---- bare-process CPU baseline ---- */
@@ -853,6 +895,8 @@ int run_scenario(struct scenario *s, const struct run_opts *o, struct run_result
         /* Per container: a stdout pipe and the cgroup counter files kept open. */
         plat_raise_nofile((long)s->ramp[s->nramp - 1] * 5 + 1024);
     }
+    if (o->host_label != NULL)
+        snprintf(r->host_label, sizeof(r->host_label), "%s", o->host_label);
     if (make_run_dir(o, r->dir, sizeof(r->dir), e) < 0)
         return err_wrap(e, "run directory");
     plat_disk_free(image_cache_dir(), &r->disk_free_bytes, &r->disk_total_bytes, e);
@@ -886,13 +930,10 @@ int run_scenario(struct scenario *s, const struct run_opts *o, struct run_result
 #endif
     if (s->workload == WL_CPU)
         bare_baseline(&x);
-    for (i = 0; i < s->nmodes && !plat_interrupted(); i++) {
-        x.mode_index = i;
-        if (run_mode(&x) < 0) {
-            rc = -1;
-            break;
-        }
-    }
+    rc = run_modes(&x, e);
+    if (rc < 0) /* run.json keeps the reason a run failed */
+        snprintf(r->notes + strlen(r->notes), sizeof(r->notes) - strlen(r->notes), "%sfailed: %s",
+                 r->notes[0] ? "; " : "", e->msg);
     if (x.progress != NULL) {
         fprintf(x.progress, "\r\033[K");
         fflush(x.progress);
@@ -906,7 +947,14 @@ int run_scenario(struct scenario *s, const struct run_opts *o, struct run_result
             sample_batch_free(&x.batches[i]);
     }
     snprintf(r->status, sizeof(r->status), "%s", rc < 0 ? "failed" : plat_interrupted() ? "interrupted" : "complete");
-    results_write_run_json(r, e);
+    {
+        struct err we; /* never overwrite the error that failed the run */
+        err_clear(&we);
+        if (results_write_run_json(r, &we) < 0 && rc == 0) {
+            *e = we;
+            rc = -1;
+        }
+    }
     results_close(&x.out);
 #ifdef _WIN32
     if (x.pdh != NULL)

@@ -74,6 +74,7 @@ struct run_result {
     char run_id[32];
     char dir[1024];
     struct host_facts host;
+    char host_label[128];                 /* run.json host.label; "" = none (the hostname names it) */
     int64_t disk_free_bytes, disk_total_bytes;
     double started_wall, ended_wall;
     int64_t t0_ns;
@@ -88,6 +89,8 @@ struct run_result {
 struct run_opts {
     const char *out_dir;   /* NULL = results/<UTC timestamp> */
     FILE *progress;        /* live progress line; NULL = silent */
+    const char *host_label; /* --host-label: the host's name in multi-host
+                               reports (e.g. Ansible's inventory_hostname); NULL = none */
 };
 
 /* Run the scenario. Fills r (free with run_result_free) and writes the run

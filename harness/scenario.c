@@ -10,10 +10,12 @@
 #include "scenario.h"
 #include "driver.h"
 #include "counters/pdh_sampler.h"
+#include "input.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,48 +35,10 @@ const char *workload_name(enum workload w)
 
 int parse_size(const char *s, int64_t *out)
 {
-    char *end;
     double v;
-    int64_t mult = 1;
-
-    while (isspace((unsigned char)*s))
-        s++;
-    if (*s == '\0' || *s == '-')
+    if (input_size(s, &v) < 0)
         return -1;
-    errno = 0;
-    v = strtod(s, &end);
-    if (end == s || errno != 0 || v < 0)
-        return -1;
-    switch (toupper((unsigned char)*end)) {
-    case '\0':
-        break;
-    case 'K':
-        mult = 1LL << 10;
-        end++;
-        break;
-    case 'M':
-        mult = 1LL << 20;
-        end++;
-        break;
-    case 'G':
-        mult = 1LL << 30;
-        end++;
-        break;
-    case 'T':
-        mult = 1LL << 40;
-        end++;
-        break;
-    default:
-        return -1;
-    }
-    if (*end == 'i' || *end == 'I')
-        end++;
-    if (*end == 'B' || *end == 'b')
-        end++;
-    if (*end != '\0')
-        return -1;
-    *out = (int64_t)(v * (double)mult);
-    return 0;
+    return input_to_i64(v, 0, INT64_MAX, out);
 }
 
 /* Render a JSON value for a message: strings quoted, others printed. */
@@ -139,13 +103,12 @@ static int get_int(const cJSON *obj, const char *key, const char *field, const c
         snprintf(expected, sizeof(expected), "a positive integer");
     else
         snprintf(expected, sizeof(expected), "an integer >= %d", min);
-    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long long)v->valuedouble)
+    if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble))
         return bad(e, file, field, expected, v);
-    if (v->valuedouble < min || v->valuedouble > max) {
+    if (input_to_int(v->valuedouble, min, max, out) < 0) {
         snprintf(expected, sizeof(expected), "an integer from %d to %d", min, max);
         return bad(e, file, field, expected, v);
     }
-    *out = (int)v->valuedouble;
     return 0;
 }
 
@@ -274,7 +237,7 @@ static int parse_fleet(const cJSON *root, struct scenario *s, const char *file, 
         return 0;
     if (check_keys(fleet, keys, file, "fleet", e) < 0)
         return -1;
-    if (get_int(fleet, "size", "fleet.size", file, 1, 100000, &size, e) < 0)
+    if (get_int(fleet, "size", "fleet.size", file, 1, SCN_MAX_FLEET, &size, e) < 0)
         return -1;
     if (get_int(fleet, "concurrency", "fleet.concurrency", file, 1, 1024, &s->concurrency, e) < 0)
         return -1;
@@ -293,9 +256,9 @@ static int parse_fleet(const cJSON *root, struct scenario *s, const char *file, 
         {
             char field[32];
             snprintf(field, sizeof(field), "fleet.ramp[%d]", i);
-            if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble != (double)(int)v->valuedouble)
-                return bad(e, file, field, "a positive integer", v);
-            s->ramp[i] = (int)v->valuedouble;
+            if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
+                input_to_int(v->valuedouble, 1, SCN_MAX_FLEET, &s->ramp[i]) < 0)
+                return bad(e, file, field, "an integer from 1 to " SCN_MAX_FLEET_TEXT, v);
             if (i > 0 && s->ramp[i] <= s->ramp[i - 1])
                 return err_set(e, EINVAL, "%s: %s: %d is not larger than the level before (%d)", file, field,
                                s->ramp[i], s->ramp[i - 1]);
@@ -330,9 +293,9 @@ static int parse_workload(const cJSON *root, struct scenario *s, const char *fil
     }
     it = cJSON_GetObjectItemCaseSensitive(w, "cpu_iterations");
     if (it != NULL) {
-        if (!cJSON_IsNumber(it) || it->valuedouble < 1 || it->valuedouble > 1e13)
-            return bad(e, file, "workload.cpu_iterations", "a positive integer", it);
-        s->cpu_iterations = (int64_t)it->valuedouble;
+        if (!cJSON_IsNumber(it) || it->valuedouble != floor(it->valuedouble) ||
+            input_to_i64(it->valuedouble, 1, 10000000000000LL, &s->cpu_iterations) < 0)
+            return bad(e, file, "workload.cpu_iterations", "an integer from 1 to 1e13", it);
     }
     return 0;
 }
@@ -352,11 +315,11 @@ static int parse_limits(const cJSON *root, struct scenario *s, const char *file,
     if (v != NULL) {
         if (cJSON_IsString(v)) {
             if (parse_size(v->valuestring, &s->mem_limit_bytes) < 0 || s->mem_limit_bytes < 4096)
-                return bad(e, file, "limits.memory", "a size such as \"256M\" or \"1G\" (at least 4K)", v);
-        } else if (cJSON_IsNumber(v) && v->valuedouble >= 4096) {
-            s->mem_limit_bytes = (int64_t)v->valuedouble;
+                return bad(e, file, "limits.memory", "a size such as \"256M\" or \"1G\" (from 4K to 4096P)", v);
+        } else if (cJSON_IsNumber(v) && v->valuedouble >= 4096 && v->valuedouble <= INPUT_SIZE_MAX) {
+            s->mem_limit_bytes = (int64_t)v->valuedouble; /* in range: checked above */
         } else {
-            return bad(e, file, "limits.memory", "a size such as \"256M\" or \"1G\" (at least 4K)", v);
+            return bad(e, file, "limits.memory", "a size such as \"256M\" or \"1G\" (from 4K to 4096P)", v);
         }
     }
     v = cJSON_GetObjectItemCaseSensitive(l, "cpus");
@@ -393,21 +356,9 @@ int scenario_parse(const char *text, const char *file, struct scenario *s, struc
     s->repetitions = 1;
     s->ready_timeout_ms = 30000;
 
-    root = cJSON_Parse(text);
-    if (root == NULL) {
-        const char *where = cJSON_GetErrorPtr();
-        int line = 1, col = 1;
-        const char *p;
-        for (p = text; where != NULL && p < where && *p; p++) {
-            if (*p == '\n') {
-                line++;
-                col = 1;
-            } else {
-                col++;
-            }
-        }
-        return err_set(e, EINVAL, "%s:%d:%d: not valid JSON", file, line, col);
-    }
+    root = input_json_parse(text, file, e);
+    if (root == NULL)
+        return -1;
     s->json = root;
     if (!cJSON_IsObject(root)) {
         err_set(e, EINVAL, "%s: expected a JSON object at the top", file);
@@ -426,6 +377,13 @@ int scenario_parse(const char *text, const char *file, struct scenario *s, struc
         get_int(root, "ready_timeout_ms", "ready_timeout_ms", file, 1, 3600000, &s->ready_timeout_ms, e) < 0 ||
         get_int(root, "start_delay_ms", "start_delay_ms", file, 0, 600000, &s->start_delay_ms, e) < 0)
         goto fail;
+    /* Each mode keeps a record per container launched: the largest level
+       times the repetitions. */
+    if ((int64_t)s->ramp[s->nramp - 1] * s->repetitions > SCN_MAX_LAUNCHES) {
+        err_set(e, EINVAL, "%s: fleet and repetitions: %d containers x %d repetitions is more than %d "
+                "launches per mode", file, s->ramp[s->nramp - 1], s->repetitions, SCN_MAX_LAUNCHES);
+        goto fail;
+    }
     if (pdh_paths_from_json(cJSON_GetObjectItemCaseSensitive(root, "pdh_counters"), "pdh_counters", s->pdh_paths,
                             &s->npdh, e) < 0) {
         err_wrap(e, "%s", file);

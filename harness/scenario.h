@@ -17,6 +17,11 @@
 
 #define SCN_MAX_MODES 16
 #define SCN_MAX_RAMP 32
+/* The largest fleet (fleet.size and every fleet.ramp level). */
+#define SCN_MAX_FLEET 100000
+#define SCN_MAX_FLEET_TEXT "100000"
+/* Largest level x repetitions: each launch keeps a record in memory. */
+#define SCN_MAX_LAUNCHES 1000000
 
 struct cJSON;
 struct driver;

@@ -243,7 +243,6 @@ static int ns_mode_init(struct mode *m, const struct scenario *s, struct err *e)
     struct ns_mode *nm;
     const cJSON *opt;
     char root[4096], path[4096];
-    struct stat st;
     static const struct {
         const char *name;
         unsigned maj, min;
@@ -275,12 +274,8 @@ static int ns_mode_init(struct mode *m, const struct scenario *s, struct err *e)
     /* A scenario's own image must already exist; the default one is built on demand. */
     if (s != NULL && s->image[0] != '\0') {
         snprintf(nm->rootfs, sizeof(nm->rootfs), "%s", s->image);
-        if (stat(nm->rootfs, &st) < 0) {
-            err_sys(e, errno, "ns: rootfs %s", nm->rootfs);
-            goto fail;
-        }
-        if (!S_ISDIR(st.st_mode)) {
-            err_set(e, ENOTDIR, "ns: rootfs %s: not a directory", nm->rootfs);
+        if (image_check_user(nm->rootfs, "scenario image", e) < 0) {
+            err_wrap(e, "ns");
             goto fail;
         }
     } else {

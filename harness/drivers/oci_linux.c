@@ -559,10 +559,9 @@ static int oci_mode_init(struct mode *m, const struct scenario *s, struct err *e
         return -1;
     if (s->image[0] != '\0') {
         snprintf(om->rootfs, sizeof(om->rootfs), "%s", s->image);
-        if (!plat_exists(om->rootfs)) {
-            err_set(e, ENOENT, "oci: image %s: no such directory", om->rootfs);
+        if (image_check_user(om->rootfs, "scenario image", e) < 0) {
             mode_free(om);
-            return -1;
+            return err_wrap(e, "oci");
         }
     } else {
         image_default_rootfs(om->rootfs, sizeof(om->rootfs));

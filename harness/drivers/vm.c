@@ -918,12 +918,18 @@ static int vm_mode_init(struct mode *m, const struct scenario *s, struct err *e)
         return err_set(e, ENOMEM, "vm: out of memory");
     if (vm_opts_parse(m, &vm->o, e) < 0)
         goto fail;
-    if (s != NULL && s->image[0] != '\0')
+    /* A scenario's own image is read-only input; only the cache is built. */
+    if (s != NULL && s->image[0] != '\0') {
         snprintf(rootfs, sizeof(rootfs), "%s", s->image);
-    else
+        if (image_check_user(rootfs, "scenario image", e) < 0) {
+            err_wrap(e, "vm");
+            goto fail;
+        }
+    } else {
         image_default_rootfs(rootfs, sizeof(rootfs));
-    if (image_ensure(rootfs, e) < 0)
-        goto fail;
+        if (image_ensure(rootfs, e) < 0)
+            goto fail;
+    }
     /* The cached modules belong to the cached kernel only. */
     vm_cache_dir(modules, sizeof(modules), "modules");
     if (initramfs_ensure(rootfs, vm->o.kernel_given ? NULL : modules, vm->initrd, sizeof(vm->initrd),
