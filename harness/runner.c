@@ -194,13 +194,15 @@ static int sample_into(struct run_ctx *x, struct live *l, unsigned sets, struct 
     l->c.sample_sets = sets;
     if (d->sample(&l->c, &c, &e) < 0)
         return -1; /* a container that exited (exit workload) has nothing left to sample */
+    /* struct counters is int64_t fields only: merge every known one. */
+    for (i = 0; i < sizeof(c) / sizeof(int64_t); i++)
+        if (((const int64_t *)&c)[i] >= 0)
+            ((int64_t *)&res->last)[i] = ((const int64_t *)&c)[i];
     sample_batch_time(b, plat_now_ns() - x->r->t0_ns);
     for (i = 0; i < sizeof(counter_fields) / sizeof(counter_fields[0]); i++) {
         int64_t v = *(const int64_t *)((const char *)&c + counter_fields[i].off);
-        if (v < 0)
-            continue;
-        *(int64_t *)((char *)&res->last + counter_fields[i].off) = v;
-        sample_batch_add(b, "container", mode, l->c.name, counter_fields[i].name, v);
+        if (v >= 0)
+            sample_batch_add(b, "container", mode, l->c.name, counter_fields[i].name, v);
     }
     return 0;
 }
@@ -284,6 +286,7 @@ static void launch_one(struct run_ctx *x, int i)
     l->c.index = i;
     l->c.fleet_size = x->level;
     l->c.argv = x->argv;
+    l->c.cgroup_parent = x->r->budget.set ? x->r->budget.cgroup : NULL;
     snprintf(l->c.name, sizeof(l->c.name), "%s-%s-r%d-%d", x->r->run_id, mr->mode->name, x->rep, i);
     snprintf(res->name, sizeof(res->name), "%s", l->c.name);
 
@@ -590,7 +593,42 @@ static double hold_level(struct run_ctx *x, double *cpu_busy, double *harness)
 
 /* ---- a mode ---- */
 
-static int add_ramp_point(struct run_ctx *x, double base, double used, double busy, double harness)
+/* Host-wide use at a level: kernel memory, processes and tasks, and the
+   PSS of the level's containers (their last samples). */
+struct level_use {
+    int64_t kernel_bytes, pss_sum_bytes, procs, tasks;
+};
+
+static void level_use_get(struct run_ctx *x, struct level_use *u)
+{
+    struct host_snapshot hs;
+    struct err e;
+    int i, known = 0;
+
+    u->kernel_bytes = u->procs = u->tasks = -1;
+    u->pss_sum_bytes = 0;
+    if (host_snapshot_read(NULL, &hs, &e) == 0) {
+        u->kernel_bytes = host_kernel_bytes(&hs);
+        u->procs = hs.procs_in_use;
+        u->tasks = hs.tasks_in_use;
+    }
+    for (i = 0; i < x->nlive; i++) {
+        const struct live *l = &x->lives[i];
+        const struct ctr_result *res;
+        if (!l->ready || l->done)
+            continue;
+        res = &cur_mode(x)->rows[l->row];
+        if (res->last.mem_pss_bytes >= 0) {
+            u->pss_sum_bytes += res->last.mem_pss_bytes;
+            known++;
+        }
+    }
+    if (known == 0)
+        u->pss_sum_bytes = -1;
+}
+
+static int add_ramp_point(struct run_ctx *x, double base, double used, double busy, const struct level_use *u,
+                          double harness)
 {
     struct mode_result *mr = cur_mode(x);
     struct ramp_point *p;
@@ -610,6 +648,10 @@ static int add_ramp_point(struct run_ctx *x, double base, double used, double bu
     p->used_bytes = used;
     p->delta_bytes = used - base;
     p->cpu_busy_pct = busy;
+    p->kernel_used_bytes = u->kernel_bytes;
+    p->pss_sum_bytes = u->pss_sum_bytes;
+    p->pids_in_use = u->procs;
+    p->threads_in_use = u->tasks;
     p->harness_bytes = harness;
     return results_ramp_row(&x->out, x->r, p);
 }
@@ -626,6 +668,7 @@ static void run_repetition(struct run_ctx *x)
     struct host_sample h;
     double base0 = NAN, base1 = NAN, used, busy;
     double level_used[SCN_MAX_RAMP], level_busy[SCN_MAX_RAMP], level_harness[SCN_MAX_RAMP], hb;
+    struct level_use level_u[SCN_MAX_RAMP];
     int64_t level_t[SCN_MAX_RAMP], t0 = 0, t1 = 0;
     int level_size[SCN_MAX_RAMP], nlevels = 0, li;
 
@@ -651,6 +694,7 @@ static void run_repetition(struct run_ctx *x)
         if (!isnan(used) && running_count(x) == x->level) {
             level_used[nlevels] = used;
             level_busy[nlevels] = busy;
+            level_use_get(x, &level_u[nlevels]);
             level_harness[nlevels] = hb;
             level_size[nlevels] = x->level;
             level_t[nlevels] = plat_now_ns();
@@ -674,7 +718,7 @@ static void run_repetition(struct run_ctx *x)
         if (!isnan(base1) && t1 > t0)
             base = base0 + (base1 - base0) * (double)(level_t[li] - t0) / (double)(t1 - t0);
         x->level = level_size[li];
-        add_ramp_point(x, base, level_used[li], level_busy[li], level_harness[li]);
+        add_ramp_point(x, base, level_used[li], level_busy[li], &level_u[li], level_harness[li]);
     }
 }
 
@@ -832,6 +876,32 @@ static void bare_baseline(struct run_ctx *x)
 
 /* ---- the run ---- */
 
+/* The cgroup limits over the run's containers: the budget's, else those of
+   the "isobench" cgroup they live under (-1 when none or unreadable). */
+static void run_cgroup_limits(struct run_result *r)
+{
+    struct budget_usage u;
+    struct err e;
+    r->cgroup_pids_max = r->cgroup_mem_max_bytes = -1;
+    if (budget_read(r->budget.set ? r->budget.cgroup : "isobench", &u, &e) == 0) {
+        r->cgroup_pids_max = u.pids_max;
+        r->cgroup_mem_max_bytes = u.mem_max_bytes;
+    }
+}
+
+/* Remove the budget cgroup after the last container; a failure is noted in
+   run.json (and `isobench cleanup RUN_ID` removes it). */
+static void run_budget_release(struct run_result *r)
+{
+    struct err be;
+    err_clear(&be);
+    if (budget_remove(&r->budget, &be) < 0) {
+        size_t len = strlen(r->notes);
+        snprintf(r->notes + len, sizeof(r->notes) - len, "%s%s (isobench cleanup %s removes it)", len ? "; " : "",
+                 be.msg, r->run_id);
+    }
+}
+
 static int make_run_dir(const struct run_opts *o, char *dir, size_t n, struct err *e)
 {
     char stamp[64];
@@ -903,10 +973,18 @@ int run_scenario(struct scenario *s, const struct run_opts *o, struct run_result
     if (r->disk_total_bytes == 0)
         plat_disk_free(r->dir, &r->disk_free_bytes, &r->disk_total_bytes, e);
     err_clear(e);
-    if (results_open(&x.out, r->dir, e) < 0)
+    if (host_snapshot_read(NULL, &r->limits, e) < 0)
+        return err_wrap(e, "host limits");
+    if (scenario_has_budget(s) && budget_create(&r->budget, &s->budget, r->run_id, e) < 0)
+        return -1;
+    run_cgroup_limits(r);
+    if (results_open(&x.out, r->dir, e) < 0) {
+        budget_remove(&r->budget, NULL);
         return err_wrap(e, "run directory %s", r->dir);
+    }
     if (results_write_run_json(r, e) < 0) {
         results_close(&x.out);
+        budget_remove(&r->budget, NULL);
         return -1;
     }
     pthread_mutex_init(&x.lock, NULL);
@@ -938,6 +1016,7 @@ int run_scenario(struct scenario *s, const struct run_opts *o, struct run_result
         fprintf(x.progress, "\r\033[K");
         fflush(x.progress);
     }
+    run_budget_release(r);
     r->ended_wall = plat_wall_time();
     {
         int64_t rss, anon, cpu;

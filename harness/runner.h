@@ -13,8 +13,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "budget.h"
 #include "driver.h"
 #include "err.h"
+#include "limits.h"
 #include "plat.h"
 #include "scenario.h"
 
@@ -36,6 +38,10 @@ struct ramp_point {
        isobench's own anonymous memory (harness_bytes), so that the harness
        does not inflate the marginal cost it reports. */
     double baseline_used_bytes, used_bytes, delta_bytes, cpu_busy_pct;
+    int64_t kernel_used_bytes;   /* Slab + KernelStack + PageTables + Percpu at the level, -1 unknown */
+    int64_t pss_sum_bytes;       /* PSS summed over the level's containers, -1 unknown */
+    int64_t pids_in_use;         /* processes on the host */
+    int64_t threads_in_use;      /* tasks on the host, threads included (what pid_max counts) */
     double harness_bytes;                 /* isobench's anonymous memory at this level, NAN unknown */
 };
 
@@ -82,6 +88,9 @@ struct run_result {
     char notes[2048];                     /* run-level remarks for run.json (e.g. missing PDH counters) */
     struct harness_usage harness;
     const struct scenario *scn;
+    struct budget budget;                 /* the run's budget cgroup (budget.set = 0: none) */
+    struct host_snapshot limits;          /* host limits and use at the start (run.json host.limits) */
+    int64_t cgroup_pids_max, cgroup_mem_max_bytes; /* of the budget or the enclosing cgroup, -1 none */
     struct mode_result modes[SCN_MAX_MODES];
     int nmodes;
 };

@@ -701,6 +701,11 @@ static int docker_create(struct ctr *c, struct err *e)
         cJSON_AddStringToObject(hc, "Runtime", st->o.runtime);
     if (st->o.isolation[0] != '\0')
         cJSON_AddStringToObject(hc, "Isolation", st->o.isolation);
+    if (c->cgroup_parent != NULL) {
+        char parent[300];
+        snprintf(parent, sizeof(parent), "/%s", c->cgroup_parent);
+        cJSON_AddStringToObject(hc, "CgroupParent", parent);
+    }
     if (s != NULL && s->mem_limit_bytes > 0)
         cJSON_AddNumberToObject(hc, "Memory", (double)s->mem_limit_bytes);
     if (s != NULL && s->cpu_limit > 0)

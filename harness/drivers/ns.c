@@ -105,6 +105,7 @@ static void scratch_root(char *buf, size_t n)
 struct ns_ctr {
     const struct ns_mode *nm;
     int cg_created;
+    int in_budget;           /* runcg is the run's budget: the runner removes it */
     int cgfd;                /* v2: the cgroup directory, for CLONE_INTO_CGROUP; else -1 */
     pid_t pid;               /* pid of the container's init in our namespace, -1 when none */
     int wstatus;             /* wait status once reaped */
@@ -143,15 +144,22 @@ struct ns_launch {
     char stack[NS_STACK_SIZE];
 };
 
-/* isobench/<run_id>/<name>, isobench/<run_id>. */
-static void ctr_cgrel(const struct ctr *c, char *buf, size_t n)
-{
-    snprintf(buf, n, NS_CGROUP_TOP "/%s/%s", c->run_id, c->name);
-}
-
+/* The run's cgroup: its budget when it has one, else isobench/<run_id>;
+   the container's is <run's>/<name>. */
 static void run_cgrel(const struct ctr *c, char *buf, size_t n)
 {
-    snprintf(buf, n, NS_CGROUP_TOP "/%s", c->run_id);
+    if (c->cgroup_parent != NULL)
+        snprintf(buf, n, "%s", c->cgroup_parent);
+    else
+        snprintf(buf, n, NS_CGROUP_TOP "/%s", c->run_id);
+}
+
+static void ctr_cgrel(const struct ctr *c, char *buf, size_t n)
+{
+    if (c->cgroup_parent != NULL)
+        snprintf(buf, n, "%s/%s", c->cgroup_parent, c->name);
+    else
+        snprintf(buf, n, NS_CGROUP_TOP "/%s/%s", c->run_id, c->name);
 }
 
 /* <scratch>/runs/<run_id>[/<name>[/<leaf>]]. */
@@ -836,6 +844,11 @@ static int ns_sample(struct ctr *c, struct counters *out, struct err *e)
                 return err_wrap(e, "ns");
         out->mem_pss_bytes = pm.pss_bytes;
         out->mem_rss_bytes = pm.rss_bytes;
+        out->fds = pm.fds;
+        out->mounts = 0; /* the overlay and /proc live in the container's own mount namespace */
+        /* Kernel memory is not among the cheap counters: it comes with this slower set. */
+        if (cgroup_read(p->nm->cg, cgrel, &st, e) == 0)
+            out->kmem_bytes = st.kmem_bytes;
     }
     if (sets & CSET_STORAGE) {
         int64_t bytes;
@@ -896,8 +909,10 @@ static int ns_destroy(struct ctr *c, struct err *e)
             *e = tmp;
             rc = err_wrap(e, "ns");
         }
-        run_cgrel(c, cgrel, sizeof(cgrel));
-        cgroup_remove(p->nm->cg, cgrel, NULL); /* fails while other containers of the run remain */
+        if (c->cgroup_parent == NULL) { /* a budget is the runner's to remove */
+            run_cgrel(c, cgrel, sizeof(cgrel));
+            cgroup_remove(p->nm->cg, cgrel, NULL); /* fails while other containers of the run remain */
+        }
     }
     /* The overlay lives in the container's mount namespace; a host mount here
        would only come from an outside hand, but is not left behind either. */
