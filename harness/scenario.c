@@ -149,6 +149,18 @@ static int get_int(const cJSON *obj, const char *key, const char *field, const c
     return 0;
 }
 
+/* start_delay_ms: fractional, since an ns start takes only a few ms. */
+static int get_delay(const cJSON *obj, const char *file, double *out, struct err *e)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "start_delay_ms");
+    if (v == NULL)
+        return 0;
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= 600000))
+        return bad(e, file, "start_delay_ms", "a number of ms from 0 to 600000", v);
+    *out = v->valuedouble;
+    return 0;
+}
+
 static int get_string(const cJSON *obj, const char *key, const char *field, const char *file, char *out,
                       size_t n, struct err *e)
 {
@@ -421,7 +433,7 @@ int scenario_parse(const char *text, const char *file, struct scenario *s, struc
         get_int(root, "sample_interval_ms", "sample_interval_ms", file, 10, 3600000, &s->sample_interval_ms, e) < 0 ||
         get_int(root, "repetitions", "repetitions", file, 1, 10000, &s->repetitions, e) < 0 ||
         get_int(root, "ready_timeout_ms", "ready_timeout_ms", file, 1, 3600000, &s->ready_timeout_ms, e) < 0 ||
-        get_int(root, "start_delay_ms", "start_delay_ms", file, 0, 600000, &s->start_delay_ms, e) < 0)
+        get_delay(root, file, &s->start_delay_ms, e) < 0)
         goto fail;
     if (pdh_paths_from_json(cJSON_GetObjectItemCaseSensitive(root, "pdh_counters"), "pdh_counters", s->pdh_paths,
                             &s->npdh, e) < 0) {

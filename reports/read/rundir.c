@@ -383,17 +383,22 @@ static int bad_number(struct err *e, const char *col, const char *text)
 static const char *const container_cols[] = {
     "!mode", "!status", "fleet_size",
     "start_ms", "mem_pss_bytes", "mem_cgroup_bytes", "idle_cpu_pct", "storage_bytes", "work_ns",
+    "rep",
 };
 
 static int container_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *e)
 {
     struct row_ctx *c = ctx;
     struct rd_mode *m = row_mode(c, f[0], e);
-    double fleet, v;
+    double fleet, v, rep;
     int i;
     (void)line;
     if (m == NULL)
         return -1;
+    if (csvr_num(f[3 + RDM_COUNT], &rep) < 0)
+        return bad_number(e, "rep", f[3 + RDM_COUNT]);
+    if (isnan(rep))
+        rep = 0; /* files from before repetitions were recorded */
     if (strcmp(f[1], "ok") != 0) {
         m->csv_failed++;
         return 0;
@@ -407,7 +412,7 @@ static int container_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct 
             return bad_number(e, metric_keys[i], f[3 + i]);
         if (isnan(v))
             continue;
-        if (dvec_push(&m->val[i], v) < 0)
+        if (dvec_push(&m->val[i], v) < 0 || dvec_push(&m->rep[i], rep) < 0)
             return err_set(e, ENOMEM, "out of memory");
         if (i == RDM_START_MS && dvec_push(&m->start_fleet, fleet) < 0)
             return err_set(e, ENOMEM, "out of memory");
@@ -415,13 +420,13 @@ static int container_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct 
     return 0;
 }
 
-static const char *const ramp_cols[] = { "!mode", "!fleet_size", "!delta_bytes", "cpu_busy_pct" };
+static const char *const ramp_cols[] = { "!mode", "!fleet_size", "!delta_bytes", "cpu_busy_pct", "rep" };
 
 static int ramp_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *e)
 {
     struct row_ctx *c = ctx;
     struct rd_mode *m = row_mode(c, f[0], e);
-    double fleet, delta, cpu;
+    double fleet, delta, cpu, rep;
     (void)line;
     if (m == NULL)
         return -1;
@@ -431,10 +436,12 @@ static int ramp_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *
         return bad_number(e, "delta_bytes", f[2]);
     if (csvr_num(f[3], &cpu) < 0)
         return bad_number(e, "cpu_busy_pct", f[3]);
+    if (csvr_num(f[4], &rep) < 0)
+        return bad_number(e, "rep", f[4]);
     if (isnan(fleet) || fleet <= 0 || isnan(delta))
         return 0; /* the level-0 row is the baseline itself */
     if (dvec_push(&m->ramp_fleet, fleet) < 0 || dvec_push(&m->ramp_delta, delta) < 0 ||
-        dvec_push(&m->ramp_cpu, cpu) < 0)
+        dvec_push(&m->ramp_cpu, cpu) < 0 || dvec_push(&m->ramp_rep, isnan(rep) ? 0 : rep) < 0)
         return err_set(e, ENOMEM, "out of memory");
     return 0;
 }
@@ -488,12 +495,12 @@ int rundir_load(const char *path, unsigned what, struct rundir *r, struct err *e
         goto fail;
     if (what & RD_CONTAINERS) {
         snprintf(file, sizeof(file), "%s/containers.csv", path);
-        if (csvr_read_file(file, container_cols, 9, container_row, &c, e) < 0)
+        if (csvr_read_file(file, container_cols, 10, container_row, &c, e) < 0)
             goto fail;
     }
     if ((what & RD_RAMP) && file_exists(path, "ramp.csv")) {
         snprintf(file, sizeof(file), "%s/ramp.csv", path);
-        if (csvr_read_file(file, ramp_cols, 4, ramp_row, &c, e) < 0)
+        if (csvr_read_file(file, ramp_cols, 5, ramp_row, &c, e) < 0)
             goto fail;
     }
     if ((what & RD_SAMPLES) && file_exists(path, "samples.csv")) {
@@ -512,10 +519,13 @@ void rundir_free(struct rundir *r)
     int i, k;
     for (i = 0; i < r->nmodes; i++) {
         struct rd_mode *m = &r->modes[i];
-        for (k = 0; k < RDM_COUNT; k++)
+        for (k = 0; k < RDM_COUNT; k++) {
             dvec_free(&m->val[k]);
+            dvec_free(&m->rep[k]);
+        }
         dvec_free(&m->start_fleet);
         dvec_free(&m->ramp_fleet);
+        dvec_free(&m->ramp_rep);
         dvec_free(&m->ramp_delta);
         dvec_free(&m->ramp_cpu);
         dvec_free(&m->cpu_t_ms);
