@@ -2,7 +2,7 @@
  * cmd_capacity.c - `isobench capacity RUN_DIR [options]`: containers per host
  * per mode from one run (model in capacity.c), as a table or JSON.
  */
-#include "capacity.h"
+#include "render.h"
 #include "commands.h"
 
 #include <cjson/cJSON.h>

@@ -9,6 +9,7 @@
  */
 #include "commands.h"
 #include "gate_cli.h"
+#include "input.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +25,6 @@ int gate_cli_option(const char *cmd, int argc, char **argv, int *i, struct gate_
 {
     const char *x = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
     struct err e;
-    char *end;
 
     if (strcmp(x, "--markdown") == 0) {
         g->markdown = 1;
@@ -39,15 +39,15 @@ int gate_cli_option(const char *cmd, int argc, char **argv, int *i, struct gate_
     } else if (strcmp(x, "--junit") == 0) {
         g->junit = v;
     } else if (strcmp(x, "--alpha") == 0) {
-        g->o.alpha = strtod(v, &end);
-        if (*end || !(g->o.alpha > 0 && g->o.alpha < 0.5)) {
+        if (input_double(v, &g->o.alpha) < 0 || !(g->o.alpha > 0 && g->o.alpha < 0.5)) {
             fprintf(stderr, "isobench %s: --alpha: '%s' is not in (0, 0.5)\n", cmd, v);
             return -1;
         }
     } else if (strcmp(x, "--resamples") == 0) {
-        long r = strtol(v, &end, 10);
-        if (*end || r < 100 || r > 1000000) {
-            fprintf(stderr, "isobench %s: --resamples: '%s' is not from 100 to 1000000\n", cmd, v);
+        long r;
+        if (input_long(v, CMP_MIN_RESAMPLES, CMP_MAX_RESAMPLES, &r) < 0) {
+            fprintf(stderr, "isobench %s: --resamples: '%s' is not an integer from %d to %d\n", cmd, v,
+                    CMP_MIN_RESAMPLES, CMP_MAX_RESAMPLES);
             return -1;
         }
         g->o.resamples = (int)r;

@@ -1,10 +1,15 @@
 /*
  * cmd_hosts.c - `isobench hosts RUN_DIR... [--out DIR] [--price-per-core X]
  * [--price-per-gib Y]`: runs of one scenario from different hosts, side by
- * side; with --out, figures (PNG + SVG) too.
+ * side; with --out, figures (PNG + SVG) too. Each host's fingerprint comes
+ * first. A RUN_DIR holding host-failed.json (written by scripts/fleet for a
+ * host that was unreachable or whose run failed), or a run that did not
+ * complete, is a failed host: it is listed with its reason and the others
+ * still count.
  */
 #include "commands.h"
-#include "hosts.h"
+#include "input.h"
+#include "render.h"
 #include "plat.h"
 
 #include <math.h>
@@ -21,15 +26,16 @@ static int usage(void)
 
 static int price(const char *v, double *out)
 {
-    char *end;
-    *out = strtod(v, &end);
-    return (*end || *out < 0) ? -1 : 0;
+    return (input_double(v, out) < 0 || *out < 0) ? -1 : 0;
 }
 
 int cmd_hosts(int argc, char **argv)
 {
     struct rundir *runs;
     struct hosts_row *rows = NULL;
+    struct hosts_fp *fps = NULL;
+    struct failed { char name[128], reason[512]; } *failed = NULL;
+    int nfailed = 0;
     struct hosts_prices pr = { NAN, NAN };
     struct cap_params p;
     struct err e;
@@ -39,8 +45,14 @@ int cmd_hosts(int argc, char **argv)
     capacity_default_params(&p);
     err_clear(&e);
     runs = calloc((size_t)(argc > 1 ? argc : 1), sizeof(*runs));
-    if (runs == NULL)
+    failed = calloc((size_t)(argc > 1 ? argc : 1), sizeof(*failed));
+    fps = calloc((size_t)(argc > 1 ? argc : 1), sizeof(*fps));
+    if (runs == NULL || failed == NULL || fps == NULL) {
+        free(runs);
+        free(failed);
+        free(fps);
         return 1;
+    }
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         int used = cap_parse_option(a, v, &p, &e);
@@ -63,15 +75,38 @@ int cmd_hosts(int argc, char **argv)
         } else if (a[0] == '-') {
             goto usage;
         } else {
+            struct failed *fl = &failed[nfailed];
+            int k = rundir_failed_host(a, fl->name, sizeof(fl->name), fl->reason, sizeof(fl->reason), &e);
+            if (k < 0) {
+                fprintf(stderr, "isobench hosts: %s\n", e.msg);
+                goto out;
+            }
+            if (k > 0) {
+                nfailed++;
+                continue;
+            }
             if (rundir_load(a, RD_CONTAINERS | RD_RAMP, &runs[nruns], &e) < 0) {
                 fprintf(stderr, "isobench hosts: %s\n", e.msg);
                 goto out;
             }
+            if (hosts_run_failed(&runs[nruns], fl->reason, sizeof(fl->reason))) {
+                snprintf(fl->name, sizeof(fl->name), "%s", rundir_host_name(&runs[nruns]));
+                rundir_free(&runs[nruns]);
+                nfailed++;
+                continue;
+            }
             nruns++;
         }
     }
-    if (nruns < 1)
+    if (nruns + nfailed < 1)
         goto usage;
+    if (nruns < 1) {
+        for (i = 0; i < nfailed; i++)
+            fprintf(stderr, "isobench hosts: %s: host failed: %s\n", failed[i].name, failed[i].reason);
+        fprintf(stderr, "isobench hosts: no host left a usable run\n");
+        rc = 1;
+        goto out;
+    }
     if (hosts_check_scenarios(runs, nruns, &e) < 0) {
         fprintf(stderr, "isobench hosts: %s\n", e.msg);
         goto out;
@@ -81,6 +116,15 @@ int cmd_hosts(int argc, char **argv)
         rc = 1;
         goto out;
     }
+    for (i = 0; i < nfailed; i++)
+        if (hosts_add_failed(&rows, &nrows, failed[i].name, failed[i].reason, &e) < 0) {
+            fprintf(stderr, "isobench hosts: %s\n", e.msg);
+            rc = 1;
+            goto out;
+        }
+    for (i = 0; i < nruns; i++)
+        hosts_fingerprint(&runs[i], &fps[i]);
+    hosts_print_fingerprints(stdout, fps, nruns);
     hosts_print(stdout, rows, nrows, &pr);
     if (out != NULL && !plot_supported()) {
         fprintf(stderr, "isobench hosts: --out: this build cannot draw (no GNU libplot)\n");
@@ -115,6 +159,8 @@ usage:
     rc = usage();
 out:
     free(rows);
+    free(fps);
+    free(failed);
     for (i = 0; i < nruns; i++)
         rundir_free(&runs[i]);
     free(runs);

@@ -5,9 +5,8 @@
  */
 #include "commands.h"
 #include "plat.h"
-#include "report.h"
+#include "render.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,27 +18,6 @@ static int usage(void)
     return 2;
 }
 
-static int write_file(const char *dir, const char *name, int kind, const struct report_data *d,
-                      struct err *e)
-{
-    char path[1200];
-    FILE *f;
-    int rc = 0;
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    f = fopen(path, "wb");
-    if (f == NULL)
-        return err_sys(e, errno, "open %s", path);
-    if (kind == 0)
-        rc = report_write_html(f, d, plot_supported() ? dir : NULL, e);
-    else if (kind == 1)
-        report_write_markdown(f, d);
-    else
-        report_write_metrics(f, d);
-    if (fclose(f) != 0 && rc == 0)
-        rc = err_sys(e, errno, "write %s", path);
-    return rc;
-}
-
 int cmd_report(int argc, char **argv)
 {
     struct rundir *runs;
@@ -47,8 +25,8 @@ int cmd_report(int argc, char **argv)
     struct cap_params p;
     struct err e;
     const char *out = NULL;
-    char outbuf[1200];
-    int i, nruns = 0, rc = 2, k;
+    char outbuf[1200], html[1300];
+    int i, nruns = 0, rc = 2;
 
     capacity_default_params(&p);
     err_clear(&e);
@@ -82,38 +60,18 @@ int cmd_report(int argc, char **argv)
         snprintf(outbuf, sizeof(outbuf), "%s/report", runs[0].path);
         out = outbuf;
     }
-    if (plat_mkdir_p(out, &e) < 0) {
-        fprintf(stderr, "isobench report: %s\n", e.msg);
-        goto out;
-    }
     d = calloc(1, sizeof(*d));
-    if (d == NULL || report_reduce(runs, nruns, &p, d, &e) < 0) {
-        fprintf(stderr, "isobench report: %s\n", d ? e.msg : "out of memory");
+    if (d == NULL) {
+        fprintf(stderr, "isobench report: out of memory\n");
         rc = 1;
         goto out;
     }
-    for (k = 0; plot_supported() && k < FIG_COUNT; k++) {
-        struct plot_fig *fig = malloc(sizeof(*fig));
-        if (fig == NULL) {
-            rc = 1;
-            goto out;
-        }
-        report_fig_build(d, (enum report_fig)k, fig);
-        if (plot_render_both(fig, out, report_fig_name((enum report_fig)k), &e) < 0) {
-            free(fig);
-            fprintf(stderr, "isobench report: %s\n", e.msg);
-            rc = 1;
-            goto out;
-        }
-        free(fig);
-    }
-    if (write_file(out, "report.html", 0, d, &e) < 0 || write_file(out, "report.md", 1, d, &e) < 0 ||
-        write_file(out, "metrics.txt", 2, d, &e) < 0) {
+    if (report_write_dir(runs, nruns, &p, out, d, html, sizeof(html), &e) < 0) {
         fprintf(stderr, "isobench report: %s\n", e.msg);
         rc = 1;
         goto out;
     }
-    printf("%s/report.html\n", out);
+    printf("%s\n", html);
     rc = 0;
     goto out;
 usage:

@@ -8,7 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "commands.h"
 #include "plotlayer.h"
-#include "report.h"
+#include "render.h"
 #include "rundir.h"
 #include "support.h"
 

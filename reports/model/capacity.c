@@ -2,6 +2,7 @@
  * capacity.c - the capacity model and its inputs (see capacity.h).
  */
 #include "capacity.h"
+#include "input.h"
 #include "rundir.h"
 #include "stats.h"
 #include "stats_compare.h"
@@ -209,7 +210,7 @@ int capacity_inputs_from_run(const struct rundir *r, const struct rd_mode *m,
 void capacity_host_from_run(const struct rundir *r, struct cap_host *h)
 {
     memset(h, 0, sizeof(*h));
-    snprintf(h->name, sizeof(h->name), "%s", r->host.hostname[0] ? r->host.hostname : "run host");
+    snprintf(h->name, sizeof(h->name), "%s", r->host.hostname[0] || r->host.label[0] ? rundir_host_name(r) : "run host");
     h->cores = r->host.cores;
     h->mem_bytes = r->host.mem_total_bytes;
     h->disk_free_bytes = r->host.disk_free_bytes;
@@ -221,7 +222,7 @@ static int size_field(const cJSON *o, const char *key, double *out)
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
     if (v == NULL)
         return 1;
-    if (cJSON_IsNumber(v) && v->valuedouble >= 0) {
+    if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= INPUT_SIZE_MAX) {
         *out = v->valuedouble;
         return 0;
     }
@@ -233,11 +234,11 @@ static int size_field(const cJSON *o, const char *key, double *out)
 int capacity_parse_hosts(const char *text, const char *fname, struct cap_host **hosts,
                          int *nhosts, struct err *e)
 {
-    cJSON *j = cJSON_Parse(text), *o;
+    cJSON *j = input_json_parse(text, fname, e), *o;
     struct cap_host *hs = NULL;
     int n = 0, rc = -1;
     if (j == NULL)
-        return err_set(e, EINVAL, "%s: invalid JSON", fname);
+        return -1;
     if (!cJSON_IsArray(j) || cJSON_GetArraySize(j) == 0) {
         err_set(e, EINVAL, "%s: expected a non-empty array of hosts", fname);
         goto out;
@@ -253,6 +254,11 @@ int capacity_parse_hosts(const char *text, const char *fname, struct cap_host **
         const cJSON *cores = cJSON_GetObjectItemCaseSensitive(o, "cores");
         const cJSON *speed = cJSON_GetObjectItemCaseSensitive(o, "cpu_speed");
         const cJSON *k;
+        if (!cJSON_IsObject(o)) {
+            err_set(e, EINVAL, "%s: [%d]: expected an object like {\"name\": \"h1\", \"cores\": 16, "
+                    "\"memory\": \"64G\"}", fname, n);
+            goto out;
+        }
         cJSON_ArrayForEach(k, o) {
             if (strcmp(k->string, "name") && strcmp(k->string, "cores") &&
                 strcmp(k->string, "memory") && strcmp(k->string, "disk") &&
@@ -267,11 +273,11 @@ int capacity_parse_hosts(const char *text, const char *fname, struct cap_host **
             goto out;
         }
         snprintf(h->name, sizeof(h->name), "%s", name->valuestring);
-        if (!cJSON_IsNumber(cores) || cores->valuedouble < 1) {
-            err_set(e, EINVAL, "%s: [%d].cores: missing or not a positive number", fname, n);
+        if (!cJSON_IsNumber(cores) || cores->valuedouble != floor(cores->valuedouble) ||
+            input_to_int(cores->valuedouble, 1, CAP_MAX_CORES, &h->cores) < 0) {
+            err_set(e, EINVAL, "%s: [%d].cores: missing or not an integer from 1 to %d", fname, n, CAP_MAX_CORES);
             goto out;
         }
-        h->cores = (int)cores->valuedouble;
         if (size_field(o, "memory", &h->mem_bytes) != 0) {
             err_set(e, EINVAL, "%s: [%d].memory: missing or not a size like \"64G\"", fname, n);
             goto out;
@@ -283,7 +289,7 @@ int capacity_parse_hosts(const char *text, const char *fname, struct cap_host **
         }
         h->cpu_speed = 1.0;
         if (speed != NULL) {
-            if (!cJSON_IsNumber(speed) || speed->valuedouble <= 0) {
+            if (!cJSON_IsNumber(speed) || speed->valuedouble <= 0 || speed->valuedouble > 1e6) {
                 err_set(e, EINVAL, "%s: [%d].cpu_speed: not a positive number", fname, n);
                 goto out;
             }
@@ -345,7 +351,6 @@ int capacity_rows(const struct rundir *r, const struct cap_host *hosts, int nhos
 
 int cap_parse_option(const char *opt, const char *val, struct cap_params *p, struct err *e)
 {
-    char *end;
     double v;
 
     if (strcmp(opt, "--reserve-mem") == 0) {
@@ -355,14 +360,15 @@ int cap_parse_option(const char *opt, const char *val, struct cap_params *p, str
     }
     if (strcmp(opt, "--cpu-target") != 0 && strcmp(opt, "--start-slo-ms") != 0)
         return 0;
-    v = val != NULL ? strtod(val, &end) : NAN;
+    if (val == NULL || input_double(val, &v) < 0)
+        v = NAN;
     if (strcmp(opt, "--cpu-target") == 0) {
-        if (val == NULL || *end || !(v > 0 && v <= 1))
+        if (val == NULL || !(v > 0 && v <= 1))
             return err_set(e, EINVAL, "--cpu-target: '%s' is not in (0, 1]", val ? val : "");
         p->cpu_target = v;
         return 1;
     }
-    if (val == NULL || *end || !(v > 0))
+    if (val == NULL || !(v > 0))
         return err_set(e, EINVAL, "--start-slo-ms: '%s' is not a positive number", val ? val : "");
     p->start_slo_ms = v;
     return 1;

@@ -55,6 +55,9 @@ struct cap_mode_input {
     const char *start_stat;     /* "p95" or "mean" */
 };
 
+/* hosts.json "cores": at most this many. */
+#define CAP_MAX_CORES (1 << 20)
+
 struct cap_host {
     char name[64];
     int cores;
@@ -124,10 +127,4 @@ void capacity_default_params(struct cap_params *p);
    is not one of them, -1 with a message in e when `val` is not valid. */
 int cap_parse_option(const char *opt, const char *val, struct cap_params *p, struct err *e);
 
-/* Rendering (cap_render.c). */
-void capacity_print_table(FILE *f, const struct cap_row *rows, int nrows, const struct cap_params *p);
-void capacity_print_markdown(FILE *f, const struct cap_row *rows, int nrows, const struct cap_params *p);
-struct cJSON *capacity_rows_json(const struct cap_row *rows, int nrows, const struct cap_params *p);
-/* "1234", "-" for a resource that does not limit. */
-const char *cap_fmt_count(double n, char *buf, size_t len);
 #endif

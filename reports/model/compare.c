@@ -3,6 +3,7 @@
  * (see compare.h); printing as a table, Markdown, JSON and JUnit XML.
  */
 #include "compare.h"
+#include "input.h"
 #include "stats.h"
 
 #include <cjson/cJSON.h>
@@ -49,10 +50,10 @@ void cmp_default_opts(struct cmp_opts *o)
 
 int cmp_load_thresholds(const char *text, const char *fname, struct cmp_opts *o, struct err *e)
 {
-    cJSON *j = cJSON_Parse(text), *k;
+    cJSON *j = input_json_parse(text, fname, e), *k;
     int rc = -1;
     if (j == NULL)
-        return err_set(e, EINVAL, "%s: invalid JSON", fname);
+        return -1;
     if (!cJSON_IsObject(j)) {
         err_set(e, EINVAL, "%s: expected an object like {\"start_ms\":0.10}", fname);
         goto out;

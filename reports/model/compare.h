@@ -33,6 +33,8 @@
 
 #define CMP_MARGINAL (RDM_COUNT)  /* metric index of the marginal slope */
 #define CMP_NMETRICS (RDM_COUNT + 1)
+#define CMP_MIN_RESAMPLES 100
+#define CMP_MAX_RESAMPLES 100000          /* criterion.rs' default is 100 000 */
 
 enum cmp_inconclusive { CMP_INCONCLUSIVE_EXIT3, CMP_INCONCLUSIVE_PASS, CMP_INCONCLUSIVE_FAIL };
 

@@ -147,92 +147,77 @@ int hosts_rows(const struct rundir *runs, int nruns, const struct cap_params *p,
     return 0;
 }
 
-void hosts_print(FILE *f, const struct hosts_row *rows, int n, const struct hosts_prices *pr)
+/* ---- hosts that failed, and what tells hosts apart ---- */
+
+int hosts_add_failed(struct hosts_row **rows, int *nrows, const char *name, const char *reason,
+                     struct err *e)
 {
-    int i, j;
-    int prices = !isnan(pr->per_core) || !isnan(pr->per_gib);
-    fprintf(f, "%-16s %5s %9s %-10s %9s %-9s %9s %9s%s\n", "host", "cores", "memory", "mode",
-            "per host", "binding", "per GiB", "per core", prices ? "     per $" : "");
-    for (i = 0; i < n; i++) {
-        const struct hosts_row *h = &rows[i];
-        char mem[32], cnt[32];
-        rd_fmt_bytes(h->host.mem_bytes, mem, sizeof(mem));
-        if (!h->cap.ok) {
-            fprintf(f, "%-16s %5d %9s %-10s %9s %-9s %s\n", h->host.name, h->host.cores, mem,
-                    h->cap.in.name, "-", "-", h->cap.why);
-            continue;
-        }
-        fprintf(f, "%-16s %5d %9s %-10s %9s %-9s %9.2f %9.2f", h->host.name, h->host.cores, mem,
-                h->cap.in.name, cap_fmt_count(h->cap.res.expected, cnt, sizeof(cnt)),
-                cap_resource_name(h->cap.res.binding), h->per_gib, h->per_core);
-        if (prices) {
-            if (isnan(h->per_dollar))
-                fprintf(f, " %9s", "-");
-            else
-                fprintf(f, " %9.2f", h->per_dollar);
-        }
-        fprintf(f, "\n");
-    }
-    /* the best host per mode */
-    fprintf(f, "\n");
-    for (i = 0; i < n; i++) {
-        const struct hosts_row *best_gib = NULL, *best_core = NULL, *best_usd = NULL;
-        int seen = 0;
-        for (j = 0; j < i; j++)
-            if (strcmp(rows[j].cap.in.name, rows[i].cap.in.name) == 0)
-                seen = 1;
-        if (seen)
-            continue;
-        for (j = i; j < n; j++) {
-            const struct hosts_row *h = &rows[j];
-            if (strcmp(h->cap.in.name, rows[i].cap.in.name) != 0 || !h->cap.ok || isnan(h->per_gib))
-                continue;
-            if (best_gib == NULL || h->per_gib > best_gib->per_gib)
-                best_gib = h;
-            if (best_core == NULL || h->per_core > best_core->per_core)
-                best_core = h;
-            if (!isnan(h->per_dollar) && (best_usd == NULL || h->per_dollar > best_usd->per_dollar))
-                best_usd = h;
-        }
-        if (best_gib == NULL)
-            continue;
-        fprintf(f, "%s: most containers per GiB on %s (%.2f), per core on %s (%.2f)", rows[i].cap.in.name,
-                best_gib->host.name, best_gib->per_gib, best_core->host.name, best_core->per_core);
-        if (best_usd != NULL)
-            fprintf(f, ", per dollar on %s (%.2f)", best_usd->host.name, best_usd->per_dollar);
-        fprintf(f, "\n");
-    }
+    struct hosts_row *grown = realloc(*rows, (size_t)(*nrows + 1) * sizeof(**rows)), *h;
+    if (grown == NULL)
+        return err_set(e, ENOMEM, "out of memory");
+    *rows = grown;
+    h = &grown[(*nrows)++];
+    memset(h, 0, sizeof(*h));
+    snprintf(h->host.name, sizeof(h->host.name), "%s", name);
+    h->host.mem_bytes = NAN;
+    h->cap.host = &h->host;
+    snprintf(h->cap.in.name, sizeof(h->cap.in.name), "-");
+    snprintf(h->cap.why, sizeof(h->cap.why), "host failed: %s", reason);
+    h->per_gib = h->per_core = h->per_dollar = NAN;
+    return 0;
 }
 
-void hosts_fig_build(const struct hosts_row *rows, int n, int which, struct plot_fig *f)
+int hosts_run_failed(const struct rundir *r, char *reason, size_t n)
 {
-    static const char *const titles[] = { "Containers per host", "Containers per GiB of host memory",
-                                          "Containers per host core" };
-    static const char *const ylabels[] = { "containers per host (log scale)",
-                                           "containers per GiB (log scale)",
-                                           "containers per core (log scale)" };
-    int i, j;
-    plot_fig_init(f, titles[which], "mode, host", ylabels[which]);
-    f->ylog = 1;
-    for (i = 0; i < n; i++) {
-        const struct hosts_row *h = &rows[i];
-        double v = NAN;
-        char note[48] = "";
-        if (h->cap.ok)
-            v = which == 0 ? h->cap.res.expected : which == 1 ? h->per_gib : h->per_core;
-        if (!isnan(v) && isfinite(v))
-            snprintf(note, sizeof(note), "%.*f (%s)", which == 0 || v >= 100 ? 0 : v >= 10 ? 1 : 2, v,
-                     cap_resource_name(h->cap.res.binding));
-        plot_add_bar(f, h->cap.in.name, h->host.name, v > 0 ? v : NAN, NAN, NAN, h->color, note);
+    if (strcmp(r->status, "complete") == 0)
+        return 0;
+    snprintf(reason, n, "%s/run.json: the run did not complete (status \"%s\")", r->path,
+             r->status[0] ? r->status : "missing");
+    return 1;
+}
+
+static void append(char *buf, size_t n, const char *sep, const char *text)
+{
+    size_t len = strlen(buf);
+    if (len < n)
+        snprintf(buf + len, n - len, "%s%s", len ? sep : "", text);
+}
+
+void hosts_fingerprint(const struct rundir *r, struct hosts_fp *fp)
+{
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(r->run, "budget");
+    char part[160];
+    int i;
+    memset(fp, 0, sizeof(*fp));
+    snprintf(fp->name, sizeof(fp->name), "%s", rundir_host_name(r));
+    snprintf(fp->cpu, sizeof(fp->cpu), "%s", r->host.cpu_model[0] ? r->host.cpu_model : "?");
+    snprintf(fp->kernel, sizeof(fp->kernel), "%s", r->host.kernel[0] ? r->host.kernel : "?");
+    snprintf(fp->os, sizeof(fp->os), "%s", r->host.os);
+    fp->cores = r->host.cores;
+    fp->mem_bytes = r->host.mem_total_bytes;
+    if (cJSON_IsObject(b)) {
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(b, "memory_bytes");
+        const cJSON *p = cJSON_GetObjectItemCaseSensitive(b, "pids");
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(b, "cpus");
+        if (cJSON_IsNumber(m)) {
+            char sz[32];
+            snprintf(part, sizeof(part), "memory %s", rd_fmt_bytes(m->valuedouble, sz, sizeof(sz)));
+            append(fp->budget, sizeof(fp->budget), ", ", part);
+        }
+        if (cJSON_IsNumber(p)) {
+            snprintf(part, sizeof(part), "pids %.0f", p->valuedouble);
+            append(fp->budget, sizeof(fp->budget), ", ", part);
+        }
+        if (cJSON_IsNumber(c)) {
+            snprintf(part, sizeof(part), "cpus %g", c->valuedouble);
+            append(fp->budget, sizeof(fp->budget), ", ", part);
+        }
     }
-    for (i = 0; i < n; i++) {
-        int seen = 0;
-        for (j = 0; j < i; j++)
-            if (rows[j].color == rows[i].color)
-                seen = 1;
-        if (!seen)
-            plot_add_legend(f, rows[i].cap.in.name, rows[i].color);
+    for (i = 0; i < r->nmodes; i++) {
+        const struct rd_mode *m = &r->modes[i];
+        if (!m->available)
+            continue;
+        snprintf(part, sizeof(part), "%s %s", m->name, m->version[0] ? m->version : "?");
+        append(fp->runtimes, sizeof(fp->runtimes), "; ", part);
     }
-    snprintf(f->footnote, sizeof(f->footnote), "above each bar: %s (binding resource)",
-             which == 0 ? "containers" : "value");
 }

@@ -10,7 +10,6 @@
 #include <stdio.h>
 
 #include "capacity.h"
-#include "plotlayer.h"
 #include "rundir.h"
 
 /* Path of the first difference between two JSON values ("scenario.hold_ms",
@@ -36,11 +35,26 @@ struct hosts_prices {
     double per_core, per_gib;  /* NAN = not given */
 };
 
+/* A host that left no usable run appends one row: mode "-", not ok, why =
+   "host failed: REASON". It counts in no best-host line. */
+int hosts_add_failed(struct hosts_row **rows, int *nrows, const char *name, const char *reason,
+                     struct err *e);
+/* A run that did not complete (run.json status other than "complete") is a
+   failed host: returns 1 and writes the reason, else 0. */
+int hosts_run_failed(const struct rundir *r, char *reason, size_t n);
+
+/* What tells hosts apart: the fingerprint printed above the table. */
+struct hosts_fp {
+    char name[128];            /* label or hostname (rundir_host_name) */
+    char cpu[128], kernel[128], os[128];
+    int cores;
+    double mem_bytes;
+    char budget[128];          /* run.json budget ("memory 512.0 MiB, pids 400, cpus 1"), "" if none */
+    char runtimes[512];        /* "mode version; ..." for every available mode */
+};
+void hosts_fingerprint(const struct rundir *r, struct hosts_fp *fp);
+
 /* One row per run x mode. */
 int hosts_rows(const struct rundir *runs, int nruns, const struct cap_params *p,
                const struct hosts_prices *pr, struct hosts_row **rows, int *nrows, struct err *e);
-void hosts_print(FILE *f, const struct hosts_row *rows, int n, const struct hosts_prices *pr);
-/* Figures: 0 containers per host, 1 per GiB, 2 per core. */
-void hosts_fig_build(const struct hosts_row *rows, int n, int which, struct plot_fig *f);
-
 #endif

@@ -5,8 +5,8 @@
  * mode): the sorted start latencies (for the CDF), the median start per fleet
  * size, the ramp points and the fitted memory line, the host CPU series
  * (bucketed to at most REPORT_MAX_CPU_POINTS points), storage, the ratios to
- * the run's baseline mode and the capacity row. The figure builders
- * (plots.c) and the text outputs (report_out.c) read only this struct.
+ * the run's baseline mode and the capacity row. The figure builders and the
+ * text outputs (reports/render/, declared in render.h) read only this struct.
  */
 #ifndef ISOBENCH_REPORT_H
 #define ISOBENCH_REPORT_H
@@ -15,10 +15,9 @@
 
 #include "capacity.h"
 #include "err.h"
-#include "plotlayer.h"
 #include "rundir.h"
 
-#define REPORT_MAX_ENTRIES PLOT_MAX_SERIES
+#define REPORT_MAX_ENTRIES 32         /* each entry is one series of a figure */
 #define REPORT_MAX_CPU_POINTS 600
 
 struct rep_entry {
@@ -67,27 +66,5 @@ struct report_data {
 int report_reduce(const struct rundir *runs, int nruns, const struct cap_params *p,
                   struct report_data *d, struct err *e);
 void report_data_free(struct report_data *d);
-
-/* Figures (plots.c). Each fills `f` from d; borrowed arrays stay in d. */
-enum report_fig {
-    FIG_START_CDF,
-    FIG_START_FLEET,
-    FIG_MEM_RAMP,
-    FIG_CPU_TIME,
-    FIG_STORAGE,
-    FIG_CAPACITY,
-    FIG_COUNT
-};
-const char *report_fig_name(enum report_fig k);   /* file base name */
-void report_fig_build(const struct report_data *d, enum report_fig k, struct plot_fig *f);
-
-/* Outputs (report_out.c). */
-void report_write_markdown(FILE *f, const struct report_data *d);
-/* html: svgdir holds the <name>.svg files to inline; NULL = no figures
-   (a build without libplot), said in the page. */
-int report_write_html(FILE *f, const struct report_data *d, const char *svgdir, struct err *e);
-void report_write_metrics(FILE *f, const struct report_data *d);
-/* "runsc: 7.4x start, 3.1x memory" */
-void report_ratio_line(const struct rep_entry *x, char *buf, size_t n);
 
 #endif

@@ -1,13 +1,17 @@
 /*
  * rundir.c - load a run directory into struct rundir (see rundir.h).
  *
- * JSON through cJSON, CSV through csvread (libcsv). Modes come from run.json
- * in scenario order (that order fixes each mode's plot colour); summary.json
- * and the CSV files attach to them by name, and a mode found only in a CSV
- * file is appended.
+ * JSON through cJSON (strictly: input_json_parse), CSV through csvread
+ * (libcsv). Modes come from run.json in scenario order (that order fixes
+ * each mode's plot colour); summary.json and the CSV files attach to them by
+ * name. The files are cross-checked: summary.json must list exactly the
+ * modes of run.json, once each, and a CSV row must name one of them; the
+ * first inconsistency is the error.
  */
 #include "rundir.h"
 #include "csvread.h"
+#include "input.h"
+#include "plat.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -95,28 +99,7 @@ int rd_read_text(const char *path, char **out, size_t *len, struct err *e)
 
 int rd_parse_size(const char *s, double *out)
 {
-    char *end;
-    double v, mult = 1;
-    errno = 0;
-    v = strtod(s, &end);
-    if (end == s || v < 0)
-        return -1;
-    switch (*end) {
-    case '\0': break;
-    case 'k': case 'K': mult = 1024.0; end++; break;
-    case 'm': case 'M': mult = 1024.0 * 1024; end++; break;
-    case 'g': case 'G': mult = 1024.0 * 1024 * 1024; end++; break;
-    case 't': case 'T': mult = 1024.0 * 1024 * 1024 * 1024; end++; break;
-    default: return -1;
-    }
-    if (*end == 'i')
-        end++;
-    if (*end == 'B' || *end == 'b')
-        end++;
-    if (*end != '\0')
-        return -1;
-    *out = v * mult;
-    return 0;
+    return input_size(s, out);
 }
 
 const char *rd_fmt_bytes(double b, char *buf, size_t n)
@@ -155,14 +138,59 @@ static cJSON *load_json(const char *dir, const char *name, struct err *e)
     snprintf(path, sizeof(path), "%s/%s", dir, name);
     if (rd_read_text(path, &text, NULL, e) < 0)
         return NULL;
-    j = cJSON_Parse(text);
-    if (j == NULL) {
-        const char *at = cJSON_GetErrorPtr();
-        err_set(e, EINVAL, "%s: invalid JSON near offset %ld", path,
-                at != NULL ? (long)(at - text) : -1L);
-    }
+    j = input_json_parse(text, path, e);
     free(text);
+    if (j != NULL && !cJSON_IsObject(j)) {
+        err_set(e, EINVAL, "%s: expected a JSON object at the top", path);
+        cJSON_Delete(j);
+        j = NULL;
+    }
     return j;
+}
+
+/* An integer field: `dflt` when absent or null, an error naming the file and
+   field when it is not a number in [lo, hi]. */
+static int jint(const cJSON *o, const char *key, int lo, int hi, int dflt, int *out, const char *file,
+                const char *where, struct err *e)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    *out = dflt;
+    if (v == NULL || cJSON_IsNull(v))
+        return 0;
+    if (!cJSON_IsNumber(v) || input_to_int(v->valuedouble, lo, hi, out) < 0)
+        return err_set(e, EINVAL, "%s: %s%s%s: expected an integer from %d to %d", file, where,
+                       where[0] ? "." : "", key, lo, hi);
+    return 0;
+}
+
+/* A name field that must be a non-empty string. */
+static int jname(const cJSON *o, char *buf, size_t n, const char *file, const char *where, struct err *e)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "name");
+    if (!cJSON_IsString(v) || v->valuestring[0] == '\0' || strlen(v->valuestring) >= n)
+        return err_set(e, EINVAL, "%s: %s.name: expected a non-empty string of at most %zu characters",
+                       file, where, n - 1);
+    snprintf(buf, n, "%s", v->valuestring);
+    return 0;
+}
+
+int rundir_failed_host(const char *dir, char *name, size_t nn, char *reason, size_t nr,
+                       struct err *e)
+{
+    char path[1200];
+    cJSON *j;
+    snprintf(path, sizeof(path), "%s/%s", dir, RD_FAILED_FILE);
+    if (!plat_exists(path))
+        return 0;
+    j = load_json(dir, RD_FAILED_FILE, e);
+    if (j == NULL)
+        return -1;
+    jstr(j, "host", name, nn);
+    jstr(j, "reason", reason, nr);
+    cJSON_Delete(j);
+    if (name[0] == '\0' || reason[0] == '\0')
+        return err_set(e, EINVAL, "%s: expected {\"host\": NAME, \"reason\": TEXT}", path);
+    return 1;
 }
 
 /* ---- modes ---- */
@@ -187,12 +215,19 @@ struct rd_mode *rundir_baseline(struct rundir *r)
     return NULL;
 }
 
+const char *rundir_host_name(const struct rundir *r)
+{
+    if (r->host.label[0])
+        return r->host.label;
+    return r->host.hostname[0] ? r->host.hostname : r->run_id;
+}
+
 const char *rundir_host_label(const struct rundir *runs, int nruns, int i, char *buf, size_t n)
 {
-    const char *h = runs[i].host.hostname[0] ? runs[i].host.hostname : runs[i].run_id;
+    const char *h = rundir_host_name(&runs[i]);
     int k, dup = 0;
     for (k = 0; k < nruns; k++)
-        if (k != i && strcmp(runs[k].host.hostname, runs[i].host.hostname) == 0)
+        if (k != i && strcmp(rundir_host_name(&runs[k]), h) == 0)
             dup = 1;
     if (dup)
         snprintf(buf, n, "%s (%s)", h, runs[i].run_id);
@@ -206,14 +241,13 @@ int rundir_mode_index(const struct rundir *r, const struct rd_mode *m)
     return (int)(m - r->modes);
 }
 
-static struct rd_mode *mode_get(struct rundir *r, const char *name, struct err *e)
+/* A new mode from run.json; a name given twice is an error. */
+static struct rd_mode *mode_add(struct rundir *r, const char *name, struct err *e)
 {
-    struct rd_mode *m = rundir_mode(r, name);
+    struct rd_mode *m;
     int i;
-    if (m != NULL)
-        return m;
-    if (name[0] == '\0') {
-        err_set(e, EINVAL, "row with an empty mode");
+    if (rundir_mode(r, name) != NULL) {
+        err_set(e, EINVAL, "mode \"%s\" is listed twice", name);
         return NULL;
     }
     if (r->nmodes == RD_MAX_MODES) {
@@ -232,10 +266,12 @@ static struct rd_mode *mode_get(struct rundir *r, const char *name, struct err *
     return m;
 }
 
-static void load_stats(const cJSON *o, struct rd_stats *s)
+static int load_stats(const cJSON *o, struct rd_stats *s, const char *file, const char *where, struct err *e)
 {
-    s->count = (int)(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o, "count"))
-                         ? jnum(o, "count") : 0);
+    if (o != NULL && !cJSON_IsObject(o) && !cJSON_IsNull(o))
+        return err_set(e, EINVAL, "%s: %s: expected an object", file, where);
+    if (jint(o, "count", 0, INT32_MAX, 0, &s->count, file, where, e) < 0)
+        return -1;
     s->mean = jnum(o, "mean");
     s->sd = jnum(o, "sd");
     s->min = jnum(o, "min");
@@ -243,11 +279,43 @@ static void load_stats(const cJSON *o, struct rd_stats *s)
     s->p95 = jnum(o, "p95");
     s->p99 = jnum(o, "p99");
     s->max = jnum(o, "max");
+    return 0;
+}
+
+/* "accel=tcg, machine=microvm" from a mode's facts object. */
+static int load_facts(const cJSON *facts, struct rd_mode *md, const char *file, const char *where,
+                      struct err *e)
+{
+    const cJSON *f;
+    if (facts == NULL || cJSON_IsNull(facts))
+        return 0;
+    if (!cJSON_IsObject(facts))
+        return err_set(e, EINVAL, "%s: %s.facts: expected an object", file, where);
+    cJSON_ArrayForEach(f, facts) {
+        char one[160];
+        size_t used = strlen(md->facts);
+        if (cJSON_IsString(f))
+            snprintf(one, sizeof(one), "%s%s=%s", used ? ", " : "", f->string, f->valuestring);
+        else if (cJSON_IsNumber(f))
+            snprintf(one, sizeof(one), "%s%s=%g", used ? ", " : "", f->string, f->valuedouble);
+        else if (cJSON_IsBool(f))
+            snprintf(one, sizeof(one), "%s%s=%s", used ? ", " : "", f->string,
+                     cJSON_IsTrue(f) ? "true" : "false");
+        else
+            continue;
+        snprintf(md->facts + used, sizeof(md->facts) - used, "%s", one);
+        if (strcmp(f->string, "accel") == 0 && cJSON_IsString(f) && strcmp(f->valuestring, "tcg") == 0)
+            md->tcg = 1;
+    }
+    return 0;
 }
 
 static int load_run_json(struct rundir *r, struct err *e)
 {
     const cJSON *host, *modes, *m, *isb;
+    char file[1200];
+    int i = 0;
+    snprintf(file, sizeof(file), "%s/run.json", r->path);
     r->run = load_json(r->path, "run.json", e);
     if (r->run == NULL)
         return -1;
@@ -261,27 +329,35 @@ static int load_run_json(struct rundir *r, struct err *e)
          sizeof(r->scenario_name));
     host = cJSON_GetObjectItemCaseSensitive(r->run, "host");
     if (!cJSON_IsObject(host))
-        return err_set(e, EINVAL, "%s/run.json: no \"host\" object", r->path);
+        return err_set(e, EINVAL, "%s: no \"host\" object", file);
     jstr(host, "hostname", r->host.hostname, sizeof(r->host.hostname));
+    jstr(host, "label", r->host.label, sizeof(r->host.label));
     jstr(host, "os", r->host.os, sizeof(r->host.os));
     jstr(host, "kernel", r->host.kernel, sizeof(r->host.kernel));
     jstr(host, "arch", r->host.arch, sizeof(r->host.arch));
     jstr(host, "cpu_model", r->host.cpu_model, sizeof(r->host.cpu_model));
     jstr(host, "cgroup", r->host.cgroup, sizeof(r->host.cgroup));
-    r->host.cores = isnan(jnum(host, "cores")) ? 0 : (int)jnum(host, "cores");
+    if (jint(host, "cores", 0, 1 << 20, 0, &r->host.cores, file, "host", e) < 0)
+        return -1;
     r->host.mem_total_bytes = jnum(host, "mem_total_bytes");
     r->host.disk_free_bytes = jnum(host, "disk_free_bytes");
     r->host.disk_total_bytes = jnum(host, "disk_total_bytes");
 
     modes = cJSON_GetObjectItemCaseSensitive(r->run, "modes");
+    if (!cJSON_IsArray(modes))
+        return err_set(e, EINVAL, "%s: modes: expected an array", file);
     cJSON_ArrayForEach(m, modes) {
-        char name[64];
+        char name[64], where[32];
         struct rd_mode *md;
-        const cJSON *facts, *f, *avail;
-        jstr(m, "name", name, sizeof(name));
-        md = mode_get(r, name, e);
+        const cJSON *avail;
+        snprintf(where, sizeof(where), "modes[%d]", i++);
+        if (!cJSON_IsObject(m))
+            return err_set(e, EINVAL, "%s: %s: expected an object", file, where);
+        if (jname(m, name, sizeof(name), file, where, e) < 0)
+            return -1;
+        md = mode_add(r, name, e);
         if (md == NULL)
-            return err_wrap(e, "%s/run.json: modes", r->path);
+            return err_wrap(e, "%s: %s", file, where);
         jstr(m, "driver", md->driver, sizeof(md->driver));
         jstr(m, "isolation", md->isolation, sizeof(md->isolation));
         jstr(m, "version", md->version, sizeof(md->version));
@@ -289,24 +365,8 @@ static int load_run_json(struct rundir *r, struct err *e)
         md->baseline = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "baseline"));
         avail = cJSON_GetObjectItemCaseSensitive(m, "available");
         md->available = avail == NULL || cJSON_IsTrue(avail);
-        facts = cJSON_GetObjectItemCaseSensitive(m, "facts");
-        cJSON_ArrayForEach(f, facts) {
-            char one[160];
-            size_t used = strlen(md->facts);
-            if (cJSON_IsString(f))
-                snprintf(one, sizeof(one), "%s%s=%s", used ? ", " : "", f->string, f->valuestring);
-            else if (cJSON_IsNumber(f))
-                snprintf(one, sizeof(one), "%s%s=%g", used ? ", " : "", f->string, f->valuedouble);
-            else if (cJSON_IsBool(f))
-                snprintf(one, sizeof(one), "%s%s=%s", used ? ", " : "", f->string,
-                         cJSON_IsTrue(f) ? "true" : "false");
-            else
-                continue;
-            snprintf(md->facts + used, sizeof(md->facts) - used, "%s", one);
-            if (strcmp(f->string, "accel") == 0 && cJSON_IsString(f) &&
-                strcmp(f->valuestring, "tcg") == 0)
-                md->tcg = 1;
-        }
+        if (load_facts(cJSON_GetObjectItemCaseSensitive(m, "facts"), md, file, where, e) < 0)
+            return -1;
     }
     return 0;
 }
@@ -314,22 +374,42 @@ static int load_run_json(struct rundir *r, struct err *e)
 static int load_summary(struct rundir *r, struct err *e)
 {
     cJSON *s = load_json(r->path, "summary.json", e);
-    const cJSON *m;
-    int rc = -1;
+    const cJSON *m, *modes;
+    char file[1200];
+    int rc = -1, i = 0, k;
     if (s == NULL)
         return err_wrap(e, "run has no readable summary (interrupted before the reduce step?)");
+    snprintf(file, sizeof(file), "%s/summary.json", r->path);
     jstr(s, "baseline_mode", r->baseline, sizeof(r->baseline));
+    if (r->baseline[0] && rundir_mode(r, r->baseline) == NULL) {
+        err_set(e, EINVAL, "%s: baseline_mode: \"%s\" is not a mode of run.json", file, r->baseline);
+        goto out;
+    }
     if (r->scenario_name[0] == '\0')
         jstr(s, "scenario_name", r->scenario_name, sizeof(r->scenario_name));
-    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(s, "modes")) {
-        char name[64];
+    modes = cJSON_GetObjectItemCaseSensitive(s, "modes");
+    if (!cJSON_IsArray(modes)) {
+        err_set(e, EINVAL, "%s: modes: expected an array", file);
+        goto out;
+    }
+    cJSON_ArrayForEach(m, modes) {
+        char name[64], where[96];
         struct rd_mode *md;
         const cJSON *mg;
-        int i;
-        jstr(m, "name", name, sizeof(name));
-        md = mode_get(r, name, e);
+        snprintf(where, sizeof(where), "modes[%d]", i++);
+        if (!cJSON_IsObject(m)) {
+            err_set(e, EINVAL, "%s: %s: expected an object", file, where);
+            goto out;
+        }
+        if (jname(m, name, sizeof(name), file, where, e) < 0)
+            goto out;
+        md = rundir_mode(r, name);
         if (md == NULL) {
-            err_wrap(e, "%s/summary.json", r->path);
+            err_set(e, EINVAL, "%s: %s: mode \"%s\" is not in run.json", file, where, name);
+            goto out;
+        }
+        if (md->in_summary) {
+            err_set(e, EINVAL, "%s: %s: mode \"%s\" is listed twice", file, where, name);
             goto out;
         }
         md->in_summary = 1;
@@ -337,10 +417,15 @@ static int load_summary(struct rundir *r, struct err *e)
             jstr(m, "driver", md->driver, sizeof(md->driver));
         if (md->isolation[0] == '\0')
             jstr(m, "isolation", md->isolation, sizeof(md->isolation));
-        md->containers = isnan(jnum(m, "containers")) ? 0 : (int)jnum(m, "containers");
-        md->failed = isnan(jnum(m, "failed")) ? 0 : (int)jnum(m, "failed");
-        for (i = 0; i < RDM_COUNT; i++)
-            load_stats(cJSON_GetObjectItemCaseSensitive(m, metric_keys[i]), &md->stat[i]);
+        if (jint(m, "containers", 0, INT32_MAX, 0, &md->containers, file, where, e) < 0 ||
+            jint(m, "failed", 0, INT32_MAX, 0, &md->failed, file, where, e) < 0)
+            goto out;
+        for (k = 0; k < RDM_COUNT; k++) {
+            char sub[160];
+            snprintf(sub, sizeof(sub), "%s.%s", where, metric_keys[k]);
+            if (load_stats(cJSON_GetObjectItemCaseSensitive(m, metric_keys[k]), &md->stat[k], file, sub, e) < 0)
+                goto out;
+        }
         mg = cJSON_GetObjectItemCaseSensitive(m, "marginal_mem_bytes");
         md->marginal.slope = jnum(mg, "slope");
         md->marginal.has = !isnan(md->marginal.slope);
@@ -348,11 +433,21 @@ static int load_summary(struct rundir *r, struct err *e)
         md->marginal.ci_high = jnum(mg, "ci95_high");
         md->marginal.intercept = jnum(mg, "intercept");
         md->marginal.r2 = jnum(mg, "r2");
-        md->marginal.points = isnan(jnum(mg, "points")) ? 0 : (int)jnum(mg, "points");
+        {
+            char sub[160];
+            snprintf(sub, sizeof(sub), "%s.marginal_mem_bytes", where);
+            if (jint(mg, "points", 0, INT32_MAX, 0, &md->marginal.points, file, sub, e) < 0)
+                goto out;
+        }
         md->host_cpu_busy_pct = jnum(m, "host_cpu_busy_pct");
         md->cpu_overhead_pct = jnum(m, "cpu_overhead_pct");
         md->bare_work_ns = jnum(m, "bare_work_ns");
     }
+    for (k = 0; k < r->nmodes; k++)
+        if (!r->modes[k].in_summary) {
+            err_set(e, EINVAL, "%s: mode \"%s\" of run.json is missing", file, r->modes[k].name);
+            goto out;
+        }
     rc = 0;
 out:
     cJSON_Delete(s);
@@ -370,13 +465,15 @@ static struct rd_mode *row_mode(struct row_ctx *c, const char *name, struct err 
 {
     if (c->last != NULL && strcmp(c->last->name, name) == 0)
         return c->last;
-    c->last = mode_get(c->r, name, e);
+    c->last = rundir_mode(c->r, name);
+    if (c->last == NULL)
+        err_set(e, EINVAL, "column mode: \"%s\" is not a mode of run.json", name);
     return c->last;
 }
 
 static int bad_number(struct err *e, const char *col, const char *text)
 {
-    return err_set(e, EINVAL, "column %s: '%s' is not a number", col, text);
+    return err_set(e, EINVAL, "column %s: '%s' is not a finite number", col, text);
 }
 
 /* containers.csv columns we use, in this order. */

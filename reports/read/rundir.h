@@ -92,6 +92,7 @@ struct rd_mode {
 
 struct rd_host {
     char hostname[128];
+    char label[128];        /* host.label (run --host-label), "" if none */
     char os[128];
     char kernel[128];
     char arch[32];
@@ -137,8 +138,20 @@ struct rd_mode *rundir_baseline(struct rundir *r);
 /* Index of a mode (its position in run.json), the colour index in every plot. */
 int rundir_mode_index(const struct rundir *r, const struct rd_mode *m);
 
-/* Label of run i among runs: its hostname, or "hostname (run_id)" when
-   another run has the same hostname. */
+/* A host of a fleet that left no usable run (unreachable, its run failed,
+   a guard tripped) is a directory holding RD_FAILED_FILE,
+   {"host": NAME, "reason": TEXT}, written by scripts/fleet. Returns 1 and
+   fills name and reason when dir has one, 0 when not, -1 when it is
+   malformed. */
+#define RD_FAILED_FILE "host-failed.json"
+int rundir_failed_host(const char *dir, char *name, size_t nn, char *reason, size_t nr,
+                       struct err *e);
+
+/* The name a run's host goes by: run.json host.label (run --host-label),
+   else its hostname, else the run id. */
+const char *rundir_host_name(const struct rundir *r);
+/* Label of run i among runs: its host name (above), or "name (run_id)" when
+   another run has the same name. */
 const char *rundir_host_label(const struct rundir *runs, int nruns, int i, char *buf, size_t n);
 
 /* Read a whole file into a NUL-terminated buffer (caller frees). */

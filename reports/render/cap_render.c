@@ -3,7 +3,7 @@
  *
  * Reads struct cap_row only (computed by capacity_rows()).
  */
-#include "capacity.h"
+#include "render.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>

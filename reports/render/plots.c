@@ -4,7 +4,7 @@
  * Each builder only fills a struct plot_fig (title, axes with units, one
  * series or bar per mode in the mode's palette colour); plot.c draws it.
  */
-#include "report.h"
+#include "render.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -127,7 +127,7 @@ static void fig_capacity(const struct report_data *d, struct plot_fig *f)
     int i;
     char title[128];
     snprintf(title, sizeof(title), "Containers per host (%s)",
-             d->nruns == 1 ? d->runs[0].host.hostname : "each run's own host");
+             d->nruns == 1 ? rundir_host_name(&d->runs[0]) : "each run's own host");
     plot_fig_init(f, title, "mode (label: binding resource)", "containers per host (log scale)");
     f->ylog = 1;
     for (i = 0; i < d->n; i++) {

@@ -3,7 +3,7 @@
  * report_data. The HTML is one self-contained file: styles inline, the SVG
  * figures inlined (their XML prologue dropped), no external reference.
  */
-#include "report.h"
+#include "render.h"
 
 #include <errno.h>
 #include <math.h>
@@ -93,7 +93,7 @@ void report_write_markdown(FILE *f, const struct report_data *d)
         const struct rundir *run = &d->runs[r];
         char mem[32];
         fprintf(f, "- run `%s` (%s, status %s), scenario `%s`: host %s, %s, %d cores, %s, kernel %s\n",
-                run->run_id, run->started_utc, run->status, run->scenario_name, run->host.hostname,
+                run->run_id, run->started_utc, run->status, run->scenario_name, rundir_host_name(run),
                 run->host.cpu_model, run->host.cores,
                 rd_fmt_bytes(run->host.mem_total_bytes, mem, sizeof(mem)), run->host.kernel);
     }
@@ -211,7 +211,7 @@ int report_write_html(FILE *f, const struct report_data *d, const char *svgdir, 
         FACT("scenario", run->scenario_name);
         FACT("status", run->status);
         FACT("started (UTC)", run->started_utc);
-        FACT("host", run->host.hostname);
+        FACT("host", rundir_host_name(run));
         FACT("OS", run->host.os);
         FACT("kernel", run->host.kernel);
         FACT("CPU", run->host.cpu_model);
@@ -402,7 +402,7 @@ static void labels(FILE *f, const struct rep_entry *x, const char *extra_k, cons
     fputs("\",isolation=\"", f);
     label_value(f, x->mode->isolation);
     fputs("\",host=\"", f);
-    label_value(f, x->run->host.hostname);
+    label_value(f, rundir_host_name(x->run));
     fputs("\"", f);
     if (extra_k != NULL) {
         fprintf(f, ",%s=\"", extra_k);
