@@ -5,6 +5,7 @@
  */
 #include "commands.h"
 #include "compare.h"
+#include "input.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,19 +37,19 @@ int cmd_compare(int argc, char **argv)
             thr = v;
             i++;
         } else if (strcmp(x, "--alpha") == 0 && v) {
-            char *end;
-            o.alpha = strtod(v, &end);
-            if (*end || o.alpha <= 0 || o.alpha >= 1) {
+            if (input_double(v, &o.alpha) < 0 || !(o.alpha > 0 && o.alpha < 1)) {
                 fprintf(stderr, "isobench compare: --alpha: '%s' is not in (0, 1)\n", v);
                 return 2;
             }
             i++;
         } else if (strcmp(x, "--resamples") == 0 && v) {
-            o.resamples = atoi(v);
-            if (o.resamples < 100) {
-                fprintf(stderr, "isobench compare: --resamples: at least 100\n");
+            long n;
+            if (input_long(v, CMP_MIN_RESAMPLES, CMP_MAX_RESAMPLES, &n) < 0) {
+                fprintf(stderr, "isobench compare: --resamples: '%s' is not an integer from %d to %d\n", v,
+                        CMP_MIN_RESAMPLES, CMP_MAX_RESAMPLES);
                 return 2;
             }
+            o.resamples = (int)n;
             i++;
         } else if (x[0] == '-' || nd == 2) {
             return usage();

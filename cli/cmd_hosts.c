@@ -8,6 +8,7 @@
  * still count.
  */
 #include "commands.h"
+#include "input.h"
 #include "render.h"
 #include "plat.h"
 
@@ -25,9 +26,7 @@ static int usage(void)
 
 static int price(const char *v, double *out)
 {
-    char *end;
-    *out = strtod(v, &end);
-    return (*end || *out < 0) ? -1 : 0;
+    return (input_double(v, out) < 0 || *out < 0) ? -1 : 0;
 }
 
 int cmd_hosts(int argc, char **argv)

@@ -23,7 +23,17 @@ const char *image_cache_dir(void);
 void image_default_rootfs(char *buf, size_t n);
 /* Path of the isobench-payload binary built next to the running isobench. */
 int image_payload_binary(char *buf, size_t n, struct err *e);
-/* Build the rootfs if it is missing or older than the payload binary. */
+/* A file every image isobench builds holds: only such a directory (or the
+   default cache path) is ever replaced. */
+#define IMAGE_MARKER ".isobench-image"
+
+/* Build the rootfs if it is missing or older than the payload binary. An
+   existing directory is rebuilt only if isobench built it (IMAGE_MARKER) or
+   it is the default cache path; anything else is an error, never removed. */
 int image_ensure(const char *rootfs, struct err *e);
+/* A user's image directory (scenario "image"): read-only input. It must be
+   a directory other than "/" holding an executable IMAGE_PAYLOAD_PATH;
+   errors name `field`. Linux only. */
+int image_check_user(const char *rootfs, const char *field, struct err *e);
 
 #endif

@@ -136,6 +136,52 @@ static int link_applets(const char *root, struct err *e)
 
 static int image_build(const char *rootfs, struct err *e);
 
+/* Whether isobench may (re)build `rootfs`: it does not exist yet, it holds
+   the marker a previous build left, or it is the default cache path (caches
+   built before the marker existed). Anything else belongs to the user. */
+static int image_is_ours(const char *rootfs, struct err *e)
+{
+    char path[4096], def[4096];
+    struct stat st;
+
+    if (lstat(rootfs, &st) < 0) {
+        if (errno == ENOENT)
+            return 0;
+        return err_sys(e, errno, "image %s", rootfs);
+    }
+    snprintf(path, sizeof(path), "%s/%s", rootfs, IMAGE_MARKER);
+    if (S_ISDIR(st.st_mode) && plat_exists(path))
+        return 0;
+    image_default_rootfs(def, sizeof(def));
+    if (S_ISDIR(st.st_mode) && strcmp(rootfs, def) == 0)
+        return 0;
+    return err_set(e, EEXIST, "image %s: exists and was not built by isobench; isobench only builds into "
+                   "a new path or its own cache and never replaces other files", rootfs);
+}
+
+int image_check_user(const char *rootfs, const char *field, struct err *e)
+{
+    char real[4096], payload[4096];
+    struct stat st;
+
+    if (rootfs[0] == '\0')
+        return err_set(e, EINVAL, "%s: empty path", field);
+    if (stat(rootfs, &st) < 0)
+        return err_sys(e, errno, "%s: %s", field, rootfs);
+    if (!S_ISDIR(st.st_mode))
+        return err_set(e, ENOTDIR, "%s: %s: not a directory", field, rootfs);
+    if (realpath(rootfs, real) == NULL)
+        return err_sys(e, errno, "%s: %s", field, rootfs);
+    if (strcmp(real, "/") == 0)
+        return err_set(e, EINVAL, "%s: %s: the root directory is not an image", field, rootfs);
+    snprintf(payload, sizeof(payload), "%s%s", real, IMAGE_PAYLOAD_PATH);
+    if (stat(payload, &st) < 0 || !S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0)
+        return err_set(e, EINVAL, "%s: %s: not an isobench image (no executable %s in it; build one with "
+                       "`isobench image DIR` or leave the field out to use the cache)", field, rootfs,
+                       IMAGE_PAYLOAD_PATH);
+    return 0;
+}
+
 /* Builds are serialized by an flock on "<rootfs>.lock", so parallel test
    processes and runs never see half an image. */
 int image_ensure(const char *rootfs, struct err *e)
@@ -143,6 +189,8 @@ int image_ensure(const char *rootfs, struct err *e)
     char lockpath[4096], dir[4096];
     int fd, rc;
 
+    if (image_is_ours(rootfs, e) < 0)
+        return -1;
     snprintf(dir, sizeof(dir), "%s", rootfs);
     if (plat_mkdir_p(dirname(dir), e) < 0)
         return err_wrap(e, "image %s", rootfs);
@@ -204,6 +252,16 @@ static int image_build(const char *rootfs, struct err *e)
             goto fail;
         }
         fputs("root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n", f);
+        fclose(f);
+    }
+    snprintf(path, sizeof(path), "%s/%s", tmp, IMAGE_MARKER);
+    {
+        FILE *f = fopen(path, "w");
+        if (f == NULL) {
+            err_sys(e, errno, "create %s", path);
+            goto fail;
+        }
+        fputs("built by isobench image; isobench may replace this directory\n", f);
         fclose(f);
     }
     snprintf(path, sizeof(path), "%s/etc/group", tmp);

@@ -48,3 +48,8 @@ int image_ensure(const char *rootfs, struct err *e)
                               "container layers (hcs \"layers\"/\"image_inspect\") or a docker image",
                    rootfs);
 }
+
+int image_check_user(const char *rootfs, const char *field, struct err *e)
+{
+    return err_set(e, ENOSYS, "%s: %s: a rootfs directory image is Linux-only", field, rootfs);
+}

@@ -13,8 +13,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "budget.h"
 #include "driver.h"
 #include "err.h"
+#include "limits.h"
 #include "plat.h"
 #include "scenario.h"
 
@@ -33,6 +35,10 @@ struct ctr_result {
 struct ramp_point {
     int mode_index, rep, fleet_size;
     double baseline_used_bytes, used_bytes, delta_bytes, cpu_busy_pct;
+    int64_t kernel_used_bytes;   /* Slab + KernelStack + PageTables + Percpu at the level, -1 unknown */
+    int64_t pss_sum_bytes;       /* PSS summed over the level's containers, -1 unknown */
+    int64_t pids_in_use;         /* processes on the host */
+    int64_t threads_in_use;      /* tasks on the host, threads included (what pid_max counts) */
 };
 
 struct mode_result {
@@ -62,6 +68,9 @@ struct run_result {
     char status[16];                      /* running | complete | interrupted | failed */
     char notes[2048];                     /* run-level remarks for run.json (e.g. missing PDH counters) */
     const struct scenario *scn;
+    struct budget budget;                 /* the run's budget cgroup (budget.set = 0: none) */
+    struct host_snapshot limits;          /* host limits and use at the start (run.json host.limits) */
+    int64_t cgroup_pids_max, cgroup_mem_max_bytes; /* of the budget or the enclosing cgroup, -1 none */
     struct mode_result modes[SCN_MAX_MODES];
     int nmodes;
 };
@@ -79,6 +88,36 @@ struct run_opts {
    interrupted run returns 0 with r->status "interrupted". */
 int run_scenario(struct scenario *s, const struct run_opts *o, struct run_result *r, struct err *e);
 void run_result_free(struct run_result *r);
+
+/*
+ * The pieces run_scenario is made of, for callers that choose their own
+ * fleet sizes (harness/density.c). A run is opened with run_begin and
+ * closed with run_end; in between, one mode at a time is opened
+ * (run_mode_open: probe, prepare; r->modes[i].available says whether it
+ * can run), grown (run_launch_to), held and sampled (run_hold), recorded
+ * (run_ramp_point) and closed (run_mode_close tears its fleet down).
+ */
+struct run_ctx;
+typedef int (*run_hold_check)(void *arg); /* nonzero: end the hold now */
+
+int run_begin(struct scenario *s, const struct run_opts *o, struct run_result *r, struct run_ctx **x,
+              struct err *e);
+int run_end(struct run_ctx *x, int rc, struct err *e);
+/* Room for max_containers launches of mode i. Negative on a run-level failure. */
+int run_mode_open(struct run_ctx *x, int mode_index, int max_containers, struct err *e);
+void run_mode_close(struct run_ctx *x);
+/* Launch containers until target have been launched in this mode, recorded
+   with fleet_size = level. Returns how many of these launches failed. */
+int run_launch_to(struct run_ctx *x, int target, int level);
+/* Hold the fleet for hold_ms, sampling; check (may be NULL) is asked after
+   every sample. Returns the median host memory in use (NAN unknown). */
+double run_hold(struct run_ctx *x, double *cpu_busy, run_hold_check check, void *arg);
+void run_teardown_all(struct run_ctx *x);
+int run_running(struct run_ctx *x);
+/* Host memory in use now, also written to samples.csv. */
+int run_host_used(struct run_ctx *x, double *used, int64_t *t_ns);
+/* A ramp.csv row for the fleet now running. */
+int run_ramp_point(struct run_ctx *x, int level, double base, double used, double busy);
 
 /* A fresh run id: "ib" + 8 hex digits (short: it names cgroups and hostnames). */
 void run_new_id(char *buf, size_t n);

@@ -10,10 +10,12 @@
 #include "scenario.h"
 #include "driver.h"
 #include "counters/pdh_sampler.h"
+#include "input.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,48 +35,10 @@ const char *workload_name(enum workload w)
 
 int parse_size(const char *s, int64_t *out)
 {
-    char *end;
     double v;
-    int64_t mult = 1;
-
-    while (isspace((unsigned char)*s))
-        s++;
-    if (*s == '\0' || *s == '-')
+    if (input_size(s, &v) < 0)
         return -1;
-    errno = 0;
-    v = strtod(s, &end);
-    if (end == s || errno != 0 || v < 0)
-        return -1;
-    switch (toupper((unsigned char)*end)) {
-    case '\0':
-        break;
-    case 'K':
-        mult = 1LL << 10;
-        end++;
-        break;
-    case 'M':
-        mult = 1LL << 20;
-        end++;
-        break;
-    case 'G':
-        mult = 1LL << 30;
-        end++;
-        break;
-    case 'T':
-        mult = 1LL << 40;
-        end++;
-        break;
-    default:
-        return -1;
-    }
-    if (*end == 'i' || *end == 'I')
-        end++;
-    if (*end == 'B' || *end == 'b')
-        end++;
-    if (*end != '\0')
-        return -1;
-    *out = (int64_t)(v * (double)mult);
-    return 0;
+    return input_to_i64(v, 0, INT64_MAX, out);
 }
 
 /* Render a JSON value for a message: strings quoted, others printed. */
@@ -139,13 +103,12 @@ static int get_int(const cJSON *obj, const char *key, const char *field, const c
         snprintf(expected, sizeof(expected), "a positive integer");
     else
         snprintf(expected, sizeof(expected), "an integer >= %d", min);
-    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long long)v->valuedouble)
+    if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble))
         return bad(e, file, field, expected, v);
-    if (v->valuedouble < min || v->valuedouble > max) {
+    if (input_to_int(v->valuedouble, min, max, out) < 0) {
         snprintf(expected, sizeof(expected), "an integer from %d to %d", min, max);
         return bad(e, file, field, expected, v);
     }
-    *out = (int)v->valuedouble;
     return 0;
 }
 
@@ -274,7 +237,7 @@ static int parse_fleet(const cJSON *root, struct scenario *s, const char *file, 
         return 0;
     if (check_keys(fleet, keys, file, "fleet", e) < 0)
         return -1;
-    if (get_int(fleet, "size", "fleet.size", file, 1, 100000, &size, e) < 0)
+    if (get_int(fleet, "size", "fleet.size", file, 1, SCN_MAX_FLEET, &size, e) < 0)
         return -1;
     if (get_int(fleet, "concurrency", "fleet.concurrency", file, 1, 1024, &s->concurrency, e) < 0)
         return -1;
@@ -293,9 +256,9 @@ static int parse_fleet(const cJSON *root, struct scenario *s, const char *file, 
         {
             char field[32];
             snprintf(field, sizeof(field), "fleet.ramp[%d]", i);
-            if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble != (double)(int)v->valuedouble)
-                return bad(e, file, field, "a positive integer", v);
-            s->ramp[i] = (int)v->valuedouble;
+            if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
+                input_to_int(v->valuedouble, 1, SCN_MAX_FLEET, &s->ramp[i]) < 0)
+                return bad(e, file, field, "an integer from 1 to " SCN_MAX_FLEET_TEXT, v);
             if (i > 0 && s->ramp[i] <= s->ramp[i - 1])
                 return err_set(e, EINVAL, "%s: %s: %d is not larger than the level before (%d)", file, field,
                                s->ramp[i], s->ramp[i - 1]);
@@ -330,49 +293,109 @@ static int parse_workload(const cJSON *root, struct scenario *s, const char *fil
     }
     it = cJSON_GetObjectItemCaseSensitive(w, "cpu_iterations");
     if (it != NULL) {
-        if (!cJSON_IsNumber(it) || it->valuedouble < 1 || it->valuedouble > 1e13)
-            return bad(e, file, "workload.cpu_iterations", "a positive integer", it);
-        s->cpu_iterations = (int64_t)it->valuedouble;
+        if (!cJSON_IsNumber(it) || it->valuedouble != floor(it->valuedouble) ||
+            input_to_i64(it->valuedouble, 1, 10000000000000LL, &s->cpu_iterations) < 0)
+            return bad(e, file, "workload.cpu_iterations", "an integer from 1 to 1e13", it);
     }
     return 0;
 }
 
-static int parse_limits(const cJSON *root, struct scenario *s, const char *file, struct err *e)
+/* A limits-shaped object ({"memory": "256M", "cpus": 0.5, "pids": 64}) at
+   root[key]: the per-container "limits" and the run's "budget". */
+static int parse_limit_object(const cJSON *root, const char *key, int64_t *mem, double *cpus, int *pids,
+                              const char *file, struct err *e)
 {
     static const char *const keys[] = { "memory", "cpus", "pids", NULL };
     const cJSON *l, *v;
+    char field[64];
 
-    if (get_object(root, "limits", file, &l, e) < 0)
+    if (get_object(root, key, file, &l, e) < 0)
         return -1;
     if (l == NULL)
         return 0;
-    if (check_keys(l, keys, file, "limits", e) < 0)
+    if (check_keys(l, keys, file, key, e) < 0)
         return -1;
     v = cJSON_GetObjectItemCaseSensitive(l, "memory");
+    snprintf(field, sizeof(field), "%s.memory", key);
     if (v != NULL) {
         if (cJSON_IsString(v)) {
-            if (parse_size(v->valuestring, &s->mem_limit_bytes) < 0 || s->mem_limit_bytes < 4096)
-                return bad(e, file, "limits.memory", "a size such as \"256M\" or \"1G\" (at least 4K)", v);
-        } else if (cJSON_IsNumber(v) && v->valuedouble >= 4096) {
-            s->mem_limit_bytes = (int64_t)v->valuedouble;
+            if (parse_size(v->valuestring, mem) < 0 || *mem < 4096)
+                return bad(e, file, field, "a size such as \"256M\" or \"1G\" (from 4K to 4096P)", v);
+        } else if (cJSON_IsNumber(v) && v->valuedouble >= 4096 && v->valuedouble <= INPUT_SIZE_MAX) {
+            *mem = (int64_t)v->valuedouble; /* in range: checked above */
         } else {
-            return bad(e, file, "limits.memory", "a size such as \"256M\" or \"1G\" (at least 4K)", v);
+            return bad(e, file, field, "a size such as \"256M\" or \"1G\" (from 4K to 4096P)", v);
         }
     }
     v = cJSON_GetObjectItemCaseSensitive(l, "cpus");
+    snprintf(field, sizeof(field), "%s.cpus", key);
     if (v != NULL) {
         if (!cJSON_IsNumber(v) || v->valuedouble <= 0 || v->valuedouble > 4096)
-            return bad(e, file, "limits.cpus", "a positive number of cores such as 0.5", v);
-        s->cpu_limit = v->valuedouble;
+            return bad(e, file, field, "a positive number of cores such as 0.5", v);
+        *cpus = v->valuedouble;
     }
-    return get_int(l, "pids", "limits.pids", file, 1, 1 << 22, &s->pids_limit, e);
+    snprintf(field, sizeof(field), "%s.pids", key);
+    return get_int(l, "pids", field, file, 1, 1 << 22, pids, e);
+}
+
+static int parse_limits(const cJSON *root, struct scenario *s, const char *file, struct err *e)
+{
+    return parse_limit_object(root, "limits", &s->mem_limit_bytes, &s->cpu_limit, &s->pids_limit, file, e) < 0 ||
+                   parse_limit_object(root, "budget", &s->budget.mem_bytes, &s->budget.cpus, &s->budget.pids, file,
+                                      e) < 0
+               ? -1
+               : 0;
+}
+
+int scenario_parse_budget(const char *text, struct scn_budget *b, struct err *e)
+{
+    char buf[256], *item, *next;
+    struct scn_budget nb = { 0, 0, 0 };
+
+    if (snprintf(buf, sizeof(buf), "%s", text) >= (int)sizeof(buf))
+        return err_set(e, EINVAL, "--budget: '%.40s...' is too long", text);
+    for (item = buf; item != NULL; item = next) {
+        char *eq, *end;
+        next = strchr(item, ',');
+        if (next != NULL)
+            *next++ = '\0';
+        eq = strchr(item, '=');
+        if (eq == NULL)
+            return err_set(e, EINVAL, "--budget: '%s': expected KEY=VALUE (memory=512M,pids=1000,cpus=1)", item);
+        *eq++ = '\0';
+        if (strcmp(item, "memory") == 0) {
+            if (parse_size(eq, &nb.mem_bytes) < 0 || nb.mem_bytes < (1 << 20))
+                return err_set(e, EINVAL, "--budget: memory=%s: expected a size such as 512M (at least 1M)", eq);
+        } else if (strcmp(item, "pids") == 0) {
+            long v = strtol(eq, &end, 10);
+            if (end == eq || *end != '\0' || v < 1 || v > (1L << 22))
+                return err_set(e, EINVAL, "--budget: pids=%s: expected a positive integer", eq);
+            nb.pids = (int)v;
+        } else if (strcmp(item, "cpus") == 0) {
+            double v = strtod(eq, &end);
+            if (end == eq || *end != '\0' || !(v > 0) || v > 4096)
+                return err_set(e, EINVAL, "--budget: cpus=%s: expected a positive number of cores", eq);
+            nb.cpus = v;
+        } else {
+            return err_set(e, EINVAL, "--budget: unknown key '%s' (memory, pids, cpus)", item);
+        }
+    }
+    if (nb.mem_bytes == 0 && nb.pids == 0 && nb.cpus == 0)
+        return err_set(e, EINVAL, "--budget: '%s' sets nothing (memory=512M,pids=1000,cpus=1)", text);
+    *b = nb;
+    return 0;
+}
+
+int scenario_has_budget(const struct scenario *s)
+{
+    return s->budget.mem_bytes > 0 || s->budget.pids > 0 || s->budget.cpus > 0;
 }
 
 int scenario_parse(const char *text, const char *file, struct scenario *s, struct err *e)
 {
     static const char *const keys[] = { "name", "description", "modes", "fleet", "workload", "hold_ms",
                                         "settle_ms", "sample_interval_ms", "repetitions", "ready_timeout_ms",
-                                        "start_delay_ms", "limits", "image", "pdh_counters", NULL };
+                                        "start_delay_ms", "limits", "budget", "image", "pdh_counters", NULL };
     cJSON *root;
     const char *slash;
 
@@ -391,21 +414,9 @@ int scenario_parse(const char *text, const char *file, struct scenario *s, struc
     s->repetitions = 1;
     s->ready_timeout_ms = 30000;
 
-    root = cJSON_Parse(text);
-    if (root == NULL) {
-        const char *where = cJSON_GetErrorPtr();
-        int line = 1, col = 1;
-        const char *p;
-        for (p = text; where != NULL && p < where && *p; p++) {
-            if (*p == '\n') {
-                line++;
-                col = 1;
-            } else {
-                col++;
-            }
-        }
-        return err_set(e, EINVAL, "%s:%d:%d: not valid JSON", file, line, col);
-    }
+    root = input_json_parse(text, file, e);
+    if (root == NULL)
+        return -1;
     s->json = root;
     if (!cJSON_IsObject(root)) {
         err_set(e, EINVAL, "%s: expected a JSON object at the top", file);
@@ -423,6 +434,13 @@ int scenario_parse(const char *text, const char *file, struct scenario *s, struc
         get_int(root, "ready_timeout_ms", "ready_timeout_ms", file, 1, 3600000, &s->ready_timeout_ms, e) < 0 ||
         get_int(root, "start_delay_ms", "start_delay_ms", file, 0, 600000, &s->start_delay_ms, e) < 0)
         goto fail;
+    /* Each mode keeps a record per container launched: the largest level
+       times the repetitions. */
+    if ((int64_t)s->ramp[s->nramp - 1] * s->repetitions > SCN_MAX_LAUNCHES) {
+        err_set(e, EINVAL, "%s: fleet and repetitions: %d containers x %d repetitions is more than %d "
+                "launches per mode", file, s->ramp[s->nramp - 1], s->repetitions, SCN_MAX_LAUNCHES);
+        goto fail;
+    }
     if (pdh_paths_from_json(cJSON_GetObjectItemCaseSensitive(root, "pdh_counters"), "pdh_counters", s->pdh_paths,
                             &s->npdh, e) < 0) {
         err_wrap(e, "%s", file);
@@ -514,6 +532,12 @@ cJSON *scenario_to_json(const struct scenario *s)
     cJSON_AddNumberToObject(l, "memory_bytes", (double)s->mem_limit_bytes);
     cJSON_AddNumberToObject(l, "cpus", s->cpu_limit);
     cJSON_AddNumberToObject(l, "pids", s->pids_limit);
+    if (scenario_has_budget(s)) {
+        l = cJSON_AddObjectToObject(o, "budget");
+        cJSON_AddNumberToObject(l, "memory_bytes", (double)s->budget.mem_bytes);
+        cJSON_AddNumberToObject(l, "cpus", s->budget.cpus);
+        cJSON_AddNumberToObject(l, "pids", s->budget.pids);
+    }
     cJSON_AddStringToObject(o, "image", s->image);
     return o;
 }

@@ -17,6 +17,11 @@
 
 #define SCN_MAX_MODES 16
 #define SCN_MAX_RAMP 32
+/* The largest fleet (fleet.size and every fleet.ramp level). */
+#define SCN_MAX_FLEET 100000
+#define SCN_MAX_FLEET_TEXT "100000"
+/* Largest level x repetitions: each launch keeps a record in memory. */
+#define SCN_MAX_LAUNCHES 1000000
 
 struct cJSON;
 struct driver;
@@ -63,6 +68,14 @@ struct scenario {
     double cpu_limit;        /* cores, 0 = none */
     int pids_limit;          /* 0 = none */
 
+    /* The run's budget: one parent cgroup holding every container of the
+       run (key "budget", or --budget). 0 = no limit on that resource. */
+    struct scn_budget {
+        int64_t mem_bytes;
+        double cpus;
+        int pids;
+    } budget;
+
     char image[1024];        /* rootfs directory of the image; "" = default cache */
 
     /* Windows host counters sampled through every hold (PDH paths); the
@@ -83,6 +96,11 @@ void scenario_free(struct scenario *s);
 struct cJSON *scenario_to_json(const struct scenario *s);
 
 const char *workload_name(enum workload w);
+
+/* Parse a --budget value, "memory=512M,pids=1000,cpus=1" (any subset). */
+int scenario_parse_budget(const char *text, struct scn_budget *b, struct err *e);
+/* Does the scenario run inside a budget? */
+int scenario_has_budget(const struct scenario *s);
 
 /* Parse "512M", "2G", "1048576" into bytes. Returns 0 or -1. */
 int parse_size(const char *s, int64_t *out);

@@ -209,12 +209,16 @@ int dk_rootfs_tar(const char *rootfs, struct dk_buf *tar, uint64_t *sum, struct 
     uint64_t h = 14695981039346656037ULL;
     size_t i;
 
-    if (rootfs == NULL || rootfs[0] == '\0')
+    /* A scenario's own image is read-only input; only the cache is built. */
+    if (rootfs == NULL || rootfs[0] == '\0') {
         image_default_rootfs(dir, sizeof(dir));
-    else
+        if (image_ensure(dir, e) < 0)
+            return -1;
+    } else {
         snprintf(dir, sizeof(dir), "%s", rootfs);
-    if (image_ensure(dir, e) < 0)
-        return -1;
+        if (image_check_user(dir, "scenario image", e) < 0)
+            return -1;
+    }
     tar->len = 0;
     if (add_dir(tar, dir, "", 0, e) < 0)
         return err_wrap(e, "pack %s", dir);

@@ -2,6 +2,7 @@
  * compare.c - base vs new per mode and metric (see compare.h).
  */
 #include "compare.h"
+#include "input.h"
 #include "stats_compare.h"
 
 #include <cjson/cJSON.h>
@@ -29,10 +30,10 @@ void cmp_default_opts(struct cmp_opts *o)
 
 int cmp_load_thresholds(const char *text, const char *fname, struct cmp_opts *o, struct err *e)
 {
-    cJSON *j = cJSON_Parse(text), *k;
+    cJSON *j = input_json_parse(text, fname, e), *k;
     int rc = -1;
     if (j == NULL)
-        return err_set(e, EINVAL, "%s: invalid JSON", fname);
+        return -1;
     if (!cJSON_IsObject(j)) {
         err_set(e, EINVAL, "%s: expected an object like {\"start_ms\":0.10}", fname);
         goto out;

@@ -22,6 +22,8 @@
 
 #define CMP_MARGINAL (RDM_COUNT)  /* metric index of the marginal slope */
 #define CMP_NMETRICS (RDM_COUNT + 1)
+#define CMP_MIN_RESAMPLES 100
+#define CMP_MAX_RESAMPLES 100000          /* criterion.rs' default is 100 000 */
 
 struct cmp_opts {
     double alpha;                     /* default 0.05 */

@@ -3,6 +3,9 @@
  *
  * The bootstrap computes each resample's median with quickselect (O(n)), so
  * 10 000 resamples of a few thousand containers stay well under a second.
+ * Above SC_BOOT_DIRECT_MIN values a side is sorted once and each resample's
+ * median is drawn directly (boot_median_sorted): O(1) per resample, the same
+ * distribution, so 288 000 rows compare in about a second instead of minutes.
  */
 #include "stats_compare.h"
 #include "stats.h"
@@ -107,6 +110,90 @@ double sc_quantile_sorted(const double *s, size_t n, double p)
     return s[f] + (s[f + 1] - s[f]) * (k - (double)f);
 }
 
+/* ---- direct draws of a bootstrap resample's median ---- */
+
+/* Uniform in (0, 1), never 0 or 1. */
+static double unit_open(struct sc_rng *r)
+{
+    return ((double)(sc_rng_next(r) >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+}
+
+static double normal_draw(struct sc_rng *r)
+{
+    double u1 = unit_open(r), u2 = unit_open(r);
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+/* Gamma(a, 1) for a >= 1 (Marsaglia and Tsang, 2000). */
+static double gamma_draw(struct sc_rng *r, double a)
+{
+    double d = a - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
+    for (;;) {
+        double x, v, u;
+        do {
+            x = normal_draw(r);
+            v = 1.0 + c * x;
+        } while (v <= 0);
+        v = v * v * v;
+        u = unit_open(r);
+        if (u < 1.0 - 0.0331 * x * x * x * x || log(u) < 0.5 * x * x + d * (1.0 - v + log(v)))
+            return d * v;
+    }
+}
+
+static size_t unit_index(double u, size_t n)
+{
+    size_t i = (size_t)(u * (double)n);
+    return i < n ? i : n - 1;
+}
+
+/* The median of one bootstrap resample (n draws with replacement) of the
+   sorted s[0..n), without drawing the resample: index floor(n U) of a
+   uniform U is a uniform draw, so the resample's k-th smallest is
+   s[floor(n U_(k))], U_(k) the k-th order statistic of n uniforms, which is
+   Beta(k, n - k + 1); the next one is U_(k) plus the minimum of the n - k
+   uniforms above it. */
+static double boot_median_sorted(const double *s, size_t n, struct sc_rng *r)
+{
+    size_t k = (n + 1) / 2; /* 1-based: the median, or the lower middle */
+    double x = gamma_draw(r, (double)k), y = gamma_draw(r, (double)(n - k + 1));
+    double u = x / (x + y), lo = s[unit_index(u, n)], u2;
+    if (n % 2 == 1)
+        return lo;
+    u2 = u + (1.0 - u) * (1.0 - pow(unit_open(r), 1.0 / (double)(n - k)));
+    return (lo + s[unit_index(u2, n)]) / 2;
+}
+
+/* One resample's median of x[0..n): directly from `sorted` when given,
+   else by drawing the resample into scratch. */
+static double boot_median(const double *x, const double *sorted, size_t n, double *scratch,
+                          struct sc_rng *r)
+{
+    size_t j;
+    if (sorted != NULL)
+        return boot_median_sorted(sorted, n, r);
+    for (j = 0; j < n; j++)
+        scratch[j] = x[sc_rng_below(r, n)];
+    return median_inplace(scratch, n);
+}
+
+/* A sorted copy of x when n is above SC_BOOT_DIRECT_MIN, else NULL (and
+   *fail stays 0). */
+static double *sorted_copy(const double *x, size_t n, int *fail)
+{
+    double *s;
+    if (n <= SC_BOOT_DIRECT_MIN)
+        return NULL;
+    s = malloc(n * sizeof(double));
+    if (s == NULL) {
+        *fail = 1;
+        return NULL;
+    }
+    memcpy(s, x, n * sizeof(double));
+    qsort(s, n, sizeof(double), stats_cmp_double);
+    return s;
+}
+
 static double change(double ma, double mb, int relative)
 {
     return relative ? (mb - ma) / ma : mb - ma;
@@ -116,17 +203,18 @@ int sc_bootstrap_median_change(const double *a, size_t na, const double *b, size
                                int resamples, double alpha, int relative, uint64_t seed,
                                double *est, double *lo, double *hi)
 {
-    double *scratch = NULL, *diffs = NULL;
+    double *scratch = NULL, *diffs = NULL, *sa = NULL, *sb = NULL;
     double ma, mb;
     struct sc_rng rng;
-    int i, kept = 0, rc = -1;
-    size_t j;
+    int i, kept = 0, rc = -1, fail = 0;
 
     if (na == 0 || nb == 0 || resamples < 1)
         return -1;
     scratch = malloc((na > nb ? na : nb) * sizeof(double));
     diffs = malloc((size_t)resamples * sizeof(double));
-    if (scratch == NULL || diffs == NULL)
+    sa = sorted_copy(a, na, &fail);
+    sb = sorted_copy(b, nb, &fail);
+    if (scratch == NULL || diffs == NULL || fail)
         goto out;
     ma = sc_median(a, na, scratch);
     mb = sc_median(b, nb, scratch);
@@ -135,13 +223,8 @@ int sc_bootstrap_median_change(const double *a, size_t na, const double *b, size
     *est = change(ma, mb, relative);
     sc_rng_seed(&rng, seed);
     for (i = 0; i < resamples; i++) {
-        double ra, rb;
-        for (j = 0; j < na; j++)
-            scratch[j] = a[sc_rng_below(&rng, na)];
-        ra = median_inplace(scratch, na);
-        for (j = 0; j < nb; j++)
-            scratch[j] = b[sc_rng_below(&rng, nb)];
-        rb = median_inplace(scratch, nb);
+        double ra = boot_median(a, sa, na, scratch, &rng);
+        double rb = boot_median(b, sb, nb, scratch, &rng);
         if (relative && ra == 0)
             continue; /* undefined ratio for this draw */
         diffs[kept++] = change(ra, rb, relative);
@@ -155,6 +238,8 @@ int sc_bootstrap_median_change(const double *a, size_t na, const double *b, size
 out:
     free(scratch);
     free(diffs);
+    free(sa);
+    free(sb);
     return rc;
 }
 

@@ -36,6 +36,9 @@ double sc_quantile_sorted(const double *sorted, size_t n, double p);
    difference. *est is the change on the samples themselves, [*lo, *hi] the
    central (1 - alpha) interval. Returns 0, or -1 when a sample is empty or
    (relative) the base median is 0. */
+/* Above this many values a side's resample medians are drawn directly from
+   its sorted values (same distribution, O(1) per resample). */
+#define SC_BOOT_DIRECT_MIN 1000
 int sc_bootstrap_median_change(const double *a, size_t na, const double *b, size_t nb,
                                int resamples, double alpha, int relative, uint64_t seed,
                                double *est, double *lo, double *hi);

@@ -7,6 +7,7 @@
  * columns nobody asked for, which are then skipped without a copy).
  */
 #include "csvread.h"
+#include "input.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -47,9 +48,11 @@ static void field_cb(void *s, size_t len, void *data)
         return;
     if (!r->header_done) {
         int i;
+        /* a UTF-8 byte order mark (spreadsheet exports) is not part of the name */
+        const char *name = pos == 0 && r->line == 0 ? input_skip_bom(s) : s;
         r->pos_to_col[pos] = -1;
         for (i = 0; i < r->ncols; i++)
-            if (strcmp(col_name(r->cols[i]), (const char *)s) == 0) {
+            if (strcmp(col_name(r->cols[i]), name) == 0) {
                 r->pos_to_col[pos] = i;
                 r->seen[i] = 1;
             }
@@ -159,16 +162,9 @@ out:
 
 int csvr_num(const char *s, double *out)
 {
-    char *end;
-    double v;
     if (s[0] == '\0') {
         *out = NAN;
         return 0;
     }
-    errno = 0;
-    v = strtod(s, &end);
-    if (end == s || *end != '\0')
-        return -1;
-    *out = v;
-    return 0;
+    return input_double(s, out);
 }

@@ -32,7 +32,7 @@ int csvr_read_file(const char *path, const char *const *cols, int ncols,
                    csvr_row_fn row, void *ctx, struct err *e);
 
 /* Number parsing for cells: empty -> NAN. Returns 0, or -1 for text that is
-   not a number. */
+   not a finite decimal number ("nan", "inf", "1e999" included). */
 int csvr_num(const char *s, double *out);
 
 #endif

@@ -1,13 +1,16 @@
 /*
  * rundir.c - load a run directory into struct rundir (see rundir.h).
  *
- * JSON through cJSON, CSV through csvread (libcsv). Modes come from run.json
- * in scenario order (that order fixes each mode's plot colour); summary.json
- * and the CSV files attach to them by name, and a mode found only in a CSV
- * file is appended.
+ * JSON through cJSON (strictly: input_json_parse), CSV through csvread
+ * (libcsv). Modes come from run.json in scenario order (that order fixes
+ * each mode's plot colour); summary.json and the CSV files attach to them by
+ * name. The files are cross-checked: summary.json must list exactly the
+ * modes of run.json, once each, and a CSV row must name one of them; the
+ * first inconsistency is the error.
  */
 #include "rundir.h"
 #include "csvread.h"
+#include "input.h"
 #include "plat.h"
 
 #include <cjson/cJSON.h>
@@ -38,6 +41,26 @@ void dvec_free(struct dvec *d)
     free(d->v);
     d->v = NULL;
     d->n = d->cap = 0;
+}
+
+static const char *const limit_keys[RDL_COUNT] = {
+    "pid_max", "threads_max", "pids_in_use_at_start", "file_max", "file_nr_at_start", "nofile_soft",
+    "nofile_hard", "mount_max", "user_max_pid_namespaces", "user_max_mnt_namespaces",
+    "user_max_ipc_namespaces", "user_max_uts_namespaces", "user_max_net_namespaces",
+    "user_max_cgroup_namespaces", "mem_total_bytes", "mem_available_at_start_bytes",
+    "cgroup_pids_max", "cgroup_memory_max_bytes", "commit_limit_bytes", "committed_at_start_bytes",
+};
+
+const char *rd_limit_key(enum rd_limit l)
+{
+    return (l >= 0 && l < RDL_COUNT) ? limit_keys[l] : "?";
+}
+
+static const char *const cons_keys[RDC_COUNT] = { "pids", "fds", "mounts", "kmem_bytes" };
+
+const char *rd_cons_key(enum rd_cons c)
+{
+    return (c >= 0 && c < RDC_COUNT) ? cons_keys[c] : "?";
 }
 
 static const char *const metric_keys[RDM_COUNT] = {
@@ -96,28 +119,7 @@ int rd_read_text(const char *path, char **out, size_t *len, struct err *e)
 
 int rd_parse_size(const char *s, double *out)
 {
-    char *end;
-    double v, mult = 1;
-    errno = 0;
-    v = strtod(s, &end);
-    if (end == s || v < 0)
-        return -1;
-    switch (*end) {
-    case '\0': break;
-    case 'k': case 'K': mult = 1024.0; end++; break;
-    case 'm': case 'M': mult = 1024.0 * 1024; end++; break;
-    case 'g': case 'G': mult = 1024.0 * 1024 * 1024; end++; break;
-    case 't': case 'T': mult = 1024.0 * 1024 * 1024 * 1024; end++; break;
-    default: return -1;
-    }
-    if (*end == 'i')
-        end++;
-    if (*end == 'B' || *end == 'b')
-        end++;
-    if (*end != '\0')
-        return -1;
-    *out = v * mult;
-    return 0;
+    return input_size(s, out);
 }
 
 const char *rd_fmt_bytes(double b, char *buf, size_t n)
@@ -156,14 +158,40 @@ static cJSON *load_json(const char *dir, const char *name, struct err *e)
     snprintf(path, sizeof(path), "%s/%s", dir, name);
     if (rd_read_text(path, &text, NULL, e) < 0)
         return NULL;
-    j = cJSON_Parse(text);
-    if (j == NULL) {
-        const char *at = cJSON_GetErrorPtr();
-        err_set(e, EINVAL, "%s: invalid JSON near offset %ld", path,
-                at != NULL ? (long)(at - text) : -1L);
-    }
+    j = input_json_parse(text, path, e);
     free(text);
+    if (j != NULL && !cJSON_IsObject(j)) {
+        err_set(e, EINVAL, "%s: expected a JSON object at the top", path);
+        cJSON_Delete(j);
+        j = NULL;
+    }
     return j;
+}
+
+/* An integer field: `dflt` when absent or null, an error naming the file and
+   field when it is not a number in [lo, hi]. */
+static int jint(const cJSON *o, const char *key, int lo, int hi, int dflt, int *out, const char *file,
+                const char *where, struct err *e)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    *out = dflt;
+    if (v == NULL || cJSON_IsNull(v))
+        return 0;
+    if (!cJSON_IsNumber(v) || input_to_int(v->valuedouble, lo, hi, out) < 0)
+        return err_set(e, EINVAL, "%s: %s%s%s: expected an integer from %d to %d", file, where,
+                       where[0] ? "." : "", key, lo, hi);
+    return 0;
+}
+
+/* A name field that must be a non-empty string. */
+static int jname(const cJSON *o, char *buf, size_t n, const char *file, const char *where, struct err *e)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "name");
+    if (!cJSON_IsString(v) || v->valuestring[0] == '\0' || strlen(v->valuestring) >= n)
+        return err_set(e, EINVAL, "%s: %s.name: expected a non-empty string of at most %zu characters",
+                       file, where, n - 1);
+    snprintf(buf, n, "%s", v->valuestring);
+    return 0;
 }
 
 int rundir_failed_host(const char *dir, char *name, size_t nn, char *reason, size_t nr,
@@ -233,14 +261,13 @@ int rundir_mode_index(const struct rundir *r, const struct rd_mode *m)
     return (int)(m - r->modes);
 }
 
-static struct rd_mode *mode_get(struct rundir *r, const char *name, struct err *e)
+/* A new mode from run.json; a name given twice is an error. */
+static struct rd_mode *mode_add(struct rundir *r, const char *name, struct err *e)
 {
-    struct rd_mode *m = rundir_mode(r, name);
+    struct rd_mode *m;
     int i;
-    if (m != NULL)
-        return m;
-    if (name[0] == '\0') {
-        err_set(e, EINVAL, "row with an empty mode");
+    if (rundir_mode(r, name) != NULL) {
+        err_set(e, EINVAL, "mode \"%s\" is listed twice", name);
         return NULL;
     }
     if (r->nmodes == RD_MAX_MODES) {
@@ -259,10 +286,12 @@ static struct rd_mode *mode_get(struct rundir *r, const char *name, struct err *
     return m;
 }
 
-static void load_stats(const cJSON *o, struct rd_stats *s)
+static int load_stats(const cJSON *o, struct rd_stats *s, const char *file, const char *where, struct err *e)
 {
-    s->count = (int)(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o, "count"))
-                         ? jnum(o, "count") : 0);
+    if (o != NULL && !cJSON_IsObject(o) && !cJSON_IsNull(o))
+        return err_set(e, EINVAL, "%s: %s: expected an object", file, where);
+    if (jint(o, "count", 0, INT32_MAX, 0, &s->count, file, where, e) < 0)
+        return -1;
     s->mean = jnum(o, "mean");
     s->sd = jnum(o, "sd");
     s->min = jnum(o, "min");
@@ -270,11 +299,90 @@ static void load_stats(const cJSON *o, struct rd_stats *s)
     s->p95 = jnum(o, "p95");
     s->p99 = jnum(o, "p99");
     s->max = jnum(o, "max");
+    return 0;
+}
+
+/* "accel=tcg, machine=microvm" from a mode's facts object. */
+static int load_facts(const cJSON *facts, struct rd_mode *md, const char *file, const char *where,
+                      struct err *e)
+{
+    const cJSON *f;
+    if (facts == NULL || cJSON_IsNull(facts))
+        return 0;
+    if (!cJSON_IsObject(facts))
+        return err_set(e, EINVAL, "%s: %s.facts: expected an object", file, where);
+    cJSON_ArrayForEach(f, facts) {
+        char one[160];
+        size_t used = strlen(md->facts);
+        if (cJSON_IsString(f))
+            snprintf(one, sizeof(one), "%s%s=%s", used ? ", " : "", f->string, f->valuestring);
+        else if (cJSON_IsNumber(f))
+            snprintf(one, sizeof(one), "%s%s=%g", used ? ", " : "", f->string, f->valuedouble);
+        else if (cJSON_IsBool(f))
+            snprintf(one, sizeof(one), "%s%s=%s", used ? ", " : "", f->string,
+                     cJSON_IsTrue(f) ? "true" : "false");
+        else
+            continue;
+        snprintf(md->facts + used, sizeof(md->facts) - used, "%s", one);
+        if (strcmp(f->string, "accel") == 0 && cJSON_IsString(f) && strcmp(f->valuestring, "tcg") == 0)
+            md->tcg = 1;
+    }
+    return 0;
+}
+
+/* host.limits and budget (contract): numbers or null; anything else is an
+   error naming the field. */
+static int load_limits(struct rundir *r, const cJSON *host, struct err *e)
+{
+    const cJSON *lim = cJSON_GetObjectItemCaseSensitive(host, "limits");
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(r->run, "budget"), *v;
+    int i;
+    for (i = 0; i < RDL_COUNT; i++)
+        r->limit[i] = NAN;
+    if (lim != NULL && !cJSON_IsNull(lim)) {
+        if (!cJSON_IsObject(lim))
+            return err_set(e, EINVAL, "%s/run.json: host.limits: expected an object", r->path);
+        r->has_limits = 1;
+        for (i = 0; i < RDL_COUNT; i++) {
+            v = cJSON_GetObjectItemCaseSensitive(lim, limit_keys[i]);
+            if (v == NULL || cJSON_IsNull(v))
+                continue;
+            if (!cJSON_IsNumber(v) || v->valuedouble < 0)
+                return err_set(e, EINVAL, "%s/run.json: host.limits.%s: expected a non-negative "
+                               "integer or null", r->path, limit_keys[i]);
+            r->limit[i] = v->valuedouble;
+        }
+    }
+    r->budget.memory_bytes = r->budget.pids = r->budget.cpus = NAN;
+    if (b == NULL || cJSON_IsNull(b))
+        return 0;
+    if (!cJSON_IsObject(b))
+        return err_set(e, EINVAL, "%s/run.json: budget: expected an object or null", r->path);
+    r->budget.set = 1;
+    {
+        static const char *const keys[] = { "memory_bytes", "pids", "cpus" };
+        double *dst[] = { &r->budget.memory_bytes, &r->budget.pids, &r->budget.cpus };
+        for (i = 0; i < 3; i++) {
+            v = cJSON_GetObjectItemCaseSensitive(b, keys[i]);
+            if (v == NULL || cJSON_IsNull(v))
+                continue;
+            if (!cJSON_IsNumber(v) || !(v->valuedouble > 0))
+                return err_set(e, EINVAL, "%s/run.json: budget.%s: expected a positive number "
+                               "or null", r->path, keys[i]);
+            *dst[i] = v->valuedouble;
+        }
+    }
+    jstr(b, "cgroup", r->budget.cgroup, sizeof(r->budget.cgroup));
+    r->budget.cgroup_version = isnan(jnum(b, "cgroup_version")) ? 0 : (int)jnum(b, "cgroup_version");
+    return 0;
 }
 
 static int load_run_json(struct rundir *r, struct err *e)
 {
     const cJSON *host, *modes, *m, *isb;
+    char file[1200];
+    int i = 0;
+    snprintf(file, sizeof(file), "%s/run.json", r->path);
     r->run = load_json(r->path, "run.json", e);
     if (r->run == NULL)
         return -1;
@@ -288,7 +396,7 @@ static int load_run_json(struct rundir *r, struct err *e)
          sizeof(r->scenario_name));
     host = cJSON_GetObjectItemCaseSensitive(r->run, "host");
     if (!cJSON_IsObject(host))
-        return err_set(e, EINVAL, "%s/run.json: no \"host\" object", r->path);
+        return err_set(e, EINVAL, "%s: no \"host\" object", file);
     jstr(host, "hostname", r->host.hostname, sizeof(r->host.hostname));
     jstr(host, "label", r->host.label, sizeof(r->host.label));
     jstr(host, "os", r->host.os, sizeof(r->host.os));
@@ -296,20 +404,29 @@ static int load_run_json(struct rundir *r, struct err *e)
     jstr(host, "arch", r->host.arch, sizeof(r->host.arch));
     jstr(host, "cpu_model", r->host.cpu_model, sizeof(r->host.cpu_model));
     jstr(host, "cgroup", r->host.cgroup, sizeof(r->host.cgroup));
-    r->host.cores = isnan(jnum(host, "cores")) ? 0 : (int)jnum(host, "cores");
+    if (jint(host, "cores", 0, 1 << 20, 0, &r->host.cores, file, "host", e) < 0)
+        return -1;
     r->host.mem_total_bytes = jnum(host, "mem_total_bytes");
     r->host.disk_free_bytes = jnum(host, "disk_free_bytes");
     r->host.disk_total_bytes = jnum(host, "disk_total_bytes");
+    if (load_limits(r, host, e) < 0)
+        return -1;
 
     modes = cJSON_GetObjectItemCaseSensitive(r->run, "modes");
+    if (!cJSON_IsArray(modes))
+        return err_set(e, EINVAL, "%s: modes: expected an array", file);
     cJSON_ArrayForEach(m, modes) {
-        char name[64];
+        char name[64], where[32];
         struct rd_mode *md;
-        const cJSON *facts, *f, *avail;
-        jstr(m, "name", name, sizeof(name));
-        md = mode_get(r, name, e);
+        const cJSON *avail;
+        snprintf(where, sizeof(where), "modes[%d]", i++);
+        if (!cJSON_IsObject(m))
+            return err_set(e, EINVAL, "%s: %s: expected an object", file, where);
+        if (jname(m, name, sizeof(name), file, where, e) < 0)
+            return -1;
+        md = mode_add(r, name, e);
         if (md == NULL)
-            return err_wrap(e, "%s/run.json: modes", r->path);
+            return err_wrap(e, "%s: %s", file, where);
         jstr(m, "driver", md->driver, sizeof(md->driver));
         jstr(m, "isolation", md->isolation, sizeof(md->isolation));
         jstr(m, "version", md->version, sizeof(md->version));
@@ -317,24 +434,8 @@ static int load_run_json(struct rundir *r, struct err *e)
         md->baseline = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "baseline"));
         avail = cJSON_GetObjectItemCaseSensitive(m, "available");
         md->available = avail == NULL || cJSON_IsTrue(avail);
-        facts = cJSON_GetObjectItemCaseSensitive(m, "facts");
-        cJSON_ArrayForEach(f, facts) {
-            char one[160];
-            size_t used = strlen(md->facts);
-            if (cJSON_IsString(f))
-                snprintf(one, sizeof(one), "%s%s=%s", used ? ", " : "", f->string, f->valuestring);
-            else if (cJSON_IsNumber(f))
-                snprintf(one, sizeof(one), "%s%s=%g", used ? ", " : "", f->string, f->valuedouble);
-            else if (cJSON_IsBool(f))
-                snprintf(one, sizeof(one), "%s%s=%s", used ? ", " : "", f->string,
-                         cJSON_IsTrue(f) ? "true" : "false");
-            else
-                continue;
-            snprintf(md->facts + used, sizeof(md->facts) - used, "%s", one);
-            if (strcmp(f->string, "accel") == 0 && cJSON_IsString(f) &&
-                strcmp(f->valuestring, "tcg") == 0)
-                md->tcg = 1;
-        }
+        if (load_facts(cJSON_GetObjectItemCaseSensitive(m, "facts"), md, file, where, e) < 0)
+            return -1;
     }
     return 0;
 }
@@ -342,22 +443,42 @@ static int load_run_json(struct rundir *r, struct err *e)
 static int load_summary(struct rundir *r, struct err *e)
 {
     cJSON *s = load_json(r->path, "summary.json", e);
-    const cJSON *m;
-    int rc = -1;
+    const cJSON *m, *modes;
+    char file[1200];
+    int rc = -1, i = 0, k;
     if (s == NULL)
         return err_wrap(e, "run has no readable summary (interrupted before the reduce step?)");
+    snprintf(file, sizeof(file), "%s/summary.json", r->path);
     jstr(s, "baseline_mode", r->baseline, sizeof(r->baseline));
+    if (r->baseline[0] && rundir_mode(r, r->baseline) == NULL) {
+        err_set(e, EINVAL, "%s: baseline_mode: \"%s\" is not a mode of run.json", file, r->baseline);
+        goto out;
+    }
     if (r->scenario_name[0] == '\0')
         jstr(s, "scenario_name", r->scenario_name, sizeof(r->scenario_name));
-    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(s, "modes")) {
-        char name[64];
+    modes = cJSON_GetObjectItemCaseSensitive(s, "modes");
+    if (!cJSON_IsArray(modes)) {
+        err_set(e, EINVAL, "%s: modes: expected an array", file);
+        goto out;
+    }
+    cJSON_ArrayForEach(m, modes) {
+        char name[64], where[96];
         struct rd_mode *md;
         const cJSON *mg;
-        int i;
-        jstr(m, "name", name, sizeof(name));
-        md = mode_get(r, name, e);
+        snprintf(where, sizeof(where), "modes[%d]", i++);
+        if (!cJSON_IsObject(m)) {
+            err_set(e, EINVAL, "%s: %s: expected an object", file, where);
+            goto out;
+        }
+        if (jname(m, name, sizeof(name), file, where, e) < 0)
+            goto out;
+        md = rundir_mode(r, name);
         if (md == NULL) {
-            err_wrap(e, "%s/summary.json", r->path);
+            err_set(e, EINVAL, "%s: %s: mode \"%s\" is not in run.json", file, where, name);
+            goto out;
+        }
+        if (md->in_summary) {
+            err_set(e, EINVAL, "%s: %s: mode \"%s\" is listed twice", file, where, name);
             goto out;
         }
         md->in_summary = 1;
@@ -365,10 +486,15 @@ static int load_summary(struct rundir *r, struct err *e)
             jstr(m, "driver", md->driver, sizeof(md->driver));
         if (md->isolation[0] == '\0')
             jstr(m, "isolation", md->isolation, sizeof(md->isolation));
-        md->containers = isnan(jnum(m, "containers")) ? 0 : (int)jnum(m, "containers");
-        md->failed = isnan(jnum(m, "failed")) ? 0 : (int)jnum(m, "failed");
-        for (i = 0; i < RDM_COUNT; i++)
-            load_stats(cJSON_GetObjectItemCaseSensitive(m, metric_keys[i]), &md->stat[i]);
+        if (jint(m, "containers", 0, INT32_MAX, 0, &md->containers, file, where, e) < 0 ||
+            jint(m, "failed", 0, INT32_MAX, 0, &md->failed, file, where, e) < 0)
+            goto out;
+        for (k = 0; k < RDM_COUNT; k++) {
+            char sub[160];
+            snprintf(sub, sizeof(sub), "%s.%s", where, metric_keys[k]);
+            if (load_stats(cJSON_GetObjectItemCaseSensitive(m, metric_keys[k]), &md->stat[k], file, sub, e) < 0)
+                goto out;
+        }
         mg = cJSON_GetObjectItemCaseSensitive(m, "marginal_mem_bytes");
         md->marginal.slope = jnum(mg, "slope");
         md->marginal.has = !isnan(md->marginal.slope);
@@ -376,11 +502,21 @@ static int load_summary(struct rundir *r, struct err *e)
         md->marginal.ci_high = jnum(mg, "ci95_high");
         md->marginal.intercept = jnum(mg, "intercept");
         md->marginal.r2 = jnum(mg, "r2");
-        md->marginal.points = isnan(jnum(mg, "points")) ? 0 : (int)jnum(mg, "points");
+        {
+            char sub[160];
+            snprintf(sub, sizeof(sub), "%s.marginal_mem_bytes", where);
+            if (jint(mg, "points", 0, INT32_MAX, 0, &md->marginal.points, file, sub, e) < 0)
+                goto out;
+        }
         md->host_cpu_busy_pct = jnum(m, "host_cpu_busy_pct");
         md->cpu_overhead_pct = jnum(m, "cpu_overhead_pct");
         md->bare_work_ns = jnum(m, "bare_work_ns");
     }
+    for (k = 0; k < r->nmodes; k++)
+        if (!r->modes[k].in_summary) {
+            err_set(e, EINVAL, "%s: mode \"%s\" of run.json is missing", file, r->modes[k].name);
+            goto out;
+        }
     rc = 0;
 out:
     cJSON_Delete(s);
@@ -398,20 +534,24 @@ static struct rd_mode *row_mode(struct row_ctx *c, const char *name, struct err 
 {
     if (c->last != NULL && strcmp(c->last->name, name) == 0)
         return c->last;
-    c->last = mode_get(c->r, name, e);
+    c->last = rundir_mode(c->r, name);
+    if (c->last == NULL)
+        err_set(e, EINVAL, "column mode: \"%s\" is not a mode of run.json", name);
     return c->last;
 }
 
 static int bad_number(struct err *e, const char *col, const char *text)
 {
-    return err_set(e, EINVAL, "column %s: '%s' is not a number", col, text);
+    return err_set(e, EINVAL, "column %s: '%s' is not a finite number", col, text);
 }
 
 /* containers.csv columns we use, in this order. */
 static const char *const container_cols[] = {
     "!mode", "!status", "fleet_size",
     "start_ms", "mem_pss_bytes", "mem_cgroup_bytes", "idle_cpu_pct", "storage_bytes", "work_ns",
+    "pids", "fds", "mounts", "kmem_bytes",
 };
+#define CONTAINER_NCOLS ((int)(sizeof(container_cols) / sizeof(container_cols[0])))
 
 static int container_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *e)
 {
@@ -440,19 +580,40 @@ static int container_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct 
         if (i == RDM_START_MS && dvec_push(&m->start_fleet, fleet) < 0)
             return err_set(e, ENOMEM, "out of memory");
     }
+    for (i = 0; i < RDC_COUNT; i++) {
+        const char *cell = f[3 + RDM_COUNT + i];
+        if (csvr_num(cell, &v) < 0)
+            return bad_number(e, cons_keys[i], cell);
+        if (!isnan(v) && dvec_push(&m->cons[i], v) < 0)
+            return err_set(e, ENOMEM, "out of memory");
+    }
     return 0;
 }
 
-static const char *const ramp_cols[] = { "!mode", "!fleet_size", "!delta_bytes", "cpu_busy_pct" };
+static const char *const ramp_cols[] = {
+    "!mode", "!fleet_size", "!delta_bytes", "cpu_busy_pct", "kernel_used_bytes", "pss_sum_bytes",
+    "pids_in_use", "threads_in_use", "cgroup_used_bytes",
+};
+#define RAMP_NCOLS ((int)(sizeof(ramp_cols) / sizeof(ramp_cols[0])))
 
 static int ramp_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *e)
 {
     struct row_ctx *c = ctx;
     struct rd_mode *m = row_mode(c, f[0], e);
-    double fleet, delta, cpu;
+    double fleet, delta, cpu, extra[5];
+    struct dvec *dst[5];
+    int i;
     (void)line;
     if (m == NULL)
         return -1;
+    dst[0] = &m->ramp_kernel;
+    dst[1] = &m->ramp_pss;
+    dst[2] = &m->ramp_pids;
+    dst[3] = &m->ramp_threads;
+    dst[4] = &m->ramp_cgroup;
+    for (i = 0; i < 5; i++)
+        if (csvr_num(f[4 + i], &extra[i]) < 0)
+            return bad_number(e, ramp_cols[4 + i], f[4 + i]);
     if (csvr_num(f[1], &fleet) < 0)
         return bad_number(e, "fleet_size", f[1]);
     if (csvr_num(f[2], &delta) < 0)
@@ -464,6 +625,9 @@ static int ramp_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *
     if (dvec_push(&m->ramp_fleet, fleet) < 0 || dvec_push(&m->ramp_delta, delta) < 0 ||
         dvec_push(&m->ramp_cpu, cpu) < 0)
         return err_set(e, ENOMEM, "out of memory");
+    for (i = 0; i < 5; i++)
+        if (dvec_push(dst[i], extra[i]) < 0)
+            return err_set(e, ENOMEM, "out of memory");
     return 0;
 }
 
@@ -516,12 +680,12 @@ int rundir_load(const char *path, unsigned what, struct rundir *r, struct err *e
         goto fail;
     if (what & RD_CONTAINERS) {
         snprintf(file, sizeof(file), "%s/containers.csv", path);
-        if (csvr_read_file(file, container_cols, 9, container_row, &c, e) < 0)
+        if (csvr_read_file(file, container_cols, CONTAINER_NCOLS, container_row, &c, e) < 0)
             goto fail;
     }
     if ((what & RD_RAMP) && file_exists(path, "ramp.csv")) {
         snprintf(file, sizeof(file), "%s/ramp.csv", path);
-        if (csvr_read_file(file, ramp_cols, 4, ramp_row, &c, e) < 0)
+        if (csvr_read_file(file, ramp_cols, RAMP_NCOLS, ramp_row, &c, e) < 0)
             goto fail;
     }
     if ((what & RD_SAMPLES) && file_exists(path, "samples.csv")) {
@@ -529,6 +693,8 @@ int rundir_load(const char *path, unsigned what, struct rundir *r, struct err *e
         if (csvr_read_file(file, sample_cols, 5, sample_row, &c, e) < 0)
             goto fail;
     }
+    if (rundir_load_density(r, e) < 0)
+        goto fail;
     return 0;
 fail:
     rundir_free(r);
@@ -546,6 +712,15 @@ void rundir_free(struct rundir *r)
         dvec_free(&m->ramp_fleet);
         dvec_free(&m->ramp_delta);
         dvec_free(&m->ramp_cpu);
+        dvec_free(&m->ramp_kernel);
+        dvec_free(&m->ramp_pss);
+        dvec_free(&m->ramp_pids);
+        dvec_free(&m->ramp_threads);
+        dvec_free(&m->ramp_cgroup);
+        for (k = 0; k < RDC_COUNT; k++)
+            dvec_free(&m->cons[k]);
+        free(m->density.step);
+        m->density.step = NULL;
         dvec_free(&m->cpu_t_ms);
         dvec_free(&m->cpu_pct);
     }
