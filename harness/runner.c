@@ -875,16 +875,21 @@ int run_end(struct run_ctx *x, int rc, struct err *e)
         fprintf(x->progress, "\r\033[K");
         fflush(x->progress);
     }
-    run_budget_release(r);
-    r->ended_wall = plat_wall_time();
-    snprintf(r->status, sizeof(r->status), "%s", rc < 0 ? "failed" : plat_interrupted() ? "interrupted" : "complete");
     {
+        /* run.json records the budget the run had, though its cgroup is gone */
+        struct budget had = r->budget, released;
         struct err we; /* never overwrite the error that failed the run */
+        run_budget_release(r);
+        r->ended_wall = plat_wall_time();
+        snprintf(r->status, sizeof(r->status), "%s", rc < 0 ? "failed" : plat_interrupted() ? "interrupted" : "complete");
         err_clear(&we);
+        released = r->budget;
+        r->budget = had;
         if (results_write_run_json(r, &we) < 0 && rc == 0) {
             *e = we;
             rc = -1;
         }
+        r->budget = released;
     }
     results_close(&x->out);
 #ifdef _WIN32

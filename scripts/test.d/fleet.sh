@@ -136,7 +136,7 @@ if [ $budgets = 1 ]; then
   counts=()
   for h in "${hosts[@]}"; do
     read -r name _ <<<"$h"
-    counts+=("$(awk -v n="$name" '$1 == n && $4 == "ns" {print $5}' "$tmp/out/hosts.txt")")
+    counts+=("$(awk -v n="$name" '$1 == n { for (i = 2; i < NF; i++) if ($i == "ns") { print $(i + 1); exit } }' "$tmp/out/hosts.txt")")
   done
   [ "${counts[0]}" -lt "${counts[1]}" ] && [ "${counts[1]}" -lt "${counts[2]}" ] \
     || fail "capacities do not follow the budgets: small ${counts[0]}, medium ${counts[1]}, large ${counts[2]}"
