@@ -39,6 +39,7 @@ struct mode {
     int baseline;            /* ratios in reports are relative to this mode */
     struct cJSON *options;   /* driver-specific object, owned by the scenario; may be NULL */
     int index;               /* position in scenario.modes, for "modes[i]" messages */
+    int starts;              /* exit starts per repetition before the ramp (start latency) */
     const struct driver *drv;
     void *drv_state;         /* set by driver->mode_init */
 };
@@ -59,8 +60,10 @@ struct scenario {
 
     int hold_ms;             /* how long each ramp level is held and sampled */
     int settle_ms;           /* wait after a level is ready before measuring host memory */
-    int sample_interval_ms;
+    int sample_interval_ms;  /* cadence of the cheap counters (cgroup memory, CPU, pids) */
+    int pss_interval_ms;     /* cadence of PSS/RSS and storage, plus each hold's start and end; 0 = only those */
     int repetitions;
+    int starts;              /* default of modes[].starts; 0 = none */
     int ready_timeout_ms;
     int start_delay_ms;      /* injected delay before each start (regression tests) */
 

@@ -48,6 +48,30 @@ static double get_storage(const struct ctr_result *c) { return nan_if_unknown(c-
 static double get_idle(const struct ctr_result *c) { return c->idle_cpu_pct; }
 static double get_work(const struct ctr_result *c) { return c->work_ns; }
 
+/* isobench's own memory per container: least squares over the run's start
+   (0 containers) and every ramp level that knows it. */
+static void harness_fit(const struct run_result *r, const struct mode_result *mr, struct mode_summary *ms)
+{
+    double x[SCN_MAX_RAMP * 4 + 1], y[SCN_MAX_RAMP * 4 + 1];
+    struct linear_fit f;
+    size_t k, n = 0;
+
+    ms->harness_bytes_per_ctr = ms->harness_share = NAN;
+    if (r->harness.anon_start_bytes < 0)
+        return;
+    x[n] = 0;
+    y[n++] = (double)r->harness.anon_start_bytes;
+    for (k = 0; k < mr->nramp && n < sizeof(x) / sizeof(x[0]); k++) {
+        if (isnan(mr->ramp[k].harness_bytes))
+            continue;
+        x[n] = mr->ramp[k].fleet_size;
+        y[n++] = mr->ramp[k].harness_bytes;
+    }
+    if (n < 2 || stats_linear_fit(x, y, n, &f) < 0)
+        return;
+    ms->harness_bytes_per_ctr = f.slope;
+}
+
 int summary_reduce(const struct run_result *r, struct run_summary *s)
 {
     int i;
@@ -81,6 +105,7 @@ int summary_reduce(const struct run_result *r, struct run_summary *s)
         ms->cpu_overhead_pct = NAN;
         if (!isnan(mr->bare_work_ns) && mr->bare_work_ns > 0 && ms->work_ns.count > 0)
             ms->cpu_overhead_pct = 100.0 * (ms->work_ns.p50 / mr->bare_work_ns - 1.0);
+        harness_fit(r, mr, ms);
         if (mr->nramp > 0) {
             double *x = malloc((mr->nramp + 1) * sizeof(*x));
             double *y = malloc((mr->nramp + 1) * sizeof(*y));
@@ -93,6 +118,9 @@ int summary_reduce(const struct run_result *r, struct run_summary *s)
                 }
                 ms->have_marginal = stats_linear_fit(x, y, mr->nramp + 1, &ms->marginal) == 0;
             }
+            if (ms->have_marginal && !isnan(ms->harness_bytes_per_ctr) &&
+                ms->marginal.slope + ms->harness_bytes_per_ctr > 0)
+                ms->harness_share = ms->harness_bytes_per_ctr / (ms->marginal.slope + ms->harness_bytes_per_ctr);
             free(x);
             free(y);
         }
@@ -116,6 +144,10 @@ static cJSON *stats_json(const struct summary_stats *st)
     add_num(o, "sd", st->count ? st->sd : NAN);
     add_num(o, "min", st->count ? st->min : NAN);
     add_num(o, "p50", st->count ? st->p50 : NAN);
+    /* null below 6 samples */
+    add_num(o, "p50_ci95_low", st->count ? st->p50_ci_low : NAN);
+    add_num(o, "p50_ci95_high", st->count ? st->p50_ci_high : NAN);
+    /* null below STATS_MIN_N_P95 / STATS_MIN_N_P99 samples */
     add_num(o, "p95", st->count ? st->p95 : NAN);
     add_num(o, "p99", st->count ? st->p99 : NAN);
     add_num(o, "max", st->count ? st->max : NAN);
@@ -158,6 +190,8 @@ cJSON *summary_to_json(const struct run_result *r, const struct run_summary *s)
         add_num(mg, "intercept", ms->have_marginal ? ms->marginal.intercept : NAN);
         cJSON_AddNumberToObject(mg, "points", ms->have_marginal ? (double)ms->marginal.n : 0);
         add_num(mg, "r2", ms->have_marginal ? ms->marginal.r2 : NAN);
+        add_num(m, "harness_mem_bytes_per_container", ms->harness_bytes_per_ctr);
+        add_num(m, "harness_share_of_host_memory_growth", ms->harness_share);
         add_num(m, "host_cpu_busy_pct", ms->host_cpu_busy_pct);
         add_num(m, "cpu_overhead_pct", ms->cpu_overhead_pct);
         add_num(m, "bare_work_ns", ms->bare_work_ns);
@@ -174,6 +208,27 @@ static void fmt_mib(char *buf, size_t n, double bytes)
         snprintf(buf, n, "%.1f", bytes / 1048576.0);
 }
 
+/* A start-latency cell: the value, or why it is withheld. */
+static void fmt_ms(char *buf, size_t n, const struct summary_stats *st, double v)
+{
+    if (st->count == 0)
+        snprintf(buf, n, "-");
+    else if (isnan(v))
+        snprintf(buf, n, "n too small");
+    else
+        snprintf(buf, n, "%.1f", v);
+}
+
+static void fmt_median_ci(char *buf, size_t n, const struct summary_stats *st)
+{
+    if (st->count == 0)
+        snprintf(buf, n, "-");
+    else if (isnan(st->p50_ci_low))
+        snprintf(buf, n, "%.1f [n too small]", st->p50);
+    else
+        snprintf(buf, n, "%.1f [%.1f, %.1f]", st->p50, st->p50_ci_low, st->p50_ci_high);
+}
+
 static void fmt_ratio(char *buf, size_t n, double v, double base)
 {
     if (isnan(v) || isnan(base) || base <= 0)
@@ -182,18 +237,39 @@ static void fmt_ratio(char *buf, size_t n, double v, double base)
         snprintf(buf, n, "%.1fx", v / base);
 }
 
+/* What isobench itself cost: memory per container (removed from the
+   marginal), and the sampler's CPU. */
+static void harness_line(FILE *f, const struct run_result *r, const struct run_summary *s)
+{
+    const struct harness_usage *h = &r->harness;
+    int i;
+    for (i = 0; i < s->nmodes; i++) {
+        const struct mode_summary *m = &s->modes[i];
+        if (!m->available || isnan(m->harness_bytes_per_ctr))
+            continue;
+        fprintf(f, "%-12s isobench itself: %.1f KiB per container", m->name, m->harness_bytes_per_ctr / 1024.0);
+        if (!isnan(m->harness_share))
+            fprintf(f, " (%.1f %% of host memory growth, removed from the marginal)", 100.0 * m->harness_share);
+        fputc('\n', f);
+    }
+    if (h->hold_ns > 0 && h->cheap_samples > 0)
+        fprintf(f, "isobench sampling: %.2f %% of one core during holds (%.2f %% per 1,000 containers at 10 Hz)\n",
+                100.0 * (double)h->sampler_cpu_ns / (double)h->hold_ns,
+                100.0 * (double)h->sampler_cpu_ns / (double)h->cheap_samples * 10000.0 / 1e9);
+}
+
 void summary_print_table(FILE *f, const struct run_result *r, const struct run_summary *s)
 {
     const struct mode_summary *b = &s->modes[s->baseline];
     int i;
 
-    fprintf(f, "\n%-12s %-7s %-8s %5s %9s %9s %9s %9s %16s %7s %9s %s\n", "mode", "driver", "isolation", "n",
-            "start p50", "p95", "p99", "PSS MiB", "marginal MiB/ctr", "idle%", "disk KiB", "vs baseline");
-    fprintf(f, "%-12s %-7s %-8s %5s %9s %9s %9s %9s %16s %7s %9s\n", "", "", "", "", "ms", "ms", "ms", "mean",
-            "slope [95% CI]", "CPU", "per ctr");
+    fprintf(f, "\n%-12s %-7s %-8s %5s %22s %11s %11s %9s %16s %7s %9s %s\n", "mode", "driver", "isolation", "n",
+            "start p50 ms", "p95", "p99", "PSS MiB", "marginal MiB/ctr", "idle%", "disk KiB", "vs baseline");
+    fprintf(f, "%-12s %-7s %-8s %5s %22s %11s %11s %9s %16s %7s %9s\n", "", "", "", "starts", "[95% CI]", "ms",
+            "ms", "mean", "slope [95% CI]", "CPU", "per ctr");
     for (i = 0; i < s->nmodes; i++) {
         const struct mode_summary *m = &s->modes[i];
-        char pss[32], marg[64], disk[32], rs[32], rm[32], idle[16];
+        char pss[32], marg[64], disk[32], rs[32], rm[32], idle[16], p50[64], p95[32], p99[32];
         if (!m->available) {
             fprintf(f, "%-12s %-7s unavailable: %s\n", m->name, m->driver, m->reason);
             continue;
@@ -216,16 +292,20 @@ void summary_print_table(FILE *f, const struct run_result *r, const struct run_s
             snprintf(idle, sizeof(idle), "-");
         fmt_ratio(rs, sizeof(rs), m->start_ms.count ? m->start_ms.p50 : NAN, b->start_ms.count ? b->start_ms.p50 : NAN);
         fmt_ratio(rm, sizeof(rm), m->mem_pss.count ? m->mem_pss.mean : NAN, b->mem_pss.count ? b->mem_pss.mean : NAN);
-        fprintf(f, "%-12s %-7s %-8s %5d %9.1f %9.1f %9.1f %9s %16s %7s %9s %s start, %s memory%s\n", m->name,
-                m->driver, isolation_name(m->isolation), m->containers - m->failed,
-                m->start_ms.count ? m->start_ms.p50 : NAN, m->start_ms.count ? m->start_ms.p95 : NAN,
-                m->start_ms.count ? m->start_ms.p99 : NAN, pss, marg, idle, disk, rs, rm,
-                i == s->baseline ? " (baseline)" : "");
+        fmt_median_ci(p50, sizeof(p50), &m->start_ms);
+        fmt_ms(p95, sizeof(p95), &m->start_ms, m->start_ms.p95);
+        fmt_ms(p99, sizeof(p99), &m->start_ms, m->start_ms.p99);
+        fprintf(f, "%-12s %-7s %-8s %5zu %22s %11s %11s %9s %16s %7s %9s %s start, %s memory%s\n", m->name,
+                m->driver, isolation_name(m->isolation), m->start_ms.count, p50, p95, p99, pss, marg, idle, disk, rs,
+                rm, i == s->baseline ? " (baseline)" : "");
         if (m->failed)
             fprintf(f, "%-12s %d container(s) failed: see containers.csv\n", "", m->failed);
         if (!isnan(m->cpu_overhead_pct))
             fprintf(f, "%-12s CPU work %.1f ms vs %.1f ms bare: %+.1f %% overhead\n", "", m->work_ns.p50 / 1e6,
                     m->bare_work_ns / 1e6, m->cpu_overhead_pct);
     }
-    fprintf(f, "\nrun %s: %s\n", r->run_id, r->dir);
+    harness_line(f, r, s);
+    fprintf(f, "\nn: starts measured; p95 needs %d of them, p99 %d; the median's 95 %% CI is distribution-free "
+               "(order statistics).\nrun %s: %s\n",
+            STATS_MIN_N_P95, STATS_MIN_N_P99, r->run_id, r->dir);
 }
