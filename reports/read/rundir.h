@@ -72,7 +72,8 @@ enum rd_limit {
     RDL_PID_MAX, RDL_THREADS_MAX, RDL_PIDS_IN_USE, RDL_FILE_MAX, RDL_FILE_NR, RDL_NOFILE_SOFT,
     RDL_NOFILE_HARD, RDL_MOUNT_MAX, RDL_NS_PID, RDL_NS_MNT, RDL_NS_IPC, RDL_NS_UTS, RDL_NS_NET,
     RDL_NS_CGROUP, RDL_MEM_TOTAL, RDL_MEM_AVAIL, RDL_CG_PIDS_MAX, RDL_CG_MEM_MAX,
-    RDL_COMMIT_LIMIT, RDL_COMMITTED, RDL_COUNT
+    RDL_COMMIT_LIMIT, RDL_COMMITTED, RDL_PROCS_IN_USE, RDL_MOUNTS_AT_START, RDL_KERNEL_AT_START,
+    RDL_COUNT
 };
 /* Key of a limit in host.limits ("pid_max", ...). */
 const char *rd_limit_key(enum rd_limit l);
@@ -86,7 +87,7 @@ struct rd_budget {
 };
 
 /* containers.csv consumption columns (per container). */
-enum rd_cons { RDC_PIDS, RDC_FDS, RDC_MOUNTS, RDC_KMEM, RDC_COUNT };
+enum rd_cons { RDC_PIDS, RDC_FDS, RDC_MOUNTS, RDC_KMEM, RDC_COMMIT, RDC_COUNT };
 const char *rd_cons_key(enum rd_cons c);
 
 /* density.csv: one fill step. */
