@@ -82,9 +82,12 @@ int cmd_compare(int argc, char **argv)
         fprintf(stderr, "isobench compare: %s\n", e.msg);
         goto out;
     }
-    if (md)
-        printf("Comparing `%s` (base, run %s) with `%s` (new, run %s).\n\n", dirs[0], a.run_id, dirs[1],
-               b.run_id);
+    if (md) {
+        char d0[4096], ra[400], d1[4096], rb[400];
+        printf("Comparing %s (base, run %s) with %s (new, run %s).\n\n", rd_md_text(dirs[0], d0, sizeof(d0)),
+               rd_md_text(a.run_id, ra, sizeof(ra)), rd_md_text(dirs[1], d1, sizeof(d1)),
+               rd_md_text(b.run_id, rb, sizeof(rb)));
+    }
     else
         printf("base %s (run %s)\nnew  %s (run %s)\n", dirs[0], a.run_id, dirs[1], b.run_id);
     compare_print(stdout, rows, nrows, &o, md);

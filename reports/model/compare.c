@@ -228,7 +228,7 @@ void compare_print(FILE *f, const struct cmp_row *rows, int n, const struct cmp_
     }
     for (i = 0; i < n; i++) {
         const struct cmp_row *r = &rows[i];
-        char bm[32], nm[32], ch[32], lo[32], hi[32], ci[72], p[32], cnt[32], thr[16];
+        char bm[32], nm[32], ch[32], lo[32], hi[32], ci[72], p[32], cnt[32], thr[16], mode[400];
         fmt_val(r->metric == CMP_MARGINAL ? RDM_MEM_PSS : r->metric, r->base_median, bm, sizeof(bm));
         fmt_val(r->metric == CMP_MARGINAL ? RDM_MEM_PSS : r->metric, r->new_median, nm, sizeof(nm));
         fmt_pct(r->change, ch, sizeof(ch));
@@ -245,7 +245,8 @@ void compare_print(FILE *f, const struct cmp_row *rows, int n, const struct cmp_
         snprintf(cnt, sizeof(cnt), "%lu/%lu", (unsigned long)r->nbase, (unsigned long)r->nnew);
         snprintf(thr, sizeof(thr), "%.0f%%", o->threshold[r->metric] * 100);
         if (markdown)
-            fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s%s%s%s%s |\n", r->mode,
+            fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s%s%s%s%s |\n",
+                    rd_md_text(r->mode, mode, sizeof(mode)),
                     cmp_metric_key(r->metric), cnt, bm, nm, ch, ci, p, thr,
                     r->verdict == CMP_REGRESSION ? "**" : "", verdict_name(r->verdict),
                     r->verdict == CMP_REGRESSION ? "**" : "", r->note[0] ? ": " : "", r->note);
