@@ -2,6 +2,7 @@
  * cmd_cleanup.c - `isobench cleanup [RUN_ID]`: ask every available driver to
  * remove what crashed runs left behind (containers, cgroups, mounts, files).
  */
+#include "budget.h"
 #include "commands.h"
 #include "driver.h"
 
@@ -33,6 +34,19 @@ int cmd_cleanup(int argc, char **argv)
             printf("%s: removed %d leftover(s)\n", (*d)->name, removed);
         total += removed;
     }
-    printf("cleanup%s%s: %d leftover(s) removed\n", run_id ? " of run " : "", run_id ? run_id : "", total);
+    /* The run's budget cgroup goes after every driver's containers. */
+    {
+        struct err e;
+        int removed = 0;
+        err_clear(&e);
+        if (budget_cleanup(run_id, &removed, &e) < 0) {
+            fprintf(stderr, "isobench cleanup: %s\n", e.msg);
+            failures++;
+        }
+        if (removed > 0)
+            printf("budget: removed %d cgroup(s)\n", removed);
+        total += removed;
+    }
+        printf("cleanup%s%s: %d leftover(s) removed\n", run_id ? " of run " : "", run_id ? run_id : "", total);
     return failures ? 1 : 0;
 }

@@ -1,6 +1,8 @@
 /*
- * cmd_run.c - `isobench run [SCENARIO.json] [--out DIR] [--host-label NAME] [--quiet]`: load the
- * scenario, run it (harness/runner.c), reduce the results into summary.json
+ * cmd_run.c - `isobench run [SCENARIO.json] [--out DIR] [--host-label NAME]
+ * [--budget SPEC] [--quiet]`: load the scenario (--budget
+ * memory=512M,pids=1000,cpus=1 replaces its "budget"), run it
+ * (harness/runner.c), reduce the results into summary.json
  * and print the comparison table.
  */
 #include "commands.h"
@@ -31,17 +33,20 @@ int cmd_run(int argc, char **argv)
     struct run_summary sum;
     struct err e;
     cJSON *doc;
+    const char *budget = NULL;
     int i, rc;
 
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
             o.out_dir = argv[++i];
+        else if (strcmp(argv[i], "--budget") == 0 && i + 1 < argc)
+            budget = argv[++i];
         else if (strcmp(argv[i], "--host-label") == 0 && i + 1 < argc)
             o.host_label = argv[++i];
         else if (strcmp(argv[i], "--quiet") == 0)
             o.progress = NULL;
         else if (argv[i][0] == '-') {
-            fprintf(stderr, "isobench run: unknown option %s\nusage: isobench run [SCENARIO.json] [--out DIR] [--host-label NAME] [--quiet]\n",
+            fprintf(stderr, "isobench run: unknown option %s\nusage: isobench run [SCENARIO.json] [--out DIR] [--host-label NAME] [--budget memory=512M,pids=1000,cpus=1] [--quiet]\n",
                     argv[i]);
             return 2;
         } else
@@ -50,6 +55,11 @@ int cmd_run(int argc, char **argv)
     err_clear(&e);
     if (scenario_load(path, &s, &e) < 0) {
         fprintf(stderr, "isobench run: %s\n", e.msg);
+        return 2;
+    }
+    if (budget != NULL && scenario_parse_budget(budget, &s.budget, &e) < 0) {
+        fprintf(stderr, "isobench run: %s\n", e.msg);
+        scenario_free(&s);
         return 2;
     }
     plat_catch_interrupts();

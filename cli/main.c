@@ -19,7 +19,7 @@ struct command {
 static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
-    { "run", cmd_run, "[SCENARIO.json] [--out DIR] [--host-label NAME] [--quiet] run a scenario (default scenarios/quick.json)" },
+    { "run", cmd_run, "[SCENARIO.json] [--out DIR] [--host-label NAME] [--budget memory=512M,pids=1000,cpus=1] [--quiet] run a scenario (default scenarios/quick.json)" },
     { "cleanup", cmd_cleanup, "[RUN_ID] remove containers, cgroups, mounts and files left by crashed runs" },
     { "drivers", cmd_drivers, "list drivers, their isolation modes and availability" },
     { "image", cmd_image, "[ROOTFS] build the busybox container image if missing; print its path" },

@@ -55,7 +55,10 @@ struct counters {
     int64_t storage_bytes;         /* bytes allocated by the writable layer / scratch disk */
     int64_t io_read_bytes;
     int64_t io_write_bytes;
-    int64_t pids;                  /* processes/threads in the container's cgroup */
+    int64_t pids;                  /* tasks (threads included) of the container, runtime helpers included */
+    int64_t fds;                   /* open file descriptors of those processes */
+    int64_t mounts;                /* mount entries the container adds to the host's mount namespace */
+    int64_t kmem_bytes;            /* cgroup kernel memory (v1 kmem.usage_in_bytes, v2 stat "kernel") */
 };
 
 void counters_unknown(struct counters *c);
@@ -72,6 +75,12 @@ struct ctr {
     int64_t create_ns;         /* set by the runner just before create */
     int64_t exec_ns;           /* set by the driver when measurable, else 0 */
     int64_t ready_ns;          /* set by the runner from wait_output */
+    /* The run's budget cgroup ("isobench/<run_id>", relative to the cgroup
+       root), which the runner created with the budget's limits and removes
+       at the end; NULL when the run has no budget. When set, the driver puts
+       every process of the container below it (its own cgroup
+       <cgroup_parent>/<name>, docker's CgroupParent) and never removes it. */
+    const char *cgroup_parent;
     void *priv;
 };
 

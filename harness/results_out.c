@@ -15,12 +15,13 @@
 const char *const containers_csv_columns[] = {
     "mode", "driver", "fleet_size", "index", "create_ns", "ready_ns", "start_ms", "mem_cgroup_bytes",
     "mem_pss_bytes", "cpu_ns", "storage_bytes", "status", "error", "rep", "exec_ms", "mem_rss_bytes",
-    "mem_private_ws_bytes", "idle_cpu_pct", "work_ns", NULL,
+    "mem_private_ws_bytes", "idle_cpu_pct", "work_ns", "pids", "fds", "mounts", "kmem_bytes", NULL,
 };
 
 static const char *const samples_columns[] = { "t_ms", "scope", "mode", "container", "counter", "value", NULL };
 static const char *const ramp_columns[] = { "mode", "rep", "fleet_size", "baseline_used_bytes", "used_bytes",
-                                            "delta_bytes", "cpu_busy_pct", NULL };
+                                            "delta_bytes", "cpu_busy_pct", "kernel_used_bytes", "pss_sum_bytes",
+                                            "pids_in_use", "threads_in_use", NULL };
 
 static FILE *open_csv(const char *dir, const char *name, const char *const *cols, struct err *e)
 {
@@ -116,6 +117,10 @@ int results_container_row(struct results_out *o, const struct run_result *r, con
     put_int(f, c->last.mem_private_ws_bytes);
     put_num(f, c->idle_cpu_pct);
     put_num(f, c->work_ns);
+    put_int(f, c->last.pids);
+    put_int(f, c->last.fds);
+    put_int(f, c->last.mounts);
+    put_int(f, c->last.kmem_bytes);
     fputc('\n', f);
     fflush(f);
     pthread_mutex_unlock(&o->lock);
@@ -148,6 +153,10 @@ int results_ramp_row(struct results_out *o, const struct run_result *r, const st
     put_num(f, p->used_bytes);
     put_num(f, p->delta_bytes);
     put_num(f, p->cpu_busy_pct);
+    put_int(f, p->kernel_used_bytes);
+    put_int(f, p->pss_sum_bytes);
+    put_int(f, p->pids_in_use);
+    put_int(f, p->threads_in_use);
     fputc('\n', f);
     fflush(f);
     fflush(o->samples);
@@ -219,6 +228,8 @@ int results_write_run_json(const struct run_result *r, struct err *e)
     cJSON_AddStringToObject(h, "cgroup", r->host.cgroup);
     cJSON_AddNumberToObject(h, "disk_free_bytes", (double)r->disk_free_bytes);
     cJSON_AddNumberToObject(h, "disk_total_bytes", (double)r->disk_total_bytes);
+    cJSON_AddItemToObject(h, "limits", host_limits_to_json(&r->limits, r->cgroup_pids_max, r->cgroup_mem_max_bytes));
+    cJSON_AddItemToObject(doc, "budget", budget_to_json(&r->budget));
     modes = cJSON_AddArrayToObject(doc, "modes");
     for (i = 0; i < r->nmodes; i++) {
         const struct mode_result *mr = &r->modes[i];

@@ -270,6 +270,7 @@ static void launch_one(struct run_ctx *x, int i)
     l->c.index = i;
     l->c.fleet_size = x->level;
     l->c.argv = x->argv;
+    l->c.cgroup_parent = x->r->budget.set ? x->r->budget.cgroup : NULL;
     snprintf(l->c.name, sizeof(l->c.name), "%s-%s-r%d-%d", x->r->run_id, mr->mode->name, x->rep, i);
     snprintf(res->name, sizeof(res->name), "%s", l->c.name);
 
@@ -442,7 +443,41 @@ static double hold_level(struct run_ctx *x, double *cpu_busy)
 
 /* ---- a mode ---- */
 
-static int add_ramp_point(struct run_ctx *x, double base, double used, double busy)
+/* Host-wide use at a level: kernel memory, processes and tasks, and the
+   PSS of the level's containers (their last samples). */
+struct level_use {
+    int64_t kernel_bytes, pss_sum_bytes, procs, tasks;
+};
+
+static void level_use_get(struct run_ctx *x, struct level_use *u)
+{
+    struct host_snapshot hs;
+    struct err e;
+    int i, known = 0;
+
+    u->kernel_bytes = u->procs = u->tasks = -1;
+    u->pss_sum_bytes = 0;
+    if (host_snapshot_read(NULL, &hs, &e) == 0) {
+        u->kernel_bytes = host_kernel_bytes(&hs);
+        u->procs = hs.procs_in_use;
+        u->tasks = hs.tasks_in_use;
+    }
+    for (i = 0; i < x->nlive; i++) {
+        const struct live *l = &x->lives[i];
+        const struct ctr_result *res;
+        if (!l->ready || l->done)
+            continue;
+        res = &cur_mode(x)->rows[l->row];
+        if (res->last.mem_pss_bytes >= 0) {
+            u->pss_sum_bytes += res->last.mem_pss_bytes;
+            known++;
+        }
+    }
+    if (known == 0)
+        u->pss_sum_bytes = -1;
+}
+
+static int add_ramp_point(struct run_ctx *x, double base, double used, double busy, const struct level_use *u)
 {
     struct mode_result *mr = cur_mode(x);
     struct ramp_point *p;
@@ -462,6 +497,10 @@ static int add_ramp_point(struct run_ctx *x, double base, double used, double bu
     p->used_bytes = used;
     p->delta_bytes = used - base;
     p->cpu_busy_pct = busy;
+    p->kernel_used_bytes = u->kernel_bytes;
+    p->pss_sum_bytes = u->pss_sum_bytes;
+    p->pids_in_use = u->procs;
+    p->threads_in_use = u->tasks;
     return results_ramp_row(&x->out, x->r, p);
 }
 
@@ -477,6 +516,7 @@ static void run_repetition(struct run_ctx *x)
     struct host_sample h;
     double base0 = NAN, base1 = NAN, used, busy;
     double level_used[SCN_MAX_RAMP], level_busy[SCN_MAX_RAMP];
+    struct level_use level_u[SCN_MAX_RAMP];
     int64_t level_t[SCN_MAX_RAMP], t0 = 0, t1 = 0;
     int level_size[SCN_MAX_RAMP], nlevels = 0, li;
 
@@ -502,6 +542,7 @@ static void run_repetition(struct run_ctx *x)
         if (!isnan(used) && running_count(x) == x->level) {
             level_used[nlevels] = used;
             level_busy[nlevels] = busy;
+            level_use_get(x, &level_u[nlevels]);
             level_size[nlevels] = x->level;
             level_t[nlevels] = plat_now_ns();
             nlevels++;
@@ -524,7 +565,7 @@ static void run_repetition(struct run_ctx *x)
         if (!isnan(base1) && t1 > t0)
             base = base0 + (base1 - base0) * (double)(level_t[li] - t0) / (double)(t1 - t0);
         x->level = level_size[li];
-        add_ramp_point(x, base, level_used[li], level_busy[li]);
+        add_ramp_point(x, base, level_used[li], level_busy[li], &level_u[li]);
     }
 }
 
@@ -682,6 +723,32 @@ static void bare_baseline(struct run_ctx *x)
 
 /* ---- the run ---- */
 
+/* The cgroup limits over the run's containers: the budget's, else those of
+   the "isobench" cgroup they live under (-1 when none or unreadable). */
+static void run_cgroup_limits(struct run_result *r)
+{
+    struct budget_usage u;
+    struct err e;
+    r->cgroup_pids_max = r->cgroup_mem_max_bytes = -1;
+    if (budget_read(r->budget.set ? r->budget.cgroup : "isobench", &u, &e) == 0) {
+        r->cgroup_pids_max = u.pids_max;
+        r->cgroup_mem_max_bytes = u.mem_max_bytes;
+    }
+}
+
+/* Remove the budget cgroup after the last container; a failure is noted in
+   run.json (and `isobench cleanup RUN_ID` removes it). */
+static void run_budget_release(struct run_result *r)
+{
+    struct err be;
+    err_clear(&be);
+    if (budget_remove(&r->budget, &be) < 0) {
+        size_t len = strlen(r->notes);
+        snprintf(r->notes + len, sizeof(r->notes) - len, "%s%s (isobench cleanup %s removes it)", len ? "; " : "",
+                 be.msg, r->run_id);
+    }
+}
+
 static int make_run_dir(const struct run_opts *o, char *dir, size_t n, struct err *e)
 {
     char stamp[64];
@@ -742,10 +809,18 @@ int run_scenario(struct scenario *s, const struct run_opts *o, struct run_result
     if (r->disk_total_bytes == 0)
         plat_disk_free(r->dir, &r->disk_free_bytes, &r->disk_total_bytes, e);
     err_clear(e);
-    if (results_open(&x.out, r->dir, e) < 0)
+    if (host_snapshot_read(NULL, &r->limits, e) < 0)
+        return err_wrap(e, "host limits");
+    if (scenario_has_budget(s) && budget_create(&r->budget, &s->budget, r->run_id, e) < 0)
+        return -1;
+    run_cgroup_limits(r);
+    if (results_open(&x.out, r->dir, e) < 0) {
+        budget_remove(&r->budget, NULL);
         return err_wrap(e, "run directory %s", r->dir);
+    }
     if (results_write_run_json(r, e) < 0) {
         results_close(&x.out);
+        budget_remove(&r->budget, NULL);
         return -1;
     }
     pthread_mutex_init(&x.lock, NULL);
@@ -777,6 +852,7 @@ int run_scenario(struct scenario *s, const struct run_opts *o, struct run_result
         fprintf(x.progress, "\r\033[K");
         fflush(x.progress);
     }
+    run_budget_release(r);
     r->ended_wall = plat_wall_time();
     snprintf(r->status, sizeof(r->status), "%s", rc < 0 ? "failed" : plat_interrupted() ? "interrupted" : "complete");
     {

@@ -13,8 +13,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "budget.h"
 #include "driver.h"
 #include "err.h"
+#include "limits.h"
 #include "plat.h"
 #include "scenario.h"
 
@@ -33,6 +35,10 @@ struct ctr_result {
 struct ramp_point {
     int mode_index, rep, fleet_size;
     double baseline_used_bytes, used_bytes, delta_bytes, cpu_busy_pct;
+    int64_t kernel_used_bytes;   /* Slab + KernelStack + PageTables + Percpu at the level, -1 unknown */
+    int64_t pss_sum_bytes;       /* PSS summed over the level's containers, -1 unknown */
+    int64_t pids_in_use;         /* processes on the host */
+    int64_t threads_in_use;      /* tasks on the host, threads included (what pid_max counts) */
 };
 
 struct mode_result {
@@ -62,6 +68,9 @@ struct run_result {
     char status[16];                      /* running | complete | interrupted | failed */
     char notes[2048];                     /* run-level remarks for run.json (e.g. missing PDH counters) */
     const struct scenario *scn;
+    struct budget budget;                 /* the run's budget cgroup (budget.set = 0: none) */
+    struct host_snapshot limits;          /* host limits and use at the start (run.json host.limits) */
+    int64_t cgroup_pids_max, cgroup_mem_max_bytes; /* of the budget or the enclosing cgroup, -1 none */
     struct mode_result modes[SCN_MAX_MODES];
     int nmodes;
 };

@@ -300,42 +300,102 @@ static int parse_workload(const cJSON *root, struct scenario *s, const char *fil
     return 0;
 }
 
-static int parse_limits(const cJSON *root, struct scenario *s, const char *file, struct err *e)
+/* A limits-shaped object ({"memory": "256M", "cpus": 0.5, "pids": 64}) at
+   root[key]: the per-container "limits" and the run's "budget". */
+static int parse_limit_object(const cJSON *root, const char *key, int64_t *mem, double *cpus, int *pids,
+                              const char *file, struct err *e)
 {
     static const char *const keys[] = { "memory", "cpus", "pids", NULL };
     const cJSON *l, *v;
+    char field[64];
 
-    if (get_object(root, "limits", file, &l, e) < 0)
+    if (get_object(root, key, file, &l, e) < 0)
         return -1;
     if (l == NULL)
         return 0;
-    if (check_keys(l, keys, file, "limits", e) < 0)
+    if (check_keys(l, keys, file, key, e) < 0)
         return -1;
     v = cJSON_GetObjectItemCaseSensitive(l, "memory");
+    snprintf(field, sizeof(field), "%s.memory", key);
     if (v != NULL) {
         if (cJSON_IsString(v)) {
-            if (parse_size(v->valuestring, &s->mem_limit_bytes) < 0 || s->mem_limit_bytes < 4096)
-                return bad(e, file, "limits.memory", "a size such as \"256M\" or \"1G\" (from 4K to 4096P)", v);
+            if (parse_size(v->valuestring, mem) < 0 || *mem < 4096)
+                return bad(e, file, field, "a size such as \"256M\" or \"1G\" (from 4K to 4096P)", v);
         } else if (cJSON_IsNumber(v) && v->valuedouble >= 4096 && v->valuedouble <= INPUT_SIZE_MAX) {
-            s->mem_limit_bytes = (int64_t)v->valuedouble; /* in range: checked above */
+            *mem = (int64_t)v->valuedouble; /* in range: checked above */
         } else {
-            return bad(e, file, "limits.memory", "a size such as \"256M\" or \"1G\" (from 4K to 4096P)", v);
+            return bad(e, file, field, "a size such as \"256M\" or \"1G\" (from 4K to 4096P)", v);
         }
     }
     v = cJSON_GetObjectItemCaseSensitive(l, "cpus");
+    snprintf(field, sizeof(field), "%s.cpus", key);
     if (v != NULL) {
         if (!cJSON_IsNumber(v) || v->valuedouble <= 0 || v->valuedouble > 4096)
-            return bad(e, file, "limits.cpus", "a positive number of cores such as 0.5", v);
-        s->cpu_limit = v->valuedouble;
+            return bad(e, file, field, "a positive number of cores such as 0.5", v);
+        *cpus = v->valuedouble;
     }
-    return get_int(l, "pids", "limits.pids", file, 1, 1 << 22, &s->pids_limit, e);
+    snprintf(field, sizeof(field), "%s.pids", key);
+    return get_int(l, "pids", field, file, 1, 1 << 22, pids, e);
+}
+
+static int parse_limits(const cJSON *root, struct scenario *s, const char *file, struct err *e)
+{
+    return parse_limit_object(root, "limits", &s->mem_limit_bytes, &s->cpu_limit, &s->pids_limit, file, e) < 0 ||
+                   parse_limit_object(root, "budget", &s->budget.mem_bytes, &s->budget.cpus, &s->budget.pids, file,
+                                      e) < 0
+               ? -1
+               : 0;
+}
+
+int scenario_parse_budget(const char *text, struct scn_budget *b, struct err *e)
+{
+    char buf[256], *item, *next;
+    struct scn_budget nb = { 0, 0, 0 };
+
+    if (snprintf(buf, sizeof(buf), "%s", text) >= (int)sizeof(buf))
+        return err_set(e, EINVAL, "--budget: '%.40s...' is too long", text);
+    for (item = buf; item != NULL; item = next) {
+        char *eq, *end;
+        next = strchr(item, ',');
+        if (next != NULL)
+            *next++ = '\0';
+        eq = strchr(item, '=');
+        if (eq == NULL)
+            return err_set(e, EINVAL, "--budget: '%s': expected KEY=VALUE (memory=512M,pids=1000,cpus=1)", item);
+        *eq++ = '\0';
+        if (strcmp(item, "memory") == 0) {
+            if (parse_size(eq, &nb.mem_bytes) < 0 || nb.mem_bytes < (1 << 20))
+                return err_set(e, EINVAL, "--budget: memory=%s: expected a size such as 512M (at least 1M)", eq);
+        } else if (strcmp(item, "pids") == 0) {
+            long v = strtol(eq, &end, 10);
+            if (end == eq || *end != '\0' || v < 1 || v > (1L << 22))
+                return err_set(e, EINVAL, "--budget: pids=%s: expected a positive integer", eq);
+            nb.pids = (int)v;
+        } else if (strcmp(item, "cpus") == 0) {
+            double v = strtod(eq, &end);
+            if (end == eq || *end != '\0' || !(v > 0) || v > 4096)
+                return err_set(e, EINVAL, "--budget: cpus=%s: expected a positive number of cores", eq);
+            nb.cpus = v;
+        } else {
+            return err_set(e, EINVAL, "--budget: unknown key '%s' (memory, pids, cpus)", item);
+        }
+    }
+    if (nb.mem_bytes == 0 && nb.pids == 0 && nb.cpus == 0)
+        return err_set(e, EINVAL, "--budget: '%s' sets nothing (memory=512M,pids=1000,cpus=1)", text);
+    *b = nb;
+    return 0;
+}
+
+int scenario_has_budget(const struct scenario *s)
+{
+    return s->budget.mem_bytes > 0 || s->budget.pids > 0 || s->budget.cpus > 0;
 }
 
 int scenario_parse(const char *text, const char *file, struct scenario *s, struct err *e)
 {
     static const char *const keys[] = { "name", "description", "modes", "fleet", "workload", "hold_ms",
                                         "settle_ms", "sample_interval_ms", "repetitions", "ready_timeout_ms",
-                                        "start_delay_ms", "limits", "image", "pdh_counters", NULL };
+                                        "start_delay_ms", "limits", "budget", "image", "pdh_counters", NULL };
     cJSON *root;
     const char *slash;
 
@@ -472,6 +532,12 @@ cJSON *scenario_to_json(const struct scenario *s)
     cJSON_AddNumberToObject(l, "memory_bytes", (double)s->mem_limit_bytes);
     cJSON_AddNumberToObject(l, "cpus", s->cpu_limit);
     cJSON_AddNumberToObject(l, "pids", s->pids_limit);
+    if (scenario_has_budget(s)) {
+        l = cJSON_AddObjectToObject(o, "budget");
+        cJSON_AddNumberToObject(l, "memory_bytes", (double)s->budget.mem_bytes);
+        cJSON_AddNumberToObject(l, "cpus", s->budget.cpus);
+        cJSON_AddNumberToObject(l, "pids", s->budget.pids);
+    }
     cJSON_AddStringToObject(o, "image", s->image);
     return o;
 }

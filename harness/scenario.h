@@ -68,6 +68,14 @@ struct scenario {
     double cpu_limit;        /* cores, 0 = none */
     int pids_limit;          /* 0 = none */
 
+    /* The run's budget: one parent cgroup holding every container of the
+       run (key "budget", or --budget). 0 = no limit on that resource. */
+    struct scn_budget {
+        int64_t mem_bytes;
+        double cpus;
+        int pids;
+    } budget;
+
     char image[1024];        /* rootfs directory of the image; "" = default cache */
 
     /* Windows host counters sampled through every hold (PDH paths); the
@@ -88,6 +96,11 @@ void scenario_free(struct scenario *s);
 struct cJSON *scenario_to_json(const struct scenario *s);
 
 const char *workload_name(enum workload w);
+
+/* Parse a --budget value, "memory=512M,pids=1000,cpus=1" (any subset). */
+int scenario_parse_budget(const char *text, struct scn_budget *b, struct err *e);
+/* Does the scenario run inside a budget? */
+int scenario_has_budget(const struct scenario *s);
 
 /* Parse "512M", "2G", "1048576" into bytes. Returns 0 or -1. */
 int parse_size(const char *s, int64_t *out);

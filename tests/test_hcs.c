@@ -535,3 +535,232 @@ Test(pdh_paths, scenario_list)
     cr_assert_str_eq(e.msg, "pdh_counters[1]: expected a counter path like \"\\Memory\\Available MBytes\"");
     cJSON_Delete(j);
 }
+
+/* ---- Hyper-V decisions and the pieces issue 13 made testable ---- */
+
+Test(hcs_doc, process_runs_as_container_administrator)
+{
+    cJSON *d = round_trip(hcs_doc_process_params("cmd.exe /c echo hi", 1));
+    cr_assert_str_eq(str_at(d, "User"), "ContainerAdministrator");
+    cJSON_Delete(d);
+}
+
+static struct hcs_options hv_options(int mem, int cpus)
+{
+    struct hcs_options o;
+    memset(&o, 0, sizeof(o));
+    o.isolation = HCS_ISO_HYPERV;
+    o.uvm_memory_mb = mem;
+    o.uvm_cpus = cpus;
+    o.uvm_memory_mb_requested = mem;
+    o.uvm_cpus_requested = cpus;
+    return o;
+}
+
+Test(hcs_hyperv, options_normalised)
+{
+    struct hcs_options o = hv_options(1025, 32);
+    char notes[512];
+    hcs_options_normalise(&o, 16, notes, sizeof(notes));
+    cr_assert_eq(o.uvm_memory_mb, 1026);
+    cr_assert_eq(o.uvm_cpus, 16);
+    cr_assert_eq(o.uvm_memory_mb_requested, 1025);
+    cr_assert_eq(o.uvm_cpus_requested, 32);
+    cr_assert(strstr(notes, "uvm_memory_mb 1025 -> 1026") != NULL, "%s", notes);
+    cr_assert(strstr(notes, "uvm_cpus 32 -> 16") != NULL, "%s", notes);
+
+    o = hv_options(1024, 2);
+    hcs_options_normalise(&o, 16, notes, sizeof(notes));
+    cr_assert_eq(o.uvm_memory_mb, 1024);
+    cr_assert_eq(o.uvm_cpus, 2);
+    cr_assert_str_eq(notes, "", "nothing to change, nothing noted");
+    o = hv_options(1024, 4);
+    hcs_options_normalise(&o, 0, notes, sizeof(notes));
+    cr_assert_eq(o.uvm_cpus, 4, "an unknown host count caps nothing");
+}
+
+Test(hcs_hyperv, cpu_limit_scaled_to_the_processors_the_container_has)
+{
+    struct hcs_options o = hv_options(1024, 2);
+    /* issue 13: 1 CPU with 2 vCPUs on a 16-core host was 1/8 of a CPU (625) */
+    cr_assert_eq(hcs_container_cpu_maximum(&o, 1.0, 16), 5000);
+    cr_assert_eq(hcs_container_cpu_maximum(&o, 2.0, 16), 10000);
+    cr_assert_eq(hcs_container_cpu_maximum(&o, 4.0, 16), 10000, "clamped to the whole VM");
+    cr_assert_eq(hcs_container_cpu_maximum(&o, 0.5, 16), 2500);
+    cr_assert_eq(hcs_container_cpu_maximum(&o, 0, 16), 0);
+    o.isolation = HCS_ISO_PROCESS;
+    cr_assert_eq(hcs_container_cpu_maximum(&o, 1.0, 16), 625, "process isolation: out of the host's cores");
+}
+
+static int has_uvm_fixture(const char *path, void *ctx)
+{
+    (void)ctx;
+    return strstr(path, "uvm") != NULL;
+}
+
+Test(hcs_hyperv, uppermost_layer_with_a_utility_vm)
+{
+    static const struct hcs_layer chain[] = {
+        { "", "C:\\l\\app" }, { "", "C:\\l\\update-uvm" }, { "", "C:\\l\\base-uvm" },
+    };
+    cr_assert_eq(hcs_uvm_layer_index(chain, 3, has_uvm_fixture, NULL), 1, "an update layer's UtilityVM wins over the base's");
+    cr_assert_eq(hcs_uvm_layer_index(chain + 2, 1, has_uvm_fixture, NULL), 0);
+    cr_assert_eq(hcs_uvm_layer_index(chain, 1, has_uvm_fixture, NULL), -1);
+}
+
+Test(hcs_hyperv, mapped_dirs_become_vsmb_shares)
+{
+    struct hcs_mapped_dir in[2] = { { "C:\\data", "C:\\data", 1 }, { "D:\\logs", "C:\\logs", 0 } };
+    struct hcs_mapped_dir out[2];
+    char shares[2][16];
+    hcs_vsmb_mapped(in, 2, out, shares);
+    cr_assert_str_eq(shares[0], "m0");
+    cr_assert_str_eq(shares[1], "m1");
+    cr_assert_str_eq(out[0].host, HCS_VSMB_PREFIX "m0");
+    cr_assert_str_eq(out[1].host, "\\\\?\\VMSMB\\VSMB-{dcc079ae-60ba-4d07-847c-3493609c0870}\\m1");
+    cr_assert_str_eq(out[1].container, "C:\\logs");
+    cr_assert_eq(out[1].readonly, 0);
+    cr_assert_str_eq(in[0].host, "C:\\data", "the input stays the host path (the share's source)");
+}
+
+Test(hcs_hyperv, schema1_document)
+{
+    struct hcs_mapped_dir md = { "C:\\isobench", "C:\\isobench", 1 };
+    struct hcs_v1_spec s = { 0 };
+    cJSON *d;
+    s.name = "run1-hcs-hyperv-0";
+    s.layer_folder = "C:\\ProgramData\\isobench\\hcs\\run1-hcs-hyperv-0";
+    s.layers = layers;
+    s.nlayers = 2;
+    s.uvm_image = "C:\\layers\\base\\UtilityVM";
+    s.mapped = &md;
+    s.nmapped = 1;
+    s.processor_count = 2;
+    s.processor_maximum = 5000;
+    s.memory_mb = 1024;
+    d = round_trip(hcs_doc_v1_hyperv(&s));
+    cr_assert_str_eq(str_at(d, "SystemType"), "Container");
+    cr_assert_str_eq(str_at(d, "Name"), "run1-hcs-hyperv-0");
+    cr_assert_str_eq(str_at(d, "Owner"), "isobench");
+    cr_assert(cJSON_IsTrue(at(d, "HvPartition")));
+    cr_assert_str_eq(str_at(d, "HvRuntime.ImagePath"), "C:\\layers\\base\\UtilityVM");
+    cr_assert_str_eq(str_at(d, "LayerFolderPath"), "C:\\ProgramData\\isobench\\hcs\\run1-hcs-hyperv-0");
+    cr_assert_str_eq(str_at(d, "Layers.0.ID"), "300b3ac0-b603-5367-9494-afec045dd369", "schema 1 spells it ID");
+    cr_assert_str_eq(str_at(d, "Layers.1.Path"), "C:\\layers\\base");
+    cr_assert_eq(num_at(d, "ProcessorCount"), 2);
+    cr_assert_eq(num_at(d, "ProcessorMaximum"), 5000);
+    cr_assert_eq(num_at(d, "MemoryMaximumInMB"), 1024);
+    cr_assert_str_eq(str_at(d, "MappedDirectories.0.HostPath"), "C:\\isobench", "HCS shares host folders itself in v1");
+    cr_assert(cJSON_IsTrue(at(d, "MappedDirectories.0.ReadOnly")));
+    cr_assert(cJSON_IsTrue(at(d, "TerminateOnLastHandleClosed")));
+    cr_assert_null(at(d, "SchemaVersion"), "no schema 2 header");
+    cr_assert_null(at(d, "VolumePath"), "Hyper-V containers take no host volume");
+    cJSON_Delete(d);
+}
+
+Test(hcs_hyperv, guest_connection_property)
+{
+    char detail[256];
+    struct err e;
+    err_clear(&e);
+    cr_assert_eq(hcs_guest_connection_parse("{\"Id\":\"u\",\"GuestConnectionInfo\":{\"SupportedSchemaVersions\":"
+                                            "[{\"Major\":2,\"Minor\":1},{\"Major\":2,\"Minor\":5}],\"ProtocolVersion\":4}}",
+                                            detail, sizeof(detail), &e),
+                 1);
+    cr_assert_str_eq(detail, "guest protocol 4, schema up to 2.5");
+    cr_assert_eq(hcs_guest_connection_parse("{\"Id\":\"u\",\"SystemType\":\"VirtualMachine\"}", detail, sizeof(detail), &e), 0);
+    cr_assert(strstr(detail, "no GuestConnectionInfo") != NULL, "%s", detail);
+    cr_assert_eq(hcs_guest_connection_parse("{\"GuestConnectionInfo\":{}}", detail, sizeof(detail), &e), 0);
+    cr_assert(strstr(detail, "empty") != NULL, "%s", detail);
+    cr_assert_lt(hcs_guest_connection_parse("{\"GuestConnectionInfo\":3}", detail, sizeof(detail), &e), 0);
+    cr_assert_lt(hcs_guest_connection_parse("", detail, sizeof(detail), &e), 0);
+}
+
+Test(hcs_hyperv, hyperv_schema_option)
+{
+    struct hcs_options o;
+    struct err e;
+    err_clear(&e);
+    cr_assert_eq(parse_opts("{\"layers\":[\"C:\\\\l\"],\"isolation\":\"hyperv\"}", &o, &e), 0, "%s", e.msg);
+    cr_assert_eq(o.hv_schema, HCS_HV_AUTO);
+    cr_assert_str_eq(hcs_hv_schema_name(o.hv_schema), "auto");
+    cr_assert_eq(parse_opts("{\"layers\":[\"C:\\\\l\"],\"hyperv_schema\":\"v1\",\"uvm_memory_mb\":777}", &o, &e), 0, "%s", e.msg);
+    cr_assert_eq(o.hv_schema, HCS_HV_V1);
+    cr_assert_eq(o.uvm_memory_mb_requested, 777);
+    cr_assert_lt(parse_opts("{\"layers\":[\"C:\\\\l\"],\"hyperv_schema\":\"v3\"}", &o, &e), 0);
+    cr_assert(strstr(e.msg, "modes[2].options.hyperv_schema") != NULL, "%s", e.msg);
+}
+
+Test(hcs_hyperv, format_handle_by_build)
+{
+    cr_assert(hcs_format_wants_file_handle(17763), "Windows Server 2019");
+    cr_assert(!hcs_format_wants_file_handle(20348), "Windows Server 2022");
+    cr_assert(!hcs_format_wants_file_handle(26100), "Windows Server 2025");
+    cr_assert(!hcs_format_wants_file_handle(0), "unknown build: the current API");
+}
+
+Test(hcs_hyperv, privilege_list)
+{
+    const char *want[] = { "SeBackupPrivilege", "SeRestorePrivilege", "SeManageVolumePrivilege", "SeDebugPrivilege" };
+    int i, required = 0;
+    cr_assert_eq(hcs_nprivileges, 4);
+    for (i = 0; i < hcs_nprivileges; i++) {
+        cr_assert_str_eq(hcs_privileges[i].name, want[i]);
+        cr_assert_not_null(hcs_privileges[i].why);
+        required += hcs_privileges[i].required;
+    }
+    cr_assert_eq(required, 3);
+    cr_assert_eq(hcs_privileges[3].required, 0, "without SeDebug only the VM's memory is unknown");
+}
+
+Test(hcs_hyperv, vmmem_account)
+{
+    const char *rid = "0F3C2C5B-8E5A-4C4B-9B0E-2F7A1D2C3B4A";
+    cr_assert(hcs_vmmem_account_match("NT VIRTUAL MACHINE", "0f3c2c5b-8e5a-4c4b-9b0e-2f7a1d2c3b4a", rid));
+    cr_assert(hcs_vmmem_account_match("nt virtual machine", "{0F3C2C5B-8E5A-4C4B-9B0E-2F7A1D2C3B4A}", rid));
+    cr_assert(!hcs_vmmem_account_match("NT AUTHORITY", "0F3C2C5B-8E5A-4C4B-9B0E-2F7A1D2C3B4A", rid));
+    cr_assert(!hcs_vmmem_account_match("NT VIRTUAL MACHINE", "11111111-8E5A-4C4B-9B0E-2F7A1D2C3B4A", rid));
+    cr_assert(!hcs_vmmem_account_match("NT VIRTUAL MACHINE", "0F3C2C5B", rid));
+    cr_assert(!hcs_vmmem_account_match("NT VIRTUAL MACHINE", rid, ""), "no RuntimeId: nothing matches");
+}
+
+Test(pdh_paths, pair_instances_by_occurrence)
+{
+    /* two vmmem processes reported as repeated bare names: pairing by name
+       gave both the first one's value (issue 13) */
+    struct pdh_item ids[] = { { "vmmem", 1, 4100 }, { "vmmem", 1, 5200 }, { "vmwp", 1, 900 } };
+    struct pdh_item ws[] = { { "vmmem", 1, 300e6 }, { "vmmem", 1, 700e6 }, { "vmwp", 1, 20e6 } };
+    uint32_t pids[8];
+    double v[8];
+    int n = pdh_pair_instances(ids, 3, ws, 3, pids, v, 8);
+    cr_assert_eq(n, 3);
+    cr_assert_eq(pids[0], 4100);
+    cr_assert_eq(v[0], 300e6);
+    cr_assert_eq(pids[1], 5200);
+    cr_assert_eq(v[1], 700e6);
+    cr_assert_eq(pids[2], 900);
+    cr_assert_eq(v[2], 20e6);
+}
+
+Test(pdh_paths, pair_instances_with_suffixes_and_gaps)
+{
+    /* "#n" suffixes, the value array in another order, a process whose PID
+       is gone and one with no value */
+    struct pdh_item ids[] = { { "vmmem", 1, 4100 }, { "vmmem#1", 0, 0 }, { "vmmem#2", 1, 6300 }, { "vmmem#3", 1, 7400 } };
+    struct pdh_item ws[] = { { "vmmem#2", 1, 222 }, { "vmmem", 1, 111 }, { "vmmem#1", 1, 999 }, { "vmmem#3", 0, 0 } };
+    uint32_t pids[8];
+    double v[8];
+    int n = pdh_pair_instances(ids, 4, ws, 4, pids, v, 8);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(pids[0], 4100);
+    cr_assert_eq(v[0], 111);
+    cr_assert_eq(pids[1], 6300);
+    cr_assert_eq(v[1], 222);
+    /* max respected; unmatched names left out */
+    {
+        struct pdh_item other[] = { { "vmwp", 1, 5 } };
+        cr_assert_eq(pdh_pair_instances(ids, 4, ws, 4, pids, v, 1), 1);
+        cr_assert_eq(pdh_pair_instances(ids, 4, other, 1, pids, v, 8), 0);
+        cr_assert_eq(pdh_pair_instances(ids, 0, ws, 4, pids, v, 8), 0);
+    }
+}

@@ -42,7 +42,8 @@ static int count_lines(const char *dir, const char *name)
     return n;
 }
 
-static pid_t spawn_isobench(const char *scenario, const char *out)
+/* `isobench run SCENARIO --out OUT --quiet [--budget BUDGET]` in the background. */
+static pid_t spawn_isobench_budget(const char *scenario, const char *out, const char *budget)
 {
     char bin[1024];
     pid_t pid;
@@ -53,10 +54,48 @@ static pid_t spawn_isobench(const char *scenario, const char *out)
         int null = open("/dev/null", O_WRONLY);
         dup2(null, 2);
         dup2(null, 1);
-        execl(bin, "isobench", "run", scenario, "--out", out, "--quiet", (char *)NULL);
+        if (budget != NULL)
+            execl(bin, "isobench", "run", scenario, "--out", out, "--quiet", "--budget", budget, (char *)NULL);
+        else
+            execl(bin, "isobench", "run", scenario, "--out", out, "--quiet", (char *)NULL);
         _exit(127);
     }
     return pid;
+}
+
+static pid_t spawn_isobench(const char *scenario, const char *out)
+{
+    return spawn_isobench_budget(scenario, out, NULL);
+}
+
+/* Wait (at most 30 s) until samples.csv names container `needle`. */
+static void wait_fleet_up(const char *out, const char *needle)
+{
+    char path[1200];
+    int i;
+    snprintf(path, sizeof(path), "%s/samples.csv", out);
+    for (i = 0; i < 300; i++) {
+        char *t = read_text(path);
+        int up = t != NULL && strstr(t, needle) != NULL;
+        free(t);
+        if (up)
+            return;
+        usleep(100000);
+    }
+    cr_assert_fail("fleet never came up (%s)", needle);
+}
+
+/* A number from a cgroup file (their size reads as 0, so not read_text). */
+static int64_t read_number(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    long long v = -1;
+    if (f != NULL) {
+        if (fscanf(f, "%lld", &v) != 1)
+            v = -1;
+        fclose(f);
+    }
+    return v;
 }
 
 static void write_file(const char *path, const char *text)
@@ -112,10 +151,10 @@ Test(run, ns_fleet_end_to_end, .timeout = 300)
 Test(run, interrupted_run_leaves_valid_files_and_nothing_behind, .timeout = 300)
 {
     char dir[] = "/tmp/isobench-test-int-XXXXXX";
-    char scn[1100], out[1100], path[1200], cg[1300];
+    char scn[1100], out[1100], cg[1300];
     cJSON *run;
     const char *id;
-    int status, i;
+    int status;
     pid_t pid;
 
     require_or_skip(geteuid() == 0, "needs root for namespaces and cgroups");
@@ -126,16 +165,7 @@ Test(run, interrupted_run_leaves_valid_files_and_nothing_behind, .timeout = 300)
                     "\"settle_ms\":100}");
     pid = spawn_isobench(scn, out);
     /* Wait until the fleet is up (three rows of samples for containers). */
-    snprintf(path, sizeof(path), "%s/samples.csv", out);
-    for (i = 0; i < 300; i++) {
-        char *t = read_text(path);
-        int up = t != NULL && strstr(t, "r0-2") != NULL;
-        free(t);
-        if (up)
-            break;
-        usleep(100000);
-    }
-    cr_assert_lt(i, 300, "fleet never came up");
+    wait_fleet_up(out, "r0-2");
     kill(pid, SIGINT);
     cr_assert_eq(waitpid(pid, &status, 0), pid);
     cr_assert(WIFEXITED(status), "isobench must exit cleanly on SIGINT");
@@ -153,6 +183,58 @@ Test(run, interrupted_run_leaves_valid_files_and_nothing_behind, .timeout = 300)
         free(mi);
     }
     cJSON_Delete(run);
+    dir_remove_tree(dir, NULL);
+}
+
+/* Every container of a budgeted run lives in the budget cgroup with its
+   limits; run.json records the budget and the host limits; SIGINT leaves
+   no cgroup of the run in any hierarchy. */
+Test(run, budget_holds_the_fleet_and_is_removed, .timeout = 300)
+{
+    char dir[] = "/tmp/isobench-test-bud-XXXXXX";
+    char scn[1100], out[1100], path[1300], id[64];
+    cJSON *run, *b, *lim;
+    const char *hier[] = { "memory", "pids", "cpu", "cpuacct", "unified", "systemd", "freezer", "devices", NULL };
+    int status, i;
+    pid_t pid;
+
+    require_or_skip(geteuid() == 0, "needs root for namespaces and cgroups");
+    require_or_skip(access("/sys/fs/cgroup/pids/cgroup.procs", F_OK) == 0, "needs the cgroup v1 pids hierarchy");
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(scn, sizeof(scn), "%s/s.json", dir);
+    snprintf(out, sizeof(out), "%s/out", dir);
+    write_file(scn, "{\"modes\":[{\"driver\":\"ns\"}],\"fleet\":{\"size\":3},\"hold_ms\":60000,"
+                    "\"settle_ms\":100,\"budget\":{\"memory\":\"1G\",\"pids\":100}}");
+    /* --budget replaces the scenario's budget */
+    pid = spawn_isobench_budget(scn, out, "memory=256M,pids=500,cpus=1");
+    wait_fleet_up(out, "r0-2");
+    run = load_json(out, "run.json");
+    snprintf(id, sizeof(id), "%s", cJSON_GetObjectItem(run, "run_id")->valuestring);
+    b = cJSON_GetObjectItem(run, "budget");
+    cr_assert_eq(cJSON_GetObjectItem(b, "pids")->valueint, 500);
+    cr_assert_eq(cJSON_GetObjectItem(b, "memory_bytes")->valuedouble, 268435456.0);
+    cr_assert_eq(cJSON_GetObjectItem(b, "cgroup_version")->valueint, 1);
+    lim = cJSON_GetObjectItem(cJSON_GetObjectItem(run, "host"), "limits");
+    cr_assert_gt(cJSON_GetObjectItem(lim, "pid_max")->valuedouble, 0);
+    cr_assert_eq(cJSON_GetObjectItem(lim, "cgroup_pids_max")->valueint, 500);
+    snprintf(path, sizeof(path), "/sys/fs/cgroup/pids/isobench/%s/pids.max", id);
+    cr_assert_eq(read_number(path), 500);
+    snprintf(path, sizeof(path), "/sys/fs/cgroup/pids/isobench/%s/pids.current", id);
+    cr_assert_geq(read_number(path), 3, "the three containers count against the budget");
+    snprintf(path, sizeof(path), "/sys/fs/cgroup/memory/isobench/%s/memory.limit_in_bytes", id);
+    cr_assert_eq(read_number(path), 268435456);
+    snprintf(path, sizeof(path), "/sys/fs/cgroup/cpu/isobench/%s/cpu.cfs_quota_us", id);
+    cr_assert_eq(read_number(path), 100000);
+    cJSON_Delete(run);
+    kill(pid, SIGINT);
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status), "isobench must exit cleanly on SIGINT");
+    for (i = 0; hier[i] != NULL; i++) {
+        struct stat st;
+        snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/isobench/%s", hier[i], id);
+        cr_assert(stat(path, &st) != 0, "cgroup %s left behind", path);
+    }
+    cr_assert_eq(count_lines(out, "containers.csv"), 4);
     dir_remove_tree(dir, NULL);
 }
 

@@ -147,3 +147,35 @@ Test(scenario, sizes)
     cr_assert_lt(parse_size("12X", &v), 0);
     cr_assert_lt(parse_size("", &v), 0);
 }
+
+Test(scenario, budget_key_and_flag)
+{
+    struct scenario s;
+    struct scn_budget b;
+    struct err e;
+
+    cr_assert_eq(scenario_parse("{\"modes\":[{\"driver\":\"ns\"}],\"budget\":{\"memory\":\"512M\",\"pids\":1000,"
+                                "\"cpus\":1.5}}", "b.json", &s, &e), 0, "%s", e.msg);
+    cr_assert(scenario_has_budget(&s));
+    cr_assert_eq(s.budget.mem_bytes, 512LL << 20);
+    cr_assert_eq(s.budget.pids, 1000);
+    cr_assert_float_eq(s.budget.cpus, 1.5, 1e-9);
+    scenario_free(&s);
+    cr_assert_eq(scenario_parse("{\"modes\":[{\"driver\":\"ns\"}],\"budget\":{\"pids\":\"many\"}}", "b.json", &s, &e), -1);
+    cr_assert(strstr(e.msg, "b.json") != NULL && strstr(e.msg, "budget.pids") != NULL, "%s", e.msg);
+    cr_assert_eq(scenario_parse("{\"modes\":[{\"driver\":\"ns\"}],\"budget\":{\"disk\":1}}", "b.json", &s, &e), -1);
+    cr_assert(strstr(e.msg, "budget") != NULL, "%s", e.msg);
+
+    cr_assert_eq(scenario_parse_budget("memory=256M,pids=500", &b, &e), 0, "%s", e.msg);
+    cr_assert_eq(b.mem_bytes, 256LL << 20);
+    cr_assert_eq(b.pids, 500);
+    cr_assert_eq(b.cpus, 0);
+    cr_assert_eq(scenario_parse_budget("cpus=0.5", &b, &e), 0, "%s", e.msg);
+    cr_assert_float_eq(b.cpus, 0.5, 1e-9);
+    cr_assert_eq(scenario_parse_budget("pids=0", &b, &e), -1);
+    cr_assert(strstr(e.msg, "pids=0") != NULL, "%s", e.msg);
+    cr_assert_eq(scenario_parse_budget("memory=lots", &b, &e), -1);
+    cr_assert_eq(scenario_parse_budget("disk=1G", &b, &e), -1);
+    cr_assert(strstr(e.msg, "disk") != NULL, "%s", e.msg);
+    cr_assert_eq(scenario_parse_budget("pids", &b, &e), -1);
+}

@@ -55,8 +55,23 @@ struct cgroup_stats {
     int64_t mem_anon_bytes;   /* v1 "total_rss", v2 "anon" */
     int64_t cpu_ns;           /* v1 cpuacct.usage, v2 cpu.stat usage_usec * 1000 */
     int64_t pids;             /* pids.current */
+    int64_t kmem_bytes;       /* v1 memory.kmem.usage_in_bytes, v2 stat "kernel" (or slab + kernel_stack + pagetables) */
+    int64_t inactive_file_bytes; /* v1 "total_inactive_file", v2 "inactive_file": reclaimable without harm */
 };
 int cgroup_read(enum cgroup_mode m, const char *rel, struct cgroup_stats *st, struct err *e);
+/* The limits in force: memory (v1 limit_in_bytes, v2 memory.max) and
+   pids.max; -1 = unlimited or unreadable. */
+int cgroup_read_limits(enum cgroup_mode m, const char *rel, int64_t *mem_max, int64_t *pids_max);
+/* Remove rel from every mounted hierarchy (runtimes create theirs in
+   blkio, devices, freezer, name=systemd ... too) and from the root (v2).
+   Missing is fine; a busy one is an error. */
+int cgroup_remove_everywhere(const char *rel, struct err *e);
+/* Remove rel and everything below it from every hierarchy, killing the
+   processes still inside (bounded wait); *removed (may be NULL) counts the
+   directories removed. */
+int cgroup_remove_tree(const char *rel, int timeout_ms, int *removed, struct err *e);
+/* Does rel exist in any mounted hierarchy? */
+int cgroup_exists_anywhere(const char *rel);
 /* PIDs in the cgroup (cgroup.procs); *n in/out. */
 int cgroup_pids(enum cgroup_mode m, const char *rel, pid_t *pids, int *n, struct err *e);
 

@@ -252,7 +252,12 @@ static int v1_read(const char *rel, struct cgroup_stats *st, struct err *e)
             st->mem_cache_bytes = v;
         if (cgroup_parse_keyed(buf, "total_rss", &v) == 0)
             st->mem_anon_bytes = v;
+        if (cgroup_parse_keyed(buf, "total_inactive_file", &v) == 0)
+            st->inactive_file_bytes = v;
     }
+    snprintf(path, sizeof(path), "%s/memory/%s/memory.kmem.usage_in_bytes", cg_root(), rel);
+    if (read_file(path, buf, sizeof(buf)) > 0 && cgroup_parse_number(buf, &v) == 0)
+        st->kmem_bytes = v;
     snprintf(path, sizeof(path), "%s/cpuacct/%s/cpuacct.usage", cg_root(), rel);
     if (read_file(path, buf, sizeof(buf)) > 0 && cgroup_parse_number(buf, &v) == 0)
         st->cpu_ns = v;
@@ -359,6 +364,18 @@ static int v2_read(const char *rel, struct cgroup_stats *st, struct err *e)
             st->mem_cache_bytes = v;
         if (cgroup_parse_keyed(buf, "anon", &v) == 0)
             st->mem_anon_bytes = v;
+        if (cgroup_parse_keyed(buf, "inactive_file", &v) == 0)
+            st->inactive_file_bytes = v;
+        if (cgroup_parse_keyed(buf, "kernel", &v) == 0) {
+            st->kmem_bytes = v;
+        } else {
+            static const char *const parts[] = { "slab", "kernel_stack", "pagetables", NULL };
+            int i;
+            st->kmem_bytes = 0;
+            for (i = 0; parts[i] != NULL; i++)
+                if (cgroup_parse_keyed(buf, parts[i], &v) == 0)
+                    st->kmem_bytes += v;
+        }
     }
     snprintf(path, sizeof(path), "%s/%s/cpu.stat", cg_root(), rel);
     if (read_file(path, buf, sizeof(buf)) > 0 && cgroup_parse_keyed(buf, "usage_usec", &v) == 0)
@@ -432,9 +449,150 @@ int cgroup_read(enum cgroup_mode m, const char *rel, struct cgroup_stats *st, st
 {
     int rc;
     st->mem_usage_bytes = st->mem_cache_bytes = st->mem_anon_bytes = -1;
-    st->cpu_ns = st->pids = -1;
+    st->cpu_ns = st->pids = st->kmem_bytes = st->inactive_file_bytes = -1;
     rc = is_v2(m) ? v2_read(rel, st, e) : v1_read(rel, st, e);
     return rc < 0 ? err_wrap(e, "cgroup %s", rel) : 0;
+}
+
+int cgroup_read_limits(enum cgroup_mode m, const char *rel, int64_t *mem_max, int64_t *pids_max)
+{
+    char path[4096], buf[128];
+    int64_t v;
+
+    *mem_max = *pids_max = -1;
+    if (is_v2(m))
+        snprintf(path, sizeof(path), "%s/%s/memory.max", cg_root(), rel);
+    else
+        snprintf(path, sizeof(path), "%s/memory/%s/memory.limit_in_bytes", cg_root(), rel);
+    /* v1 says "no limit" with a huge page-rounded LONG_MAX. */
+    if (read_file(path, buf, sizeof(buf)) > 0 && cgroup_parse_number(buf, &v) == 0 && v > 0 && v < (1LL << 60))
+        *mem_max = v;
+    if (is_v2(m))
+        snprintf(path, sizeof(path), "%s/%s/pids.max", cg_root(), rel);
+    else
+        snprintf(path, sizeof(path), "%s/pids/%s/pids.max", cg_root(), rel);
+    if (read_file(path, buf, sizeof(buf)) > 0 && cgroup_parse_number(buf, &v) == 0 && v > 0)
+        *pids_max = v;
+    return 0;
+}
+
+int cgroup_remove_everywhere(const char *rel, struct err *e)
+{
+    DIR *d = opendir(cg_root());
+    struct dirent *de;
+    char path[4096];
+    int rc = 0;
+    snprintf(path, sizeof(path), "%s/%s", cg_root(), rel);
+    if (rmdir(path) < 0 && errno != ENOENT && errno != ENOTDIR)
+        rc = err_sys(e, errno, "rmdir %s", path);
+    while (d != NULL && (de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "%s/%s/%s", cg_root(), de->d_name, rel);
+        if (rmdir(path) < 0 && errno != ENOENT && errno != ENOTDIR && rc == 0)
+            rc = err_sys(e, errno, "rmdir %s", path);
+    }
+    if (d != NULL)
+        closedir(d);
+    return rc;
+}
+
+/* Depth first under one absolute directory: kill, wait, rmdir. */
+static int remove_tree_at(const char *abs, int64_t deadline, int *removed, struct err *e)
+{
+    DIR *d = opendir(abs);
+    struct dirent *de;
+    char path[4096], buf[65536];
+    int rc = 0;
+
+    if (d == NULL)
+        return errno == ENOENT ? 0 : err_sys(e, errno, "opendir %s", abs);
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", abs, de->d_name);
+        if (remove_tree_at(path, deadline, removed, e) < 0)
+            rc = -1;
+    }
+    closedir(d);
+    if (rc < 0)
+        return rc;
+    for (;;) {
+        char *p, *end;
+        int n = 0;
+        snprintf(path, sizeof(path), "%s/cgroup.procs", abs);
+        if (read_file(path, buf, sizeof(buf)) < 0)
+            break;
+        for (p = buf;; p = end) {
+            long v = strtol(p, &end, 10);
+            if (end == p)
+                break;
+            kill((pid_t)v, SIGKILL);
+            n++;
+        }
+        if (n == 0)
+            break;
+        if (plat_now_ns() > deadline)
+            return err_set(e, EBUSY, "cgroup %s: %d processes still alive after SIGKILL", abs, n);
+        plat_sleep_ms(5);
+    }
+    for (;;) {
+        if (rmdir(abs) == 0) {
+            if (removed != NULL)
+                (*removed)++;
+            return 0;
+        }
+        if (errno == ENOENT)
+            return 0;
+        /* EBUSY for a moment after the last process died (v1 css offlining) */
+        if (errno != EBUSY || plat_now_ns() > deadline)
+            return err_sys(e, errno, "rmdir %s", abs);
+        plat_sleep_ms(5);
+    }
+}
+
+int cgroup_remove_tree(const char *rel, int timeout_ms, int *removed, struct err *e)
+{
+    int64_t deadline = plat_now_ns() + (int64_t)timeout_ms * 1000000LL;
+    DIR *d = opendir(cg_root());
+    struct dirent *de;
+    char path[4096];
+    struct stat st;
+    int rc = 0;
+
+    snprintf(path, sizeof(path), "%s/%s", cg_root(), rel);
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && remove_tree_at(path, deadline, removed, e) < 0)
+        rc = -1;
+    while (d != NULL && (de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "%s/%s/%s", cg_root(), de->d_name, rel);
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && remove_tree_at(path, deadline, removed, rc < 0 ? NULL : e) < 0)
+            rc = -1;
+    }
+    if (d != NULL)
+        closedir(d);
+    return rc;
+}
+
+int cgroup_exists_anywhere(const char *rel)
+{
+    DIR *d = opendir(cg_root());
+    struct dirent *de;
+    char path[4096];
+    struct stat st;
+    int found;
+    snprintf(path, sizeof(path), "%s/%s", cg_root(), rel);
+    found = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    while (!found && d != NULL && (de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "%s/%s/%s", cg_root(), de->d_name, rel);
+        found = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    }
+    if (d != NULL)
+        closedir(d);
+    return found;
 }
 
 int cgroup_exists(enum cgroup_mode m, const char *rel)

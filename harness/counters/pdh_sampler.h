@@ -41,6 +41,24 @@ struct cJSON;
 int pdh_paths_from_json(const struct cJSON *item, const char *field, char paths[][PDH_PATH_MAX], int *n,
                         struct err *e);
 
+/* One instance of a wildcard counter array from one collection
+   (PdhGetFormattedCounterArray): its instance name, whether its value is
+   valid, the value. */
+struct pdh_item {
+    const char *name;
+    int valid;
+    double value;
+};
+/* Pair the "ID Process" array of \Process(prefix*) with another counter's
+   array of the same collection. PDH names duplicate processes either as the
+   same bare name repeated ("vmmem", "vmmem") or with "#n" suffixes
+   ("vmmem", "vmmem#1"), so instances pair by base name and occurrence
+   (the n-th "vmmem" of one array with the n-th of the other), never by name
+   alone. An instance whose PID or value is invalid, or has no partner, is
+   left out. Returns the number of pairs written (at most max). */
+int pdh_pair_instances(const struct pdh_item *ids, int nids, const struct pdh_item *vals, int nvals, uint32_t *pids,
+                       double *values, int max);
+
 #ifdef _WIN32
 struct pdh_sampler;
 /* Open a query over paths[0..n-1]. Missing counters are appended to notes

@@ -4,7 +4,8 @@
  * One PDH query holds every counter; PdhAddEnglishCounterW keeps the paths
  * language-independent. A counter that cannot be added (object absent, e.g.
  * no Hyper-V) becomes a note and is skipped. Wildcard instances are read with
- * PdhGetFormattedCounterArrayW and summed.
+ * PdhGetFormattedCounterArrayW and summed; per-process arrays are paired by
+ * instance occurrence (pdh_pair_instances in pdh_paths.c).
  */
 #include "pdh_sampler.h"
 #include "../plat_win.h"
@@ -169,6 +170,8 @@ int pdh_process_counter(const char *prefix, const char *counter, uint32_t *pids,
     PDH_FMT_COUNTERVALUE_ITEM_W *ids = NULL, *vals = NULL;
     DWORD s1 = 0, c1 = 0, s2 = 0, c2 = 0, i, j;
     PDH_STATUS st;
+    struct pdh_item *pi = NULL, *pv = NULL;
+    char **n1 = NULL, **n2 = NULL;
     int rc = -1, count = 0;
 
     *n = 0;
@@ -208,19 +211,42 @@ int pdh_process_counter(const char *prefix, const char *counter, uint32_t *pids,
         rc = 0;
         goto out;
     }
-    for (i = 0; i < c1 && count < max; i++)
-        for (j = 0; j < c2; j++)
-            if (wcscmp(ids[i].szName, vals[j].szName) == 0) {
-                pids[count] = (uint32_t)ids[i].FmtValue.largeValue;
-                values[count] = vals[j].FmtValue.doubleValue;
-                count++;
-                break;
-            }
+    /* one collection, two arrays: pair by occurrence, not by name
+       (duplicate processes share a name) */
+    pi = calloc(c1 + 1, sizeof(*pi));
+    pv = calloc(c2 + 1, sizeof(*pv));
+    n1 = calloc(c1 + 1, sizeof(*n1));
+    n2 = calloc(c2 + 1, sizeof(*n2));
+    if (pi == NULL || pv == NULL || n1 == NULL || n2 == NULL) {
+        err_set(e, ENOMEM, "pdh: out of memory");
+        goto out;
+    }
+    for (i = 0; i < c1; i++) {
+        n1[i] = win_utf8_dup(ids[i].szName);
+        pi[i].name = n1[i];
+        pi[i].valid = ids[i].FmtValue.CStatus == PDH_CSTATUS_VALID_DATA || ids[i].FmtValue.CStatus == PDH_CSTATUS_NEW_DATA;
+        pi[i].value = (double)ids[i].FmtValue.largeValue;
+    }
+    for (j = 0; j < c2; j++) {
+        n2[j] = win_utf8_dup(vals[j].szName);
+        pv[j].name = n2[j];
+        pv[j].valid = vals[j].FmtValue.CStatus == PDH_CSTATUS_VALID_DATA || vals[j].FmtValue.CStatus == PDH_CSTATUS_NEW_DATA;
+        pv[j].value = vals[j].FmtValue.doubleValue;
+    }
+    count = pdh_pair_instances(pi, (int)c1, pv, (int)c2, pids, values, max);
     *n = count;
     rc = 0;
 out:
     if (q != NULL)
         PdhCloseQuery(q);
+    for (i = 0; n1 != NULL && i < c1; i++)
+        free(n1[i]);
+    for (j = 0; n2 != NULL && j < c2; j++)
+        free(n2[j]);
+    free(n1);
+    free(n2);
+    free(pi);
+    free(pv);
     free(ids);
     free(vals);
     free(w1);

@@ -20,6 +20,8 @@ struct proc_mem {
     int64_t rss_bytes;
     int64_t cpu_ns;    /* utime + stime */
     int nprocs;        /* how many processes were summed */
+    int64_t threads;   /* their threads (each holds a pid of kernel.pid_max) */
+    int64_t fds;       /* their open file descriptors */
 };
 
 /* Add one process's smaps_rollup PSS/RSS and stat CPU into *acc. A process
@@ -33,6 +35,8 @@ int proc_tree_pids(pid_t root, pid_t *pids, int *n, struct err *e);
 int proc_find_cmdline(const char *needle, pid_t *pids, int *n, struct err *e);
 
 /* Parsers (pure, for tests). */
+/* num_threads (field 20) of a /proc/<pid>/stat line, or -1. */
+int64_t proc_parse_stat_threads(const char *text);
 int proc_parse_smaps_rollup(const char *text, int64_t *pss_bytes, int64_t *rss_bytes);
 int proc_parse_stat_cpu(const char *text, int64_t *utime_ticks, int64_t *stime_ticks, pid_t *ppid);
 

@@ -95,10 +95,45 @@ int proc_mem_add(pid_t pid, struct proc_mem *acc, struct err *e)
         acc->rss_bytes += rss;
     }
     snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-    if (read_small(path, buf, sizeof(buf)) > 0 && proc_parse_stat_cpu(buf, &ut, &st, NULL) == 0)
-        acc->cpu_ns += (ut + st) * (1000000000LL / hz);
+    if (read_small(path, buf, sizeof(buf)) > 0) {
+        int64_t th = proc_parse_stat_threads(buf);
+        if (proc_parse_stat_cpu(buf, &ut, &st, NULL) == 0)
+            acc->cpu_ns += (ut + st) * (1000000000LL / hz);
+        acc->threads += th > 0 ? th : 1;
+    }
+    snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+    {
+        DIR *d = opendir(path);
+        struct dirent *de;
+        while (d != NULL && (de = readdir(d)) != NULL)
+            if (de->d_name[0] != '.')
+                acc->fds++;
+        if (d != NULL)
+            closedir(d);
+    }
     acc->nprocs++;
     return 0;
+}
+
+int64_t proc_parse_stat_threads(const char *text)
+{
+    const char *p = strrchr(text, ')');
+    int field = 2; /* the comm field ends at ')' */
+    if (p == NULL)
+        return -1;
+    p++;
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        if (*p == '\0')
+            break;
+        field++;
+        if (field == 20)
+            return strtoll(p, NULL, 10);
+        while (*p && *p != ' ')
+            p++;
+    }
+    return -1;
 }
 
 /* Children of every thread of pid, from /proc/<pid>/task/<tid>/children. */

@@ -705,6 +705,11 @@ static int docker_create(struct ctr *c, struct err *e)
         cJSON_AddStringToObject(hc, "Runtime", st->o.runtime);
     if (st->o.isolation[0] != '\0')
         cJSON_AddStringToObject(hc, "Isolation", st->o.isolation);
+    if (c->cgroup_parent != NULL) {
+        char parent[300];
+        snprintf(parent, sizeof(parent), "/%s", c->cgroup_parent);
+        cJSON_AddStringToObject(hc, "CgroupParent", parent);
+    }
     if (s != NULL && s->mem_limit_bytes > 0)
         cJSON_AddNumberToObject(hc, "Memory", (double)s->mem_limit_bytes);
     if (s != NULL && s->cpu_limit > 0)
@@ -1305,8 +1310,21 @@ static void docker_facts(const struct mode *m, cJSON *out)
     cJSON_AddStringToObject(out, "api_version", st->g.api);
     cJSON_AddStringToObject(out, "os_type", st->g.os_type);
     if (st->g.windows) {
-        cJSON_AddStringToObject(out, "isolation",
-                                st->o.isolation[0] ? st->o.isolation : st->g.default_isolation);
+        const char *iso = st->o.isolation[0] && strcmp(st->o.isolation, "default") != 0 ? st->o.isolation
+                                                                                          : st->g.default_isolation;
+        cJSON_AddStringToObject(out, "isolation", st->o.isolation[0] ? st->o.isolation : st->g.default_isolation);
+        /* The engine's stats are the container's own, inside the utility VM
+           under Hyper-V isolation: not the VM's cost, which hcs-hyperv
+           reports. Labelled so a four-mode comparison does not mix them. */
+        if (strcmp(iso, "hyperv") == 0) {
+            cJSON_AddStringToObject(out, "mem_scope", "container inside the utility VM (engine stats): the VM's "
+                                                      "kernel and services are not counted; compare with hcs-hyperv "
+                                                      "only through the host-level marginal memory");
+            cJSON_AddStringToObject(out, "cpu_scope", "container inside the utility VM (engine stats)");
+        } else {
+            cJSON_AddStringToObject(out, "mem_scope", "container: its job object (silo)");
+            cJSON_AddStringToObject(out, "cpu_scope", "container: its job object (silo)");
+        }
     } else {
         cJSON_AddStringToObject(out, "runtime", st->o.runtime[0] ? st->o.runtime : st->g.default_runtime);
         cJSON_AddStringToObject(out, "runtime_path", st->g.runtime_desc);

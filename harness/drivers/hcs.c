@@ -86,6 +86,7 @@ const struct driver driver_hcs = {
 #include "../plat.h"
 #include "../plat_win.h"
 #include "../counters/pdh_sampler.h"
+#include "hcs_win.h"
 
 #include <cjson/cJSON.h>
 #include <computedefs.h>
@@ -261,14 +262,14 @@ done:
 
 /* ---- operations ----------------------------------------------------------- */
 
-static void free_doc(PWSTR doc)
+void hcs_free_doc(PWSTR doc)
 {
     if (doc != NULL)
         LocalFree(doc);
 }
 
 /* Format a failed HRESULT with the result document into e. */
-static int hcs_fail(struct err *e, HRESULT hr, PWSTR doc, const char *fmt, ...)
+int hcs_fail(struct err *e, HRESULT hr, PWSTR doc, const char *fmt, ...)
 {
     char what[256], sys[256], msg[ERR_MSG_MAX];
     char *doc8 = doc != NULL ? win_utf8_dup(doc) : NULL;
@@ -291,7 +292,7 @@ static int op_abandon(HCS_OPERATION op)
     HRESULT hr;
     api.CancelOperation(op);
     hr = api.WaitForOperationResult(op, 10000, &doc);
-    free_doc(doc);
+    hcs_free_doc(doc);
     if ((uint32_t)hr == HCS_E_OPERATION_TIMEOUT)
         return -1; /* leak it rather than free it under HCS */
     api.CloseOperation(op);
@@ -309,7 +310,7 @@ static int op_finish(HCS_OPERATION op, int timeout_ms, char **result, const char
     if (result != NULL)
         *result = NULL;
     if ((uint32_t)hr == HCS_E_OPERATION_TIMEOUT) {
-        free_doc(doc);
+        hcs_free_doc(doc);
         if (op_abandon(op) < 0)
             return err_set(e, ETIMEDOUT, "%s: no answer within %d ms (cancelled; still pending)", what, timeout_ms);
         return err_set(e, ETIMEDOUT, "%s: no answer within %d ms (cancelled)", what, timeout_ms);
@@ -318,7 +319,7 @@ static int op_finish(HCS_OPERATION op, int timeout_ms, char **result, const char
         rc = hcs_fail(e, hr, doc, "%s", what);
     else if (result != NULL && doc != NULL)
         *result = win_utf8_dup(doc);
-    free_doc(doc);
+    hcs_free_doc(doc);
     api.CloseOperation(op);
     return rc;
 }
@@ -329,6 +330,19 @@ static HCS_OPERATION op_new(struct err *e)
     if (op == NULL)
         err_win(e, GetLastError(), "HcsCreateOperation");
     return op;
+}
+
+/* A call that failed synchronously: its operation may still hold the
+   service's result document (ErrorEvents); take it before closing. */
+static int op_fail_sync(HCS_OPERATION op, HRESULT hr, const char *what, struct err *e)
+{
+    PWSTR doc = NULL;
+    int rc;
+    api.WaitForOperationResult(op, 0, &doc);
+    rc = hcs_fail(e, hr, doc, "%s", what);
+    hcs_free_doc(doc);
+    api.CloseOperation(op);
+    return rc;
 }
 
 static wchar_t *json_wide(const cJSON *doc)
@@ -353,10 +367,8 @@ static int system_call(fn_system_op fn, HCS_SYSTEM sys, const char *options, int
     }
     hr = fn(sys, op, w);
     free(w);
-    if (FAILED(hr)) {
-        api.CloseOperation(op);
-        return hcs_fail(e, hr, NULL, "%s", what);
-    }
+    if (FAILED(hr))
+        return op_fail_sync(op, hr, what, e);
     return op_finish(op, timeout_ms, result, what, e);
 }
 
@@ -376,8 +388,9 @@ static int create_system(const char *id, const cJSON *doc, int timeout_ms, HCS_S
     }
     hr = api.CreateComputeSystem(wid, wdoc, op, NULL, sys);
     if (FAILED(hr)) {
-        api.CloseOperation(op);
-        hcs_fail(e, hr, NULL, "HcsCreateComputeSystem %s", id);
+        char what[192];
+        snprintf(what, sizeof(what), "HcsCreateComputeSystem %s", id);
+        op_fail_sync(op, hr, what, e);
         goto out;
     }
     rc = op_finish(op, timeout_ms, NULL, "HcsCreateComputeSystem", e);
@@ -400,10 +413,8 @@ static int modify_system(HCS_SYSTEM sys, const cJSON *req, int timeout_ms, const
     }
     hr = api.ModifyComputeSystem(sys, op, w, NULL);
     free(w);
-    if (FAILED(hr)) {
-        api.CloseOperation(op);
-        return hcs_fail(e, hr, NULL, "%s", what);
-    }
+    if (FAILED(hr))
+        return op_fail_sync(op, hr, what, e);
     return op_finish(op, timeout_ms, NULL, what, e);
 }
 
@@ -414,7 +425,50 @@ struct hcs_mode {
     char scratch_root[HCS_PATH_MAX];
     char payload_dir[HCS_PATH_MAX];  /* host folder of isobench-payload.exe */
     int host_cores;
+    unsigned build;                  /* Windows build (HcsFormatWritableLayerVhd's handle type) */
+    int uvm_layer;                   /* Hyper-V: uppermost layer with a UtilityVM folder */
+    char option_notes[512];          /* what hcs_options_normalise changed */
+    char privilege_notes[512];       /* optional privileges that could not be enabled */
+    /* changed while containers are created and sampled: under lock */
+    SRWLOCK lock;
+    enum hcs_hv_schema hv_used;      /* v2 or v1 once decided; auto until the first VM answers */
+    char hv_reason[600];             /* why v1 was chosen automatically */
+    char vmmem_note[600];            /* the first failed vmmem lookup */
+    int vmmem_failures;
+    char hosted_note[600];           /* the first failed Statistics query of a hosted container */
+    int hosted_failures;
 };
+
+/* Record the first of a kind of failure, count them all. */
+static void note_once(struct hcs_mode *st, char *note, size_t n, int *count, const char *ctr, const char *msg)
+{
+    AcquireSRWLockExclusive(&st->lock);
+    if (note[0] == '\0')
+        snprintf(note, n, "%s: %s", ctr, msg);
+    (*count)++;
+    ReleaseSRWLockExclusive(&st->lock);
+}
+
+static enum hcs_hv_schema hv_schema_now(struct hcs_mode *st)
+{
+    enum hcs_hv_schema s;
+    AcquireSRWLockShared(&st->lock);
+    s = st->hv_used;
+    ReleaseSRWLockShared(&st->lock);
+    return s;
+}
+
+/* auto: the first answer decides for the rest of the run */
+static void hv_schema_decide(struct hcs_mode *st, enum hcs_hv_schema s, const char *why)
+{
+    AcquireSRWLockExclusive(&st->lock);
+    if (st->hv_used == HCS_HV_AUTO) {
+        st->hv_used = s;
+        if (why != NULL)
+            snprintf(st->hv_reason, sizeof(st->hv_reason), "%s", why);
+    }
+    ReleaseSRWLockExclusive(&st->lock);
+}
 
 static void guid_string(const GUID *g, char *buf, size_t n)
 {
@@ -478,6 +532,9 @@ static int hcs_probe(const struct mode *m, struct err *e)
     wchar_t *q;
     if (api_load(e) < 0)
         return -1;
+    /* layer set-up and disk attach fail later, and less clearly, without these */
+    if (hcs_enable_privileges(NULL, 0, e) < 0)
+        return -1;
     if (m != NULL && m->options != NULL) {
         const cJSON *iso = cJSON_GetObjectItemCaseSensitive(m->options, "isolation");
         if (cJSON_IsString(iso) && strcmp(iso->valuestring, "hyperv") == 0 && hyperv_present(e) < 0)
@@ -490,11 +547,41 @@ static int hcs_probe(const struct mode *m, struct err *e)
     q = win_wide(HCS_QUERY_ENUMERATE);
     hr = api.EnumerateComputeSystems(q, op);
     free(q);
-    if (FAILED(hr)) {
-        api.CloseOperation(op);
-        return hcs_fail(e, hr, NULL, "hcs: HcsEnumerateComputeSystems (is the vmcompute service running?)");
-    }
+    if (FAILED(hr))
+        return op_fail_sync(op, hr, "hcs: HcsEnumerateComputeSystems (is the vmcompute service running?)", e);
     return op_finish(op, 30000, NULL, "hcs: HcsEnumerateComputeSystems", e);
+}
+
+static int has_uvm_folder(const char *layer, void *ctx)
+{
+    char p[HCS_PATH_MAX + 16];
+    (void)ctx;
+    snprintf(p, sizeof(p), "%s\\UtilityVM", layer);
+    return plat_exists(p);
+}
+
+/* Hyper-V isolation: the utility VM image (the uppermost layer that has
+   one, as dockerd picks it) and which way containers will be made. */
+static int hyperv_init(struct hcs_mode *st, int index, struct err *e)
+{
+    char tmpl[HCS_PATH_MAX + 64];
+    st->uvm_layer = hcs_uvm_layer_index(st->o.layers, st->o.nlayers, has_uvm_folder, NULL);
+    if (st->uvm_layer < 0)
+        return err_set(e, ENOENT, "modes[%d]: hyperv isolation needs a layer with a UtilityVM folder; none of the %d "
+                       "layers has one (top %s, base %s)", index, st->o.nlayers, st->o.layers[0].path,
+                       st->o.layers[st->o.nlayers - 1].path);
+    st->hv_used = st->o.hv_schema;
+    snprintf(tmpl, sizeof(tmpl), "%s\\UtilityVM\\SystemTemplate.vhdx", st->o.layers[st->uvm_layer].path);
+    if (st->o.hv_schema != HCS_HV_V1 && !plat_exists(tmpl)) {
+        if (st->o.hv_schema == HCS_HV_V2)
+            return err_set(e, ENOENT, "modes[%d]: hyperv_schema v2 boots its own utility VM from %s, which is missing "
+                           "(\"hyperv_schema\": \"v1\" lets HCS build the VM)", index, tmpl);
+        st->hv_used = HCS_HV_V1;
+        snprintf(st->hv_reason, sizeof(st->hv_reason), "auto: %s is missing, so schema 2 cannot boot a utility VM", tmpl);
+    }
+    if (st->hv_used == HCS_HV_V1 && hcs_v1_load(e) < 0)
+        return err_wrap(e, "modes[%d]: hyperv_schema %s", index, hcs_hv_schema_name(st->o.hv_schema));
+    return 0;
 }
 
 static int hcs_mode_init(struct mode *m, const struct scenario *s, struct err *e)
@@ -506,8 +593,13 @@ static int hcs_mode_init(struct mode *m, const struct scenario *s, struct err *e
     st = calloc(1, sizeof(*st));
     if (st == NULL)
         return err_set(e, ENOMEM, "hcs: out of memory");
-    if (hcs_options_parse(m->options, m->index, &st->o, e) < 0 || resolve_layer_ids(&st->o, e) < 0)
+    InitializeSRWLock(&st->lock);
+    if (hcs_enable_privileges(st->privilege_notes, sizeof(st->privilege_notes), e) < 0 ||
+        hcs_options_parse(m->options, m->index, &st->o, e) < 0 || resolve_layer_ids(&st->o, e) < 0)
         goto fail;
+    st->host_cores = (int)GetActiveProcessorCount(ALL_PROCESSOR_GROUPS);
+    st->build = hcs_windows_build();
+    hcs_options_normalise(&st->o, st->host_cores, st->option_notes, sizeof(st->option_notes));
     if (st->o.scratch_dir[0] != '\0')
         snprintf(st->scratch_root, sizeof(st->scratch_root), "%s", st->o.scratch_dir);
     else
@@ -533,15 +625,8 @@ static int hcs_mode_init(struct mode *m, const struct scenario *s, struct err *e
             snprintf(st->payload_dir, sizeof(st->payload_dir), "%s", payload);
         }
     }
-    if (st->o.isolation == HCS_ISO_HYPERV) {
-        char tmpl[HCS_PATH_MAX + 64];
-        snprintf(tmpl, sizeof(tmpl), "%s\\UtilityVM\\SystemTemplate.vhdx", st->o.layers[st->o.nlayers - 1].path);
-        if (!plat_exists(tmpl)) {
-            err_set(e, ENOENT, "modes[%d]: hyperv isolation needs the base layer's utility VM image %s", m->index, tmpl);
-            goto fail;
-        }
-    }
-    st->host_cores = (int)GetActiveProcessorCount(ALL_PROCESSOR_GROUPS);
+    if (st->o.isolation == HCS_ISO_HYPERV && hyperv_init(st, m->index, e) < 0)
+        goto fail;
     m->drv_state = st;
     return 0;
 fail:
@@ -589,9 +674,36 @@ static void hcs_facts(const struct mode *m, cJSON *out)
         cJSON_AddItemToArray(layers, l);
     }
     if (st->o.isolation == HCS_ISO_HYPERV) {
+        struct hcs_mode *mst = m->drv_state;
         cJSON_AddNumberToObject(out, "uvm_memory_mb", st->o.uvm_memory_mb);
+        cJSON_AddNumberToObject(out, "uvm_memory_mb_requested", st->o.uvm_memory_mb_requested);
         cJSON_AddNumberToObject(out, "uvm_cpus", st->o.uvm_cpus);
+        cJSON_AddNumberToObject(out, "uvm_cpus_requested", st->o.uvm_cpus_requested);
+        cJSON_AddStringToObject(out, "uvm_image", st->o.layers[st->uvm_layer].path);
+        AcquireSRWLockShared(&mst->lock);
+        cJSON_AddStringToObject(out, "hyperv_schema_requested", hcs_hv_schema_name(st->o.hv_schema));
+        cJSON_AddStringToObject(out, "hyperv_schema", st->hv_used == HCS_HV_AUTO ? "undecided (no container made)"
+                                                                                 : hcs_hv_schema_name(st->hv_used));
+        if (st->hv_reason[0] != '\0')
+            cJSON_AddStringToObject(out, "hyperv_schema_reason", st->hv_reason);
+        cJSON_AddStringToObject(out, "vmmem_lookup", st->vmmem_note[0] ? st->vmmem_note : "ok");
+        cJSON_AddNumberToObject(out, "vmmem_lookup_failures", st->vmmem_failures);
+        if (st->hosted_failures > 0) {
+            cJSON_AddStringToObject(out, "hosted_statistics", st->hosted_note);
+            cJSON_AddNumberToObject(out, "hosted_statistics_failures", st->hosted_failures);
+        }
+        ReleaseSRWLockShared(&mst->lock);
+        cJSON_AddStringToObject(out, "mem_scope", "utility VM: private working set and commit of its vmmem process "
+                                                  "(guest kernel, services and container)");
+        cJSON_AddStringToObject(out, "cpu_scope", "utility VM: its total run time");
+    } else {
+        cJSON_AddStringToObject(out, "mem_scope", "container: its job object (silo)");
+        cJSON_AddStringToObject(out, "cpu_scope", "container: its job object (silo)");
     }
+    if (st->option_notes[0] != '\0')
+        cJSON_AddStringToObject(out, "option_notes", st->option_notes);
+    cJSON_AddStringToObject(out, "privileges_not_enabled", st->privilege_notes);
+    cJSON_AddNumberToObject(out, "windows_build", st->build);
     cJSON_AddStringToObject(out, "scratch_root", st->scratch_root);
     cJSON_AddStringToObject(out, "payload_dir", st->payload_dir);
     cJSON_AddNumberToObject(out, "scratch_size_gb", st->o.scratch_size_gb);
@@ -611,6 +723,10 @@ struct hcs_ctr {
     char uvm_vhdx[HCS_PATH_MAX + 32];
     char uvm_id[128];
     char runtime_id[64];     /* the utility VM's RuntimeId: vmmem runs as NT VIRTUAL MACHINE\<it> */
+    int uvm_started;         /* v2: the utility VM booted (later failures are the guest side's) */
+    struct hcs_v1_system *v1; /* Hyper-V through schema 1 (vmcompute.dll) instead of sys/uvm */
+    struct hcs_vmmem vmmem;  /* the utility VM's vmmem process, looked up once */
+    int vmmem_tried;
     struct win_line_buf out_buf;
 };
 
@@ -669,10 +785,61 @@ static int create_vhdx(const char *path, int size_gb, HANDLE *h, struct err *e)
     return 0;
 }
 
+/* HcsFormatWritableLayerVhd wants a CreateFile handle on WS2019 and the
+   virtdisk handle on later builds ([HS] computestorage/format.go). *vhd is
+   the virtdisk handle from create_vhdx; with reopen it is a virtdisk handle
+   again afterwards (process isolation attaches it), else it is closed. */
+static int format_scratch(const char *path, HANDLE *vhd, unsigned build, int reopen, struct err *e)
+{
+    HRESULT hr;
+    HANDLE f;
+    wchar_t *w;
+    if (!hcs_format_wants_file_handle(build)) {
+        hr = api.FormatWritableLayerVhd(*vhd);
+        if (!reopen) {
+            CloseHandle(*vhd);
+            *vhd = INVALID_HANDLE_VALUE;
+        }
+        if (FAILED(hr))
+            return hcs_fail(e, hr, NULL, "HcsFormatWritableLayerVhd %s (virtual-disk handle, build %u)", path, build);
+        return 0;
+    }
+    CloseHandle(*vhd);
+    *vhd = INVALID_HANDLE_VALUE;
+    if ((w = win_wide(path)) == NULL)
+        return err_set(e, EINVAL, "%s: not UTF-8", path);
+    f = CreateFileW(w, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING,
+                    FILE_ATTRIBUTE_NORMAL, NULL);
+    if (f == INVALID_HANDLE_VALUE) {
+        free(w);
+        return err_win(e, GetLastError(), "open %s to format it (WS2019 wants a file handle)", path);
+    }
+    hr = api.FormatWritableLayerVhd(f);
+    CloseHandle(f);
+    if (FAILED(hr)) {
+        free(w);
+        return hcs_fail(e, hr, NULL, "HcsFormatWritableLayerVhd %s (file handle, build %u)", path, build);
+    }
+    if (reopen) {
+        VIRTUAL_STORAGE_TYPE vst = { VIRTUAL_STORAGE_TYPE_DEVICE_VHDX, VIRTUAL_STORAGE_TYPE_VENDOR_MICROSOFT };
+        OPEN_VIRTUAL_DISK_PARAMETERS op;
+        DWORD rc;
+        memset(&op, 0, sizeof(op));
+        op.Version = OPEN_VIRTUAL_DISK_VERSION_2;
+        rc = api.OpenVirtualDisk(&vst, w, VIRTUAL_DISK_ACCESS_NONE, OPEN_VIRTUAL_DISK_FLAG_NONE, &op, vhd);
+        if (rc != ERROR_SUCCESS) {
+            free(w);
+            return err_win(e, rc, "OpenVirtualDisk %s", path);
+        }
+    }
+    free(w);
+    return 0;
+}
+
 /* Process isolation: a dynamic VHDX formatted as a writable layer, attached
    on the host (no drive letter), initialised over the image's layers and
    given the storage filter; its volume path becomes Storage.Path. */
-static int scratch_prepare(struct hcs_ctr *p, const struct hcs_options *o, struct err *e)
+static int scratch_prepare(struct hcs_ctr *p, const struct hcs_options *o, unsigned build, struct err *e)
 {
     ATTACH_VIRTUAL_DISK_PARAMETERS ap;
     cJSON *ld = hcs_doc_layer_data(o->layers, o->nlayers);
@@ -686,11 +853,8 @@ static int scratch_prepare(struct hcs_ctr *p, const struct hcs_options *o, struc
         return err_set(e, ENOMEM, "layerData: out of memory");
     if (create_vhdx(p->scratch, o->scratch_size_gb, &p->vhd, e) < 0)
         goto out;
-    hr = api.FormatWritableLayerVhd(p->vhd);
-    if (FAILED(hr)) {
-        hcs_fail(e, hr, NULL, "HcsFormatWritableLayerVhd %s", p->scratch);
+    if (format_scratch(p->scratch, &p->vhd, build, 1, e) < 0)
         goto out;
-    }
     memset(&ap, 0, sizeof(ap));
     ap.Version = ATTACH_VIRTUAL_DISK_VERSION_1;
     rc = api.AttachVirtualDisk(p->vhd, NULL, ATTACH_VIRTUAL_DISK_FLAG_NO_DRIVE_LETTER, 0, &ap, NULL);
@@ -751,7 +915,7 @@ static void container_spec(const struct ctr *c, const struct hcs_mode *st, const
     }
     cs->mapped = mapped;
     cs->nmapped = n;
-    cs->processor_maximum = hcs_processor_maximum(c->scn->cpu_limit, st->host_cores);
+    cs->processor_maximum = hcs_container_cpu_maximum(&st->o, c->scn->cpu_limit, st->host_cores);
     cs->memory_mb = hcs_memory_mb(c->scn->mem_limit_bytes);
 }
 
@@ -764,7 +928,7 @@ static int create_process_isolated(struct ctr *c, struct hcs_ctr *p, const struc
     int rc;
 
     snprintf(p->scratch, sizeof(p->scratch), "%s\\sandbox.vhdx", p->dir);
-    if (scratch_prepare(p, &st->o, e) < 0)
+    if (scratch_prepare(p, &st->o, st->build, e) < 0)
         return err_wrap(e, "scratch");
     win_utf8(p->mount, mount8, sizeof(mount8));
     mapped = calloc(HCS_MAX_MAPPED, sizeof(*mapped));
@@ -779,38 +943,63 @@ static int create_process_isolated(struct ctr *c, struct hcs_ctr *p, const struc
     return rc;
 }
 
+/* RuntimeId from a properties answer: the account vmmem runs under. */
+static void runtime_id_from(const char *doc, char *out, size_t n)
+{
+    cJSON *j = doc ? cJSON_Parse(doc) : NULL;
+    const cJSON *rid = j ? cJSON_GetObjectItemCaseSensitive(j, "RuntimeId") : NULL;
+    if (cJSON_IsString(rid))
+        snprintf(out, n, "%s", rid->valuestring);
+    cJSON_Delete(j);
+}
+
 static int uvm_runtime_id(struct hcs_ctr *p, int timeout_ms, struct err *e)
 {
     char *doc = NULL;
-    cJSON *j;
-    const cJSON *rid;
     if (system_call(api.GetComputeSystemProperties, p->uvm, "{}", timeout_ms, &doc, "HcsGetComputeSystemProperties (utility VM)", e) < 0)
         return -1;
-    j = doc ? cJSON_Parse(doc) : NULL;
-    rid = j ? cJSON_GetObjectItemCaseSensitive(j, "RuntimeId") : NULL;
-    if (cJSON_IsString(rid))
-        snprintf(p->runtime_id, sizeof(p->runtime_id), "%s", rid->valuestring);
-    cJSON_Delete(j);
+    runtime_id_from(doc, p->runtime_id, sizeof(p->runtime_id));
     free(doc);
     return 0;
 }
 
-static int create_hyperv_isolated(struct ctr *c, struct hcs_ctr *p, const struct hcs_mode *st, struct hcs_layer *guest,
-                                  struct err *e)
+/* Schema 2 talks to the guest through HCS's own guest connection: ask the
+   started VM whether it has one, before anything depends on it. */
+static int uvm_guest_connection(struct hcs_ctr *p, int timeout_ms, struct err *e)
 {
-    const char *base = st->o.layers[st->o.nlayers - 1].path;
+    char *doc = NULL, detail[256];
+    int rc;
+    if (system_call(api.GetComputeSystemProperties, p->uvm, HCS_QUERY_GUEST_CONNECTION, timeout_ms, &doc,
+                    "HcsGetComputeSystemProperties GuestConnection (utility VM)", e) < 0)
+        return err_wrap(e, "utility VM %s", p->uvm_id);
+    rc = hcs_guest_connection_parse(doc, detail, sizeof(detail), e);
+    free(doc);
+    if (rc < 0)
+        return err_wrap(e, "utility VM %s", p->uvm_id);
+    if (rc == 0)
+        return err_set(e, ENOTCONN, "utility VM %s: %s; schema 2 needs HCS's internal guest connection to host the "
+                       "container (set \"hyperv_schema\": \"v1\", dockerd's way)", p->uvm_id, detail);
+    return 0;
+}
+
+/* Schema 2: our own utility VM, the layers, scratch and mapped folders
+   given to it, the container hosted inside it. */
+static int create_hyperv_v2(struct ctr *c, struct hcs_ctr *p, const struct hcs_mode *st, struct hcs_layer *guest,
+                            struct err *e)
+{
+    const char *base = st->o.layers[st->uvm_layer].path;
     char tmpl[HCS_PATH_MAX + 64], root[128];
+    char shares[HCS_MAX_MAPPED][16];
     struct hcs_uvm_spec us;
     struct hcs_container_spec cs;
-    struct hcs_mapped_dir *mapped;
+    struct hcs_mapped_dir *mapped = NULL, *vsmb = NULL;
     wchar_t *wt, *wd;
     HANDLE vhd = INVALID_HANDLE_VALUE;
-    HRESULT hr;
     cJSON *doc;
-    int i, rc;
+    int i, rc = -1;
     BOOL copied;
 
-    /* 1. the utility VM, from a copy of the base layer's template disk */
+    /* 1. the utility VM, from a copy of the uppermost UtilityVM's template disk */
     snprintf(p->uvm_id, sizeof(p->uvm_id), "%s-uvm", c->name);
     snprintf(tmpl, sizeof(tmpl), "%s\\UtilityVM\\SystemTemplate.vhdx", base);
     snprintf(p->uvm_vhdx, sizeof(p->uvm_vhdx), "%s\\uvm.vhdx", p->dir);
@@ -834,17 +1023,14 @@ static int create_hyperv_isolated(struct ctr *c, struct hcs_ctr *p, const struct
         return err_wrap(e, "utility VM");
     if (system_call(api.StartComputeSystem, p->uvm, NULL, st->o.timeout_ms, NULL, "HcsStartComputeSystem (utility VM)", e) < 0)
         return -1;
-    if (uvm_runtime_id(p, st->o.timeout_ms, e) < 0)
+    p->uvm_started = 1;
+    if (uvm_runtime_id(p, st->o.timeout_ms, e) < 0 || uvm_guest_connection(p, st->o.timeout_ms, e) < 0)
         return -1;
 
     /* 2. the container's scratch disk over SCSI, formatted on the host */
     snprintf(p->scratch, sizeof(p->scratch), "%s\\sandbox.vhdx", p->dir);
-    if (create_vhdx(p->scratch, st->o.scratch_size_gb, &vhd, e) < 0)
+    if (create_vhdx(p->scratch, st->o.scratch_size_gb, &vhd, e) < 0 || format_scratch(p->scratch, &vhd, st->build, 0, e) < 0)
         return -1;
-    hr = api.FormatWritableLayerVhd(vhd);
-    CloseHandle(vhd);
-    if (FAILED(hr))
-        return hcs_fail(e, hr, NULL, "HcsFormatWritableLayerVhd %s", p->scratch);
     if (grant(p->uvm_id, p->scratch, e) < 0)
         return -1;
     snprintf(root, sizeof(root), "C:\\c\\%d\\scratch", c->index);
@@ -866,36 +1052,153 @@ static int create_hyperv_isolated(struct ctr *c, struct hcs_ctr *p, const struct
         snprintf(guest[i].id, sizeof(guest[i].id), "%s", st->o.layers[i].id);
         snprintf(guest[i].path, sizeof(guest[i].path), "%s%s", HCS_VSMB_PREFIX, share);
     }
-    if (st->payload_dir[0] != '\0') {
-        doc = hcs_doc_vsmb_add("payload", st->payload_dir);
-        rc = modify_system(p->uvm, doc, st->o.timeout_ms, "utility VM: add the payload share", e);
-        cJSON_Delete(doc);
-        if (rc < 0)
-            return -1;
-    }
     doc = hcs_doc_combine_layers(root, guest, st->o.nlayers);
     rc = modify_system(p->uvm, doc, st->o.timeout_ms, "utility VM: combine layers", e);
     cJSON_Delete(doc);
     if (rc < 0)
         return -1;
 
-    /* 4. the hosted container; host folders reach it through VSMB */
+    /* 4. the hosted container; every host folder (the payload's and the
+       user's mapped_dirs) reaches it only through a VSMB share of the VM */
     mapped = calloc(HCS_MAX_MAPPED, sizeof(*mapped));
-    if (mapped == NULL)
-        return err_set(e, ENOMEM, "hcs: out of memory");
-    container_spec(c, st, st->payload_dir[0] ? HCS_VSMB_PREFIX "payload" : NULL, mapped, &cs);
+    vsmb = calloc(HCS_MAX_MAPPED, sizeof(*vsmb));
+    if (mapped == NULL || vsmb == NULL) {
+        rc = err_set(e, ENOMEM, "hcs: out of memory");
+        goto out;
+    }
+    container_spec(c, st, st->payload_dir, mapped, &cs);
+    hcs_vsmb_mapped(cs.mapped, cs.nmapped, vsmb, shares);
+    for (i = 0; i < cs.nmapped; i++) {
+        doc = hcs_doc_vsmb_add(shares[i], cs.mapped[i].host);
+        if (!cs.mapped[i].readonly)
+            cJSON_ReplaceItemInObject(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "Settings"), "Options"), "ReadOnly",
+                                      cJSON_CreateFalse());
+        rc = modify_system(p->uvm, doc, st->o.timeout_ms, "utility VM: add a mapped folder's share", e);
+        cJSON_Delete(doc);
+        if (rc < 0) {
+            err_wrap(e, "%s", cs.mapped[i].host);
+            goto out;
+        }
+    }
+    cs.mapped = vsmb;
     cs.layers = guest;
     cs.scratch_path = root;
     doc = hcs_doc_hosted_container(p->uvm_id, &cs);
-    free(mapped);
     rc = create_system(c->name, doc, st->o.timeout_ms, &p->sys, e);
     cJSON_Delete(doc);
+out:
+    free(mapped);
+    free(vsmb);
     return rc;
+}
+
+/* Schema 1 (dockerd's path): one document, HCS builds and boots the VM and
+   shares the host folders itself. Created and started here; hcs_start only
+   runs the workload. */
+static int create_hyperv_v1(struct ctr *c, struct hcs_ctr *p, const struct hcs_mode *st, struct err *e)
+{
+    char image[HCS_PATH_MAX + 16];
+    struct hcs_container_spec cs;
+    struct hcs_mapped_dir *mapped;
+    struct hcs_v1_spec v;
+    HANDLE vhd = INVALID_HANDLE_VALUE;
+    char *text, *doc = NULL;
+    cJSON *d;
+    int rc;
+
+    snprintf(p->scratch, sizeof(p->scratch), "%s\\sandbox.vhdx", p->dir);
+    if (!plat_exists(p->scratch) &&
+        (create_vhdx(p->scratch, st->o.scratch_size_gb, &vhd, e) < 0 || format_scratch(p->scratch, &vhd, st->build, 0, e) < 0))
+        return -1;
+    mapped = calloc(HCS_MAX_MAPPED, sizeof(*mapped));
+    if (mapped == NULL)
+        return err_set(e, ENOMEM, "hcs: out of memory");
+    container_spec(c, st, st->payload_dir, mapped, &cs);
+    snprintf(image, sizeof(image), "%s\\UtilityVM", st->o.layers[st->uvm_layer].path);
+    memset(&v, 0, sizeof(v));
+    v.name = c->name;
+    v.layer_folder = p->dir;
+    v.layers = st->o.layers;
+    v.nlayers = st->o.nlayers;
+    v.uvm_image = image;
+    v.mapped = cs.mapped;
+    v.nmapped = cs.nmapped;
+    v.processor_count = st->o.uvm_cpus;
+    v.processor_maximum = cs.processor_maximum;
+    v.memory_mb = st->o.uvm_memory_mb;
+    d = hcs_doc_v1_hyperv(&v);
+    text = cJSON_PrintUnformatted(d);
+    cJSON_Delete(d);
+    free(mapped);
+    if (text == NULL)
+        return err_set(e, ENOMEM, "hcs: out of memory");
+    rc = hcs_v1_create_start(c->name, text, st->o.timeout_ms, &p->v1, e);
+    free(text);
+    if (rc < 0)
+        return -1;
+    /* the VM's RuntimeId, for its vmmem process (unverified for schema 1: a
+       failed lookup is recorded, never guessed) */
+    if (hcs_v1_properties(p->v1, "{}", &doc, e) == 0)
+        runtime_id_from(doc, p->runtime_id, sizeof(p->runtime_id));
+    free(doc);
+    err_clear(e);
+    return 0;
+}
+
+/* Undo a schema-2 attempt before falling back to schema 1. */
+static void hyperv_v2_undo(struct hcs_ctr *p, int timeout_ms)
+{
+    struct err e2;
+    if (p->sys != NULL) {
+        system_call(api.TerminateComputeSystem, p->sys, NULL, timeout_ms, NULL, "terminate", &e2);
+        api.CloseComputeSystem(p->sys);
+        p->sys = NULL;
+    }
+    if (p->uvm != NULL) {
+        system_call(api.TerminateComputeSystem, p->uvm, NULL, timeout_ms, NULL, "terminate", &e2);
+        api.CloseComputeSystem(p->uvm);
+        p->uvm = NULL;
+    }
+    p->uvm_started = 0;
+    p->runtime_id[0] = '\0';
+}
+
+static int create_hyperv_isolated(struct ctr *c, struct hcs_ctr *p, struct hcs_mode *st, struct err *e)
+{
+    enum hcs_hv_schema now = hv_schema_now(st);
+    struct hcs_layer *guest;
+    int rc;
+    if (now == HCS_HV_V1)
+        return create_hyperv_v1(c, p, st, e);
+    /* the layers as the utility VM sees them (heap: runner threads have small stacks) */
+    guest = calloc(HCS_MAX_LAYERS, sizeof(*guest));
+    if (guest == NULL)
+        return err_set(e, ENOMEM, "hcs: out of memory");
+    rc = create_hyperv_v2(c, p, st, guest, e);
+    free(guest);
+    if (rc == 0) {
+        hv_schema_decide(st, HCS_HV_V2, NULL);
+        return 0;
+    }
+    /* auto: the VM booted but the guest side failed: schema 1 from now on */
+    if (now == HCS_HV_AUTO && p->uvm_started) {
+        char why[ERR_MSG_MAX + 64];
+        snprintf(why, sizeof(why), "auto: schema 2 failed on %s: %s", c->name, e->msg);
+        hyperv_v2_undo(p, st->o.timeout_ms);
+        hv_schema_decide(st, HCS_HV_V1, why);
+        if (hv_schema_now(st) == HCS_HV_V1) {
+            err_clear(e);
+            if (hcs_v1_load(e) < 0)
+                return err_wrap(e, "%s", why);
+            return create_hyperv_v1(c, p, st, e);
+        }
+    }
+    return -1;
 }
 
 static int hcs_create(struct ctr *c, struct err *e)
 {
-    const struct hcs_mode *st = c->mode->drv_state;
+    struct hcs_mode *st = c->mode->drv_state;
     struct hcs_ctr *p = calloc(1, sizeof(*p));
     if (p == NULL)
         return err_set(e, ENOMEM, "hcs: out of memory");
@@ -905,16 +1208,8 @@ static int hcs_create(struct ctr *c, struct err *e)
     snprintf(p->dir, sizeof(p->dir), "%s\\%s", st->scratch_root, c->name);
     if (plat_mkdir_p(p->dir, e) < 0)
         return -1;
-    if (st->o.isolation == HCS_ISO_HYPERV) {
-        /* the layers as the utility VM sees them (heap: runner threads have small stacks) */
-        struct hcs_layer *guest = calloc(HCS_MAX_LAYERS, sizeof(*guest));
-        int rc;
-        if (guest == NULL)
-            return err_set(e, ENOMEM, "hcs: out of memory");
-        rc = create_hyperv_isolated(c, p, st, guest, e);
-        free(guest);
-        return rc;
-    }
+    if (st->o.isolation == HCS_ISO_HYPERV)
+        return create_hyperv_isolated(c, p, st, e);
     return create_process_isolated(c, p, st, e);
 }
 
@@ -930,15 +1225,30 @@ static int hcs_start(struct ctr *c, struct err *e)
     cJSON *params;
     HRESULT hr;
 
-    if (system_call(api.StartComputeSystem, p->sys, NULL, st->o.timeout_ms, NULL, "HcsStartComputeSystem", e) < 0)
-        return -1;
     if (hcs_command_line((int)c->scn->workload, c->scn->cpu_iterations, st->o.command, cmd, sizeof(cmd), e) < 0)
         return -1;
     params = hcs_doc_process_params(cmd, 1);
+    if (p->v1 != NULL) {
+        /* schema 1: created and started in hcs_create */
+        char *text = cJSON_PrintUnformatted(params);
+        int rc;
+        cJSON_Delete(params);
+        if (text == NULL)
+            return err_set(e, ENOMEM, "ProcessParameters: out of memory");
+        rc = hcs_v1_create_process(p->v1, text, &p->out, e);
+        free(text);
+        if (rc == 0)
+            c->exec_ns = plat_now_ns();
+        return rc;
+    }
     wparams = json_wide(params);
     cJSON_Delete(params);
     if (wparams == NULL)
         return err_set(e, ENOMEM, "ProcessParameters: out of memory");
+    if (system_call(api.StartComputeSystem, p->sys, NULL, st->o.timeout_ms, NULL, "HcsStartComputeSystem", e) < 0) {
+        free(wparams);
+        return -1;
+    }
     op = op_new(e);
     if (op == NULL) {
         free(wparams);
@@ -946,14 +1256,12 @@ static int hcs_start(struct ctr *c, struct err *e)
     }
     hr = api.CreateProcess(p->sys, wparams, op, NULL, &p->proc);
     free(wparams);
-    if (FAILED(hr)) {
-        api.CloseOperation(op);
-        return hcs_fail(e, hr, NULL, "HcsCreateProcess");
-    }
+    if (FAILED(hr))
+        return op_fail_sync(op, hr, "HcsCreateProcess", e);
     memset(&pi, 0, sizeof(pi));
     hr = api.WaitForOperationResultAndProcessInfo(op, (DWORD)st->o.timeout_ms, &pi, &doc);
     if ((uint32_t)hr == HCS_E_OPERATION_TIMEOUT) {
-        free_doc(doc);
+        hcs_free_doc(doc);
         op_abandon(op);
         return err_set(e, ETIMEDOUT, "HcsCreateProcess: no answer within %d ms (cancelled)", st->o.timeout_ms);
     }
@@ -966,7 +1274,7 @@ static int hcs_start(struct ctr *c, struct err *e)
         doc = NULL;
         op = op_new(e);
         if (op == NULL) {
-            free_doc(first_doc);
+            hcs_free_doc(first_doc);
             return -1;
         }
         hr = api.GetProcessInfo(p->proc, op);
@@ -978,18 +1286,18 @@ static int hcs_start(struct ctr *c, struct err *e)
             api.CloseOperation(op);
         if (FAILED(hr)) {
             int rc = hcs_fail(e, first, first_doc, "HcsCreateProcess");
-            free_doc(doc);
-            free_doc(first_doc);
+            hcs_free_doc(doc);
+            hcs_free_doc(first_doc);
             return rc;
         }
-        free_doc(first_doc);
+        hcs_free_doc(first_doc);
     }
     if (FAILED(hr)) {
         int rc = hcs_fail(e, hr, doc, "HcsCreateProcess");
-        free_doc(doc);
+        hcs_free_doc(doc);
         return rc;
     }
-    free_doc(doc);
+    hcs_free_doc(doc);
     c->exec_ns = plat_now_ns();
     p->out = pi.StdOutput;
     if (p->out == NULL || p->out == INVALID_HANDLE_VALUE)
@@ -1011,86 +1319,94 @@ static int hcs_wait_output(struct ctr *c, const char *marker, int timeout_ms, ch
     return 0;
 }
 
-/* The utility VM's vmmem process: the one running as NT VIRTUAL MACHINE\<RuntimeId>. */
-static int vmmem_private_ws(const char *runtime_id, int64_t *bytes)
+/* Statistics of the hosted container (v2) or the schema-1 container. */
+static int container_statistics(struct hcs_ctr *p, int timeout_ms, struct hcs_stats *s, struct err *e)
 {
-    uint32_t pids[64];
-    double vals[64];
-    int n = 0, i;
-    struct err e;
-    *bytes = -1;
-    if (runtime_id[0] == '\0' || pdh_process_counter("vmmem", "Working Set - Private", pids, vals, 64, &n, &e) < 0)
+    char *doc = NULL;
+    int rc;
+    if (p->v1 != NULL)
+        rc = hcs_v1_properties(p->v1, HCS_QUERY_STATISTICS, &doc, e);
+    else
+        rc = system_call(api.GetComputeSystemProperties, p->sys, HCS_QUERY_STATISTICS, timeout_ms, &doc,
+                         "HcsGetComputeSystemProperties", e);
+    if (rc < 0)
         return -1;
-    for (i = 0; i < n; i++) {
-        HANDLE h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pids[i]);
-        HANDLE tok = NULL;
-        char buf[512];
-        DWORD len = 0;
-        wchar_t name[128], domain[128];
-        DWORD nn = 128, dn = 128;
-        SID_NAME_USE use;
-        int match = 0;
-        if (h == NULL)
-            continue;
-        if (OpenProcessToken(h, TOKEN_QUERY, &tok) &&
-            GetTokenInformation(tok, TokenUser, buf, sizeof(buf), &len) &&
-            LookupAccountSidW(NULL, ((TOKEN_USER *)buf)->User.Sid, name, &nn, domain, &dn, &use)) {
-            char n8[128];
-            win_utf8(name, n8, sizeof(n8));
-            match = _stricmp(n8, runtime_id) == 0;
+    if (doc == NULL)
+        return err_set(e, EIO, "HcsGetComputeSystemProperties: empty response");
+    rc = hcs_stats_parse(doc, s, e);
+    free(doc);
+    return rc;
+}
+
+/* Hyper-V isolation: what the VM costs the host, read first and from the VM
+   (schema 2: its Statistics for CPU; both: its vmmem process for memory and
+   commit, and under schema 1 for CPU too); the hosted container's own
+   statistics only add I/O, and losing them loses nothing else. A failed
+   vmmem lookup leaves memory unknown (-1) with the reason in run.json. */
+static int sample_hyperv(struct ctr *c, struct hcs_mode *st, struct hcs_ctr *p, struct counters *out, struct err *e)
+{
+    struct hcs_stats s;
+    struct err e2;
+    int64_t ws, commit, vm_cpu, sz;
+
+    if (p->v1 == NULL) {
+        char *doc = NULL;
+        if (p->uvm == NULL)
+            return err_set(e, EINVAL, "hcs: no utility VM");
+        if (system_call(api.GetComputeSystemProperties, p->uvm, HCS_QUERY_STATISTICS, st->o.timeout_ms, &doc,
+                        "HcsGetComputeSystemProperties (utility VM)", e) < 0)
+            return -1;
+        if (doc == NULL || hcs_stats_parse(doc, &s, e) < 0) {
+            free(doc);
+            return doc == NULL ? err_set(e, EIO, "utility VM %s: empty Statistics", p->uvm_id) : err_wrap(e, "utility VM %s", p->uvm_id);
         }
-        if (tok != NULL)
-            CloseHandle(tok);
-        CloseHandle(h);
-        if (match) {
-            *bytes = (int64_t)vals[i];
-            return 0;
-        }
+        free(doc);
+        out->cpu_ns = s.cpu_ns;
     }
-    return -1;
+    if (!p->vmmem_tried) {
+        p->vmmem_tried = 1;
+        err_clear(&e2);
+        if (hcs_vmmem_find(&p->vmmem, p->runtime_id, &e2) < 0)
+            note_once(st, st->vmmem_note, sizeof(st->vmmem_note), &st->vmmem_failures, c->name, e2.msg);
+    }
+    hcs_vmmem_read(&p->vmmem, &ws, &commit, &vm_cpu);
+    out->mem_private_ws_bytes = ws;
+    out->mem_commit_bytes = commit;
+    if (p->v1 != NULL)
+        out->cpu_ns = vm_cpu;
+    out->storage_bytes = file_size_on_disk(p->scratch);
+    sz = p->uvm_vhdx[0] ? file_size_on_disk(p->uvm_vhdx) : 0;
+    if (sz >= 0 && out->storage_bytes >= 0)
+        out->storage_bytes += sz;
+    err_clear(&e2);
+    if (container_statistics(p, st->o.timeout_ms, &s, &e2) < 0) {
+        note_once(st, st->hosted_note, sizeof(st->hosted_note), &st->hosted_failures, c->name, e2.msg);
+    } else {
+        out->io_read_bytes = s.io_read_bytes;
+        out->io_write_bytes = s.io_write_bytes;
+    }
+    return 0;
 }
 
 static int hcs_sample(struct ctr *c, struct counters *out, struct err *e)
 {
-    const struct hcs_mode *st = c->mode->drv_state;
+    struct hcs_mode *st = c->mode->drv_state;
     struct hcs_ctr *p = c->priv;
     struct hcs_stats s;
-    char *doc = NULL;
-    int64_t sz;
 
     counters_unknown(out);
-    if (p == NULL || p->sys == NULL)
+    if (p == NULL || (p->sys == NULL && p->v1 == NULL))
         return err_set(e, EINVAL, "hcs: no compute system");
-    if (system_call(api.GetComputeSystemProperties, p->sys, HCS_QUERY_STATISTICS, st->o.timeout_ms, &doc,
-                    "HcsGetComputeSystemProperties", e) < 0)
+    if (st->o.isolation == HCS_ISO_HYPERV)
+        return sample_hyperv(c, st, p, out, e);
+    if (container_statistics(p, st->o.timeout_ms, &s, e) < 0)
         return -1;
-    if (doc == NULL || hcs_stats_parse(doc, &s, e) < 0) {
-        free(doc);
-        return doc == NULL ? err_set(e, EIO, "HcsGetComputeSystemProperties: empty response") : -1;
-    }
-    free(doc);
     out->cpu_ns = s.cpu_ns;
     out->mem_commit_bytes = s.mem_commit_bytes;
     out->mem_private_ws_bytes = s.mem_private_ws_bytes;
     out->io_read_bytes = s.io_read_bytes;
     out->io_write_bytes = s.io_write_bytes;
     out->storage_bytes = file_size_on_disk(p->scratch);
-    if (st->o.isolation == HCS_ISO_HYPERV) {
-        int64_t ws;
-        struct hcs_stats vs;
-        /* what the VM costs the host: its vmmem working set and its CPU */
-        if (vmmem_private_ws(p->runtime_id, &ws) == 0)
-            out->mem_private_ws_bytes = ws;
-        if (system_call(api.GetComputeSystemProperties, p->uvm, HCS_QUERY_STATISTICS, st->o.timeout_ms, &doc,
-                        "HcsGetComputeSystemProperties (utility VM)", e) == 0 && doc != NULL &&
-            hcs_stats_parse(doc, &vs, e) == 0 && vs.cpu_ns >= 0)
-            out->cpu_ns = vs.cpu_ns;
-        free(doc);
-        err_clear(e);
-        sz = file_size_on_disk(p->uvm_vhdx);
-        if (sz >= 0 && out->storage_bytes >= 0)
-            out->storage_bytes += sz;
-    }
     return 0;
 }
 
@@ -1118,6 +1434,8 @@ static int hcs_stop(struct ctr *c, struct err *e)
     int rc = 0;
     if (p == NULL)
         return 0;
+    if (p->v1 != NULL)
+        return hcs_v1_terminate(p->v1, st->o.timeout_ms, e);
     if (terminate(p->sys, st->o.timeout_ms, "HcsTerminateComputeSystem", e) < 0)
         rc = -1;
     if (terminate(p->uvm, st->o.timeout_ms, "HcsTerminateComputeSystem (utility VM)", rc < 0 ? NULL : e) < 0)
@@ -1165,6 +1483,8 @@ static int hcs_destroy(struct ctr *c, struct err *e)
         api.CloseComputeSystem(p->sys);
     if (p->uvm != NULL)
         api.CloseComputeSystem(p->uvm);
+    hcs_v1_close(p->v1);
+    hcs_vmmem_close(&p->vmmem);
     if (p->filter_attached) {
         HRESULT hr = api.DetachLayerStorageFilter(p->mount);
         if (FAILED(hr) && rc == 0)
@@ -1210,10 +1530,8 @@ static int hcs_cleanup(const char *run_id, int *removed, struct err *e)
     q = win_wide(HCS_QUERY_ENUMERATE);
     hr = api.EnumerateComputeSystems(q, op);
     free(q);
-    if (FAILED(hr)) {
-        api.CloseOperation(op);
-        return hcs_fail(e, hr, NULL, "HcsEnumerateComputeSystems");
-    }
+    if (FAILED(hr))
+        return op_fail_sync(op, hr, "HcsEnumerateComputeSystems", e);
     if (op_finish(op, 60000, &list, "HcsEnumerateComputeSystems", e) < 0)
         return -1;
     if (list != NULL && hcs_enum_parse(list, run_id, ids, 256, &n, e) < 0) {

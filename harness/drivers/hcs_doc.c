@@ -245,6 +245,7 @@ int hcs_options_parse(const cJSON *opts, int mode_index, struct hcs_options *o, 
     o->uvm_cpus = 2;
     o->scratch_size_gb = 20;
     o->timeout_ms = 120000;
+    o->hv_schema = HCS_HV_AUTO;
     if (opts != NULL && !cJSON_IsObject(opts))
         return err_set(e, EINVAL, "modes[%d].options: expected an object", mode_index);
     cJSON_ArrayForEach(it, opts) {
@@ -313,6 +314,15 @@ int hcs_options_parse(const cJSON *opts, int mode_index, struct hcs_options *o, 
         } else if (strcmp(k, "timeout_ms") == 0) {
             if (opt_int(it, field, 1000, 3600000, &o->timeout_ms, e) < 0)
                 return -1;
+        } else if (strcmp(k, "hyperv_schema") == 0) {
+            if (cJSON_IsString(it) && strcmp(it->valuestring, "auto") == 0)
+                o->hv_schema = HCS_HV_AUTO;
+            else if (cJSON_IsString(it) && strcmp(it->valuestring, "v2") == 0)
+                o->hv_schema = HCS_HV_V2;
+            else if (cJSON_IsString(it) && strcmp(it->valuestring, "v1") == 0)
+                o->hv_schema = HCS_HV_V1;
+            else
+                return err_set(e, EINVAL, "%s: expected \"auto\", \"v2\" or \"v1\"", field);
         } else if (strcmp(k, "mapped_dirs") == 0) {
             const cJSON *m;
             int i = 0;
@@ -350,7 +360,7 @@ int hcs_options_parse(const cJSON *opts, int mode_index, struct hcs_options *o, 
         } else {
             return err_set(e, EINVAL,
                            "%s: unknown option (expected isolation, layers, image_inspect, uvm_memory_mb, "
-                           "uvm_cpus, command, scratch_dir, scratch_size_gb, timeout_ms, mapped_dirs)",
+                           "uvm_cpus, hyperv_schema, command, scratch_dir, scratch_size_gb, timeout_ms, mapped_dirs)",
                            field);
         }
     }
@@ -366,6 +376,8 @@ int hcs_options_parse(const cJSON *opts, int mode_index, struct hcs_options *o, 
                        "modes[%d].options: the hcs driver needs the image as \"layers\" (layer folders, "
                        "top-most first) or \"image_inspect\" (a `docker inspect` JSON file of a windowsfilter image)",
                        mode_index);
+    o->uvm_memory_mb_requested = o->uvm_memory_mb;
+    o->uvm_cpus_requested = o->uvm_cpus;
     return 0;
 }
 
@@ -589,6 +601,7 @@ cJSON *hcs_doc_process_params(const char *command_line, int stdout_pipe)
     cJSON *d = cJSON_CreateObject();
     cJSON *env;
     cJSON_AddStringToObject(d, "CommandLine", command_line);
+    cJSON_AddStringToObject(d, "User", HCS_PROCESS_USER);
     cJSON_AddStringToObject(d, "WorkingDirectory", "C:\\");
     env = cJSON_AddObjectToObject(d, "Environment");
     cJSON_AddStringToObject(env, "PATH", "C:\\Windows\\system32;C:\\Windows;C:\\Windows\\System32\\WindowsPowerShell\\v1.0");
@@ -713,7 +726,7 @@ static const struct {
     { HCS_E_OPERATION_PENDING, "HCS_E_OPERATION_PENDING", "the operation is still pending" },
     { HCS_E_OPERATION_TIMEOUT, "HCS_E_OPERATION_TIMEOUT", "the operation did not complete in time" },
     { HCS_E_OPERATION_SYSTEM_CALLBACK_ALREADY_SET, "HCS_E_OPERATION_SYSTEM_CALLBACK_ALREADY_SET", "a callback is already registered" },
-    { HCS_E_ACCESS_DENIED, "HCS_E_ACCESS_DENIED", "access denied: run as Administrator or a member of Hyper-V Administrators" },
+    { HCS_E_ACCESS_DENIED, "HCS_E_ACCESS_DENIED", "access denied: run isobench from an elevated prompt as Administrator (Hyper-V Administrators is not enough: attaching the scratch disk needs an administrator)" },
     { HCS_E_GUEST_CRITICAL_ERROR, "HCS_E_GUEST_CRITICAL_ERROR", "the guest reported a critical error" },
     { HCS_E_PROCESS_INFO_NOT_AVAILABLE, "HCS_E_PROCESS_INFO_NOT_AVAILABLE", "process information is not available" },
     { HCS_E_SERVICE_DISCONNECT, "HCS_E_SERVICE_DISCONNECT", "the Host Compute Service disconnected" },

@@ -65,6 +65,14 @@ struct cJSON;
 #define HCS_E_PROCESS_ALREADY_STOPPED 0x8037011Fu
 
 enum hcs_isolation { HCS_ISO_PROCESS = 0, HCS_ISO_HYPERV = 1 };
+/* How a Hyper-V isolated container is made (option "hyperv_schema"):
+   v2   a utility VM of our own (schema 2.1) and a container hosted in it
+        through HCS's internal guest connection (unverified on WS2022);
+   v1   one schema-1 Container document with HvPartition, HCS builds the VM
+        itself (dockerd's path, through vmcompute.dll);
+   auto v2 while the first utility VM answers the GuestConnection property,
+        v1 from the first one that does not (recorded in run.json). */
+enum hcs_hv_schema { HCS_HV_AUTO = 0, HCS_HV_V2 = 1, HCS_HV_V1 = 2 };
 
 struct hcs_layer {
     char id[40];                /* GUID; "" = derive with NameToGuid(basename(path)) at mode_init */
@@ -90,6 +98,9 @@ struct hcs_options {
     struct hcs_mapped_dir mapped[HCS_MAX_MAPPED];
     int nmapped;
     int timeout_ms;                          /* every HCS operation wait (default 120000) */
+    enum hcs_hv_schema hv_schema;            /* Hyper-V: v2, v1 or auto (default auto) */
+    int uvm_memory_mb_requested;             /* before hcs_options_normalise */
+    int uvm_cpus_requested;
 };
 
 /* Validate a mode's options object (NULL = defaults; then layers are missing,
@@ -143,7 +154,9 @@ struct cJSON *hcs_doc_scsi_add(int lun, const char *vhdx, const char *container_
 struct cJSON *hcs_doc_combine_layers(const char *container_root, const struct hcs_layer *layers, int n);
 /* computestorage layerData: {"SchemaVersion":{..},"Layers":[{"Id","Path"}]}. */
 struct cJSON *hcs_doc_layer_data(const struct hcs_layer *layers, int n);
-/* ProcessParameters for HcsCreateProcess. */
+/* ProcessParameters for HcsCreateProcess (both schemas), run as
+   HCS_PROCESS_USER so the mapped payload folder is readable. */
+#define HCS_PROCESS_USER "ContainerAdministrator"
 struct cJSON *hcs_doc_process_params(const char *command_line, int stdout_pipe);
 
 #define HCS_QUERY_STATISTICS "{\"PropertyTypes\":[\"Statistics\"]}"
@@ -184,5 +197,82 @@ int hcs_enum_parse(const char *json, const char *run_id, char ids[][128], int ma
    "command" option) wins when non-empty. */
 int hcs_command_line(int workload, int64_t cpu_iterations, const char *override, char *buf, size_t n,
                      struct err *e);
+
+/* ---- Hyper-V isolation: the pure decisions (hcs_hyperv.c) ---------------- */
+
+const char *hcs_hv_schema_name(enum hcs_hv_schema s);
+
+/* HCS rejects an odd uvm_memory_mb and more utility-VM processors than the
+   host has logical processors: round the memory up to even MB, cap the
+   processors at host_logical (when > 0). What changed is appended to notes
+   ("uvm_memory_mb 1025 -> 1026 (HCS wants an even number of MB)"); the
+   requested values stay in uvm_*_requested. */
+void hcs_options_normalise(struct hcs_options *o, int host_logical, char *notes, size_t n);
+
+/* Processor.Maximum of a container: `cpus` out of the processors the
+   container actually runs on, the host's cores under process isolation and
+   the utility VM's uvm_cpus under Hyper-V isolation (1 CPU of a 2-vCPU VM is
+   5000, whatever the host has). 0 when cpus <= 0. */
+int hcs_container_cpu_maximum(const struct hcs_options *o, double cpus, int host_cores);
+
+/* Index of the uppermost layer (layers are top-most first) holding a
+   UtilityVM folder, as dockerd picks the utility VM image; -1 when none.
+   has_uvm(path, ctx) answers for one layer folder. */
+int hcs_uvm_layer_index(const struct hcs_layer *layers, int n, int (*has_uvm)(const char *path, void *ctx),
+                        void *ctx);
+
+/* Under Hyper-V isolation (v2) host folders reach the hosted container only
+   through VSMB shares of the utility VM: share i is named "m<i>" and the
+   container's HostPath becomes HCS_VSMB_PREFIX "m<i>". out[] gets the
+   rewritten entries, shares[i] the share names. */
+void hcs_vsmb_mapped(const struct hcs_mapped_dir *in, int n, struct hcs_mapped_dir *out, char shares[][16]);
+
+/* The schema-1 Hyper-V container document (dockerd's libcontainerd/local,
+   hcsshim internal/hcs/schema1): SystemType Container, HvPartition true,
+   HvRuntime.ImagePath the uppermost <layer>\UtilityVM, Layers [{ID,Path}]
+   top-most first, LayerFolderPath the folder holding sandbox.vhdx. */
+struct hcs_v1_spec {
+    const char *name;              /* compute-system id */
+    const char *hostname;          /* NULL = none */
+    const char *layer_folder;      /* folder of the container's sandbox.vhdx */
+    const struct hcs_layer *layers;
+    int nlayers;
+    const char *uvm_image;         /* <layer>\UtilityVM */
+    const struct hcs_mapped_dir *mapped;
+    int nmapped;
+    int processor_count;           /* the VM's processors (uvm_cpus) */
+    int processor_maximum;         /* 0 = no limit */
+    int64_t memory_mb;             /* the VM's memory (MemoryMaximumInMB) */
+};
+struct cJSON *hcs_doc_v1_hyperv(const struct hcs_v1_spec *s);
+
+/* The GuestConnection property of a started utility VM
+   ({"PropertyTypes":["GuestConnection"]}): 1 when HCS holds a guest
+   connection (GuestConnectionInfo with a protocol or schema versions),
+   0 when it does not (why in detail), -1 on a malformed answer (e). */
+#define HCS_QUERY_GUEST_CONNECTION "{\"PropertyTypes\":[\"GuestConnection\"]}"
+int hcs_guest_connection_parse(const char *json, char *detail, size_t n, struct err *e);
+
+/* HcsFormatWritableLayerVhd takes a CreateFile handle on Windows Server
+   2019 (build 17763) and a virtdisk handle on later builds (hcsshim
+   computestorage/format.go). */
+#define HCS_BUILD_WS2019 17763u
+int hcs_format_wants_file_handle(unsigned build);
+
+/* Privileges isobench enables at start, with whether HCS work fails without
+   them: layer set-up and disk attach need Backup, Restore and ManageVolume
+   (hcsshim's shims run as SYSTEM, which holds them); Debug only lets the
+   utility VM's vmmem process be opened (without it the VM's memory is unknown). */
+struct hcs_privilege {
+    const char *name;   /* "SeBackupPrivilege" */
+    int required;
+    const char *why;
+};
+extern const struct hcs_privilege hcs_privileges[];
+extern const int hcs_nprivileges;
+
+/* Is DOMAIN\USER the account a utility VM's vmmem process runs as
+   (NT VIRTUAL MACHINE\<RuntimeId>, case-insensitive, braces ignored)? */
+int hcs_vmmem_account_match(const char *domain, const char *user, const char *runtime_id);
 
 #endif

@@ -96,6 +96,7 @@ struct ns_ctr {
     char overlay_opts[4096]; /* mount data for the overlay, built in create */
     char hostname[64];
     int cg_created;
+    int in_budget;           /* runcg is the run's budget: the runner removes it */
     int cgfd;                /* v2: the cgroup directory, for CLONE_INTO_CGROUP; else -1 */
     pid_t pid;               /* pid of the container's init in our namespace, -1 when none */
     int wstatus;             /* wait status once reaped */
@@ -338,7 +339,11 @@ static int ns_create(struct ctr *c, struct err *e)
     if (mkdir(p->merged, 0755) < 0 && errno != EEXIST)
         return err_sys(e, errno, "ns: mkdir %s", p->merged);
 
-    snprintf(p->runcg, sizeof(p->runcg), NS_CGROUP_TOP "/%s", c->run_id);
+    if (c->cgroup_parent != NULL)
+        snprintf(p->runcg, sizeof(p->runcg), "%s", c->cgroup_parent);
+    else
+        snprintf(p->runcg, sizeof(p->runcg), NS_CGROUP_TOP "/%s", c->run_id);
+    p->in_budget = c->cgroup_parent != NULL;
     snprintf(p->cgrel, sizeof(p->cgrel), "%s/%s", p->runcg, c->name);
     lim.mem_bytes = s ? s->mem_limit_bytes : 0;
     lim.cpus = s ? s->cpu_limit : 0;
@@ -685,6 +690,9 @@ static int ns_sample(struct ctr *c, struct counters *out, struct err *e)
             return err_wrap(e, "ns");
     out->mem_pss_bytes = pm.pss_bytes;
     out->mem_rss_bytes = pm.rss_bytes;
+    out->fds = pm.fds;
+    out->kmem_bytes = st.kmem_bytes;
+    out->mounts = 0; /* the overlay and /proc live in the container's own mount namespace */
 
     if (dir_allocated_bytes(p->upper, &bytes, e) < 0)
         return err_wrap(e, "ns: storage");
@@ -735,7 +743,8 @@ static int ns_destroy(struct ctr *c, struct err *e)
             *e = tmp;
             rc = err_wrap(e, "ns");
         }
-        cgroup_remove(p->nm->cg, p->runcg, NULL); /* fails while other containers of the run remain */
+        if (!p->in_budget)
+            cgroup_remove(p->nm->cg, p->runcg, NULL); /* fails while other containers of the run remain */
     }
     if (p->merged[0] != '\0') {
         /* The overlay lives in the container's mount namespace; a host mount here

@@ -275,59 +275,14 @@ static void default_root(const struct mode *m, const char *run_id, char *buf, si
     snprintf(buf, n, "%s/root-%s", dir, m->name);
 }
 
-/* A runtime creates the cgroup in every hierarchy it knows (on a hybrid host
-   also name=systemd, blkio, devices, the unified tree...): remove it from
-   all of them, and from the root itself (cgroup v2). Missing is fine; a
-   busy one is an error. */
-static int cgroup_rmdir_all(const char *rel, struct err *e)
-{
-    DIR *d = opendir(CG_ROOT);
-    struct dirent *de;
-    char path[2048];
-    int rc = 0;
-    snprintf(path, sizeof(path), CG_ROOT "/%s", rel);
-    if (rmdir(path) < 0 && errno != ENOENT && errno != ENOTDIR)
-        rc = err_sys(e, errno, "rmdir %s", path);
-    while (d != NULL && (de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof(path), CG_ROOT "/%s/%s", de->d_name, rel);
-        if (rmdir(path) < 0 && errno != ENOENT && errno != ENOTDIR && rc == 0)
-            rc = err_sys(e, errno, "rmdir %s", path);
-    }
-    if (d != NULL)
-        closedir(d);
-    return rc;
-}
-
-static int cgroup_any(const char *rel)
-{
-    DIR *d = opendir(CG_ROOT);
-    struct dirent *de;
-    char path[2048];
-    struct stat st;
-    int found;
-    snprintf(path, sizeof(path), CG_ROOT "/%s", rel);
-    found = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-    while (!found && d != NULL && (de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof(path), CG_ROOT "/%s/%s", de->d_name, rel);
-        found = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-    }
-    if (d != NULL)
-        closedir(d);
-    return found;
-}
-
 /* Kill what is left in a container's cgroup and remove it everywhere. */
 static int cgroup_clear(enum cgroup_mode cg, const char *rel, struct err *e)
 {
-    if (!cgroup_any(rel))
+    if (!cgroup_exists_anywhere(rel))
         return 0;
     if (cgroup_exists(cg, rel) && cgroup_kill_all(cg, rel, 5000, e) < 0)
         return -1;
-    return cgroup_rmdir_all(rel, e);
+    return cgroup_remove_everywhere(rel, e);
 }
 
 int oci_overlay_mount(const char *lower, const char *upper, const char *work, const char *target, struct err *e)
@@ -896,7 +851,10 @@ static int oci_create(struct ctr *c, struct err *e)
         snprintf(p->root, sizeof(p->root), "%s", om->root);
     else
         default_root(c->mode, c->run_id, p->root, sizeof(p->root));
-    snprintf(p->cgroup, sizeof(p->cgroup), "isobench/%s/%s", c->run_id, c->name);
+    if (c->cgroup_parent != NULL)
+        snprintf(p->cgroup, sizeof(p->cgroup), "%s/%s", c->cgroup_parent, c->name);
+    else
+        snprintf(p->cgroup, sizeof(p->cgroup), "isobench/%s/%s", c->run_id, c->name);
 
     if (register_runtime(om, c->run_id, p->root, e) < 0)
         goto out;
@@ -1121,7 +1079,14 @@ static int oci_sample(struct ctr *c, struct counters *out, struct err *e)
     if (pm.nprocs > 0) {
         out->mem_pss_bytes = pm.pss_bytes;
         out->mem_rss_bytes = pm.rss_bytes;
+        out->fds = pm.fds;
+        /* runtime helpers outside the cgroup (a gofer, a shim) hold pids too */
+        if (pm.threads > out->pids)
+            out->pids = pm.threads;
     }
+    if (have_cg)
+        out->kmem_bytes = st.kmem_bytes;
+    out->mounts = 1; /* the rootfs overlay in the host's namespace */
     if (dir_allocated_bytes(p->upper, &storage, e) == 0)
         out->storage_bytes = storage;
     if (!have_cg && pm.nprocs == 0)
@@ -1278,8 +1243,10 @@ static int oci_destroy(struct ctr *c, struct err *e)
         *e = e2;
         rc = err_wrap(e, "oci: %s", c->name);
     }
-    snprintf(parent, sizeof(parent), "isobench/%s", c->run_id);
-    cgroup_rmdir_all(parent, &e2); /* busy while other containers of the run live */
+    if (c->cgroup_parent == NULL) {
+        snprintf(parent, sizeof(parent), "isobench/%s", c->run_id);
+        cgroup_remove_everywhere(parent, &e2); /* busy while other containers of the run live */
+    }
     if (p->mounted || is_mount_point(p->rootfs)) {
         err_clear(&e2);
         if (unmount(p->rootfs, &e2) < 0) {
@@ -1444,7 +1411,7 @@ static int cleanup_run(const char *run_id, int *removed, struct err *e)
         closedir(d);
     /* The run's parent cgroup, left by runtimes that remove only their own. */
     snprintf(path, sizeof(path), "isobench/%s", run_id);
-    cgroup_rmdir_all(path, &e2);
+    cgroup_remove_everywhere(path, &e2);
     snprintf(path, sizeof(path), "%s/runtimes", dir);
     if (rc == 0) {
         unlink(path);

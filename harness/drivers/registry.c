@@ -50,6 +50,9 @@ void counters_unknown(struct counters *c)
     c->io_read_bytes = -1;
     c->io_write_bytes = -1;
     c->pids = -1;
+    c->fds = -1;
+    c->mounts = -1;
+    c->kmem_bytes = -1;
 }
 
 static const struct {

@@ -217,6 +217,7 @@ const struct driver driver_vm = {
 #include "../plat.h"
 #include "../scenario.h"
 #include "../counters/proc.h"
+#include "../counters/cgroup.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -281,6 +282,8 @@ struct vm_ctr {
     int exited;
     int status;
     int64_t final_cpu_ns;  /* from wait4 once reaped, else -1 */
+    char cgroup[300];      /* <budget>/<name> when the run has a budget, else "" */
+    enum cgroup_mode cg;
 };
 
 static const char *vm_cache_dir(char *buf, size_t n, const char *sub)
@@ -1056,6 +1059,15 @@ static int vm_create(struct ctr *c, struct err *e)
     snprintf(v->log, sizeof(v->log), "%s/qemu.log", v->dir);
     if (plat_mkdir_p(v->dir, e) < 0)
         return err_wrap(e, "vm");
+    if (c->cgroup_parent != NULL) {
+        /* The run's budget holds the QEMU process, in a cgroup of its own
+           (cgroup v2 allows no processes in an inner node). */
+        struct cgroup_limits none = { 0, 0, 0 };
+        v->cg = cgroup_detect();
+        snprintf(v->cgroup, sizeof(v->cgroup), "%s/%s", c->cgroup_parent, c->name);
+        if (cgroup_create(v->cg, v->cgroup, &none, e) < 0)
+            return err_wrap(e, "vm");
+    }
     /* Sparse: nothing is allocated until the guest writes. */
     fd = open(v->disk, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
@@ -1090,6 +1102,9 @@ static int vm_start(struct ctr *c, struct err *e)
     l.vcpus = vm->o.vcpus;
     if (vm_qemu_argv(&l, &a, e) < 0 || vm_spawn(&a, v->log, &v->pid, &v->out_fd, e) < 0)
         return -1;
+    /* Moved in right after fork: QEMU allocates guest memory after exec. */
+    if (v->cgroup[0] != '\0' && cgroup_enter(v->cg, v->cgroup, v->pid, e) < 0)
+        return err_wrap(e, "vm: budget");
     return 0;
 }
 
@@ -1128,7 +1143,9 @@ static int vm_sample(struct ctr *c, struct counters *out, struct err *e)
         out->mem_pss_bytes = pm.pss_bytes;
         out->mem_rss_bytes = pm.rss_bytes;
         out->cpu_ns = pm.cpu_ns;
-        out->pids = pm.nprocs;
+        out->pids = pm.threads; /* QEMU's threads: each holds a pid */
+        out->fds = pm.fds;
+        out->mounts = 0;
     }
     return 0;
 }
@@ -1154,7 +1171,16 @@ static int vm_destroy(struct ctr *c, struct err *e)
     if (v == NULL)
         return 0;
     vm_stop(c, e);
-    if (v->dir[0] != '\0' && dir_remove_tree(v->dir, e) < 0)
+    if (v->cgroup[0] != '\0') {
+        struct err e2;
+        err_clear(&e2);
+        if ((cgroup_kill_all(v->cg, v->cgroup, 5000, &e2) < 0 || cgroup_remove(v->cg, v->cgroup, &e2) < 0) &&
+            rc == 0) {
+            *e = e2;
+            rc = err_wrap(e, "vm");
+        }
+    }
+    if (v->dir[0] != '\0' && dir_remove_tree(v->dir, e) < 0 && rc == 0)
         rc = err_wrap(e, "vm");
     free(v);
     c->priv = NULL;

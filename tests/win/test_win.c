@@ -16,6 +16,7 @@
 #include "driver.h"
 #include "image.h"
 #include "drivers/hcs_doc.h"
+#include "drivers/hcs_win.h"
 #include "pdh_sampler.h"
 #include "plat.h"
 #include "plat_win.h"
@@ -304,6 +305,45 @@ static void test_hcs_probe(void)
           "isobench.exe does not import computecore.dll (loaded only on demand)");
 }
 
+/* The host side of Hyper-V isolation (hcs_host_win.c, hcs_v1_win.c): the
+   privileges, the build, vmcompute.dll's schema-1 API, the vmmem lookup and
+   PDH's per-process pairing against this very process. */
+static void test_hcs_host(void)
+{
+    char notes[512];
+    struct hcs_vmmem vm = { NULL, 0 };
+    struct err e;
+    unsigned build = hcs_windows_build();
+    int rc;
+    err_clear(&e);
+    rc = hcs_enable_privileges(notes, sizeof(notes), &e);
+    CHECK(rc == 0 || strstr(e.msg, "Privilege") != NULL, "privileges: %s%s%s", rc == 0 ? "enabled" : e.msg,
+          notes[0] ? "; not enabled: " : "", notes);
+    CHECK(build > 0, "Windows build %u (format handle: %s)", build,
+          hcs_format_wants_file_handle(build) ? "file" : "virtual disk");
+    rc = hcs_v1_load(&e);
+    if (rc == 0)
+        SKIP("vmcompute.dll has the schema-1 API here (absent-path check not applicable)");
+    else
+        CHECK(strstr(e.msg, "vmcompute.dll") != NULL, "schema 1 unavailable says why: %s", e.msg);
+    rc = hcs_vmmem_find(&vm, "0F3C2C5B-8E5A-4C4B-9B0E-2F7A1D2C3B4A", &e);
+    CHECK(rc < 0 && strstr(e.msg, "vmmem") != NULL, "a utility VM that does not exist has no vmmem: %s", e.msg);
+    CHECK(hcs_vmmem_find(&vm, "", &e) < 0 && strstr(e.msg, "RuntimeId") != NULL, "no RuntimeId: %s", e.msg);
+    {
+        uint32_t pids[16];
+        double vals[16];
+        int n = 0, i, found = 0;
+        rc = pdh_process_counter("test_win", "Working Set - Private", pids, vals, 16, &n, &e);
+        for (i = 0; i < n; i++)
+            found |= pids[i] == GetCurrentProcessId() && vals[i] > 0;
+        if (rc == 0 && n > 0)
+            CHECK(found, "PDH pairs this process's PID %lu with its private working set (%d instance(s))",
+                  (unsigned long)GetCurrentProcessId(), n);
+        else
+            SKIP("PDH lists no \\Process(test_win*) instances here (%s)", rc < 0 ? e.msg : "none");
+    }
+}
+
 /* Layer GUIDs HCS derived, as logged by hcsshim's NameToGuid in public issues
    (moby/moby#38000, microsoft/hcsshim#1072). */
 static void test_name_to_guid(void)
@@ -460,6 +500,7 @@ int main(int argc, char **argv)
     test_host();
     test_pdh();
     test_hcs_probe();
+    test_hcs_host();
     test_name_to_guid();
     test_hcs_doc();
     test_typeperf(tmp);
