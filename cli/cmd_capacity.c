@@ -1,6 +1,8 @@
 /*
  * cmd_capacity.c - `isobench capacity RUN_DIR [options]`: containers per host
- * per mode from one run (model in capacity.c), as a table or JSON.
+ * per mode from one run (model in capacity.c), as a table or JSON. With a
+ * density result (density.json in RUN_DIR, or --measured DIR), the
+ * prediction error against the measured ceiling.
  */
 #include "render.h"
 #include "commands.h"
@@ -15,19 +17,20 @@ static int usage(void)
 {
     fprintf(stderr,
             "usage: isobench capacity RUN_DIR [--hosts hosts.json] [--reserve-mem SIZE]\n"
-            "         [--cpu-target F] [--start-slo-ms N] [--disk-free SIZE] [--json]\n");
+            "         [--cpu-target F] [--start-slo-ms N] [--headroom F] [--disk-free SIZE]\n"
+            "         [--measured DENSITY_RUN_DIR] [--json]\n");
     return 2;
 }
 
 int cmd_capacity(int argc, char **argv)
 {
-    const char *dir = NULL, *hosts_path = NULL;
+    const char *dir = NULL, *hosts_path = NULL, *measured = NULL;
     struct cap_params p;
-    struct rundir r;
+    struct rundir r, dens;
     struct err e;
     struct cap_host *hosts = NULL, own;
     struct cap_row *rows = NULL;
-    int nhosts = 0, nrows = 0, json = 0, i, rc = 2, loaded = 0;
+    int nhosts = 0, nrows = 0, json = 0, i, rc = 2, loaded = 0, dloaded = 0;
     double disk_free = -1;
 
     capacity_default_params(&p);
@@ -43,6 +46,9 @@ int cmd_capacity(int argc, char **argv)
             i++;
         } else if (strcmp(a, "--json") == 0) {
             json = 1;
+        } else if (strcmp(a, "--measured") == 0 && v) {
+            measured = v;
+            i++;
         } else if (strcmp(a, "--hosts") == 0 && v) {
             hosts_path = v;
             i++;
@@ -65,6 +71,25 @@ int cmd_capacity(int argc, char **argv)
         return 2;
     }
     loaded = 1;
+    if (measured != NULL) {
+        if (rundir_load(measured, 0, &dens, &e) < 0) {
+            fprintf(stderr, "isobench capacity: --measured: %s\n", e.msg);
+            goto out;
+        }
+        dloaded = 1;
+        if (!dens.has_density) {
+            fprintf(stderr, "isobench capacity: --measured: %s has no density.json\n", measured);
+            goto out;
+        }
+    }
+    if (hosts_path == NULL && !json && disk_free < 0) {
+        if (capacity_print_run(stdout, &r, dloaded ? &dens : NULL, &p, &e) < 0) {
+            fprintf(stderr, "isobench capacity: %s\n", e.msg);
+            goto out;
+        }
+        rc = 0;
+        goto out;
+    }
     if (hosts_path != NULL) {
         char *text = NULL;
         if (rd_read_text(hosts_path, &text, NULL, &e) < 0 ||
@@ -74,6 +99,8 @@ int cmd_capacity(int argc, char **argv)
             goto out;
         }
         free(text);
+        for (i = 0; i < nhosts; i++)
+            capacity_host_limits_from_run(&r, &hosts[i]);
         if (disk_free >= 0) /* for hosts whose entry has no "disk" */
             for (i = 0; i < nhosts; i++)
                 if (isnan(hosts[i].disk_free_bytes))
@@ -95,6 +122,8 @@ int cmd_capacity(int argc, char **argv)
         rc = 1;
         goto out;
     }
+    if (hosts_path == NULL)
+        capacity_rows_measured(rows, nrows, dloaded ? &dens : &r);
     if (json) {
         cJSON *j = capacity_rows_json(rows, nrows, &p);
         char *s;
@@ -106,6 +135,8 @@ int cmd_capacity(int argc, char **argv)
     } else {
         printf("run %s (%s)\n", r.run_id, dir);
         capacity_print_table(stdout, rows, nrows, &p);
+        capacity_print_models(stdout, rows, nrows);
+        capacity_print_measured(stdout, rows, nrows, 0);
     }
     rc = 0;
 out:
@@ -114,5 +145,7 @@ out:
         free(hosts);
     if (loaded)
         rundir_free(&r);
+    if (dloaded)
+        rundir_free(&dens);
     return rc;
 }

@@ -58,6 +58,8 @@ struct run_ctx {
     int next;              /* next index to launch / sample */
     int end;
     int failed;
+    run_hold_check hold_check; /* asked after every sample of a hold; nonzero ends it (density guards) */
+    void *hold_arg;
 #ifdef _WIN32
     struct pdh_sampler *pdh; /* Windows host counters, NULL when PDH is unusable */
 #endif
@@ -425,6 +427,8 @@ static double hold_level(struct run_ctx *x, double *cpu_busy)
             break;
         plat_sleep_ms(x->s->sample_interval_ms);
         parallel_for(x, 0, x->nlive, workers, sample_one);
+        if (x->hold_check != NULL && x->hold_check(x->hold_arg))
+            break;
     } while (plat_now_ns() < end && !plat_interrupted());
     parallel_for(x, 0, x->nlive, workers, hold_end_one);
     if (host_used(&h, &used) == 0) {
@@ -592,13 +596,12 @@ static int mode_unavailable(struct run_ctx *x, const char *step)
 /* Probe and prepare one mode; an unavailable mode leaves its row and is
    skipped by the repetitions. Negative only on a run-level failure (in
    `fail`). */
-static int mode_open(struct run_ctx *x, struct err *fail)
+static int mode_open(struct run_ctx *x, size_t caprows, struct err *fail)
 {
     struct mode_result *mr = cur_mode(x);
     struct mode *m = mr->mode;
     const struct driver *d = m->drv;
     struct err e;
-    int maxlevel = x->s->ramp[x->s->nramp - 1];
 
     err_clear(&e);
     mr->isolation = m->isolation;
@@ -630,7 +633,7 @@ static int mode_open(struct run_ctx *x, struct err *fail)
     if (d->facts != NULL)
         d->facts(m, mr->facts);
 
-    mr->caprows = (size_t)maxlevel * (size_t)x->s->repetitions;
+    mr->caprows = caprows;
     mr->rows = calloc(mr->caprows, sizeof(*mr->rows));
     if (mr->rows == NULL) {
         if (d->mode_fini)
@@ -663,7 +666,7 @@ static int run_modes(struct run_ctx *x, struct err *fail)
 
     for (i = 0; i < n && !plat_interrupted(); i++) {
         x->mode_index = i;
-        if (mode_open(x, fail) < 0) {
+        if (mode_open(x, (size_t)maxlevel * (size_t)x->s->repetitions, fail) < 0) {
             rc = -1;
             goto out;
         }
@@ -778,17 +781,23 @@ static int make_run_dir(const struct run_opts *o, char *dir, size_t n, struct er
     return err_set(e, EEXIST, "results/%s: too many runs in the same second", stamp);
 }
 
-int run_scenario(struct scenario *s, const struct run_opts *o, struct run_result *r, struct err *e)
+/*
+ * Open a run: id, host facts and limits, run directory, budget cgroup,
+ * run.json, and the context (*out, freed by run_end) that launches, holds
+ * and tears down fleets. On failure nothing is left behind.
+ */
+int run_begin(struct scenario *s, const struct run_opts *o, struct run_result *r, struct run_ctx **out,
+              struct err *e)
 {
-    struct run_ctx x;
+    struct run_ctx *xp;
     static const char *argv_idle[] = { IMAGE_PAYLOAD_PATH, "idle", NULL };
     static const char *argv_exit[] = { IMAGE_PAYLOAD_PATH, "exit", NULL };
     static char iters[32];
     static const char *argv_cpu[] = { IMAGE_PAYLOAD_PATH, "cpu", iters, NULL };
-    int i, rc = 0;
+    int i;
 
+    *out = NULL;
     memset(r, 0, sizeof(*r));
-    memset(&x, 0, sizeof(x));
     r->scn = s;
     run_new_id(r->run_id, sizeof(r->run_id));
     r->t0_ns = plat_now_ns();
@@ -812,24 +821,31 @@ int run_scenario(struct scenario *s, const struct run_opts *o, struct run_result
     err_clear(e);
     if (host_snapshot_read(NULL, &r->limits, e) < 0)
         return err_wrap(e, "host limits");
-    if (scenario_has_budget(s) && budget_create(&r->budget, &s->budget, r->run_id, e) < 0)
+    xp = calloc(1, sizeof(*xp));
+    if (xp == NULL)
+        return err_set(e, ENOMEM, "out of memory");
+    if (scenario_has_budget(s) && budget_create(&r->budget, &s->budget, r->run_id, e) < 0) {
+        free(xp);
         return -1;
+    }
     run_cgroup_limits(r);
-    if (results_open(&x.out, r->dir, e) < 0) {
+    if (results_open(&xp->out, r->dir, e) < 0) {
         budget_remove(&r->budget, NULL);
+        free(xp);
         return err_wrap(e, "run directory %s", r->dir);
     }
     if (results_write_run_json(r, e) < 0) {
-        results_close(&x.out);
+        results_close(&xp->out);
         budget_remove(&r->budget, NULL);
+        free(xp);
         return -1;
     }
-    pthread_mutex_init(&x.lock, NULL);
-    x.r = r;
-    x.s = s;
-    x.progress = o->progress;
+    pthread_mutex_init(&xp->lock, NULL);
+    xp->r = r;
+    xp->s = s;
+    xp->progress = o->progress;
     snprintf(iters, sizeof(iters), "%lld", (long long)s->cpu_iterations);
-    x.argv = s->workload == WL_IDLE ? argv_idle : s->workload == WL_EXIT ? argv_exit : argv_cpu;
+    xp->argv = s->workload == WL_IDLE ? argv_idle : s->workload == WL_EXIT ? argv_exit : argv_cpu;
 
 #ifdef _WIN32
     {
@@ -837,21 +853,28 @@ int run_scenario(struct scenario *s, const struct run_opts *o, struct run_result
         struct err pe;
         for (i = 0; i < s->npdh; i++)
             paths[i] = s->pdh_paths[i];
-        if (pdh_open(&x.pdh, paths, s->npdh, r->notes, sizeof(r->notes), &pe) < 0) {
-            x.pdh = NULL;
+        if (pdh_open(&xp->pdh, paths, s->npdh, r->notes, sizeof(r->notes), &pe) < 0) {
+            xp->pdh = NULL;
             snprintf(r->notes, sizeof(r->notes), "PDH counters unavailable: %s", pe.msg);
         }
     }
 #endif
-    if (s->workload == WL_CPU)
-        bare_baseline(&x);
-    rc = run_modes(&x, e);
+    *out = xp;
+    return 0;
+}
+
+/* Close a run opened by run_begin: remove the budget, write the final
+   run.json (status from rc and interruption), free x. Returns rc, or -1
+   when run.json cannot be written (e keeps the first error). */
+int run_end(struct run_ctx *x, int rc, struct err *e)
+{
+    struct run_result *r = x->r;
     if (rc < 0) /* run.json keeps the reason a run failed */
         snprintf(r->notes + strlen(r->notes), sizeof(r->notes) - strlen(r->notes), "%sfailed: %s",
                  r->notes[0] ? "; " : "", e->msg);
-    if (x.progress != NULL) {
-        fprintf(x.progress, "\r\033[K");
-        fflush(x.progress);
+    if (x->progress != NULL) {
+        fprintf(x->progress, "\r\033[K");
+        fflush(x->progress);
     }
     run_budget_release(r);
     r->ended_wall = plat_wall_time();
@@ -864,13 +887,122 @@ int run_scenario(struct scenario *s, const struct run_opts *o, struct run_result
             rc = -1;
         }
     }
-    results_close(&x.out);
+    results_close(&x->out);
 #ifdef _WIN32
-    if (x.pdh != NULL)
-        pdh_close(x.pdh);
+    if (x->pdh != NULL)
+        pdh_close(x->pdh);
 #endif
-    pthread_mutex_destroy(&x.lock);
+    free(x->lives);
+    pthread_mutex_destroy(&x->lock);
+    free(x);
     return rc;
+}
+
+int run_scenario(struct scenario *s, const struct run_opts *o, struct run_result *r, struct err *e)
+{
+    struct run_ctx *x;
+    int rc;
+
+    if (run_begin(s, o, r, &x, e) < 0)
+        return -1;
+    if (s->workload == WL_CPU)
+        bare_baseline(x);
+    rc = run_modes(x, e);
+    return run_end(x, rc, e);
+}
+
+/* ---- the pieces, for fills that choose their own levels (density.c) ---- */
+
+int run_mode_open(struct run_ctx *x, int mode_index, int max_containers, struct err *e)
+{
+    struct live *lives;
+    x->mode_index = mode_index;
+    x->rep = 0;
+    x->nlive = 0;
+    x->level = 0;
+    free(x->lives);
+    x->lives = NULL;
+    if (mode_open(x, (size_t)max_containers, e) < 0)
+        return -1;
+    if (!cur_mode(x)->available)
+        return 0;
+    lives = calloc((size_t)max_containers, sizeof(*lives));
+    if (lives == NULL) {
+        mode_close(x);
+        cur_mode(x)->available = 0;
+        return err_set(e, ENOMEM, "mode %s: out of memory for %d containers", cur_mode(x)->mode->name,
+                       max_containers);
+    }
+    x->lives = lives;
+    return 0;
+}
+
+void run_mode_close(struct run_ctx *x)
+{
+    run_teardown_all(x);
+    mode_close(x);
+    free(x->lives);
+    x->lives = NULL;
+}
+
+int run_launch_to(struct run_ctx *x, int target, int level)
+{
+    int before = x->nlive, failed0;
+    if (target <= before || x->lives == NULL)
+        return 0;
+    pthread_mutex_lock(&x->lock);
+    failed0 = x->failed;
+    pthread_mutex_unlock(&x->lock);
+    x->level = level;
+    progress(x, "%s: launching %d -> %d", cur_mode(x)->mode->name, before, target);
+    x->next = before;
+    parallel_for(x, before, target, x->s->concurrency, launch_one);
+    x->nlive = target;
+    return x->failed - failed0;
+}
+
+double run_hold(struct run_ctx *x, double *cpu_busy, run_hold_check check, void *arg)
+{
+    double used;
+    x->hold_check = check;
+    x->hold_arg = arg;
+    used = hold_level(x, cpu_busy);
+    x->hold_check = NULL;
+    x->hold_arg = NULL;
+    return used;
+}
+
+void run_teardown_all(struct run_ctx *x)
+{
+    if (x->lives == NULL || x->nlive == 0)
+        return;
+    progress(x, "%s: tearing down %d containers", cur_mode(x)->mode->name, x->nlive);
+    x->next = 0;
+    parallel_for(x, 0, x->nlive, x->s->concurrency > 4 ? x->s->concurrency : 4, teardown_one);
+    x->nlive = 0;
+}
+
+int run_running(struct run_ctx *x)
+{
+    return running_count(x);
+}
+
+int run_host_used(struct run_ctx *x, double *used, int64_t *t_ns)
+{
+    struct host_sample h;
+    if (host_used(&h, used) < 0)
+        return -1;
+    host_record(x, NULL, &h);
+    *t_ns = h.t_ns;
+    return 0;
+}
+
+int run_ramp_point(struct run_ctx *x, int level, double base, double used, double busy)
+{
+    struct level_use u;
+    level_use_get(x, &u);
+    x->level = level;
+    return add_ramp_point(x, base, used, busy, &u);
 }
 
 void run_result_free(struct run_result *r)

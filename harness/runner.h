@@ -89,6 +89,36 @@ struct run_opts {
 int run_scenario(struct scenario *s, const struct run_opts *o, struct run_result *r, struct err *e);
 void run_result_free(struct run_result *r);
 
+/*
+ * The pieces run_scenario is made of, for callers that choose their own
+ * fleet sizes (harness/density.c). A run is opened with run_begin and
+ * closed with run_end; in between, one mode at a time is opened
+ * (run_mode_open: probe, prepare; r->modes[i].available says whether it
+ * can run), grown (run_launch_to), held and sampled (run_hold), recorded
+ * (run_ramp_point) and closed (run_mode_close tears its fleet down).
+ */
+struct run_ctx;
+typedef int (*run_hold_check)(void *arg); /* nonzero: end the hold now */
+
+int run_begin(struct scenario *s, const struct run_opts *o, struct run_result *r, struct run_ctx **x,
+              struct err *e);
+int run_end(struct run_ctx *x, int rc, struct err *e);
+/* Room for max_containers launches of mode i. Negative on a run-level failure. */
+int run_mode_open(struct run_ctx *x, int mode_index, int max_containers, struct err *e);
+void run_mode_close(struct run_ctx *x);
+/* Launch containers until target have been launched in this mode, recorded
+   with fleet_size = level. Returns how many of these launches failed. */
+int run_launch_to(struct run_ctx *x, int target, int level);
+/* Hold the fleet for hold_ms, sampling; check (may be NULL) is asked after
+   every sample. Returns the median host memory in use (NAN unknown). */
+double run_hold(struct run_ctx *x, double *cpu_busy, run_hold_check check, void *arg);
+void run_teardown_all(struct run_ctx *x);
+int run_running(struct run_ctx *x);
+/* Host memory in use now, also written to samples.csv. */
+int run_host_used(struct run_ctx *x, double *used, int64_t *t_ns);
+/* A ramp.csv row for the fleet now running. */
+int run_ramp_point(struct run_ctx *x, int level, double base, double used, double busy);
+
 /* A fresh run id: "ib" + 8 hex digits (short: it names cgroups and hostnames). */
 void run_new_id(char *buf, size_t n);
 

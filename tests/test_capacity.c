@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ static struct cap_mode_input mode_in(double mem, double lo, double hi, double cp
     in.cpu_cores = cpu;
     in.cpu_source = "idle_cpu_pct";
     in.storage_bytes = sto;
+    in.pids = in.cg_pids = in.fds = in.mounts = in.namespaces = NAN;
     return in;
 }
 
@@ -44,6 +46,8 @@ static struct cap_host host(int cores, double mem, double disk, double speed)
     h.mem_bytes = mem;
     h.disk_free_bytes = disk;
     h.cpu_speed = speed;
+    for (int i = 0; i < RDL_COUNT; i++)
+        h.limit[i] = NAN;
     return h;
 }
 
@@ -52,7 +56,7 @@ Test(model, memory_binds_with_ci_counts)
     /* 64 GiB - 4 GiB reserve = 61440 MiB; 100 MiB [90, 110] per container */
     struct cap_mode_input in = mode_in(100 * MiB, 90 * MiB, 110 * MiB, 0.01, 10 * MiB);
     struct cap_host h = host(16, 64 * GiB, 512 * GiB, 1.0);
-    struct cap_params p = { 4 * GiB, 0.8, 0 };
+    struct cap_params p = { 4 * GiB, 0.8, 0, 1, 0 };
     struct cap_result r;
     struct err e;
     cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
@@ -72,7 +76,7 @@ Test(model, cpu_binds_and_scales_with_cpu_speed)
 {
     struct cap_mode_input in = mode_in(100 * MiB, 90 * MiB, 110 * MiB, 0.05, NAN);
     struct cap_host h = host(16, 64 * GiB, NAN, 1.0);
-    struct cap_params p = { 4 * GiB, 0.8, 0 };
+    struct cap_params p = { 4 * GiB, 0.8, 0, 1, 0 };
     struct cap_result r;
     struct err e;
     cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
@@ -96,7 +100,7 @@ Test(model, storage_and_fixed_overhead)
 {
     struct cap_mode_input in = mode_in(100 * MiB, NAN, NAN, 0, 2 * GiB);
     struct cap_host h = host(16, 64 * GiB, 100 * GiB, 1.0);
-    struct cap_params p = { 4 * GiB, 0.8, 0 };
+    struct cap_params p = { 4 * GiB, 0.8, 0, 1, 0 };
     struct cap_result r;
     struct err e;
     in.mem_fixed_bytes = 1440 * MiB;              /* 61440 - 1440 = 60000 MiB left */
@@ -115,7 +119,7 @@ Test(model, start_slo)
 {
     struct cap_mode_input in = mode_in(1 * MiB, NAN, NAN, 0.001, NAN);
     struct cap_host h = host(64, 512 * GiB, NAN, 1.0);
-    struct cap_params p = { 4 * GiB, 0.8, 500 };
+    struct cap_params p = { 4 * GiB, 0.8, 500, 1, 0 };
     struct cap_result r;
     struct err e;
     in.start_fit = 1;
@@ -137,7 +141,7 @@ Test(model, nothing_measured_is_an_error)
 {
     struct cap_mode_input in = mode_in(NAN, NAN, NAN, NAN, NAN);
     struct cap_host h = host(4, 8 * GiB, NAN, 1.0);
-    struct cap_params p = { 1 * GiB, 0.8, 0 };
+    struct cap_params p = { 1 * GiB, 0.8, 0, 1, 0 };
     struct cap_result r;
     struct err e;
     err_clear(&e);
@@ -192,32 +196,234 @@ Test(fromrun, inputs_from_fixture)
     struct rundir r;
     struct err e;
     struct cap_mode_input in;
+    struct cap_host h;
+    struct cap_params p;
+    struct cap_result res;
     char dir[1024];
+    size_t i;
     fixture(dir, sizeof(dir), "run-base");
     cr_assert_eq(rundir_load(dir, RD_CONTAINERS | RD_RAMP, &r, &e), 0, "%s", e.msg);
     cr_assert_eq(r.nmodes, 3);
     cr_assert_str_eq(rundir_baseline(&r)->name, "ns");
     cr_assert(r.modes[2].tcg);
     cr_assert_eq(r.modes[2].csv_failed, 1);       /* the quoted, comma-bearing error row */
+    cr_assert_eq(r.has_limits, 0);                /* an older run: no host.limits */
     cr_assert_eq(capacity_inputs_from_run(&r, &r.modes[1], &in, &e), 0);
-    cr_assert_float_eq(in.mem_bytes, r.modes[1].marginal.slope, 1e-6);
-    cr_assert_eq(in.mem_from_pss, 0);
+    cr_assert(in.has_fit);                        /* 6 ramp points: every model scored */
+    cr_assert(in.fit.scored);
+    cr_assert_eq(in.mem_unresolved, 0);
+    cr_assert_eq(in.mem_from_pss, 0);             /* PSS is never the cost */
+    cr_assert(in.mem_bytes > 20 * MiB && in.mem_bytes < 30 * MiB, "%g", in.mem_bytes);
     cr_assert_float_eq(in.cpu_cores, r.modes[1].stat[RDM_IDLE_CPU].mean / 100, 1e-12);
     cr_assert(in.start_fit);
     cr_assert(in.start_b > 0);                    /* starts slow down as the fleet grows */
-    /* a slope CI reaching 0: not resolved, the mean PSS is the expected
-       cost and the slope's upper CI end the pessimistic one */
-    r.modes[1].marginal.ci_low = -1;
+    cr_assert_float_eq(in.pids, 1, 1e-12);        /* not measured: the floor */
+    cr_assert(strstr(in.pids_source, "floor") != NULL);
+    /* pid_max unknown: Linux's PID_MAX_LIMIT still bounds the count */
+    capacity_host_from_run(&r, &h);
+    cr_assert_float_eq(h.limit[RDL_PID_MAX], 4194304, 1e-9);
+    /* flat memory (noise only): not resolved, bounds from PSS + kernel, never a PSS "cost" */
+    for (i = 0; i < r.modes[1].ramp_delta.n; i++)
+        r.modes[1].ramp_delta.v[i] = 1e6 * (double)(i % 2);
     cr_assert_eq(capacity_inputs_from_run(&r, &r.modes[1], &in, &e), 0);
-    cr_assert_eq(in.mem_from_pss, 1);
-    cr_assert_float_eq(in.mem_bytes, r.modes[1].stat[RDM_MEM_PSS].mean, 1e-6);
-    cr_assert_float_eq(in.mem_bytes_ci_high, r.modes[1].marginal.ci_high, 1e-6);
-    cr_assert(strstr(in.mem_note, "not resolved") != NULL, "%s", in.mem_note);
-    /* no slope: mean PSS stands in, and says so */
-    r.modes[1].marginal.has = 0;
-    cr_assert_eq(capacity_inputs_from_run(&r, &r.modes[1], &in, &e), 0);
-    cr_assert_eq(in.mem_from_pss, 1);
-    cr_assert_float_eq(in.mem_bytes, r.modes[1].stat[RDM_MEM_PSS].mean, 1e-6);
+    cr_assert_eq(in.mem_unresolved, 1);
+    cr_assert(strstr(in.mem_note, "no significant growth") != NULL, "%s", in.mem_note);
+    cr_assert_float_eq(in.mem_floor_bytes, r.modes[1].stat[RDM_MEM_PSS].mean, 1);
+    capacity_default_params(&p);
+    cr_assert_eq(capacity_compute(&in, &h, &p, &res, &e), 0);
+    cr_assert(isnan(res.by_mem));
+    cr_assert_float_eq(res.by_mem_high, floor(capacity_mem_avail(&h, &p) / in.mem_floor_bytes), 1e-9);
+    cr_assert(res.by_mem_low <= res.by_mem_high);
+    cr_assert(res.expected <= res.by_mem_high);   /* the bound is the most the host can hold */
+    in.cpu_cores = NAN;                           /* nothing else binds: memory's bound does */
+    cr_assert_eq(capacity_compute(&in, &h, &p, &res, &e), 0);
+    cr_assert_eq(res.binding, CAP_MEMORY);
+    cr_assert_float_eq(res.expected, res.by_mem_high, 1e-9);
+    rundir_free(&r);
+}
+
+/* ---- model choice on synthetic curves of known shape ---- */
+
+/* Normal deviates from a fixed-seed xorshift + Box-Muller: the same curve
+   every run. */
+static double gauss(uint64_t *st)
+{
+    double u1, u2;
+    *st ^= *st << 13;
+    *st ^= *st >> 7;
+    *st ^= *st << 17;
+    u1 = ((double)(*st >> 11) + 1) / 9007199254740993.0;
+    *st ^= *st << 13;
+    *st ^= *st >> 7;
+    *st ^= *st << 17;
+    u2 = (double)(*st >> 11) / 9007199254740992.0;
+    return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+}
+
+static double truth(int shape, double n)
+{
+    switch (shape) {
+    case MF_LINEAR: return 3e6 + 400e3 * n;
+    case MF_QUADRATIC: return 2e6 + 300e3 * n + 40e3 * n * n / 10;
+    default: return 1e6 + 2e6 * pow(n, 0.6); /* concave: a cost that shrinks */
+    }
+}
+
+/* Ramp of 1..64 (10 levels, 2 repetitions) with noise of `sd` bytes; the
+   chosen model and the prediction at 10x the largest fleet. */
+static void check_shape(int shape, double sd, uint64_t seed)
+{
+    static const double lv[] = { 1, 2, 4, 8, 12, 16, 24, 32, 48, 64 };
+    double x[20], y[20], half, pred, n10 = 640;
+    struct memfit f;
+    uint64_t st = seed;
+    int i;
+    for (i = 0; i < 20; i++) {
+        x[i] = lv[i % 10];
+        y[i] = truth(shape, x[i]) + sd * gauss(&st);
+    }
+    cr_assert_eq(memfit_fit(x, y, 20, &f), 0);
+    cr_assert_eq(f.chosen, shape, "shape %s: chose %s (AICc lin %.1f quad %.1f pow %.1f)",
+                 memfit_model_name((enum memfit_model)shape),
+                 f.chosen >= 0 ? memfit_model_name((enum memfit_model)f.chosen) : "none",
+                 f.m[0].aicc, f.m[1].aicc, f.m[2].aicc);
+    cr_assert(f.scored);
+    pred = memfit_predict(&f, f.chosen, n10, &half);
+    cr_assert(fabs(pred - truth(shape, n10)) <= half, "%s at %g: %g +- %g, truth %g",
+              memfit_model_name((enum memfit_model)shape), n10, pred, half, truth(shape, n10));
+}
+
+Test(memfit, chooses_the_shape_that_made_the_data)
+{
+    check_shape(MF_LINEAR, 300e3, 11);
+    check_shape(MF_QUADRATIC, 300e3, 12);
+    check_shape(MF_POWER, 300e3, 13);
+}
+
+Test(memfit, solve_inverts_the_curve_and_brackets_it)
+{
+    double x[] = { 1, 2, 4, 8, 16, 32 }, y[6], ex, lo, hi;
+    struct memfit f;
+    uint64_t st = 5;
+    int i;
+    for (i = 0; i < 6; i++)
+        y[i] = 1e6 + 1e6 * x[i] + 2e4 * gauss(&st);
+    cr_assert_eq(memfit_fit(x, y, 6, &f), 0);
+    cr_assert_eq(memfit_solve(&f, MF_LINEAR, 1001e6, 1e9, &ex, &lo, &hi), 0);
+    cr_assert(fabs(ex - 1000) < 20, "%g", ex);
+    cr_assert(lo <= ex && ex <= hi, "%g %g %g", lo, ex, hi);
+    cr_assert(hi - lo < 100, "%g..%g", lo, hi);
+    /* two points: a line without an interval, no model to choose */
+    cr_assert_eq(memfit_fit(x, y, 2, &f), 0);
+    cr_assert_eq(f.chosen, -1);
+    /* one fleet size: nothing to fit */
+    cr_assert_eq(memfit_fit(x, y, 1, &f), -1);
+}
+
+/* ---- limits from run.json, the budget as the host, prediction error ---- */
+
+Test(limits, from_fixture_run_json_and_budget)
+{
+    struct rundir r;
+    struct err e;
+    struct cap_host h;
+    char dir[1024];
+    fixture(dir, sizeof(dir), "run-density");
+    cr_assert_eq(rundir_load(dir, RD_CONTAINERS | RD_RAMP, &r, &e), 0, "%s", e.msg);
+    cr_assert(r.has_limits);
+    cr_assert_float_eq(r.limit[RDL_PID_MAX], 32768, 1e-9);
+    cr_assert_float_eq(r.limit[RDL_PIDS_IN_USE], 500, 1e-9);
+    cr_assert(isnan(r.limit[RDL_COMMIT_LIMIT]));  /* null on Linux */
+    cr_assert(r.budget.set);
+    cr_assert_float_eq(r.budget.pids, 1000, 1e-9);
+    cr_assert_eq(r.modes[0].cons[RDC_PIDS].n, r.modes[0].val[RDM_START_MS].n);
+    cr_assert_float_eq(r.modes[1].cons[RDC_PIDS].v[0], 30, 1e-9);
+    cr_assert_eq(r.modes[0].ramp_cgroup.n, r.modes[0].ramp_fleet.n);
+    cr_assert(r.has_density);
+    cr_assert_float_eq(r.modes[0].density.ceiling, 896, 1e-9);
+    cr_assert_str_eq(r.modes[0].density.binding, "cgroup_pids");
+    cr_assert_eq(r.modes[0].density.nstep, 13);
+    cr_assert_str_eq(r.modes[0].density.step[12].guard, "cgroup_pids");
+    capacity_host_from_run(&r, &h);
+    cr_assert(h.budget);
+    cr_assert_float_eq(h.mem_bytes, 512 * MiB, 1);
+    cr_assert_float_eq(h.cpus, 1, 1e-12);
+    cr_assert_float_eq(h.limit[RDL_CG_PIDS_MAX], 1000, 1e-9);
+    rundir_free(&r);
+}
+
+Test(limits, every_kernel_limit_and_the_binding_one)
+{
+    /* tiny memory cost: only kernel limits can bind */
+    struct cap_mode_input in = mode_in(1024, NAN, NAN, NAN, NAN);
+    struct cap_host h = host(64, 1024 * GiB, NAN, 1.0);
+    struct cap_params p = { 0, 0.8, 0, 1, 0.10 };
+    struct cap_result r;
+    struct err e;
+    h.limit[RDL_PID_MAX] = 32768;
+    h.limit[RDL_PIDS_IN_USE] = 768;
+    h.limit[RDL_THREADS_MAX] = 192730;
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
+    /* no pids measured: 1 per container, (32768 - 768 - 3276.8) / 1 */
+    cr_assert_float_eq(r.by[CAP_PIDS], 28723, 1e-9);
+    cr_assert_eq(r.binding, CAP_PIDS);
+    cr_assert(r.expected <= 32768);               /* never more than pid_max */
+    in.pids = 42;                                 /* gVisor under docker */
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
+    cr_assert_float_eq(r.by[CAP_PIDS], 683, 1e-9);
+    cr_assert_eq(r.binding, CAP_PIDS);
+    h.limit[RDL_CG_PIDS_MAX] = 1000;              /* a budget's pids.max binds first */
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
+    cr_assert_float_eq(r.by[CAP_CGROUP_PIDS], 21, 1e-9);
+    cr_assert_eq(r.binding, CAP_CGROUP_PIDS);
+    h.limit[RDL_MOUNT_MAX] = 100;                 /* mounts: 100 x 0.9 / 5 */
+    in.mounts = 5;
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
+    cr_assert_float_eq(r.by[CAP_MOUNT_MAX], 18, 1e-9);
+    cr_assert_eq(r.binding, CAP_MOUNT_MAX);
+    h.limit[RDL_FILE_MAX] = 1000;                 /* fds: (1000 - 100 - 100) / 50 */
+    h.limit[RDL_FILE_NR] = 100;
+    in.fds = 50;
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
+    cr_assert_float_eq(r.by[CAP_FILE_MAX], 16, 1e-9);
+    cr_assert_eq(r.binding, CAP_FILE_MAX);
+    h.limit[RDL_NS_PID] = 10;                     /* one namespace of each kind per container */
+    in.namespaces = 1;
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
+    cr_assert_float_eq(r.by[CAP_NAMESPACES], 9, 1e-9);
+    cr_assert_eq(r.binding, CAP_NAMESPACES);
+    cr_assert(cap_resource_matches(CAP_STORAGE, "disk"));
+    cr_assert(cap_resource_matches(CAP_CGROUP_PIDS, "pids"));
+    cr_assert(!cap_resource_matches(CAP_MEMORY, "pids"));
+}
+
+Test(limits, prediction_error_against_density)
+{
+    struct rundir r;
+    struct err e;
+    struct cap_host h;
+    struct cap_params p;
+    struct cap_row *rows;
+    int n;
+    char dir[1024];
+    fixture(dir, sizeof(dir), "run-density");
+    cr_assert_eq(rundir_load(dir, RD_CONTAINERS | RD_RAMP, &r, &e), 0, "%s", e.msg);
+    capacity_default_params(&p);
+    capacity_host_from_run(&r, &h);
+    cr_assert_eq(capacity_rows(&r, &h, 1, &p, &rows, &n, &e), 0);
+    capacity_rows_measured(rows, n, &r);
+    cr_assert_eq(n, 2);
+    /* ns: (1000 - 10 %) / 1 task = 900 predicted, 896 measured */
+    cr_assert_float_eq(rows[0].res.expected, 900, 1e-9);
+    cr_assert_eq(rows[0].res.binding, CAP_CGROUP_PIDS);
+    cr_assert_float_eq(rows[0].measured, 896, 1e-9);
+    cr_assert_float_eq(rows[0].error_pct, (900.0 - 896) / 896 * 100, 1e-9);
+    cr_assert(rows[0].same_binding);
+    /* runsc: 30 tasks per container: 900 / 30 */
+    cr_assert_float_eq(rows[1].res.expected, 30, 1e-9);
+    cr_assert_eq(rows[1].res.binding, CAP_CGROUP_PIDS);
+    cr_assert(rows[1].same_binding);
+    free(rows);
     rundir_free(&r);
 }
 
@@ -282,6 +488,28 @@ Test(cli, capacity_table_json_and_hosts_file)
     cr_assert_eq(run_cmd(cmd_capacity, argv, 4, out, sizeof(out)), 2);
     argv[1] = "/nonexistent";
     cr_assert_eq(run_cmd(cmd_capacity, argv, 2, out, sizeof(out)), 2);
+    /* a density result in the run directory: the prediction error is printed */
+    fixture(dir, sizeof(dir), "run-density");
+    argv[1] = dir;
+    cr_assert_eq(run_cmd(cmd_capacity, argv, 2, out, sizeof(out)), 0);
+    cr_assert(strstr(out, "predicted vs measured") && strstr(out, "cgroup_pids") &&
+              strstr(out, "AICc") && strstr(out, "not the cost"), "%s", out);
+    argv[2] = "--json";
+    cr_assert_eq(run_cmd(cmd_capacity, argv, 3, out, sizeof(out)), 0);
+    j = cJSON_Parse(out);
+    cr_assert_not_null(j, "%s", out);
+    cr_assert_not_null(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "rows"), 0), "measured"));
+    cJSON_Delete(j);
+    /* --measured: another run directory's density result */
+    {
+        static char base[1024];
+        fixture(base, sizeof(base), "run-base");
+        argv[1] = base;
+    }
+    argv[2] = "--measured";
+    argv[3] = dir;
+    cr_assert_eq(run_cmd(cmd_capacity, argv, 4, out, sizeof(out)), 0);
+    cr_assert(strstr(out, "predicted vs measured"), "%s", out);
 }
 
 Test(cli, hosts_side_by_side_and_refusal)

@@ -511,7 +511,7 @@ Test(pdh_paths, split_and_validate)
         int i;
         for (i = 0; pdh_default_paths[i] != NULL; i++)
             cr_assert(pdh_path_valid(pdh_default_paths[i]), "%s", pdh_default_paths[i]);
-        cr_assert_eq(i, 5);
+        cr_assert_eq(i, 7);
     }
 }
 
@@ -523,8 +523,9 @@ Test(pdh_paths, scenario_list)
     cJSON *j;
     err_clear(&e);
     cr_assert_eq(pdh_paths_from_json(NULL, "pdh_counters", paths, &n, &e), 0);
-    cr_assert_eq(n, 5);
-    cr_assert_str_eq(paths[1], "\\Processor(_Total)\\% Processor Time");
+    cr_assert_eq(n, 7);
+    cr_assert_str_eq(paths[1], "\\Memory\\Committed Bytes", "commit binds Windows capacity");
+    cr_assert_str_eq(paths[3], "\\Processor(_Total)\\% Processor Time");
     j = cJSON_Parse("[\"\\\\Memory\\\\Committed Bytes\",\"\\\\Hyper-V Dynamic Memory VM(*)\\\\Physical Memory\"]");
     cr_assert_eq(pdh_paths_from_json(j, "pdh_counters", paths, &n, &e), 0, "%s", e.msg);
     cr_assert_eq(n, 2);

@@ -13,6 +13,8 @@
 
 const char *const pdh_default_paths[] = {
     "\\Memory\\Available MBytes",
+    "\\Memory\\Committed Bytes",
+    "\\Memory\\Commit Limit",
     "\\Processor(_Total)\\% Processor Time",
     "\\Hyper-V Hypervisor Logical Processor(_Total)\\% Total Run Time",
     "\\Process(vmmem*)\\Working Set - Private",

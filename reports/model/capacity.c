@@ -13,15 +13,47 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The resources, in enum order: our name and the name `isobench density`
+   gives the same resource in density.json "binding" (NULL: the same). */
+static const struct {
+    enum cap_resource r;
+    const char *name, *density_name;
+} cap_resources[CAP_NRES] = {
+    { CAP_NONE, "none", NULL },
+    { CAP_MEMORY, "memory", NULL },
+    { CAP_CPU, "cpu", NULL },
+    { CAP_STORAGE, "storage", "disk" },
+    { CAP_START_SLO, "start-slo", "start_slo" },
+    { CAP_PIDS, "pids", NULL },
+    { CAP_THREADS, "threads", NULL },
+    { CAP_CGROUP_PIDS, "cgroup_pids", NULL },
+    { CAP_FILE_MAX, "file_max", "nofile" },
+    { CAP_MOUNT_MAX, "mount_max", NULL },
+    { CAP_NAMESPACES, "namespaces", NULL },
+};
+
+/* Linux's PID_MAX_LIMIT (64-bit): no kernel.pid_max is larger, so a run
+   that did not record pid_max still cannot be credited with more tasks. */
+#define CAP_PID_MAX_LIMIT 4194304.0
+#define GIB (1024.0 * 1024 * 1024)
+
 const char *cap_resource_name(enum cap_resource r)
 {
-    switch (r) {
-    case CAP_MEMORY: return "memory";
-    case CAP_CPU: return "cpu";
-    case CAP_STORAGE: return "storage";
-    case CAP_START_SLO: return "start-slo";
-    default: return "none";
-    }
+    return (r > CAP_NONE && r < CAP_NRES) ? cap_resources[r].name : "none";
+}
+
+int cap_resource_matches(enum cap_resource r, const char *density_name)
+{
+    if (r <= CAP_NONE || r >= CAP_NRES || density_name == NULL)
+        return 0;
+    if (strcmp(cap_resources[r].name, density_name) == 0)
+        return 1;
+    if (cap_resources[r].density_name != NULL && strcmp(cap_resources[r].density_name, density_name) == 0)
+        return 1;
+    /* pid_max and the budget's pids.max both count tasks */
+    return (r == CAP_PIDS || r == CAP_CGROUP_PIDS || r == CAP_THREADS) &&
+           (strcmp(density_name, "pids") == 0 || strcmp(density_name, "cgroup_pids") == 0 ||
+            strcmp(density_name, "threads") == 0);
 }
 
 /* floor(avail / cost), INFINITY when cost is unknown or zero. */
@@ -36,25 +68,75 @@ static double fit_count(double avail, double cost)
     return n;
 }
 
+double capacity_mem_avail(const struct cap_host *h, const struct cap_params *p)
+{
+    double base = h->mem_bytes, reserve;
+    if (!h->budget && !isnan(h->limit[RDL_MEM_AVAIL]) && h->limit[RDL_MEM_AVAIL] > 0)
+        base = h->limit[RDL_MEM_AVAIL];
+    if (p->reserve_set)
+        reserve = p->reserve_mem_bytes;
+    else if (h->budget)
+        reserve = 0.10 * h->mem_bytes;
+    else
+        reserve = fmax(2 * GIB, 0.10 * h->mem_bytes);
+    return base - reserve;
+}
+
+/* What is left of a kernel limit: limit - in use - headroom x limit. */
+static double left(double limit, double in_use, double headroom)
+{
+    if (isnan(limit))
+        return NAN;
+    return limit - (isnan(in_use) ? 0 : in_use) - headroom * limit;
+}
+
+/* Memory: the fitted curve when there is one, else avail / cost. */
+static void memory_limit(const struct cap_mode_input *in, double avail, struct cap_result *out)
+{
+    double fixed = (!isnan(in->mem_fixed_bytes) && in->mem_fixed_bytes > 0) ? in->mem_fixed_bytes : 0;
+    if (in->mem_unresolved) {
+        double lo = 0, e0, hi;
+        /* bounds only: the floor of the cost gives the most, the fit's upper
+           band (when there is a line) the fewest */
+        out->by_mem = NAN;
+        out->by_mem_high = fit_count(avail, in->mem_floor_bytes);
+        if (in->has_fit && memfit_solve(&in->fit, MF_LINEAR, avail, 1e9, &e0, &lo, &hi) < 0)
+            lo = 0;
+        out->by_mem_low = fmin(lo, out->by_mem_high);
+        return;
+    }
+    if (in->has_fit && in->fit.chosen >= 0 &&
+        memfit_solve(&in->fit, in->fit.chosen, avail, 1e9, &out->by_mem, &out->by_mem_low,
+                     &out->by_mem_high) == 0)
+        return;
+    avail -= fixed;
+    out->by_mem = fit_count(avail, in->mem_bytes);
+    out->by_mem_low = isnan(in->mem_bytes_ci_high) ? out->by_mem : fit_count(avail, in->mem_bytes_ci_high);
+    out->by_mem_high = isnan(in->mem_bytes_ci_low) ? out->by_mem : fit_count(avail, in->mem_bytes_ci_low);
+}
+
 int capacity_compute(const struct cap_mode_input *in, const struct cap_host *h,
                      const struct cap_params *p, struct cap_result *out, struct err *e)
 {
-    double mem_avail, fixed, speed, limits[4];
-    enum cap_resource which[4] = { CAP_MEMORY, CAP_CPU, CAP_STORAGE, CAP_START_SLO };
-    int i;
+    const double *L = h->limit;
+    double speed, cores, hr = isnan(p->headroom) ? 0 : p->headroom, ns_max = NAN, pids;
+    int i, k;
 
-    fixed = (!isnan(in->mem_fixed_bytes) && in->mem_fixed_bytes > 0) ? in->mem_fixed_bytes : 0;
-    mem_avail = h->mem_bytes - p->reserve_mem_bytes - fixed;
-    out->by_mem = fit_count(mem_avail, in->mem_bytes);
-    out->by_mem_low = isnan(in->mem_bytes_ci_high) ? out->by_mem
-                                                   : fit_count(mem_avail, in->mem_bytes_ci_high);
-    out->by_mem_high = isnan(in->mem_bytes_ci_low) ? out->by_mem
-                                                   : fit_count(mem_avail, in->mem_bytes_ci_low);
-    /* a CI reaching 0 or below leaves memory unbounded at the high end */
+    for (i = 0; i < CAP_NRES; i++) {
+        out->by[i] = INFINITY;
+        out->avail[i] = NAN;
+    }
+    out->mem_may_bind = 0;
+    out->avail[CAP_MEMORY] = capacity_mem_avail(h, p);
+    memory_limit(in, out->avail[CAP_MEMORY], out);
+    out->by[CAP_MEMORY] = out->by_mem;
 
     speed = (h->cpu_speed > 0 && !isnan(h->cpu_speed)) ? h->cpu_speed : 1.0;
-    out->by_cpu = fit_count((double)h->cores * speed * p->cpu_target, in->cpu_cores);
-    out->by_storage = fit_count(h->disk_free_bytes, in->storage_bytes);
+    cores = h->cpus > 0 ? h->cpus : (double)h->cores;
+    out->avail[CAP_CPU] = cores * speed * p->cpu_target;
+    out->by_cpu = out->by[CAP_CPU] = fit_count(out->avail[CAP_CPU], in->cpu_cores);
+    out->avail[CAP_STORAGE] = h->disk_free_bytes;
+    out->by_storage = out->by[CAP_STORAGE] = fit_count(h->disk_free_bytes, in->storage_bytes);
 
     out->by_start = INFINITY;
     if (p->start_slo_ms > 0 && in->start_fit) {
@@ -63,24 +145,56 @@ int capacity_compute(const struct cap_mode_input *in, const struct cap_host *h,
         else if (in->start_a > p->start_slo_ms)
             out->by_start = 0;
     }
+    out->by[CAP_START_SLO] = out->by_start;
 
-    limits[0] = out->by_mem;
-    limits[1] = out->by_cpu;
-    limits[2] = out->by_storage;
-    limits[3] = out->by_start;
+    /* kernel objects: every container holds at least one task */
+    pids = isnan(in->pids) || in->pids < 1 ? 1 : in->pids;
+    out->avail[CAP_PIDS] = left(L[RDL_PID_MAX], L[RDL_PIDS_IN_USE], hr);
+    out->by[CAP_PIDS] = fit_count(out->avail[CAP_PIDS], pids);
+    out->avail[CAP_THREADS] = left(L[RDL_THREADS_MAX], L[RDL_PIDS_IN_USE], hr);
+    out->by[CAP_THREADS] = fit_count(out->avail[CAP_THREADS], pids);
+    out->avail[CAP_CGROUP_PIDS] = left(L[RDL_CG_PIDS_MAX], NAN, hr);
+    out->by[CAP_CGROUP_PIDS] = fit_count(out->avail[CAP_CGROUP_PIDS],
+                                         isnan(in->cg_pids) || in->cg_pids < 1 ? pids : in->cg_pids);
+    out->avail[CAP_FILE_MAX] = left(L[RDL_FILE_MAX], L[RDL_FILE_NR], hr);
+    out->by[CAP_FILE_MAX] = fit_count(out->avail[CAP_FILE_MAX], in->fds);
+    out->avail[CAP_MOUNT_MAX] = left(L[RDL_MOUNT_MAX], NAN, hr);
+    out->by[CAP_MOUNT_MAX] = fit_count(out->avail[CAP_MOUNT_MAX], in->mounts);
+    for (k = RDL_NS_PID; k <= RDL_NS_UTS; k++) /* made by every Linux driver */
+        if (!isnan(L[k]) && !(L[k] >= ns_max))
+            ns_max = L[k];
+    out->avail[CAP_NAMESPACES] = left(ns_max, NAN, hr);
+    out->by[CAP_NAMESPACES] = fit_count(out->avail[CAP_NAMESPACES], in->namespaces);
+
     out->binding = CAP_NONE;
     out->expected = INFINITY;
-    for (i = 0; i < 4; i++)
-        if (limits[i] < out->expected) {
-            out->expected = limits[i];
-            out->binding = which[i];
+    for (i = CAP_NONE + 1; i < CAP_NRES; i++)
+        if (out->by[i] < out->expected) {
+            out->expected = out->by[i];
+            out->binding = (enum cap_resource)i;
         }
-    if (out->binding == CAP_NONE)
+    if (out->binding == CAP_NONE && !(in->mem_unresolved && isfinite(out->by_mem_high)))
         return err_set(e, EINVAL, "mode %s: no resource limits it (no memory, CPU, storage or "
                        "start cost measured)", in->name);
     /* low/high: memory's interval, the other limits as they are */
-    out->low = fmin(out->by_mem_low, fmin(out->by_cpu, fmin(out->by_storage, out->by_start)));
-    out->high = fmin(out->by_mem_high, fmin(out->by_cpu, fmin(out->by_storage, out->by_start)));
+    out->low = out->high = INFINITY;
+    for (i = CAP_NONE + 1; i < CAP_NRES; i++) {
+        if (i == CAP_MEMORY)
+            continue;
+        out->low = fmin(out->low, out->by[i]);
+        out->high = fmin(out->high, out->by[i]);
+    }
+    out->low = fmin(out->low, out->by_mem_low);
+    out->high = fmin(out->high, out->by_mem_high);
+    if (in->mem_unresolved) {
+        /* memory has bounds only: no more containers than its floor allows,
+           and it may bind anywhere above its lower bound */
+        if (out->by_mem_high < out->expected) {
+            out->expected = out->by_mem_high;
+            out->binding = CAP_MEMORY;
+        }
+        out->mem_may_bind = out->by_mem_low < out->expected;
+    }
     return 0;
 }
 
@@ -145,47 +259,143 @@ static int fit_start(const struct rd_mode *m, struct cap_mode_input *in)
     return 0;
 }
 
-int capacity_inputs_from_run(const struct rundir *r, const struct rd_mode *m,
-                             struct cap_mode_input *in, struct err *e)
+/* Mean of a vector, NAN when empty. */
+static double vmean(const struct dvec *d)
 {
-    double a, b, pss;
-    int resolved;
-    memset(in, 0, sizeof(*in));
-    snprintf(in->name, sizeof(in->name), "%s", m->name);
-    in->mem_bytes_ci_low = in->mem_bytes_ci_high = NAN;
-    in->mem_fixed_bytes = 0;
-    pss = m->stat[RDM_MEM_PSS].count > 0 ? m->stat[RDM_MEM_PSS].mean : NAN;
-    resolved = m->marginal.has && m->marginal.slope > 0 &&
-               (isnan(m->marginal.ci_low) || m->marginal.ci_low > 0);
-    if (resolved || (m->marginal.has && m->marginal.slope > 0 && !(pss > 0))) {
+    double sum = 0;
+    size_t i;
+    for (i = 0; i < d->n; i++)
+        sum += d->v[i];
+    return d->n ? sum / (double)d->n : NAN;
+}
+
+/* Pairs (x[i], y[i]) with y not NAN, into fresh arrays (caller frees). */
+static size_t pairs(const struct dvec *x, const struct dvec *y, double **px, double **py)
+{
+    size_t i, n = 0;
+    *px = malloc((x->n ? x->n : 1) * sizeof(double));
+    *py = malloc((x->n ? x->n : 1) * sizeof(double));
+    if (*px == NULL || *py == NULL)
+        return 0;
+    for (i = 0; i < x->n && i < y->n; i++)
+        if (!isnan(y->v[i])) {
+            (*px)[n] = x->v[i];
+            (*py)[n++] = y->v[i];
+        }
+    return n;
+}
+
+/* Kernel memory per container: the slope of ramp.csv kernel_used_bytes,
+   else the mean cgroup kernel memory of a container (containers.csv). */
+static void kernel_per_container(const struct rd_mode *m, struct cap_mode_input *in)
+{
+    double *x, *y;
+    struct linear_fit lf;
+    size_t n = pairs(&m->ramp_fleet, &m->ramp_kernel, &x, &y);
+    in->kernel_bytes = in->kernel_ci_low = in->kernel_ci_high = NAN;
+    if (n >= 2 && stats_linear_fit(x, y, n, &lf) == 0) {
+        in->kernel_bytes = lf.slope;
+        if (n >= 3) {
+            in->kernel_ci_low = lf.ci95_low;
+            in->kernel_ci_high = lf.ci95_high;
+        }
+    } else if (m->cons[RDC_KMEM].n > 0) {
+        in->kernel_bytes = vmean(&m->cons[RDC_KMEM]);
+    }
+    free(x);
+    free(y);
+}
+
+/* The memory model: curves fitted to the ramp (memfit.h). With a budget and
+   the budget cgroup's memory in ramp.csv, that series (what the budget's
+   memory limit counts); else host memory above the baseline. The cost is
+   resolved when the line's slope is significantly positive; otherwise only
+   bounds are given (the floor: PSS + kernel memory per container). */
+static int memory_inputs(const struct rundir *r, const struct rd_mode *m, struct cap_mode_input *in)
+{
+    double *x = NULL, *y = NULL, slope_lo = NAN;
+    size_t n = 0;
+    int use_cg = r->budget.set && m->ramp_cgroup.n > 0;
+    size_t i;
+    for (i = 0; use_cg && i < m->ramp_cgroup.n; i++)
+        if (isnan(m->ramp_cgroup.v[i]))
+            use_cg = 0;
+    n = pairs(&m->ramp_fleet, use_cg ? &m->ramp_cgroup : &m->ramp_delta, &x, &y);
+    if (x == NULL || y == NULL) {
+        free(x);
+        free(y);
+        return -1;
+    }
+    in->mem_series = use_cg ? "budget cgroup memory" : "host memory";
+    in->pss_bytes = m->stat[RDM_MEM_PSS].count > 0 ? m->stat[RDM_MEM_PSS].mean : vmean(&m->val[RDM_MEM_PSS]);
+    kernel_per_container(m, in);
+    in->mem_floor_bytes = NAN;
+    if (!isnan(in->pss_bytes) || !isnan(in->kernel_bytes))
+        in->mem_floor_bytes = (isnan(in->pss_bytes) ? 0 : in->pss_bytes) +
+                              (isnan(in->kernel_bytes) || in->kernel_bytes < 0 ? 0 : in->kernel_bytes);
+    if (n >= 2 && memfit_fit(x, y, n, &in->fit) == 0 && in->fit.m[MF_LINEAR].ok) {
+        const struct memfit_one *lin = &in->fit.m[MF_LINEAR];
+        double se = sqrt(lin->cov[1][1]) / in->fit.xmax, t = in->fit.t95;
+        in->has_fit = 1;
+        if (isnan(t) && n > 2)
+            t = stats_t_quantile(0.975, (double)(n - 2));
+        slope_lo = lin->p[1] / in->fit.xmax - t * se;
+        in->mem_bytes_ci_low = slope_lo;
+        in->mem_bytes_ci_high = lin->p[1] / in->fit.xmax + t * se;
+        in->mem_fixed_bytes = lin->p[0] > 0 ? lin->p[0] : 0;
+        if (in->fit.chosen >= 0 && slope_lo > 0) {
+            in->mem_bytes = memfit_marginal(&in->fit, in->fit.chosen, in->fit.xmax);
+        } else {
+            in->mem_unresolved = 1;
+            in->mem_bytes = lin->p[1] / in->fit.xmax;
+            if (n < 3)
+                snprintf(in->mem_note, sizeof(in->mem_note), "%zu ramp points: too few for a "
+                         "curve with an interval (3 needed)", n);
+            else
+                snprintf(in->mem_note, sizeof(in->mem_note), "no significant growth of %s over "
+                         "%zu points (slope CI reaches 0)", in->mem_series, n);
+        }
+    } else if (m->marginal.has && m->marginal.slope > 0 && m->marginal.ci_low > 0) {
+        /* no usable ramp.csv: summary.json's line */
         in->mem_bytes = m->marginal.slope;
         in->mem_bytes_ci_low = m->marginal.ci_low;
         in->mem_bytes_ci_high = m->marginal.ci_high;
         in->mem_fixed_bytes = isnan(m->marginal.intercept) ? 0 : m->marginal.intercept;
-        if (!resolved)
-            snprintf(in->mem_note, sizeof(in->mem_note), "slope CI reaches 0 and no PSS measured");
-    } else if (m->marginal.has && m->marginal.slope > 0) {
-        /* a positive slope whose CI reaches 0: not resolved. The mean PSS
-           (a floor: the container's own processes) is the expected cost,
-           the slope's upper CI end the pessimistic one. */
-        char b1[32], b2[32];
-        in->mem_bytes = pss;
-        in->mem_bytes_ci_low = pss;
-        in->mem_bytes_ci_high = fmax(pss, m->marginal.ci_high);
-        in->mem_from_pss = 1;
-        snprintf(in->mem_note, sizeof(in->mem_note), "slope %s/ctr not resolved, CI up to %s",
-                 rd_fmt_bytes(m->marginal.slope, b1, sizeof(b1)),
-                 rd_fmt_bytes(m->marginal.ci_high, b2, sizeof(b2)));
+        snprintf(in->mem_note, sizeof(in->mem_note), "linear, summary.json slope (no ramp.csv)");
     } else {
-        char b[32];
-        in->mem_bytes = pss;
-        in->mem_from_pss = 1;
-        if (m->marginal.has)
-            snprintf(in->mem_note, sizeof(in->mem_note), "marginal slope %s/ctr is not positive",
-                     rd_fmt_bytes(m->marginal.slope, b, sizeof(b)));
-        else
-            snprintf(in->mem_note, sizeof(in->mem_note), "no marginal slope in summary.json");
+        in->mem_unresolved = 1;
+        in->mem_bytes = NAN;
+        snprintf(in->mem_note, sizeof(in->mem_note), "%s", n < 2 ? "fewer than 2 ramp levels"
+                                                                  : "ramp cannot be fitted");
     }
+    free(x);
+    free(y);
+    return 0;
+}
+
+int capacity_inputs_from_run(const struct rundir *r, const struct rd_mode *m,
+                             struct cap_mode_input *in, struct err *e)
+{
+    double a, b;
+    memset(in, 0, sizeof(*in));
+    snprintf(in->name, sizeof(in->name), "%s", m->name);
+    in->mem_bytes_ci_low = in->mem_bytes_ci_high = NAN;
+    in->mem_fixed_bytes = 0;
+    if (memory_inputs(r, m, in) < 0)
+        return err_set(e, ENOMEM, "out of memory");
+    in->mem_from_pss = 0;
+
+    /* kernel objects per container (containers.csv), at least one task */
+    in->pids = vmean(&m->cons[RDC_PIDS]);
+    in->pids_source = "containers.csv pids";
+    if (isnan(in->pids) || in->pids < 1) {
+        in->pids = 1;
+        in->pids_source = "floor: 1 per container (not measured)";
+    }
+    in->cg_pids = in->pids;
+    in->fds = vmean(&m->cons[RDC_FDS]);
+    in->mounts = vmean(&m->cons[RDC_MOUNTS]);
+    in->namespaces = 1;
 
     in->cpu_cores = NAN;
     in->cpu_source = "";
@@ -207,14 +417,54 @@ int capacity_inputs_from_run(const struct rundir *r, const struct rd_mode *m,
     return 0;
 }
 
+static int is_windows(const struct rundir *r)
+{
+    return strstr(r->host.os, "indows") != NULL;
+}
+
+void capacity_host_limits_from_run(const struct rundir *r, struct cap_host *h)
+{
+    int i;
+    for (i = 0; i < RDL_COUNT; i++)
+        h->limit[i] = NAN;
+    if (is_windows(r))
+        return;
+    h->limit[RDL_PID_MAX] = isnan(r->limit[RDL_PID_MAX]) ? CAP_PID_MAX_LIMIT : r->limit[RDL_PID_MAX];
+    h->limit[RDL_PIDS_IN_USE] = r->limit[RDL_PIDS_IN_USE];
+    h->limit[RDL_FILE_NR] = r->limit[RDL_FILE_NR];
+    for (i = 0; i < RDL_COUNT; i++)
+        if (i == RDL_THREADS_MAX || i == RDL_FILE_MAX || i == RDL_MOUNT_MAX ||
+            (i >= RDL_NS_PID && i <= RDL_NS_CGROUP))
+            h->limit[i] = r->limit[i];
+}
+
 void capacity_host_from_run(const struct rundir *r, struct cap_host *h)
 {
+    int i;
     memset(h, 0, sizeof(*h));
     snprintf(h->name, sizeof(h->name), "%s", r->host.hostname[0] || r->host.label[0] ? rundir_host_name(r) : "run host");
     h->cores = r->host.cores;
     h->mem_bytes = r->host.mem_total_bytes;
     h->disk_free_bytes = r->host.disk_free_bytes;
     h->cpu_speed = 1.0;
+    capacity_host_limits_from_run(r, h);
+    for (i = 0; i < RDL_COUNT; i++)
+        if (isnan(h->limit[i]) && i != RDL_PID_MAX)
+            h->limit[i] = r->limit[i];
+    if (!r->budget.set)
+        return;
+    /* the budget is the host */
+    h->budget = 1;
+    snprintf(h->name, sizeof(h->name), "budget on %s",
+             r->host.hostname[0] || r->host.label[0] ? rundir_host_name(r) : "run host");
+    if (!isnan(r->budget.memory_bytes))
+        h->mem_bytes = r->budget.memory_bytes;
+    else if (!isnan(r->limit[RDL_CG_MEM_MAX]))
+        h->mem_bytes = r->limit[RDL_CG_MEM_MAX];
+    if (!isnan(r->budget.cpus))
+        h->cpus = r->budget.cpus;
+    if (!isnan(r->budget.pids))
+        h->limit[RDL_CG_PIDS_MAX] = r->budget.pids;
 }
 
 static int size_field(const cJSON *o, const char *key, double *out)
@@ -236,7 +486,7 @@ int capacity_parse_hosts(const char *text, const char *fname, struct cap_host **
 {
     cJSON *j = input_json_parse(text, fname, e), *o;
     struct cap_host *hs = NULL;
-    int n = 0, rc = -1;
+    int n = 0, rc = -1, k2;
     if (j == NULL)
         return -1;
     if (!cJSON_IsArray(j) || cJSON_GetArraySize(j) == 0) {
@@ -282,6 +532,8 @@ int capacity_parse_hosts(const char *text, const char *fname, struct cap_host **
             err_set(e, EINVAL, "%s: [%d].memory: missing or not a size like \"64G\"", fname, n);
             goto out;
         }
+        for (k2 = 0; k2 < RDL_COUNT; k2++)
+            h->limit[k2] = NAN;
         h->disk_free_bytes = NAN;
         if (size_field(o, "disk", &h->disk_free_bytes) < 0) {
             err_set(e, EINVAL, "%s: [%d].disk: not a size like \"512G\"", fname, n);
@@ -309,9 +561,11 @@ out:
 
 void capacity_default_params(struct cap_params *p)
 {
-    p->reserve_mem_bytes = 1024.0 * 1024 * 1024;
+    p->reserve_mem_bytes = 2 * GIB; /* shown; unless reserve_set, max(2 GiB, 10 %) */
+    p->reserve_set = 0;
     p->cpu_target = 0.8;
     p->start_slo_ms = 0;
+    p->headroom = 0.10;
 }
 
 int capacity_rows(const struct rundir *r, const struct cap_host *hosts, int nhosts,
@@ -329,6 +583,7 @@ int capacity_rows(const struct rundir *r, const struct cap_host *hosts, int nhos
             struct err e2;
             err_clear(&e2);
             row->host = &hosts[h];
+            row->measured = row->error_pct = NAN;
             if (!m->available) {
                 snprintf(row->in.name, sizeof(row->in.name), "%s", m->name);
                 snprintf(row->why, sizeof(row->why), "unavailable: %s", m->reason);
@@ -349,6 +604,29 @@ int capacity_rows(const struct rundir *r, const struct cap_host *hosts, int nhos
     return 0;
 }
 
+void capacity_rows_measured(struct cap_row *rows, int nrows, const struct rundir *dens)
+{
+    int i, k;
+    for (i = 0; i < nrows; i++) {
+        struct cap_row *row = &rows[i];
+        row->measured = row->error_pct = NAN;
+        row->measured_binding[0] = '\0';
+        row->same_binding = 0;
+        if (dens == NULL || !row->ok)
+            continue;
+        for (k = 0; k < dens->nmodes; k++) {
+            const struct rd_density *d = &dens->modes[k].density;
+            if (!d->has || strcmp(dens->modes[k].name, row->in.name) != 0)
+                continue;
+            row->measured = d->ceiling;
+            snprintf(row->measured_binding, sizeof(row->measured_binding), "%s", d->binding);
+            row->same_binding = cap_resource_matches(row->res.binding, d->binding);
+            if (d->ceiling > 0 && isfinite(row->res.expected))
+                row->error_pct = (row->res.expected - d->ceiling) / d->ceiling * 100;
+        }
+    }
+}
+
 int cap_parse_option(const char *opt, const char *val, struct cap_params *p, struct err *e)
 {
     double v;
@@ -356,12 +634,20 @@ int cap_parse_option(const char *opt, const char *val, struct cap_params *p, str
     if (strcmp(opt, "--reserve-mem") == 0) {
         if (val == NULL || rd_parse_size(val, &p->reserve_mem_bytes) < 0)
             return err_set(e, EINVAL, "--reserve-mem: '%s' is not a size (e.g. 2G)", val ? val : "");
+        p->reserve_set = 1;
         return 1;
     }
-    if (strcmp(opt, "--cpu-target") != 0 && strcmp(opt, "--start-slo-ms") != 0)
+    if (strcmp(opt, "--cpu-target") != 0 && strcmp(opt, "--start-slo-ms") != 0 &&
+        strcmp(opt, "--headroom") != 0)
         return 0;
     if (val == NULL || input_double(val, &v) < 0)
         v = NAN;
+    if (strcmp(opt, "--headroom") == 0) {
+        if (val == NULL || !(v >= 0 && v < 1))
+            return err_set(e, EINVAL, "--headroom: '%s' is not in [0, 1)", val ? val : "");
+        p->headroom = v;
+        return 1;
+    }
     if (strcmp(opt, "--cpu-target") == 0) {
         if (val == NULL || !(v > 0 && v <= 1))
             return err_set(e, EINVAL, "--cpu-target: '%s' is not in (0, 1]", val ? val : "");

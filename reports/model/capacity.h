@@ -2,29 +2,41 @@
  * capacity.h - how many containers of each mode fit on a host.
  *
  * The model (capacity_compute, a pure function) takes per-mode costs that a
- * run measured and a host's size, and returns the containers-per-host limit
- * from each resource; the smallest one binds:
+ * run measured and a host's size and limits, and returns the
+ * containers-per-host limit from each resource; the smallest one binds and
+ * is named. The resources are one table (cap_resources[] in capacity.c: name,
+ * the names `isobench density` gives the same resource, what it counts):
  *
- *   memory  : (host memory - reserve - fixed overhead) / marginal bytes per
- *             container. The marginal cost is the slope of host memory used
- *             vs fleet size (ramp.csv, fitted in summary.json); its 95 % CI
- *             gives the low/high counts (the CI's high end gives the low
- *             count). The fit's intercept, when positive, is the mode's fixed
- *             overhead (daemons, shims). Without a resolved slope (none,
- *             not positive, or a CI reaching 0) the mean PSS per container
- *             (a floor: the container's own processes) is the expected cost,
- *             with no fixed overhead; an unresolved positive slope's upper
- *             CI end still gives the low count.
- *   cpu     : cores x cpu_speed x target / cores used per container (idle
- *             CPU per container, or the workload's measured CPU).
- *   storage : free disk / storage bytes per container.
- *   start   : with an SLO, the fleet size at which the fitted start latency
- *             (p95 per fleet size when there are several, else the mean)
- *             reaches the SLO.
+ *   memory     : the largest fleet whose predicted memory (a curve fitted to
+ *                the ramp, memfit.h: linear, quadratic or power law, chosen
+ *                by AICc) fits in the memory available: MemAvailable at run
+ *                start (the run's own host) or the host's memory, minus the
+ *                reserve; with a budget, the budget's memory minus 10 %. The
+ *                95 % prediction band gives the low/high counts. When the
+ *                ramp cannot resolve the cost (too few levels, or no
+ *                significant growth above the host's noise), memory gives
+ *                bounds only: at most avail / (mean PSS + kernel memory per
+ *                container) containers (both are floors of the real cost),
+ *                at least what the fit's upper band allows. PSS is never
+ *                the cost itself.
+ *   pids       : (kernel.pid_max - tasks in use at start - headroom) / tasks
+ *                per container (every thread takes a pid; at least 1 per
+ *                container even when not measured).
+ *   threads    : the same against kernel.threads-max.
+ *   cgroup_pids: (pids.max of the budget or enclosing cgroup - headroom) /
+ *                tasks charged to the container's cgroup.
+ *   file_max   : (fs.file-max - file handles at start - headroom) / fds per container.
+ *   mount_max  : (fs.mount-max - headroom) / mounts per container.
+ *   namespaces : (the smallest user.max_*_namespaces - headroom) / 1 (each
+ *                container makes at least one namespace of each kind).
+ *   cpu        : cores x cpu_speed x target / cores used per container.
+ *   storage    : free disk / storage bytes per container.
+ *   start-slo  : with an SLO, the fleet size at which the fitted start
+ *                latency (p95 per fleet size, else the mean) reaches it.
  *
  * capacity_inputs_from_run() derives the per-mode costs from a loaded run
  * directory (the "measure -> reduce" side); capacity_compute() is the model;
- * the commands render its results.
+ * the commands render its results (cap_render.c).
  */
 #ifndef ISOBENCH_CAPACITY_H
 #define ISOBENCH_CAPACITY_H
@@ -32,10 +44,18 @@
 #include <stdio.h>
 
 #include "err.h"
+#include "memfit.h"
 #include "rundir.h"
 
-enum cap_resource { CAP_NONE = 0, CAP_MEMORY, CAP_CPU, CAP_STORAGE, CAP_START_SLO };
+/* Resources, in table order (add one: an entry here, one in cap_resources[]
+   in capacity.c, its cost in cap_mode_input and its amount in cap_host). */
+enum cap_resource {
+    CAP_NONE = 0, CAP_MEMORY, CAP_CPU, CAP_STORAGE, CAP_START_SLO, CAP_PIDS, CAP_THREADS,
+    CAP_CGROUP_PIDS, CAP_FILE_MAX, CAP_MOUNT_MAX, CAP_NAMESPACES, CAP_NRES
+};
 const char *cap_resource_name(enum cap_resource r);
+/* 1 when `density_name` (density.json "binding") names resource r. */
+int cap_resource_matches(enum cap_resource r, const char *density_name);
 
 /* Per-mode costs measured by a run. NAN = not measured. */
 struct cap_mode_input {
@@ -53,6 +73,23 @@ struct cap_mode_input {
     int start_fit;              /* fit available */
     double start_a, start_b;
     const char *start_stat;     /* "p95" or "mean" */
+
+    /* memory model (has_fit: mem_bytes above is the marginal cost at the
+       largest fleet measured, the limit comes from the curve) */
+    int has_fit;
+    struct memfit fit;
+    const char *mem_series;     /* what was fitted: "host memory" or "budget cgroup memory" */
+    int mem_unresolved;         /* the ramp cannot resolve the cost: bounds only */
+    double mem_floor_bytes;     /* PSS + kernel per container: a floor of the cost */
+    double pss_bytes;           /* mean PSS per container (user memory, shown apart) */
+    double kernel_bytes, kernel_ci_low, kernel_ci_high; /* kernel memory per container */
+
+    /* kernel objects per container (NAN = not measured) */
+    double pids;                /* tasks host-wide (threads included), >= 1 */
+    const char *pids_source;
+    double cg_pids;             /* tasks charged to the container's cgroup, >= 1 */
+    double fds, mounts;
+    double namespaces;          /* of each kind, 1 */
 };
 
 /* hosts.json "cores": at most this many. */
@@ -64,21 +101,29 @@ struct cap_host {
     double mem_bytes;
     double disk_free_bytes;     /* NAN = unknown (storage not limiting) */
     double cpu_speed;           /* relative to the measured host, 1.0 = same */
+    double cpus;                /* > 0: fractional cores (a budget's cpus), used instead of cores */
+    int budget;                 /* this "host" is a run's budget */
+    double limit[RDL_COUNT];    /* kernel and cgroup limits (rundir.h), NAN = unknown */
 };
 
 struct cap_params {
     double reserve_mem_bytes;   /* memory kept for the OS and everything else */
     double cpu_target;          /* fraction of the CPU we may fill, e.g. 0.8 */
     double start_slo_ms;        /* <= 0: no start-latency limit */
+    int reserve_set;            /* reserve_mem_bytes given; else max(2 GiB, 10 %) (budget: 10 %) */
+    double headroom;            /* fraction of every kernel limit kept free (default 0.10) */
 };
 
 /* Limits are container counts (floored, >= 0); INFINITY when a resource does
    not limit (cost 0 or unknown). */
 struct cap_result {
-    double by_mem, by_mem_low, by_mem_high;
+    double by_mem, by_mem_low, by_mem_high; /* by_mem NAN when memory is unresolved */
     double by_cpu, by_storage, by_start;
+    double by[CAP_NRES];        /* every resource's limit (by_mem etc. repeated) */
+    double avail[CAP_NRES];     /* the amount the limit divided (bytes, tasks, ...) */
     double expected, low, high;
     enum cap_resource binding;
+    int mem_may_bind;           /* memory unresolved and its lower bound is below expected */
 };
 
 /* The model. Returns 0; -1 with e set when nothing limits (no cost known). */
@@ -89,8 +134,14 @@ int capacity_compute(const struct cap_mode_input *in, const struct cap_host *h,
 int capacity_inputs_from_run(const struct rundir *r, const struct rd_mode *m,
                              struct cap_mode_input *in, struct err *e);
 
-/* The run's own host as a cap_host. */
+/* The run's own host as a cap_host; with a budget, the budget (memory, cpus,
+   pids) is the host. */
 void capacity_host_from_run(const struct rundir *r, struct cap_host *h);
+/* Kernel limits of the run's host onto a host from hosts.json (same kernel
+   defaults assumed; in-use counts and cgroup limits are not carried over). */
+void capacity_host_limits_from_run(const struct rundir *r, struct cap_host *h);
+/* Memory the model may fill on h: avail = free memory minus the reserve. */
+double capacity_mem_avail(const struct cap_host *h, const struct cap_params *p);
 
 /* Ordinary least squares y = a + b x. Returns 0, or -1 with fewer than two
    distinct x. */
@@ -108,8 +159,16 @@ struct cap_row {
     struct cap_result res;
     int ok;                    /* res valid */
     char why[256];             /* when !ok */
+    /* a measured ceiling for the same mode (density.json), NAN if none */
+    double measured;
+    char measured_binding[32];
+    double error_pct;          /* (expected - measured) / measured x 100 */
+    int same_binding;
 };
 
+/* Attach the measured ceilings of `dens` (a run directory with density.json,
+   may be the same run) to rows of the run's own host: the prediction error. */
+void capacity_rows_measured(struct cap_row *rows, int nrows, const struct rundir *dens);
 
 
 /* Rows for every host x mode of a run (modes in run order). Modes that were
@@ -118,11 +177,13 @@ int capacity_rows(const struct rundir *r, const struct cap_host *hosts, int nhos
                   const struct cap_params *p, struct cap_row **rows, int *nrows,
                   struct err *e);
 
-/* Default parameters: 1 GiB reserve, 80 % CPU target, no start SLO. */
+/* Default parameters: the reserve max(2 GiB, 10 %) (a budget: 10 %), 80 %
+   CPU target, no start SLO, 10 % headroom on kernel limits. */
 void capacity_default_params(struct cap_params *p);
 
 /* The model's command-line options, shared by capacity, report and hosts:
-   --reserve-mem SIZE, --cpu-target F (0 < F <= 1), --start-slo-ms N (> 0).
+   --reserve-mem SIZE, --cpu-target F (0 < F <= 1), --start-slo-ms N (> 0),
+   --headroom F (0 <= F < 1).
    Returns 1 when `opt` is one of them and `val` was applied, 0 when `opt`
    is not one of them, -1 with a message in e when `val` is not valid. */
 int cap_parse_option(const char *opt, const char *val, struct cap_params *p, struct err *e);

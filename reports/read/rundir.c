@@ -43,6 +43,26 @@ void dvec_free(struct dvec *d)
     d->n = d->cap = 0;
 }
 
+static const char *const limit_keys[RDL_COUNT] = {
+    "pid_max", "threads_max", "pids_in_use_at_start", "file_max", "file_nr_at_start", "nofile_soft",
+    "nofile_hard", "mount_max", "user_max_pid_namespaces", "user_max_mnt_namespaces",
+    "user_max_ipc_namespaces", "user_max_uts_namespaces", "user_max_net_namespaces",
+    "user_max_cgroup_namespaces", "mem_total_bytes", "mem_available_at_start_bytes",
+    "cgroup_pids_max", "cgroup_memory_max_bytes", "commit_limit_bytes", "committed_at_start_bytes",
+};
+
+const char *rd_limit_key(enum rd_limit l)
+{
+    return (l >= 0 && l < RDL_COUNT) ? limit_keys[l] : "?";
+}
+
+static const char *const cons_keys[RDC_COUNT] = { "pids", "fds", "mounts", "kmem_bytes" };
+
+const char *rd_cons_key(enum rd_cons c)
+{
+    return (c >= 0 && c < RDC_COUNT) ? cons_keys[c] : "?";
+}
+
 static const char *const metric_keys[RDM_COUNT] = {
     "start_ms", "mem_pss_bytes", "mem_cgroup_bytes", "idle_cpu_pct", "storage_bytes", "work_ns",
 };
@@ -308,6 +328,53 @@ static int load_facts(const cJSON *facts, struct rd_mode *md, const char *file, 
     return 0;
 }
 
+/* host.limits and budget (contract): numbers or null; anything else is an
+   error naming the field. */
+static int load_limits(struct rundir *r, const cJSON *host, struct err *e)
+{
+    const cJSON *lim = cJSON_GetObjectItemCaseSensitive(host, "limits");
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(r->run, "budget"), *v;
+    int i;
+    for (i = 0; i < RDL_COUNT; i++)
+        r->limit[i] = NAN;
+    if (lim != NULL && !cJSON_IsNull(lim)) {
+        if (!cJSON_IsObject(lim))
+            return err_set(e, EINVAL, "%s/run.json: host.limits: expected an object", r->path);
+        r->has_limits = 1;
+        for (i = 0; i < RDL_COUNT; i++) {
+            v = cJSON_GetObjectItemCaseSensitive(lim, limit_keys[i]);
+            if (v == NULL || cJSON_IsNull(v))
+                continue;
+            if (!cJSON_IsNumber(v) || v->valuedouble < 0)
+                return err_set(e, EINVAL, "%s/run.json: host.limits.%s: expected a non-negative "
+                               "integer or null", r->path, limit_keys[i]);
+            r->limit[i] = v->valuedouble;
+        }
+    }
+    r->budget.memory_bytes = r->budget.pids = r->budget.cpus = NAN;
+    if (b == NULL || cJSON_IsNull(b))
+        return 0;
+    if (!cJSON_IsObject(b))
+        return err_set(e, EINVAL, "%s/run.json: budget: expected an object or null", r->path);
+    r->budget.set = 1;
+    {
+        static const char *const keys[] = { "memory_bytes", "pids", "cpus" };
+        double *dst[] = { &r->budget.memory_bytes, &r->budget.pids, &r->budget.cpus };
+        for (i = 0; i < 3; i++) {
+            v = cJSON_GetObjectItemCaseSensitive(b, keys[i]);
+            if (v == NULL || cJSON_IsNull(v))
+                continue;
+            if (!cJSON_IsNumber(v) || !(v->valuedouble > 0))
+                return err_set(e, EINVAL, "%s/run.json: budget.%s: expected a positive number "
+                               "or null", r->path, keys[i]);
+            *dst[i] = v->valuedouble;
+        }
+    }
+    jstr(b, "cgroup", r->budget.cgroup, sizeof(r->budget.cgroup));
+    r->budget.cgroup_version = isnan(jnum(b, "cgroup_version")) ? 0 : (int)jnum(b, "cgroup_version");
+    return 0;
+}
+
 static int load_run_json(struct rundir *r, struct err *e)
 {
     const cJSON *host, *modes, *m, *isb;
@@ -340,6 +407,8 @@ static int load_run_json(struct rundir *r, struct err *e)
     r->host.mem_total_bytes = jnum(host, "mem_total_bytes");
     r->host.disk_free_bytes = jnum(host, "disk_free_bytes");
     r->host.disk_total_bytes = jnum(host, "disk_total_bytes");
+    if (load_limits(r, host, e) < 0)
+        return -1;
 
     modes = cJSON_GetObjectItemCaseSensitive(r->run, "modes");
     if (!cJSON_IsArray(modes))
@@ -478,7 +547,9 @@ static int bad_number(struct err *e, const char *col, const char *text)
 static const char *const container_cols[] = {
     "!mode", "!status", "fleet_size",
     "start_ms", "mem_pss_bytes", "mem_cgroup_bytes", "idle_cpu_pct", "storage_bytes", "work_ns",
+    "pids", "fds", "mounts", "kmem_bytes",
 };
+#define CONTAINER_NCOLS ((int)(sizeof(container_cols) / sizeof(container_cols[0])))
 
 static int container_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *e)
 {
@@ -507,19 +578,40 @@ static int container_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct 
         if (i == RDM_START_MS && dvec_push(&m->start_fleet, fleet) < 0)
             return err_set(e, ENOMEM, "out of memory");
     }
+    for (i = 0; i < RDC_COUNT; i++) {
+        const char *cell = f[3 + RDM_COUNT + i];
+        if (csvr_num(cell, &v) < 0)
+            return bad_number(e, cons_keys[i], cell);
+        if (!isnan(v) && dvec_push(&m->cons[i], v) < 0)
+            return err_set(e, ENOMEM, "out of memory");
+    }
     return 0;
 }
 
-static const char *const ramp_cols[] = { "!mode", "!fleet_size", "!delta_bytes", "cpu_busy_pct" };
+static const char *const ramp_cols[] = {
+    "!mode", "!fleet_size", "!delta_bytes", "cpu_busy_pct", "kernel_used_bytes", "pss_sum_bytes",
+    "pids_in_use", "threads_in_use", "cgroup_used_bytes",
+};
+#define RAMP_NCOLS ((int)(sizeof(ramp_cols) / sizeof(ramp_cols[0])))
 
 static int ramp_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *e)
 {
     struct row_ctx *c = ctx;
     struct rd_mode *m = row_mode(c, f[0], e);
-    double fleet, delta, cpu;
+    double fleet, delta, cpu, extra[5];
+    struct dvec *dst[5];
+    int i;
     (void)line;
     if (m == NULL)
         return -1;
+    dst[0] = &m->ramp_kernel;
+    dst[1] = &m->ramp_pss;
+    dst[2] = &m->ramp_pids;
+    dst[3] = &m->ramp_threads;
+    dst[4] = &m->ramp_cgroup;
+    for (i = 0; i < 5; i++)
+        if (csvr_num(f[4 + i], &extra[i]) < 0)
+            return bad_number(e, ramp_cols[4 + i], f[4 + i]);
     if (csvr_num(f[1], &fleet) < 0)
         return bad_number(e, "fleet_size", f[1]);
     if (csvr_num(f[2], &delta) < 0)
@@ -531,6 +623,9 @@ static int ramp_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *
     if (dvec_push(&m->ramp_fleet, fleet) < 0 || dvec_push(&m->ramp_delta, delta) < 0 ||
         dvec_push(&m->ramp_cpu, cpu) < 0)
         return err_set(e, ENOMEM, "out of memory");
+    for (i = 0; i < 5; i++)
+        if (dvec_push(dst[i], extra[i]) < 0)
+            return err_set(e, ENOMEM, "out of memory");
     return 0;
 }
 
@@ -583,12 +678,12 @@ int rundir_load(const char *path, unsigned what, struct rundir *r, struct err *e
         goto fail;
     if (what & RD_CONTAINERS) {
         snprintf(file, sizeof(file), "%s/containers.csv", path);
-        if (csvr_read_file(file, container_cols, 9, container_row, &c, e) < 0)
+        if (csvr_read_file(file, container_cols, CONTAINER_NCOLS, container_row, &c, e) < 0)
             goto fail;
     }
     if ((what & RD_RAMP) && file_exists(path, "ramp.csv")) {
         snprintf(file, sizeof(file), "%s/ramp.csv", path);
-        if (csvr_read_file(file, ramp_cols, 4, ramp_row, &c, e) < 0)
+        if (csvr_read_file(file, ramp_cols, RAMP_NCOLS, ramp_row, &c, e) < 0)
             goto fail;
     }
     if ((what & RD_SAMPLES) && file_exists(path, "samples.csv")) {
@@ -596,6 +691,8 @@ int rundir_load(const char *path, unsigned what, struct rundir *r, struct err *e
         if (csvr_read_file(file, sample_cols, 5, sample_row, &c, e) < 0)
             goto fail;
     }
+    if (rundir_load_density(r, e) < 0)
+        goto fail;
     return 0;
 fail:
     rundir_free(r);
@@ -613,6 +710,15 @@ void rundir_free(struct rundir *r)
         dvec_free(&m->ramp_fleet);
         dvec_free(&m->ramp_delta);
         dvec_free(&m->ramp_cpu);
+        dvec_free(&m->ramp_kernel);
+        dvec_free(&m->ramp_pss);
+        dvec_free(&m->ramp_pids);
+        dvec_free(&m->ramp_threads);
+        dvec_free(&m->ramp_cgroup);
+        for (k = 0; k < RDC_COUNT; k++)
+            dvec_free(&m->cons[k]);
+        free(m->density.step);
+        m->density.step = NULL;
         dvec_free(&m->cpu_t_ms);
         dvec_free(&m->cpu_pct);
     }

@@ -10,6 +10,13 @@
  * else; none of them parses a file itself.
  *
  * Unknown numbers are NAN ("count":0 statistics have every field NAN).
+ *
+ * Density and limits (/work/density-contract.md, written by the harness):
+ * run.json host.limits (kernel and cgroup limits at run start) and budget;
+ * containers.csv pids, fds, mounts, kmem_bytes per container; ramp.csv
+ * kernel_used_bytes, pss_sum_bytes, pids_in_use, threads_in_use per level;
+ * and, from `isobench density`, density.json (ceiling, binding, evidence per
+ * mode) and density.csv (one row per fill step), loaded by density_read.c.
  */
 #ifndef ISOBENCH_RUNDIR_H
 #define ISOBENCH_RUNDIR_H
@@ -59,6 +66,47 @@ const char *rd_metric_key(enum rd_metric m);
 /* Find a metric by key; -1 if unknown. */
 int rd_metric_find(const char *key);
 
+/* run.json host.limits, in the contract's order. */
+enum rd_limit {
+    RDL_PID_MAX, RDL_THREADS_MAX, RDL_PIDS_IN_USE, RDL_FILE_MAX, RDL_FILE_NR, RDL_NOFILE_SOFT,
+    RDL_NOFILE_HARD, RDL_MOUNT_MAX, RDL_NS_PID, RDL_NS_MNT, RDL_NS_IPC, RDL_NS_UTS, RDL_NS_NET,
+    RDL_NS_CGROUP, RDL_MEM_TOTAL, RDL_MEM_AVAIL, RDL_CG_PIDS_MAX, RDL_CG_MEM_MAX,
+    RDL_COMMIT_LIMIT, RDL_COMMITTED, RDL_COUNT
+};
+/* Key of a limit in host.limits ("pid_max", ...). */
+const char *rd_limit_key(enum rd_limit l);
+
+/* run.json budget: the parent cgroup every container of the run lived in. */
+struct rd_budget {
+    int set;
+    double memory_bytes, pids, cpus; /* NAN = no limit of that kind */
+    char cgroup[256];
+    int cgroup_version;
+};
+
+/* containers.csv consumption columns (per container). */
+enum rd_cons { RDC_PIDS, RDC_FDS, RDC_MOUNTS, RDC_KMEM, RDC_COUNT };
+const char *rd_cons_key(enum rd_cons c);
+
+/* density.csv: one fill step. */
+struct rd_dstep {
+    double containers, host_used, user_mem, kernel_mem, pids_in_use, threads_in_use;
+    double start_p50, start_p99, failures;
+    char guard[32];
+};
+
+/* density.json, one mode. */
+struct rd_density {
+    int has;
+    double ceiling;          /* largest fleet held */
+    char binding[32];        /* "pids", "memory", ... as the harness names it */
+    char counter[128], detail[256];
+    double value, limit, margin;
+    int steps, stopped_by_guard;
+    struct rd_dstep *step;   /* density.csv rows of this mode, in step order */
+    size_t nstep, capstep;
+};
+
 struct rd_mode {
     char name[64];
     char driver[32];
@@ -84,6 +132,13 @@ struct rd_mode {
 
     /* ramp.csv: one point per (rep, fleet_size > 0) */
     struct dvec ramp_fleet, ramp_delta, ramp_cpu;
+    /* same points (NAN when the column is absent): kernel memory, PSS sum,
+       tasks, threads, and the budget cgroup's memory in use */
+    struct dvec ramp_kernel, ramp_pss, ramp_pids, ramp_threads, ramp_cgroup;
+    /* containers.csv consumption, status ok rows, empty cells skipped */
+    struct dvec cons[RDC_COUNT];
+    /* density.json / density.csv */
+    struct rd_density density;
 
     /* samples.csv host cpu_busy_pct: t in ms since run start */
     struct dvec cpu_t_ms, cpu_pct;
@@ -113,6 +168,10 @@ struct rundir {
     char git_sha[64];
     char started_utc[40];
     struct rd_host host;
+    int has_limits;           /* run.json has host.limits */
+    double limit[RDL_COUNT];  /* NAN = unknown */
+    struct rd_budget budget;
+    int has_density;          /* density.json read */
     struct cJSON *run;      /* run.json as parsed (owned): the scenario object */
     struct rd_mode modes[RD_MAX_MODES];
     int nmodes;
@@ -124,6 +183,10 @@ enum {
     RD_SAMPLES = 4,    /* read samples.csv host cpu_busy_pct (if present) */
     RD_ALL = 7
 };
+
+/* density.json and density.csv of a run directory into r's modes (absent
+   files are not an error). Called by rundir_load(). */
+int rundir_load_density(struct rundir *r, struct err *e);
 
 /* Load a run directory. `what` is a mask of RD_*. run.json and summary.json
    are always read. */

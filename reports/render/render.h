@@ -57,6 +57,17 @@ void capacity_print_markdown(FILE *f, const struct cap_row *rows, int nrows, con
 struct cJSON *capacity_rows_json(const struct cap_row *rows, int nrows, const struct cap_params *p);
 /* "1234", "-" for a resource that does not limit. */
 const char *cap_fmt_count(double n, char *buf, size_t len);
+/* The whole capacity output for one run directory on its own host (the
+   table, the memory models, predicted vs measured when `dens` has
+   density.json): what `isobench capacity RUN_DIR` prints, for callers such
+   as `run`. Returns 0 or -1 with e set. */
+int capacity_print_run(FILE *f, const struct rundir *r, const struct rundir *dens,
+                       const struct cap_params *p, struct err *e);
+/* The memory model of each row (chosen curve, AICc of each, kernel memory
+   and PSS per container). */
+void capacity_print_models(FILE *f, const struct cap_row *rows, int nrows);
+/* Predicted vs measured (rows with a measured ceiling only); nothing when none. */
+void capacity_print_measured(FILE *f, const struct cap_row *rows, int nrows, int markdown);
 
 /* Hosts side by side (hosts_render.c). */
 void hosts_print(FILE *f, const struct hosts_row *rows, int n, const struct hosts_prices *pr);
