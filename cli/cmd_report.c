@@ -2,6 +2,10 @@
  * cmd_report.c - `isobench report RUN_DIR... [--out DIR]`: load, reduce,
  * then render every figure (PNG + SVG), report.html, report.md and
  * metrics.txt into DIR (default: the first run directory's report/).
+ *
+ * cli_report_run() is the same pipeline at the end of `run` and `density`:
+ * the report of the run directory just written, the capacity table, and the
+ * path of report.html as the last line of stdout.
  */
 #include "commands.h"
 #include "plat.h"
@@ -16,6 +20,42 @@ static int usage(void)
     fprintf(stderr, "usage: isobench report RUN_DIR... [--out DIR] [--reserve-mem SIZE] "
                     "[--cpu-target F] [--start-slo-ms N]\n");
     return 2;
+}
+
+int cli_report_run(const char *prog, const char *dir, const struct cap_params *p)
+{
+    struct rundir run;
+    struct report_data *d = NULL;
+    struct err e;
+    char out[1200], html[1300];
+    int rc = 1;
+
+    err_clear(&e);
+    if (rundir_load(dir, RD_ALL, &run, &e) < 0) {
+        fprintf(stderr, "%s: report: %s\n", prog, e.msg);
+        return 1;
+    }
+    snprintf(out, sizeof(out), "%s/report", dir);
+    d = calloc(1, sizeof(*d));
+    if (d == NULL) {
+        fprintf(stderr, "%s: report: out of memory\n", prog);
+        goto out;
+    }
+    if (report_write_dir(&run, 1, p, out, d, html, sizeof(html), &e) < 0) {
+        fprintf(stderr, "%s: report: %s\n", prog, e.msg);
+        goto out;
+    }
+    printf("\ncapacity of this host (isobench capacity %s):\n", dir);
+    report_print_capacity(stdout, d);
+    printf("\n%s\n", html);
+    rc = 0;
+out:
+    if (d != NULL) {
+        report_data_free(d);
+        free(d);
+    }
+    rundir_free(&run);
+    return rc;
 }
 
 int cmd_report(int argc, char **argv)

@@ -18,4 +18,10 @@ int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_hosts(int argc, char **argv);
 
+struct cap_params;
+/* The end of `run` and `density` (cmd_report.c): write DIR/report/ (figures,
+   report.html, report.md, metrics.txt), print the capacity table, then the
+   path of report.html as the last line of stdout. Returns an exit code. */
+int cli_report_run(const char *prog, const char *dir, const struct cap_params *p);
+
 #endif

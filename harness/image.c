@@ -5,6 +5,7 @@
  * image_linux.c.
  */
 #include "image.h"
+#include "paths.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,4 +30,9 @@ const char *image_cache_dir(void)
 void image_default_rootfs(char *buf, size_t n)
 {
     snprintf(buf, n, "%s/image/rootfs", image_cache_dir());
+}
+
+int image_payload_binary(char *buf, size_t n, struct err *e)
+{
+    return paths_payload(buf, n, e);
 }

@@ -21,7 +21,7 @@
 const char *image_cache_dir(void);
 /* Default rootfs: <cache>/image/rootfs. */
 void image_default_rootfs(char *buf, size_t n);
-/* Path of the isobench-payload binary built next to the running isobench. */
+/* Path of the isobench-payload binary (lookup order in paths.h). */
 int image_payload_binary(char *buf, size_t n, struct err *e);
 /* A file every image isobench builds holds: only such a directory (or the
    default cache path) is ever replaced. */

@@ -22,28 +22,6 @@
 
 #define BUSYBOX "/bin/busybox"
 
-int image_payload_binary(char *buf, size_t n, struct err *e)
-{
-    char self[4096];
-    ssize_t len;
-    const char *env = getenv("ISOBENCH_PAYLOAD");
-
-    if (env != NULL && env[0] != '\0') {
-        snprintf(buf, n, "%s", env);
-        return 0;
-    }
-    len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (len < 0)
-        return err_sys(e, errno, "readlink /proc/self/exe");
-    self[len] = '\0';
-    snprintf(buf, n, "%s/isobench-payload", dirname(self));
-    if (!plat_exists(buf)) {
-        /* Tests and benchmarks live in the same build directory as isobench. */
-        return err_set(e, ENOENT, "%s: not found (build isobench-payload, or set ISOBENCH_PAYLOAD)", buf);
-    }
-    return 0;
-}
-
 static int copy_file(const char *from, const char *to, mode_t mode, struct err *e)
 {
     char buf[65536];

@@ -23,6 +23,9 @@ void plat_sleep_ms(int ms);
 int plat_mkdir_p(const char *path, struct err *e);
 /* Does a path exist? */
 int plat_exists(const char *path);
+/* The folder holding the running executable, from /proc/self/exe (Linux) or
+   GetModuleFileName (Windows), with symbolic links resolved. */
+int plat_self_dir(char *buf, size_t n, struct err *e);
 
 /* SIGINT/SIGTERM (Ctrl-C on Windows) set a flag instead of killing us. */
 void plat_catch_interrupts(void);

@@ -44,6 +44,22 @@ void plat_sleep_ms(int ms)
         ;
 }
 
+int plat_self_dir(char *buf, size_t n, struct err *e)
+{
+    char self[4096];
+    char *slash;
+    ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+    if (len < 0)
+        return err_sys(e, errno, "readlink /proc/self/exe");
+    self[len] = '\0';
+    slash = strrchr(self, '/');
+    if (slash != NULL)
+        *slash = '\0';
+    snprintf(buf, n, "%s", slash == self ? "/" : self);
+    return 0;
+}
+
 int plat_mkdir_p(const char *path, struct err *e)
 {
     char buf[4096];

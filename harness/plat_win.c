@@ -214,6 +214,25 @@ void plat_sleep_ms(int ms)
     }
 }
 
+int plat_self_dir(char *buf, size_t n, struct err *e)
+{
+    wchar_t self[MAX_PATH * 2];
+    char path[MAX_PATH * 6];
+    char *slash;
+    DWORD len = GetModuleFileNameW(NULL, self, MAX_PATH * 2);
+
+    if (len == 0 || len >= MAX_PATH * 2)
+        return err_win(e, GetLastError(), "GetModuleFileName");
+    win_utf8(self, path, sizeof(path));
+    slash = strrchr(path, '\\');
+    if (slash == NULL)
+        slash = strrchr(path, '/');
+    if (slash != NULL)
+        *slash = '\0';
+    snprintf(buf, n, "%s", path);
+    return 0;
+}
+
 int plat_mkdir_p(const char *path, struct err *e)
 {
     char buf[4096];

@@ -1,7 +1,10 @@
 /*
  * results_out.c - the run directory's files, written incrementally
- * (see results_out.h). Unknown numbers are written as empty cells.
+ * (see results_out.h). Unknown numbers are written as empty cells; bytes,
+ * nanoseconds and counts as integers, fractions (ms, %) with every digit
+ * they have (numfmt.h).
  */
+#include "numfmt.h"
 #include "results_out.h"
 
 #include <cjson/cJSON.h>
@@ -15,7 +18,7 @@
 const char *const containers_csv_columns[] = {
     "mode", "driver", "fleet_size", "index", "create_ns", "ready_ns", "start_ms", "mem_cgroup_bytes",
     "mem_pss_bytes", "cpu_ns", "storage_bytes", "status", "error", "rep", "exec_ms", "mem_rss_bytes",
-    "mem_private_ws_bytes", "idle_cpu_pct", "work_ns", "pids", "fds", "mounts", "kmem_bytes", NULL,
+    "mem_private_ws_bytes", "idle_cpu_pct", "work_ns", "pids", "fds", "mounts", "kmem_bytes", "phase", NULL,
 };
 
 static const char *const samples_columns[] = { "t_ms", "scope", "mode", "container", "counter", "value", NULL };
@@ -87,9 +90,17 @@ static void put_int(FILE *f, int64_t v)
 
 static void put_num(FILE *f, double v)
 {
+    char buf[40];
     fputc(',', f);
-    if (isfinite(v)) /* readers refuse nan and inf */
-        fprintf(f, "%.6g", v);
+    fputs(numfmt(buf, sizeof(buf), v), f); /* "" for nan and inf: readers refuse them */
+}
+
+/* Bytes, ns and counts kept as doubles (medians, interpolations). */
+static void put_whole(FILE *f, double v)
+{
+    char buf[40];
+    fputc(',', f);
+    fputs(numfmt_int(buf, sizeof(buf), v), f);
 }
 
 int results_container_row(struct results_out *o, const struct run_result *r, const struct ctr_result *c)
@@ -116,11 +127,12 @@ int results_container_row(struct results_out *o, const struct run_result *r, con
     put_int(f, c->last.mem_rss_bytes);
     put_int(f, c->last.mem_private_ws_bytes);
     put_num(f, c->idle_cpu_pct);
-    put_num(f, c->work_ns);
+    put_whole(f, c->work_ns);
     put_int(f, c->last.pids);
     put_int(f, c->last.fds);
     put_int(f, c->last.mounts);
     put_int(f, c->last.kmem_bytes);
+    put_text(f, c->phase, 1);
     fputc('\n', f);
     fflush(f);
     pthread_mutex_unlock(&o->lock);
@@ -131,13 +143,15 @@ int results_sample(struct results_out *o, double t_ms, const char *scope, const 
                    const char *container, const char *counter, double value)
 {
     FILE *f = o->samples;
+    char buf[40];
     pthread_mutex_lock(&o->lock);
-    fprintf(f, "%.1f", t_ms);
+    fputs(numfmt(buf, sizeof(buf), t_ms), f);
     put_text(f, scope, 1);
     put_text(f, mode, 1);
     put_text(f, container, 1);
     put_text(f, counter, 1);
-    fprintf(f, ",%.10g\n", value);
+    put_num(f, value);
+    fputc('\n', f);
     pthread_mutex_unlock(&o->lock);
     return 0;
 }
@@ -149,9 +163,9 @@ int results_ramp_row(struct results_out *o, const struct run_result *r, const st
     put_text(f, r->modes[p->mode_index].mode->name, 0);
     put_int(f, p->rep);
     put_int(f, p->fleet_size);
-    put_num(f, p->baseline_used_bytes);
-    put_num(f, p->used_bytes);
-    put_num(f, p->delta_bytes);
+    put_whole(f, p->baseline_used_bytes);
+    put_whole(f, p->used_bytes);
+    put_whole(f, p->delta_bytes);
     put_num(f, p->cpu_busy_pct);
     put_int(f, p->kernel_used_bytes);
     put_int(f, p->pss_sum_bytes);

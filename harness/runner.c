@@ -20,6 +20,7 @@
 #include "runner.h"
 #include "image.h"
 #include "stats.h"
+#include "progress.h"
 #include "results_out.h"
 
 #include <cjson/cJSON.h>
@@ -47,7 +48,12 @@ struct run_ctx {
     struct run_result *r;
     struct scenario *s;
     struct results_out out;
-    FILE *progress;
+    struct progress *prog;
+    int mode_failed[SCN_MAX_MODES];
+    int mode_levels[SCN_MAX_MODES]; /* ramp levels held so far (progress) */
+    int in_starts;         /* the start-latency phase (run_starts) */
+    int fill;              /* driven through run_mode_open (density): no ETA from the scenario */
+    int start_no;          /* its container number */
     int mode_index;
     int rep;
     struct live *lives;    /* capacity = largest ramp level */
@@ -145,19 +151,36 @@ static void parallel_for(struct run_ctx *x, int begin, int end, int workers, voi
         pthread_join(th[i], NULL);
 }
 
+static int running_count(struct run_ctx *x);
+
+/* Work units of a mode, for the ETA: every start, every ramp launch and
+   every hold (one unit each) of every repetition. */
+static double mode_units(const struct run_ctx *x)
+{
+    const struct scenario *s = x->s;
+    int holds = s->workload == WL_EXIT ? 0 : s->nramp;
+    return (double)s->repetitions * (cur_mode((struct run_ctx *)x)->mode->starts + s->ramp[s->nramp - 1] + holds);
+}
+
 static void progress(struct run_ctx *x, const char *fmt, ...)
 {
-    char line[256];
+    struct progress_state st;
+    struct mode_result *mr = cur_mode(x);
     va_list ap;
-    if (x->progress == NULL)
+
+    if (x->prog == NULL)
         return;
+    memset(&st, 0, sizeof(st));
     va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
+    vsnprintf(st.step, sizeof(st.step), fmt, ap);
     va_end(ap);
-    pthread_mutex_lock(&x->lock);
-    fprintf(x->progress, "\r\033[K%s", line);
-    fflush(x->progress);
-    pthread_mutex_unlock(&x->lock);
+    st.running = running_count(x);
+    st.target = x->in_starts ? 1 : x->level;
+    st.launched = (long)mr->nrows;
+    st.failures = x->mode_failed[x->mode_index];
+    st.done = (double)mr->nrows + x->mode_levels[x->mode_index];
+    st.total = x->fill ? 0 : mode_units(x);
+    progress_set(x->prog, x->mode_index, &st);
 }
 
 /* ---- one container ---- */
@@ -230,6 +253,7 @@ static void fail(struct run_ctx *x, struct live *l, const char *step, const stru
     snprintf(res->error, sizeof(res->error), "%s: %s: %s", l->c.name, step, e->msg);
     pthread_mutex_lock(&x->lock);
     x->failed++;
+    x->mode_failed[x->mode_index]++;
     pthread_mutex_unlock(&x->lock);
     teardown(x, l, NULL);
 }
@@ -262,7 +286,8 @@ static void launch_one(struct run_ctx *x, int i)
     res->mode_index = x->mode_index;
     res->rep = x->rep;
     res->fleet_size = x->level;
-    res->index = i;
+    res->index = x->in_starts ? x->start_no : i;
+    snprintf(res->phase, sizeof(res->phase), "%s", x->in_starts ? "starts" : "ramp");
     res->start_ms = res->exec_ms = res->idle_cpu_pct = res->work_ns = NAN;
     counters_unknown(&res->last);
     snprintf(res->status, sizeof(res->status), "ok");
@@ -274,7 +299,8 @@ static void launch_one(struct run_ctx *x, int i)
     l->c.fleet_size = x->level;
     l->c.argv = x->argv;
     l->c.cgroup_parent = x->r->budget.set ? x->r->budget.cgroup : NULL;
-    snprintf(l->c.name, sizeof(l->c.name), "%s-%s-r%d-%d", x->r->run_id, mr->mode->name, x->rep, i);
+    snprintf(l->c.name, sizeof(l->c.name), "%s-%s-r%d-%s%d", x->r->run_id, mr->mode->name, x->rep,
+             x->in_starts ? "s" : "", res->index);
     snprintf(res->name, sizeof(res->name), "%s", l->c.name);
 
     err_clear(&e);
@@ -299,7 +325,7 @@ static void launch_one(struct run_ctx *x, int i)
     res->start_ms = (double)(t_ready - l->c.create_ns) / 1e6;
     if (l->c.exec_ns > 0)
         res->exec_ms = (double)(l->c.exec_ns - l->c.create_ns) / 1e6;
-    if (x->s->workload == WL_CPU) {
+    if (x->s->workload == WL_CPU && !x->in_starts) {
         int64_t t_done;
         if (d->wait_output(&l->c, MARKER_RESULT, x->s->ready_timeout_ms * 10, line, sizeof(line), &t_done, &e) <
             0) {
@@ -309,8 +335,12 @@ static void launch_one(struct run_ctx *x, int i)
         res->work_ns = parse_work_ns(line);
     }
     l->ready = 1;
-    if (x->s->workload == WL_EXIT)
+    if (x->s->workload == WL_EXIT && !x->in_starts)
         sample_into(x, l, 1);
+    if (x->in_starts)
+        progress(x, "rep %d/%d starts %d/%d", x->rep + 1, x->s->repetitions, x->start_no + 1, mr->mode->starts);
+    else
+        progress(x, "rep %d/%d launch %d", x->rep + 1, x->s->repetitions, x->level);
 }
 
 static void sample_one(struct run_ctx *x, int i)
@@ -421,8 +451,7 @@ static double hold_level(struct run_ctx *x, double *cpu_busy)
             host_record(x, &prev, &h);
             prev = h;
         }
-        progress(x, "%s rep %d: %d running, holding %.1f s", cur_mode(x)->mode->name, x->rep + 1,
-                 running_count(x), (double)(end - plat_now_ns()) / 1e9);
+        progress(x, "rep %d/%d hold %d", x->rep + 1, x->s->repetitions, x->level);
         if (plat_now_ns() + (int64_t)x->s->sample_interval_ms * 1000000LL >= end)
             break;
         plat_sleep_ms(x->s->sample_interval_ms);
@@ -509,8 +538,34 @@ static int add_ramp_point(struct run_ctx *x, double base, double used, double bu
     return results_ramp_row(&x->out, x->r, p);
 }
 
+static const char *const argv_exit[] = { IMAGE_PAYLOAD_PATH, "exit", NULL };
+
 /*
- * One pass over the ramp. Host memory in use is measured on the empty host
+ * Start latency alone: the mode's `starts` containers of the exit workload,
+ * one at a time (no launch of our own competes with it), each torn down as
+ * soon as it is READY. Their rows say phase "starts", fleet size 1; they
+ * are not sampled (an exited container has no memory to measure).
+ */
+static void run_starts(struct run_ctx *x)
+{
+    const char *const *argv = x->argv;
+    int k;
+
+    x->in_starts = 1;
+    x->argv = argv_exit;
+    x->level = 1;
+    for (k = 0; k < cur_mode(x)->mode->starts && !plat_interrupted(); k++) {
+        x->start_no = k;
+        x->lives[0].done = 1; /* launch_one resets it once it launches */
+        launch_one(x, 0);
+        teardown(x, &x->lives[0], plat_interrupted() ? "interrupted" : NULL);
+    }
+    x->argv = argv;
+    x->in_starts = 0;
+}
+
+/*
+ * One pass over the ramp (after the start-latency phase). Host memory in use is measured on the empty host
  * before the first level and again after teardown; each level's baseline is
  * interpolated between the two in time, so slow drift of the host (page
  * cache, memory returned by other tenants) does not leak into the slope.
@@ -525,6 +580,7 @@ static void run_repetition(struct run_ctx *x)
     int64_t level_t[SCN_MAX_RAMP], t0 = 0, t1 = 0;
     int level_size[SCN_MAX_RAMP], nlevels = 0, li;
 
+    run_starts(x);
     x->nlive = 0;
     plat_sleep_ms(s->settle_ms);
     if (host_used(&h, &base0) == 0) {
@@ -534,7 +590,7 @@ static void run_repetition(struct run_ctx *x)
     for (li = 0; li < s->nramp && !plat_interrupted(); li++) {
         int before = x->nlive;
         x->level = s->ramp[li];
-        progress(x, "%s rep %d: launching %d -> %d", cur_mode(x)->mode->name, x->rep + 1, before, x->level);
+        progress(x, "rep %d/%d launch %d", x->rep + 1, s->repetitions, x->level);
         x->next = before;
         parallel_for(x, before, x->level, s->concurrency, launch_one);
         x->nlive = x->level;
@@ -544,6 +600,7 @@ static void run_repetition(struct run_ctx *x)
             continue;
         plat_sleep_ms(s->settle_ms);
         used = hold_level(x, &busy);
+        x->mode_levels[x->mode_index]++;
         if (!isnan(used) && running_count(x) == x->level) {
             level_used[nlevels] = used;
             level_busy[nlevels] = busy;
@@ -553,7 +610,7 @@ static void run_repetition(struct run_ctx *x)
             nlevels++;
         }
     }
-    progress(x, "%s rep %d: tearing down %d containers", cur_mode(x)->mode->name, x->rep + 1, x->nlive);
+    progress(x, "rep %d/%d teardown", x->rep + 1, s->repetitions);
     x->next = 0;
     parallel_for(x, 0, x->nlive, s->concurrency > 4 ? s->concurrency : 4, teardown_one);
     if (nlevels == 0 || isnan(base0))
@@ -666,7 +723,7 @@ static int run_modes(struct run_ctx *x, struct err *fail)
 
     for (i = 0; i < n && !plat_interrupted(); i++) {
         x->mode_index = i;
-        if (mode_open(x, (size_t)maxlevel * (size_t)x->s->repetitions, fail) < 0) {
+        if (mode_open(x, ((size_t)maxlevel + (size_t)x->s->modes[i].starts) * (size_t)x->s->repetitions, fail) < 0) {
             rc = -1;
             goto out;
         }
@@ -679,8 +736,11 @@ static int run_modes(struct run_ctx *x, struct err *fail)
     for (x->rep = 0; x->rep < x->s->repetitions && !plat_interrupted(); x->rep++)
         for (k = 0; k < n && !plat_interrupted(); k++) {
             x->mode_index = x->rep % 2 == 0 ? k : n - 1 - k;
-            if (cur_mode(x)->available)
-                run_repetition(x);
+            if (!cur_mode(x)->available)
+                continue;
+            run_repetition(x);
+            if (x->rep == x->s->repetitions - 1)
+                progress(x, "done");
         }
 out:
     free(x->lives);
@@ -713,7 +773,6 @@ static void bare_baseline(struct run_ctx *x)
     argv[3] = NULL;
     /* The payload stays up after its RESULT line; plat_run_marker kills it. */
     for (i = 0; i < runs && !plat_interrupted(); i++) {
-        progress(x, "bare-process CPU baseline %d/%d", i + 1, runs);
         err_clear(&e);
         if (plat_run_marker(argv, MARKER_RESULT, x->s->ready_timeout_ms * 10, line, sizeof(line), &e) == 0)
             values[n++] = parse_work_ns(line);
@@ -791,7 +850,6 @@ int run_begin(struct scenario *s, const struct run_opts *o, struct run_result *r
 {
     struct run_ctx *xp;
     static const char *argv_idle[] = { IMAGE_PAYLOAD_PATH, "idle", NULL };
-    static const char *argv_exit[] = { IMAGE_PAYLOAD_PATH, "exit", NULL };
     static char iters[32];
     static const char *argv_cpu[] = { IMAGE_PAYLOAD_PATH, "cpu", iters, NULL };
     int i;
@@ -843,7 +901,12 @@ int run_begin(struct scenario *s, const struct run_opts *o, struct run_result *r
     pthread_mutex_init(&xp->lock, NULL);
     xp->r = r;
     xp->s = s;
-    xp->progress = o->progress;
+    {
+        const char *names[SCN_MAX_MODES];
+        for (i = 0; i < s->nmodes; i++)
+            names[i] = s->modes[i].name;
+        xp->prog = progress_open(o->progress, o->progress_live, s->nmodes, names, 10000);
+    }
     snprintf(iters, sizeof(iters), "%lld", (long long)s->cpu_iterations);
     xp->argv = s->workload == WL_IDLE ? argv_idle : s->workload == WL_EXIT ? argv_exit : argv_cpu;
 
@@ -872,10 +935,7 @@ int run_end(struct run_ctx *x, int rc, struct err *e)
     if (rc < 0) /* run.json keeps the reason a run failed */
         snprintf(r->notes + strlen(r->notes), sizeof(r->notes) - strlen(r->notes), "%sfailed: %s",
                  r->notes[0] ? "; " : "", e->msg);
-    if (x->progress != NULL) {
-        fprintf(x->progress, "\r\033[K");
-        fflush(x->progress);
-    }
+    progress_close(x->prog);
     run_budget_release(r);
     r->ended_wall = plat_wall_time();
     snprintf(r->status, sizeof(r->status), "%s", rc < 0 ? "failed" : plat_interrupted() ? "interrupted" : "complete");
@@ -917,6 +977,7 @@ int run_mode_open(struct run_ctx *x, int mode_index, int max_containers, struct 
 {
     struct live *lives;
     x->mode_index = mode_index;
+    x->fill = 1;
     x->rep = 0;
     x->nlive = 0;
     x->level = 0;
@@ -940,6 +1001,7 @@ int run_mode_open(struct run_ctx *x, int mode_index, int max_containers, struct 
 void run_mode_close(struct run_ctx *x)
 {
     run_teardown_all(x);
+    progress(x, "done");
     mode_close(x);
     free(x->lives);
     x->lives = NULL;
@@ -954,7 +1016,7 @@ int run_launch_to(struct run_ctx *x, int target, int level)
     failed0 = x->failed;
     pthread_mutex_unlock(&x->lock);
     x->level = level;
-    progress(x, "%s: launching %d -> %d", cur_mode(x)->mode->name, before, target);
+    progress(x, "launch %d", target);
     x->next = before;
     parallel_for(x, before, target, x->s->concurrency, launch_one);
     x->nlive = target;
@@ -976,7 +1038,7 @@ void run_teardown_all(struct run_ctx *x)
 {
     if (x->lives == NULL || x->nlive == 0)
         return;
-    progress(x, "%s: tearing down %d containers", cur_mode(x)->mode->name, x->nlive);
+    progress(x, "teardown %d", x->nlive);
     x->next = 0;
     parallel_for(x, 0, x->nlive, x->s->concurrency > 4 ? x->s->concurrency : 4, teardown_one);
     x->nlive = 0;

@@ -29,6 +29,7 @@ struct ctr_result {
     double idle_cpu_pct;                  /* CPU share of one core during the hold, NAN unknown */
     double work_ns;                       /* cpu workload: time of the fixed work, NAN unknown */
     char status[16];                      /* ok | failed | interrupted | unavailable (whole mode) */
+    char phase[8];                        /* ramp | starts (the start-latency phase) */
     char error[512];
 };
 
@@ -77,7 +78,8 @@ struct run_result {
 
 struct run_opts {
     const char *out_dir;   /* NULL = results/<UTC timestamp> */
-    FILE *progress;        /* live progress line; NULL = silent */
+    FILE *progress;        /* progress lines (progress.h); NULL = silent */
+    int progress_live;     /* redraw in place (a terminal), else plain periodic lines */
     const char *host_label; /* --host-label: the host's name in multi-host
                                reports (e.g. Ansible's inventory_hostname); NULL = none */
 };

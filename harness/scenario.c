@@ -140,7 +140,7 @@ static int get_object(const cJSON *obj, const char *key, const char *file, const
 
 static int parse_modes(const cJSON *root, struct scenario *s, const char *file, struct err *e)
 {
-    static const char *const keys[] = { "name", "driver", "isolation", "baseline", "options", NULL };
+    static const char *const keys[] = { "name", "driver", "isolation", "baseline", "options", "starts", NULL };
     const cJSON *modes = cJSON_GetObjectItemCaseSensitive(root, "modes");
     const cJSON *m;
     int i = 0, nbase = 0, j;
@@ -206,6 +206,10 @@ static int parse_modes(const cJSON *root, struct scenario *s, const char *file, 
             md->baseline = cJSON_IsTrue(v);
             nbase += md->baseline;
         }
+        md->starts = -1; /* the scenario's */
+        snprintf(field, sizeof(field), "%s.starts", where);
+        if (get_int(m, "starts", field, file, 0, 100000, &md->starts, e) < 0)
+            return -1;
         v = cJSON_GetObjectItemCaseSensitive(m, "options");
         if (v != NULL) {
             snprintf(field, sizeof(field), "%s.options", where);
@@ -395,9 +399,11 @@ int scenario_parse(const char *text, const char *file, struct scenario *s, struc
 {
     static const char *const keys[] = { "name", "description", "modes", "fleet", "workload", "hold_ms",
                                         "settle_ms", "sample_interval_ms", "repetitions", "ready_timeout_ms",
-                                        "start_delay_ms", "limits", "budget", "image", "pdh_counters", NULL };
+                                        "start_delay_ms", "limits", "budget", "image", "pdh_counters", "starts",
+                                        NULL };
     cJSON *root;
     const char *slash;
+    int i;
 
     memset(s, 0, sizeof(*s));
     snprintf(s->path, sizeof(s->path), "%s", file);
@@ -431,14 +437,24 @@ int scenario_parse(const char *text, const char *file, struct scenario *s, struc
         get_int(root, "settle_ms", "settle_ms", file, 0, 3600000, &s->settle_ms, e) < 0 ||
         get_int(root, "sample_interval_ms", "sample_interval_ms", file, 10, 3600000, &s->sample_interval_ms, e) < 0 ||
         get_int(root, "repetitions", "repetitions", file, 1, 10000, &s->repetitions, e) < 0 ||
+        get_int(root, "starts", "starts", file, 0, 100000, &s->starts, e) < 0 ||
         get_int(root, "ready_timeout_ms", "ready_timeout_ms", file, 1, 3600000, &s->ready_timeout_ms, e) < 0 ||
         get_int(root, "start_delay_ms", "start_delay_ms", file, 0, 600000, &s->start_delay_ms, e) < 0)
         goto fail;
-    /* Each mode keeps a record per container launched: the largest level
-       times the repetitions. */
-    if ((int64_t)s->ramp[s->nramp - 1] * s->repetitions > SCN_MAX_LAUNCHES) {
-        err_set(e, EINVAL, "%s: fleet and repetitions: %d containers x %d repetitions is more than %d "
-                "launches per mode", file, s->ramp[s->nramp - 1], s->repetitions, SCN_MAX_LAUNCHES);
+    for (i = 0; i < s->nmodes; i++) {
+        if (s->modes[i].starts < 0)
+            s->modes[i].starts = s->starts;
+        /* Each mode keeps a record per container launched: the starts and
+           the largest level, times the repetitions. */
+        if ((int64_t)(s->ramp[s->nramp - 1] + s->modes[i].starts) * s->repetitions <= SCN_MAX_LAUNCHES)
+            continue;
+        if (s->modes[i].starts == 0)
+            err_set(e, EINVAL, "%s: fleet and repetitions: %d containers x %d repetitions is more than %d "
+                    "launches per mode", file, s->ramp[s->nramp - 1], s->repetitions, SCN_MAX_LAUNCHES);
+        else
+            err_set(e, EINVAL, "%s: modes[%d].starts, fleet and repetitions: (%d starts + %d containers) x %d "
+                    "repetitions is more than %d launches per mode", file, i, s->modes[i].starts,
+                    s->ramp[s->nramp - 1], s->repetitions, SCN_MAX_LAUNCHES);
         goto fail;
     }
     if (pdh_paths_from_json(cJSON_GetObjectItemCaseSensitive(root, "pdh_counters"), "pdh_counters", s->pdh_paths,
@@ -510,6 +526,7 @@ cJSON *scenario_to_json(const struct scenario *s)
         if (s->modes[i].isolation)
             cJSON_AddStringToObject(m, "isolation", isolation_name(s->modes[i].isolation));
         cJSON_AddBoolToObject(m, "baseline", s->modes[i].baseline);
+        cJSON_AddNumberToObject(m, "starts", s->modes[i].starts);
         if (s->modes[i].options)
             cJSON_AddItemToObject(m, "options", cJSON_Duplicate(s->modes[i].options, 1));
         cJSON_AddItemToArray(modes, m);
@@ -526,6 +543,7 @@ cJSON *scenario_to_json(const struct scenario *s)
     cJSON_AddNumberToObject(o, "settle_ms", s->settle_ms);
     cJSON_AddNumberToObject(o, "sample_interval_ms", s->sample_interval_ms);
     cJSON_AddNumberToObject(o, "repetitions", s->repetitions);
+    cJSON_AddNumberToObject(o, "starts", s->starts);
     cJSON_AddNumberToObject(o, "ready_timeout_ms", s->ready_timeout_ms);
     cJSON_AddNumberToObject(o, "start_delay_ms", s->start_delay_ms);
     l = cJSON_AddObjectToObject(o, "limits");

@@ -39,6 +39,7 @@ struct mode {
     int baseline;            /* ratios in reports are relative to this mode */
     struct cJSON *options;   /* driver-specific object, owned by the scenario; may be NULL */
     int index;               /* position in scenario.modes, for "modes[i]" messages */
+    int starts;              /* exit starts per repetition before the ramp (start latency) */
     const struct driver *drv;
     void *drv_state;         /* set by driver->mode_init */
 };
@@ -61,6 +62,7 @@ struct scenario {
     int settle_ms;           /* wait after a level is ready before measuring host memory */
     int sample_interval_ms;
     int repetitions;
+    int starts;              /* default of modes[].starts; 0 = none */
     int ready_timeout_ms;
     int start_delay_ms;      /* injected delay before each start (regression tests) */
 

@@ -36,6 +36,43 @@ double stats_percentile_sorted(const double *sorted, size_t n, double p)
     return sorted[lo] + (h - (double)lo) * (sorted[lo + 1] - sorted[lo]);
 }
 
+int stats_median_ci_ranks(size_t n, double conf, size_t *l, size_t *u, double *coverage)
+{
+    double tail = (1.0 - conf) / 2.0, logp, cdf = 0, below = 0;
+    size_t k;
+
+    if (n == 0)
+        return -1;
+    /* cdf = P(B <= k), by the pmf recurrence in logs (0.5^n underflows). */
+    logp = -(double)n * log(2.0);
+    for (k = 0; k <= n / 2; k++) {
+        cdf += exp(logp);
+        if (cdf > tail)
+            break;
+        below = cdf;
+        logp += log((double)(n - k) / (double)(k + 1));
+    }
+    /* P(B <= k - 1) = below <= tail: the lower rank is k (1-based). */
+    if (k == 0)
+        return -1;
+    *l = k;
+    *u = n + 1 - k;
+    if (coverage != NULL)
+        *coverage = 1.0 - 2.0 * below;
+    return 0;
+}
+
+int stats_median_ci_sorted(const double *sorted, size_t n, double *lo, double *hi)
+{
+    size_t l, u;
+    *lo = *hi = NAN;
+    if (stats_median_ci_ranks(n, 0.95, &l, &u, NULL) < 0)
+        return -1;
+    *lo = sorted[l - 1];
+    *hi = sorted[u - 1];
+    return 0;
+}
+
 int stats_summarize(const double *values, size_t n, struct summary_stats *s)
 {
     double *v, sum = 0, sq = 0;
@@ -44,6 +81,7 @@ int stats_summarize(const double *values, size_t n, struct summary_stats *s)
     memset(s, 0, sizeof(*s));
     if (n == 0) {
         s->mean = s->sd = s->min = s->p50 = s->p95 = s->p99 = s->max = NAN;
+        s->p50_ci_low = s->p50_ci_high = NAN;
         return 0;
     }
     v = malloc(n * sizeof(*v));
@@ -61,8 +99,9 @@ int stats_summarize(const double *values, size_t n, struct summary_stats *s)
     s->min = v[0];
     s->max = v[n - 1];
     s->p50 = stats_percentile_sorted(v, n, 50);
-    s->p95 = stats_percentile_sorted(v, n, 95);
-    s->p99 = stats_percentile_sorted(v, n, 99);
+    s->p95 = n >= STATS_MIN_N_P95 ? stats_percentile_sorted(v, n, 95) : NAN;
+    s->p99 = n >= STATS_MIN_N_P99 ? stats_percentile_sorted(v, n, 99) : NAN;
+    stats_median_ci_sorted(v, n, &s->p50_ci_low, &s->p50_ci_high);
     free(v);
     return 0;
 }

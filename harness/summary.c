@@ -116,6 +116,10 @@ static cJSON *stats_json(const struct summary_stats *st)
     add_num(o, "sd", st->count ? st->sd : NAN);
     add_num(o, "min", st->count ? st->min : NAN);
     add_num(o, "p50", st->count ? st->p50 : NAN);
+    /* null below 6 samples */
+    add_num(o, "p50_ci95_low", st->count ? st->p50_ci_low : NAN);
+    add_num(o, "p50_ci95_high", st->count ? st->p50_ci_high : NAN);
+    /* null below STATS_MIN_N_P95 / STATS_MIN_N_P99 samples */
     add_num(o, "p95", st->count ? st->p95 : NAN);
     add_num(o, "p99", st->count ? st->p99 : NAN);
     add_num(o, "max", st->count ? st->max : NAN);
@@ -174,6 +178,27 @@ static void fmt_mib(char *buf, size_t n, double bytes)
         snprintf(buf, n, "%.1f", bytes / 1048576.0);
 }
 
+/* A start-latency cell: the value, or why it is withheld. */
+static void fmt_ms(char *buf, size_t n, const struct summary_stats *st, double v)
+{
+    if (st->count == 0)
+        snprintf(buf, n, "-");
+    else if (isnan(v))
+        snprintf(buf, n, "n too small");
+    else
+        snprintf(buf, n, "%.1f", v);
+}
+
+static void fmt_median_ci(char *buf, size_t n, const struct summary_stats *st)
+{
+    if (st->count == 0)
+        snprintf(buf, n, "-");
+    else if (isnan(st->p50_ci_low))
+        snprintf(buf, n, "%.1f [n too small]", st->p50);
+    else
+        snprintf(buf, n, "%.1f [%.1f, %.1f]", st->p50, st->p50_ci_low, st->p50_ci_high);
+}
+
 static void fmt_ratio(char *buf, size_t n, double v, double base)
 {
     if (isnan(v) || isnan(base) || base <= 0)
@@ -187,13 +212,13 @@ void summary_print_table(FILE *f, const struct run_result *r, const struct run_s
     const struct mode_summary *b = &s->modes[s->baseline];
     int i;
 
-    fprintf(f, "\n%-12s %-7s %-8s %5s %9s %9s %9s %9s %16s %7s %9s %s\n", "mode", "driver", "isolation", "n",
-            "start p50", "p95", "p99", "PSS MiB", "marginal MiB/ctr", "idle%", "disk KiB", "vs baseline");
-    fprintf(f, "%-12s %-7s %-8s %5s %9s %9s %9s %9s %16s %7s %9s\n", "", "", "", "", "ms", "ms", "ms", "mean",
-            "slope [95% CI]", "CPU", "per ctr");
+    fprintf(f, "\n%-12s %-7s %-8s %5s %22s %11s %11s %9s %16s %7s %9s %s\n", "mode", "driver", "isolation", "n",
+            "start p50 ms", "p95", "p99", "PSS MiB", "marginal MiB/ctr", "idle%", "disk KiB", "vs baseline");
+    fprintf(f, "%-12s %-7s %-8s %5s %22s %11s %11s %9s %16s %7s %9s\n", "", "", "", "starts", "[95% CI]", "ms",
+            "ms", "mean", "slope [95% CI]", "CPU", "per ctr");
     for (i = 0; i < s->nmodes; i++) {
         const struct mode_summary *m = &s->modes[i];
-        char pss[32], marg[64], disk[32], rs[32], rm[32], idle[16];
+        char pss[32], marg[64], disk[32], rs[32], rm[32], idle[16], p50[64], p95[32], p99[32];
         if (!m->available) {
             fprintf(f, "%-12s %-7s unavailable: %s\n", m->name, m->driver, m->reason);
             continue;
@@ -216,16 +241,19 @@ void summary_print_table(FILE *f, const struct run_result *r, const struct run_s
             snprintf(idle, sizeof(idle), "-");
         fmt_ratio(rs, sizeof(rs), m->start_ms.count ? m->start_ms.p50 : NAN, b->start_ms.count ? b->start_ms.p50 : NAN);
         fmt_ratio(rm, sizeof(rm), m->mem_pss.count ? m->mem_pss.mean : NAN, b->mem_pss.count ? b->mem_pss.mean : NAN);
-        fprintf(f, "%-12s %-7s %-8s %5d %9.1f %9.1f %9.1f %9s %16s %7s %9s %s start, %s memory%s\n", m->name,
-                m->driver, isolation_name(m->isolation), m->containers - m->failed,
-                m->start_ms.count ? m->start_ms.p50 : NAN, m->start_ms.count ? m->start_ms.p95 : NAN,
-                m->start_ms.count ? m->start_ms.p99 : NAN, pss, marg, idle, disk, rs, rm,
-                i == s->baseline ? " (baseline)" : "");
+        fmt_median_ci(p50, sizeof(p50), &m->start_ms);
+        fmt_ms(p95, sizeof(p95), &m->start_ms, m->start_ms.p95);
+        fmt_ms(p99, sizeof(p99), &m->start_ms, m->start_ms.p99);
+        fprintf(f, "%-12s %-7s %-8s %5zu %22s %11s %11s %9s %16s %7s %9s %s start, %s memory%s\n", m->name,
+                m->driver, isolation_name(m->isolation), m->start_ms.count, p50, p95, p99, pss, marg, idle, disk, rs,
+                rm, i == s->baseline ? " (baseline)" : "");
         if (m->failed)
             fprintf(f, "%-12s %d container(s) failed: see containers.csv\n", "", m->failed);
         if (!isnan(m->cpu_overhead_pct))
             fprintf(f, "%-12s CPU work %.1f ms vs %.1f ms bare: %+.1f %% overhead\n", "", m->work_ns.p50 / 1e6,
                     m->bare_work_ns / 1e6, m->cpu_overhead_pct);
     }
-    fprintf(f, "\nrun %s: %s\n", r->run_id, r->dir);
+    fprintf(f, "\nn: starts measured; p95 needs %d of them, p99 %d; the median's 95 %% CI is distribution-free "
+               "(order statistics).\nrun %s: %s\n",
+            STATS_MIN_N_P95, STATS_MIN_N_P99, r->run_id, r->dir);
 }

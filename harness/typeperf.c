@@ -7,6 +7,7 @@
  * result does not depend on the machine that imports the file.
  */
 #include "typeperf.h"
+#include "numfmt.h"
 #include "pdh_sampler.h"
 #include "input.h"
 #include "plat.h"
@@ -425,7 +426,7 @@ static void put_text(FILE *f, const char *s)
 int typeperf_import(const struct typeperf_log *log, const char *source, const char *run_dir, const char *mode,
                     struct typeperf_import_result *res, struct err *e)
 {
-    char path[2048];
+    char path[2048], num[40];
     FILE *f;
     int exists, have_samples, i;
     size_t r;
@@ -459,17 +460,19 @@ int typeperf_import(const struct typeperf_log *log, const char *source, const ch
     if (!have_samples)
         fputs("t_ms,scope,mode,container,counter,value\n", f);
     for (r = 0; r < log->nrows; r++) {
-        double t_ms = (log->t_utc[r] - t0) * 1000.0;
+        /* typeperf stamps have millisecond resolution; the epoch-second doubles
+           carry ~0.2 us of rounding noise, which is dropped (microseconds kept) */
+        double t_ms = nearbyint((log->t_utc[r] - t0) * 1e6) / 1e3;
         for (i = 0; i < log->ncounters; i++) {
             double v = log->values[r * (size_t)log->ncounters + (size_t)i];
             if (isnan(v))
                 continue;
-            fprintf(f, "%.1f", t_ms);
+            fputs(numfmt(num, sizeof(num), t_ms), f);
             put_text(f, "host");
             put_text(f, mode);
             put_text(f, "");
             put_text(f, log->counters[i]);
-            fprintf(f, ",%.10g\n", v);
+            fprintf(f, ",%s\n", numfmt(num, sizeof(num), v));
             res->samples++;
         }
     }

@@ -50,22 +50,25 @@ Test(results, csv_round_trip)
     c.create_ns = 1000;
     c.ready_ns = 136001000;
     c.start_ms = 136.0;
-    c.exec_ms = NAN;
+    c.exec_ms = 1.0 / 3.0;
     c.idle_cpu_pct = 0.25;
-    c.work_ns = NAN;
+    c.work_ns = 245935882200.4;
+    snprintf(c.phase, sizeof(c.phase), "starts");
     c.last.mem_pss_bytes = 19611648;
     c.last.cpu_ns = 123456789;
     snprintf(c.status, sizeof(c.status), "failed");
     snprintf(c.error, sizeof(c.error), "c3: start: runsc said \"no\", then\nexit status 1");
     results_container_row(&o, &r, &c);
     results_sample(&o, 12.5, "container", "runsc", "ib1-runsc-0", "mem_pss_bytes", 19611648);
+    results_sample(&o, 24589.123456789, "host", "runsc", "", "mem_available_bytes", 24589358822.0);
+    results_sample(&o, 30, "host", "runsc", "", "cpu_busy_pct", 2.0 / 3.0);
     p.mode_index = 0;
     p.rep = 0;
     p.fleet_size = 4;
-    p.baseline_used_bytes = 1e9;
-    p.used_bytes = 1.08e9;
-    p.delta_bytes = 8e7;
-    p.cpu_busy_pct = 3.5;
+    p.baseline_used_bytes = 696220523.6; /* interpolated: rounded to whole bytes */
+    p.used_bytes = 776220523.5;
+    p.delta_bytes = 79999999.9;
+    p.cpu_busy_pct = 0.1;
     results_ramp_row(&o, &r, &p);
     results_close(&o);
 
@@ -82,18 +85,30 @@ Test(results, csv_round_trip)
     cr_assert_str_eq(t->cells[1][8], "19611648");
     cr_assert_str_eq(t->cells[1][11], "failed");
     cr_assert_str_eq(t->cells[1][12], "c3: start: runsc said \"no\", then\nexit status 1");
+    cr_assert_str_eq(t->cells[1][14], "0.3333333333333333", "fractions keep every digit (shortest round trip)");
     cr_assert_str_eq(t->cells[1][17], "0.25");
+    cr_assert_str_eq(t->cells[1][18], "245935882200", "nanoseconds are integers");
+    cr_assert_str_eq(t->cells[0][23], "phase");
+    cr_assert_str_eq(t->cells[1][23], "starts");
 
     snprintf(path, sizeof(path), "%s/samples.csv", dir);
     read_csv(path, t);
-    cr_assert_eq(t->rows, 2);
+    cr_assert_eq(t->rows, 4);
+    cr_assert_str_eq(t->cells[1][0], "12.5");
     cr_assert_str_eq(t->cells[1][3], "ib1-runsc-0");
     cr_assert_str_eq(t->cells[1][5], "19611648");
+    cr_assert_str_eq(t->cells[2][0], "24589.123456789");
+    cr_assert_str_eq(t->cells[2][5], "24589358822", "bytes are integers, never 2.459358822e+10");
+    cr_assert_str_eq(t->cells[3][0], "30");
+    cr_assert_str_eq(t->cells[3][5], "0.6666666666666666");
 
     snprintf(path, sizeof(path), "%s/ramp.csv", dir);
     read_csv(path, t);
     cr_assert_eq(t->rows, 2);
-    cr_assert_str_eq(t->cells[1][5], "8e+07");
+    cr_assert_str_eq(t->cells[1][3], "696220524", "bytes are integers, never 6.9622e+08");
+    cr_assert_str_eq(t->cells[1][4], "776220524");
+    cr_assert_str_eq(t->cells[1][5], "80000000");
+    cr_assert_str_eq(t->cells[1][6], "0.1");
     free(t);
     dir_remove_tree(dir, NULL);
 }

@@ -79,3 +79,99 @@ Test(stats, linear_fit_undefined)
     cr_assert_lt(stats_linear_fit(x, y, 3, &f), 0);
     cr_assert_lt(stats_linear_fit(x, y, 1, &f), 0);
 }
+
+/*
+ * The median's distribution-free 95 % CI against an independent brute
+ * force: binomial(n, 1/2) probabilities by Pascal's rule on probabilities
+ * (each row the halved sums of the previous one: no logarithms, no
+ * factorials), then the largest lower rank whose coverage is still >= 95 %.
+ */
+#define CI_MAX_N 400
+static double pascal[CI_MAX_N + 1];
+
+static void binomial_half_row(int n)
+{
+    int r, k;
+    pascal[0] = 1;
+    for (r = 1; r <= n; r++) {
+        pascal[r] = pascal[r - 1] / 2;
+        for (k = r - 1; k >= 1; k--)
+            pascal[k] = (pascal[k] + pascal[k - 1]) / 2;
+        pascal[0] /= 2;
+    }
+}
+
+Test(stats, median_ci_ranks_brute_force)
+{
+    int n;
+    for (n = 1; n <= CI_MAX_N; n++) {
+        size_t l = 0, u = 0;
+        double cov = 0, cdf = 0, want_cov = 0;
+        int k, want_l = 0, rc;
+        binomial_half_row(n);
+        /* coverage of [x(l), x(n+1-l)] is 1 - 2 P(B <= l - 1) */
+        for (k = 1; 2 * k <= n + 1; k++) {
+            double c;
+            cdf += pascal[k - 1]; /* P(B <= k - 1) */
+            c = 1 - 2 * cdf;
+            if (c >= 0.95) {
+                want_l = k;
+                want_cov = c;
+            }
+        }
+        rc = stats_median_ci_ranks((size_t)n, 0.95, &l, &u, &cov);
+        if (want_l == 0) {
+            cr_assert_eq(rc, -1, "n=%d: no interval reaches 95 %%", n);
+            continue;
+        }
+        cr_assert_eq(rc, 0, "n=%d", n);
+        cr_assert_eq((int)l, want_l, "n=%d: lower rank %zu, brute force %d", n, l, want_l);
+        cr_assert_eq((int)u, n + 1 - want_l, "n=%d", n);
+        cr_assert_float_eq(cov, want_cov, 1e-9, "n=%d", n);
+    }
+}
+
+Test(stats, median_ci_published_ranks)
+{
+    /* Conover, Practical Nonparametric Statistics, table A3 / the usual
+       order-statistic ranks of the median's 95 % interval */
+    static const struct { size_t n, l, u; } t[] = {
+        { 6, 1, 6 }, { 9, 2, 8 }, { 10, 2, 9 }, { 20, 6, 15 }, { 30, 10, 21 }, { 50, 18, 33 }, { 100, 40, 61 },
+    };
+    size_t i, l, u;
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        cr_assert_eq(stats_median_ci_ranks(t[i].n, 0.95, &l, &u, NULL), 0);
+        cr_assert_eq(l, t[i].l, "n=%zu: lower rank %zu", t[i].n, l);
+        cr_assert_eq(u, t[i].u, "n=%zu: upper rank %zu", t[i].n, u);
+    }
+    cr_assert_eq(stats_median_ci_ranks(5, 0.95, &l, &u, NULL), -1);
+    /* large n: the normal approximation n/2 -+ 1.96 sqrt(n)/2 within a rank */
+    cr_assert_eq(stats_median_ci_ranks(1000000, 0.95, &l, &u, NULL), 0);
+    cr_assert(fabs((double)l - (500000 - 980)) <= 1.5, "l = %zu", l);
+    cr_assert_eq(u, 1000001 - l);
+}
+
+Test(stats, percentiles_withheld_below_their_sample_minimum)
+{
+    double v[100];
+    struct summary_stats s;
+    int i;
+    for (i = 0; i < 100; i++)
+        v[i] = 100 - i; /* unsorted: 100 .. 1 */
+    cr_assert_eq(stats_summarize(v, 5, &s), 0);
+    cr_assert(isnan(s.p95) && isnan(s.p99) && isnan(s.p50_ci_low) && isnan(s.p50_ci_high));
+    cr_assert_float_eq(s.p50, 98, 1e-12);
+    cr_assert_eq(stats_summarize(v, 19, &s), 0);
+    cr_assert(isnan(s.p95), "p95 from 19 samples");
+    cr_assert_eq(stats_summarize(v + 80, 20, &s), 0); /* 20 .. 1 */
+    cr_assert_float_eq(s.p95, 19.05, 1e-12);
+    cr_assert(isnan(s.p99), "p99 from 20 samples");
+    cr_assert_float_eq(s.p50_ci_low, 6, 1e-12, "x(6) of 1..20");
+    cr_assert_float_eq(s.p50_ci_high, 15, 1e-12, "x(15) of 1..20");
+    cr_assert_eq(stats_summarize(v, 99, &s), 0);
+    cr_assert(isnan(s.p99), "p99 from 99 samples");
+    cr_assert_eq(stats_summarize(v, 100, &s), 0);
+    cr_assert_float_eq(s.p99, 99.01, 1e-12);
+    cr_assert_float_eq(s.p50_ci_low, 40, 1e-12);
+    cr_assert_float_eq(s.p50_ci_high, 61, 1e-12);
+}

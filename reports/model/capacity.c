@@ -209,7 +209,8 @@ int cap_ols(const double *x, const double *y, size_t n, double *a, double *b)
 }
 
 /* Fit start latency vs fleet size: p95 per fleet size when there are at
-   least two fleet sizes, each with 5+ starts; else the mean (all points). */
+   least two fleet sizes, each with enough starts for a p95
+   (STATS_MIN_N_P95); else the mean (all points). */
 static int fit_start(const struct rd_mode *m, struct cap_mode_input *in)
 {
     const struct dvec *s = &m->val[RDM_START_MS], *f = &m->start_fleet;
@@ -233,7 +234,7 @@ static int fit_start(const struct rd_mode *m, struct cap_mode_input *in)
             if (f->v[j] == f->v[i])
                 tmp[k++] = s->v[j];
         qsort(tmp, k, sizeof(double), stats_cmp_double);
-        if (k < 5)
+        if (k < STATS_MIN_N_P95)
             small = 1;
         gx[ng] = f->v[i];
         gy[ng] = sc_quantile_sorted(tmp, k, 0.95);

@@ -280,6 +280,7 @@ static struct rd_mode *mode_add(struct rundir *r, const char *name, struct err *
     for (i = 0; i < RDM_COUNT; i++) {
         struct rd_stats *s = &m->stat[i];
         s->mean = s->sd = s->min = s->p50 = s->p95 = s->p99 = s->max = NAN;
+        s->p50_ci_low = s->p50_ci_high = NAN;
     }
     return m;
 }
@@ -294,6 +295,8 @@ static int load_stats(const cJSON *o, struct rd_stats *s, const char *file, cons
     s->sd = jnum(o, "sd");
     s->min = jnum(o, "min");
     s->p50 = jnum(o, "p50");
+    s->p50_ci_low = jnum(o, "p50_ci95_low");
+    s->p50_ci_high = jnum(o, "p50_ci95_high");
     s->p95 = jnum(o, "p95");
     s->p99 = jnum(o, "p99");
     s->max = jnum(o, "max");

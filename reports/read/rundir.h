@@ -41,7 +41,8 @@ void dvec_free(struct dvec *d);
 /* A summary.json statistics object. */
 struct rd_stats {
     int count;
-    double mean, sd, min, p50, p95, p99, max;
+    double mean, sd, min, p50, p95, p99, max; /* p95/p99 NAN when withheld (too few samples) */
+    double p50_ci_low, p50_ci_high;           /* 95 % CI of the median, NAN when absent */
 };
 
 /* summary.json marginal_mem_bytes: host memory vs fleet size. */

@@ -46,7 +46,7 @@ void report_ratio_line(const struct rep_entry *x, char *buf, size_t n)
 }
 
 struct row_text {
-    char ctrs[32], p50[32], p95[32], mem[64], pss[32], sto[32], idle[32], cap[48], vs[160];
+    char ctrs[32], p50[64], p95[32], mem[64], pss[32], sto[32], idle[32], cap[48], vs[160];
 };
 
 static void row_text(const struct rep_entry *x, struct row_text *t)
@@ -54,8 +54,20 @@ static void row_text(const struct rep_entry *x, struct row_text *t)
     const struct rd_mode *m = x->mode;
     char a[32], b[32], c[32];
     snprintf(t->ctrs, sizeof(t->ctrs), "%d (%d failed)", m->containers, m->failed);
-    fmt_num(m->stat[RDM_START_MS].p50, "%.1f", t->p50, sizeof(t->p50));
-    fmt_num(m->stat[RDM_START_MS].p95, "%.1f", t->p95, sizeof(t->p95));
+    {
+        const struct rd_stats *st = &m->stat[RDM_START_MS];
+        if (st->count == 0)
+            snprintf(t->p50, sizeof(t->p50), "-");
+        else if (isnan(st->p50_ci_low))
+            snprintf(t->p50, sizeof(t->p50), "%.1f (n=%d) [n too small]", st->p50, st->count);
+        else
+            snprintf(t->p50, sizeof(t->p50), "%.1f (n=%d) [%.1f, %.1f]", st->p50, st->count, st->p50_ci_low,
+                     st->p50_ci_high);
+        if (st->count > 0 && isnan(st->p95))
+            snprintf(t->p95, sizeof(t->p95), "n too small");
+        else
+            fmt_num(st->p95, "%.1f", t->p95, sizeof(t->p95));
+    }
     if (m->marginal.has)
         snprintf(t->mem, sizeof(t->mem), "%.1f [%.1f, %.1f]", m->marginal.slope / 1048576.0,
                  m->marginal.ci_low / 1048576.0, m->marginal.ci_high / 1048576.0);
@@ -78,7 +90,7 @@ static void row_text(const struct rep_entry *x, struct row_text *t)
 }
 
 static const char *const table_head[] = {
-    "mode", "driver", "isolation", "containers", "start p50 (ms)", "start p95 (ms)",
+    "mode", "driver", "isolation", "containers", "start p50 (ms) [95% CI]", "start p95 (ms)",
     "marginal memory (MiB/ctr) [95% CI]", "PSS mean", "storage per ctr", "idle CPU (% of a core)",
     "containers per host (binding)", "vs baseline",
 };
