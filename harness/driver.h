@@ -63,6 +63,20 @@ struct counters {
 
 void counters_unknown(struct counters *c);
 
+/*
+ * Counter sets, each sampled on its own cadence (scenario keys
+ * sample_interval_ms and pss_interval_ms): the runner says which sets it
+ * wants in ctr->sample_sets before calling sample(); 0 asks for all. A
+ * driver may fill more than asked (an engine call that returns them all),
+ * and must not spend time on a set that was not asked for when it can avoid it.
+ */
+enum counter_set {
+    CSET_CHEAP = 1,   /* cgroup memory, CPU time, pids: re-reads of descriptors kept open */
+    CSET_PSS = 2,     /* PSS and RSS: smaps_rollup walks every page table of every process */
+    CSET_STORAGE = 4, /* the writable layer's size: a directory walk */
+};
+#define CSET_ALL (CSET_CHEAP | CSET_PSS | CSET_STORAGE)
+
 /* One container of a fleet. The runner owns it; `priv` belongs to the driver. */
 struct ctr {
     const struct mode *mode;
@@ -81,6 +95,7 @@ struct ctr {
        every process of the container below it (its own cgroup
        <cgroup_parent>/<name>, docker's CgroupParent) and never removes it. */
     const char *cgroup_parent;
+    unsigned sample_sets;      /* enum counter_set bits the next sample() needs; 0 = all */
     void *priv;
 };
 

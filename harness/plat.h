@@ -40,6 +40,16 @@ int plat_interrupted(void);
 int plat_run_marker(const char *const *argv, const char *marker, int timeout_ms,
                     char *buf, size_t n, struct err *e);
 
+/* What isobench itself uses: resident memory (RSS), the part of it that is
+   anonymous (neither file-backed nor shared: what counts in the host's
+   memory in use), and CPU time of the whole process. -1 when unknown. */
+int plat_self_usage(int64_t *rss_bytes, int64_t *anon_bytes, int64_t *cpu_ns);
+/* CPU time of the calling thread (ns). */
+int64_t plat_thread_cpu_ns(void);
+/* Raise the open-file limit to at least `want` descriptors where allowed
+   (soft up to hard; as root also the hard limit). Returns the new soft limit. */
+long plat_raise_nofile(long want);
+
 /* Free bytes on the file system holding `path`. */
 int plat_disk_free(const char *path, int64_t *free_bytes, int64_t *total_bytes, struct err *e);
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/types.h>
@@ -188,4 +189,64 @@ int plat_disk_free(const char *path, int64_t *free_bytes, int64_t *total_bytes, 
     if (total_bytes)
         *total_bytes = (int64_t)sv.f_blocks * (int64_t)sv.f_frsize;
     return 0;
+}
+
+/* ---- isobench's own usage ---- */
+
+int plat_self_usage(int64_t *rss_bytes, int64_t *anon_bytes, int64_t *cpu_ns)
+{
+    static int statm = -2;
+    static long page;
+    char buf[256];
+    unsigned long long size, resident, shared;
+    struct timespec ts;
+    ssize_t r;
+
+    *rss_bytes = *anon_bytes = *cpu_ns = -1;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) == 0)
+        *cpu_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+    /* Opened once and re-read: the harness samples itself with every host sample. */
+    if (statm == -2) {
+        statm = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+        page = sysconf(_SC_PAGESIZE);
+    }
+    if (statm < 0)
+        return -1;
+    r = pread(statm, buf, sizeof(buf) - 1, 0);
+    if (r <= 0)
+        return -1;
+    buf[r] = '\0';
+    if (sscanf(buf, "%llu %llu %llu", &size, &resident, &shared) != 3)
+        return -1;
+    *rss_bytes = (int64_t)resident * page;
+    *anon_bytes = (int64_t)(resident - (shared < resident ? shared : resident)) * page;
+    return 0;
+}
+
+int64_t plat_thread_cpu_ns(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+        return 0;
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+long plat_raise_nofile(long want)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+        return -1;
+    if ((rlim_t)want > rl.rlim_max) {
+        struct rlimit hi = rl;
+        hi.rlim_max = (rlim_t)want;
+        hi.rlim_cur = (rlim_t)want;
+        if (setrlimit(RLIMIT_NOFILE, &hi) == 0) /* needs CAP_SYS_RESOURCE, and want <= fs.nr_open */
+            return want;
+    }
+    if (rl.rlim_cur < rl.rlim_max && rl.rlim_cur < (rlim_t)want) {
+        rl.rlim_cur = (rlim_t)want < rl.rlim_max ? (rlim_t)want : rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    getrlimit(RLIMIT_NOFILE, &rl);
+    return (long)rl.rlim_cur;
 }

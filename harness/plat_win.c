@@ -8,6 +8,8 @@
 #include "plat.h"
 #include "plat_win.h"
 
+#include <psapi.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -461,4 +463,42 @@ int plat_disk_free(const char *path, int64_t *free_bytes, int64_t *total_bytes, 
     if (total_bytes)
         *total_bytes = (int64_t)total.QuadPart;
     return 0;
+}
+
+/* ---- isobench's own usage ---- */
+
+static int64_t filetime_ns(FILETIME f)
+{
+    ULARGE_INTEGER u;
+    u.LowPart = f.dwLowDateTime;
+    u.HighPart = f.dwHighDateTime;
+    return (int64_t)u.QuadPart * 100;
+}
+
+int plat_self_usage(int64_t *rss_bytes, int64_t *anon_bytes, int64_t *cpu_ns)
+{
+    PROCESS_MEMORY_COUNTERS_EX pmc;
+    FILETIME c, x, k, u;
+    *rss_bytes = *anon_bytes = *cpu_ns = -1;
+    if (GetProcessTimes(GetCurrentProcess(), &c, &x, &k, &u))
+        *cpu_ns = filetime_ns(k) + filetime_ns(u);
+    memset(&pmc, 0, sizeof(pmc));
+    if (!GetProcessMemoryInfo(GetCurrentProcess(), (PROCESS_MEMORY_COUNTERS *)&pmc, sizeof(pmc)))
+        return -1;
+    *rss_bytes = (int64_t)pmc.WorkingSetSize;
+    *anon_bytes = (int64_t)pmc.PrivateUsage; /* commit charged to the process */
+    return 0;
+}
+
+int64_t plat_thread_cpu_ns(void)
+{
+    FILETIME c, x, k, u;
+    if (!GetThreadTimes(GetCurrentThread(), &c, &x, &k, &u))
+        return 0;
+    return filetime_ns(k) + filetime_ns(u);
+}
+
+long plat_raise_nofile(long want)
+{
+    return want; /* Windows handles have no per-process limit of this kind */
 }

@@ -24,7 +24,7 @@ const char *const containers_csv_columns[] = {
 static const char *const samples_columns[] = { "t_ms", "scope", "mode", "container", "counter", "value", NULL };
 static const char *const ramp_columns[] = { "mode", "rep", "fleet_size", "baseline_used_bytes", "used_bytes",
                                             "delta_bytes", "cpu_busy_pct", "kernel_used_bytes", "pss_sum_bytes",
-                                            "pids_in_use", "threads_in_use", NULL };
+                                            "pids_in_use", "threads_in_use", "harness_bytes", NULL };
 
 static FILE *open_csv(const char *dir, const char *name, const char *const *cols, struct err *e)
 {
@@ -156,6 +156,17 @@ int results_sample(struct results_out *o, double t_ms, const char *scope, const 
     return 0;
 }
 
+int results_samples_write(struct results_out *o, const char *text, size_t len)
+{
+    size_t w;
+    if (len == 0)
+        return 0;
+    pthread_mutex_lock(&o->lock);
+    w = fwrite(text, 1, len, o->samples);
+    pthread_mutex_unlock(&o->lock);
+    return w == len ? 0 : -1;
+}
+
 int results_ramp_row(struct results_out *o, const struct run_result *r, const struct ramp_point *p)
 {
     FILE *f = o->ramp;
@@ -171,6 +182,7 @@ int results_ramp_row(struct results_out *o, const struct run_result *r, const st
     put_int(f, p->pss_sum_bytes);
     put_int(f, p->pids_in_use);
     put_int(f, p->threads_in_use);
+    put_num(f, p->harness_bytes);
     fputc('\n', f);
     fflush(f);
     fflush(o->samples);
@@ -214,6 +226,47 @@ static void utc_iso(double wall, char *buf, size_t n)
     gmtime_r(&t, &tm);
 #endif
     strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void add_i64(cJSON *o, const char *k, int64_t v)
+{
+    if (v < 0)
+        cJSON_AddNullToObject(o, k);
+    else
+        cJSON_AddNumberToObject(o, k, (double)v);
+}
+
+/* isobench's own cost: memory, CPU, and what sampling took (issue 11). */
+static void add_harness(cJSON *doc, const struct harness_usage *h)
+{
+    cJSON *o = cJSON_AddObjectToObject(doc, "harness");
+    double ctr_samples_per_s = h->hold_ns > 0 ? (double)h->cheap_samples / ((double)h->hold_ns / 1e9) : 0;
+    add_i64(o, "rss_start_bytes", h->rss_start_bytes);
+    add_i64(o, "rss_max_bytes", h->rss_max_bytes);
+    add_i64(o, "anon_start_bytes", h->anon_start_bytes);
+    add_i64(o, "anon_max_bytes", h->anon_max_bytes);
+    cJSON_AddNumberToObject(o, "max_running", h->max_running);
+    add_i64(o, "rss_at_max_running_bytes", h->rss_at_max_running_bytes);
+    if (h->rss_at_max_running_bytes >= 0 && h->rss_start_bytes >= 0 && h->max_running > 0)
+        cJSON_AddNumberToObject(o, "rss_growth_bytes_per_container",
+                                (double)(h->rss_at_max_running_bytes - h->rss_start_bytes) / h->max_running);
+    else
+        cJSON_AddNullToObject(o, "rss_growth_bytes_per_container");
+    add_i64(o, "cpu_ns", h->cpu_ns);
+    add_i64(o, "sampler_cpu_ns", h->sampler_cpu_ns);
+    add_i64(o, "hold_ns", h->hold_ns);
+    add_i64(o, "cheap_samples", h->cheap_samples);
+    add_i64(o, "pss_samples", h->pss_samples);
+    add_i64(o, "missed_ticks", h->missed_ticks);
+    add_i64(o, "sample_rows", h->rows);
+    if (h->hold_ns > 0) {
+        cJSON_AddNumberToObject(o, "sampler_cpu_pct_of_core", 100.0 * (double)h->sampler_cpu_ns / (double)h->hold_ns);
+        /* The same cost scaled to 1,000 containers sampled at 10 Hz. */
+        if (ctr_samples_per_s > 0)
+            cJSON_AddNumberToObject(o, "sampler_cpu_pct_per_1000_at_10hz",
+                                    100.0 * (double)h->sampler_cpu_ns / (double)h->hold_ns * 10000.0 /
+                                        ctr_samples_per_s);
+    }
 }
 
 int results_write_run_json(const struct run_result *r, struct err *e)
@@ -268,6 +321,7 @@ int results_write_run_json(const struct run_result *r, struct err *e)
     }
     cJSON_AddStringToObject(doc, "status", r->status);
     cJSON_AddStringToObject(doc, "notes", r->notes);
+    add_harness(doc, &r->harness);
     rc = results_write_json_file(r->dir, "run.json", doc, e);
     cJSON_Delete(doc);
     return rc;

@@ -25,6 +25,8 @@ void results_close(struct results_out *o);
 int results_container_row(struct results_out *o, const struct run_result *r, const struct ctr_result *c);
 int results_sample(struct results_out *o, double t_ms, const char *scope, const char *mode,
                    const char *container, const char *counter, double value);
+/* Append preformatted samples.csv rows (harness/sampler.h) in one write. */
+int results_samples_write(struct results_out *o, const char *text, size_t len);
 int results_ramp_row(struct results_out *o, const struct run_result *r, const struct ramp_point *p);
 /* Write (or rewrite) run.json. */
 int results_write_run_json(const struct run_result *r, struct err *e);

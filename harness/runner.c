@@ -22,6 +22,7 @@
 #include "stats.h"
 #include "progress.h"
 #include "results_out.h"
+#include "sampler.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -64,6 +65,8 @@ struct run_ctx {
     int next;              /* next index to launch / sample */
     int end;
     int failed;
+    struct sample_batch batches[8]; /* one per sweep thread, reused */
+    double hold_harness;            /* isobench's anonymous memory in the last hold (run_hold) */
     run_hold_check hold_check; /* asked after every sample of a hold; nonzero ends it (density guards) */
     void *hold_arg;
 #ifdef _WIN32
@@ -185,45 +188,59 @@ static void progress(struct run_ctx *x, const char *fmt, ...)
 
 /* ---- one container ---- */
 
-static void sample_into(struct run_ctx *x, struct live *l, int write_samples)
+static const struct {
+    const char *name;
+    size_t off;
+} counter_fields[] = {
+    { "mem_cgroup_bytes", offsetof(struct counters, mem_cgroup_bytes) },
+    { "mem_pss_bytes", offsetof(struct counters, mem_pss_bytes) },
+    { "mem_rss_bytes", offsetof(struct counters, mem_rss_bytes) },
+    { "mem_private_ws_bytes", offsetof(struct counters, mem_private_ws_bytes) },
+    { "mem_commit_bytes", offsetof(struct counters, mem_commit_bytes) },
+    { "cpu_ns", offsetof(struct counters, cpu_ns) },
+    { "storage_bytes", offsetof(struct counters, storage_bytes) },
+    { "io_read_bytes", offsetof(struct counters, io_read_bytes) },
+    { "io_write_bytes", offsetof(struct counters, io_write_bytes) },
+    { "pids", offsetof(struct counters, pids) },
+};
+
+/* Sample the sets asked for into the row's last values (a counter the
+   driver left unknown keeps its previous value) and into the batch. */
+static int sample_into(struct run_ctx *x, struct live *l, unsigned sets, struct sample_batch *b)
 {
     const struct driver *d = l->c.mode->drv;
     struct ctr_result *res = row_of(x, l);
+    const char *mode = l->c.mode->name;
     struct counters c;
     struct err e;
-    int64_t t;
+    size_t i;
 
     err_clear(&e);
     counters_unknown(&c);
+    l->c.sample_sets = sets;
     if (d->sample(&l->c, &c, &e) < 0)
-        return; /* a container that exited (exit workload) has nothing left to sample */
-    t = plat_now_ns();
-    res->last = c;
-    if (write_samples) {
-        const char *mode = l->c.mode->name;
-        double tm = rel_ms(x, t);
-        static const struct {
-            const char *name;
-            size_t off;
-        } fields[] = {
-            { "mem_cgroup_bytes", offsetof(struct counters, mem_cgroup_bytes) },
-            { "mem_pss_bytes", offsetof(struct counters, mem_pss_bytes) },
-            { "mem_rss_bytes", offsetof(struct counters, mem_rss_bytes) },
-            { "mem_private_ws_bytes", offsetof(struct counters, mem_private_ws_bytes) },
-            { "mem_commit_bytes", offsetof(struct counters, mem_commit_bytes) },
-            { "cpu_ns", offsetof(struct counters, cpu_ns) },
-            { "storage_bytes", offsetof(struct counters, storage_bytes) },
-            { "io_read_bytes", offsetof(struct counters, io_read_bytes) },
-            { "io_write_bytes", offsetof(struct counters, io_write_bytes) },
-            { "pids", offsetof(struct counters, pids) },
-        };
-        size_t i;
-        for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-            int64_t v = *(const int64_t *)((const char *)&c + fields[i].off);
-            if (v >= 0)
-                results_sample(&x->out, tm, "container", mode, l->c.name, fields[i].name, (double)v);
-        }
+        return -1; /* a container that exited (exit workload) has nothing left to sample */
+    /* struct counters is int64_t fields only: merge every known one. */
+    for (i = 0; i < sizeof(c) / sizeof(int64_t); i++)
+        if (((const int64_t *)&c)[i] >= 0)
+            ((int64_t *)&res->last)[i] = ((const int64_t *)&c)[i];
+    sample_batch_time(b, plat_now_ns() - x->r->t0_ns);
+    for (i = 0; i < sizeof(counter_fields) / sizeof(counter_fields[0]); i++) {
+        int64_t v = *(const int64_t *)((const char *)&c + counter_fields[i].off);
+        if (v >= 0)
+            sample_batch_add(b, "container", mode, l->c.name, counter_fields[i].name, v);
     }
+    return 0;
+}
+
+/* Sample one container at once, outside a sweep (the exit workload). */
+static void sample_now(struct run_ctx *x, struct live *l)
+{
+    struct sample_batch b;
+    memset(&b, 0, sizeof(b));
+    sample_into(x, l, CSET_ALL, &b);
+    results_samples_write(&x->out, b.buf, b.len);
+    sample_batch_free(&b);
 }
 
 static void teardown(struct run_ctx *x, struct live *l, const char *status)
@@ -336,40 +353,112 @@ static void launch_one(struct run_ctx *x, int i)
     }
     l->ready = 1;
     if (x->s->workload == WL_EXIT && !x->in_starts)
-        sample_into(x, l, 1);
+        sample_now(x, l);
     if (x->in_starts)
         progress(x, "rep %d/%d starts %d/%d", x->rep + 1, x->s->repetitions, x->start_no + 1, mr->mode->starts);
     else
         progress(x, "rep %d/%d launch %d", x->rep + 1, x->s->repetitions, x->level);
 }
 
-static void sample_one(struct run_ctx *x, int i)
+/*
+ * A sweep samples every running container for the sets asked for. The
+ * cheap set is a few preads per container, so one thread does it (no thread
+ * start-up per tick); when a sweep took more than a quarter of the period
+ * (slow drivers, PSS), the next one is split over up to 8 threads. Each
+ * part formats its rows into its own batch and writes it once. The CPU time
+ * of the sampling threads is the sampler's cost, recorded per run.
+ */
+enum hold_mark { MARK_NONE, MARK_START, MARK_END };
+
+struct sweep_part {
+    struct run_ctx *x;
+    unsigned sets;
+    enum hold_mark mark;
+    int begin, end;
+    int64_t cpu_ns, samples;
+    struct sample_batch batch;
+};
+
+static void *sweep_run(void *arg)
 {
-    struct live *l = &x->lives[i];
-    if (l->ready && !l->done)
-        sample_into(x, l, 1);
+    struct sweep_part *w = arg;
+    struct run_ctx *x = w->x;
+    int64_t cpu0 = plat_thread_cpu_ns();
+    int i;
+
+    for (i = w->begin; i < w->end; i++) {
+        struct live *l = &x->lives[i];
+        struct ctr_result *res;
+        if (!l->ready || l->done)
+            continue;
+        if (sample_into(x, l, w->sets, &w->batch) == 0)
+            w->samples++;
+        if (w->batch.len >= 65536) { /* bounded: the buffer does not grow with the fleet */
+            results_samples_write(&x->out, w->batch.buf, w->batch.len);
+            w->batch.len = 0;
+        }
+        res = row_of(x, l);
+        if (w->mark == MARK_START) {
+            l->hold_cpu0 = res->last.cpu_ns;
+            l->hold_t0 = plat_now_ns();
+        } else if (w->mark == MARK_END) {
+            int64_t now = plat_now_ns();
+            if (l->hold_cpu0 >= 0 && res->last.cpu_ns >= l->hold_cpu0 && now > l->hold_t0)
+                res->idle_cpu_pct = 100.0 * (double)(res->last.cpu_ns - l->hold_cpu0) / (double)(now - l->hold_t0);
+        }
+    }
+    results_samples_write(&x->out, w->batch.buf, w->batch.len);
+    w->cpu_ns = plat_thread_cpu_ns() - cpu0;
+    return NULL;
 }
 
-static void hold_start_one(struct run_ctx *x, int i)
+/* One sweep; returns its wall time in ns. */
+static int64_t sweep(struct run_ctx *x, unsigned sets, enum hold_mark mark, int workers)
 {
-    struct live *l = &x->lives[i];
-    if (!l->ready || l->done)
-        return;
-    sample_into(x, l, 1);
-    l->hold_cpu0 = row_of(x, l)->last.cpu_ns;
-    l->hold_t0 = plat_now_ns();
-}
+    struct sweep_part parts[8];
+    pthread_t th[8];
+    int started[8] = { 0 };
+    int64_t t0 = plat_now_ns();
+    int i, n = x->nlive;
+    struct harness_usage *h = &x->r->harness;
 
-static void hold_end_one(struct run_ctx *x, int i)
-{
-    struct live *l = &x->lives[i];
-    struct ctr_result *res;
-    if (!l->ready || l->done)
-        return;
-    sample_into(x, l, 1);
-    res = row_of(x, l);
-    if (l->hold_cpu0 >= 0 && res->last.cpu_ns >= l->hold_cpu0 && plat_now_ns() > l->hold_t0)
-        res->idle_cpu_pct = 100.0 * (double)(res->last.cpu_ns - l->hold_cpu0) / (double)(plat_now_ns() - l->hold_t0);
+    if (workers > 8)
+        workers = 8;
+    if (workers > n)
+        workers = n;
+    if (workers < 1)
+        workers = 1;
+    for (i = 0; i < workers; i++) {
+        memset(&parts[i], 0, sizeof(parts[i]));
+        parts[i].x = x;
+        parts[i].sets = sets;
+        parts[i].mark = mark;
+        parts[i].begin = (int)((int64_t)n * i / workers);
+        parts[i].end = (int)((int64_t)n * (i + 1) / workers);
+        parts[i].batch = x->batches[i];
+    }
+    for (i = 1; i < workers; i++)
+        started[i] = pthread_create(&th[i], NULL, sweep_run, &parts[i]) == 0;
+    sweep_run(&parts[0]);
+    for (i = 1; i < workers; i++) {
+        if (started[i])
+            pthread_join(th[i], NULL);
+        else
+            sweep_run(&parts[i]);
+    }
+    for (i = 0; i < workers; i++) {
+        h->sampler_cpu_ns += parts[i].cpu_ns;
+        if (sets & CSET_CHEAP)
+            h->cheap_samples += parts[i].samples;
+        if (sets & CSET_PSS)
+            h->pss_samples += parts[i].samples;
+        h->rows += (int64_t)parts[i].batch.rows;
+        /* Keep the buffers for the next sweep: no allocation per tick. */
+        parts[i].batch.len = 0;
+        parts[i].batch.rows = 0;
+        x->batches[i] = parts[i].batch;
+    }
+    return plat_now_ns() - t0;
 }
 
 static void teardown_one(struct run_ctx *x, int i)
@@ -379,12 +468,20 @@ static void teardown_one(struct run_ctx *x, int i)
 
 /* ---- host ---- */
 
-static int host_used(struct host_sample *h, double *used)
+/* Host memory in use, minus isobench's own anonymous memory (harness_bytes,
+   NAN when unknown) so the harness does not count as container cost. */
+static int host_used(struct run_ctx *x, struct host_sample *h, double *used, double *harness_bytes)
 {
     struct err e;
+    int64_t rss, anon, cpu;
     if (host_sample_get(h, &e) < 0)
         return -1;
     *used = (double)(h->mem_total_bytes - h->mem_available_bytes);
+    *harness_bytes = NAN;
+    if (plat_self_usage(&rss, &anon, &cpu) == 0 && anon >= 0) {
+        *used -= (double)anon;
+        *harness_bytes = (double)anon;
+    }
     return 0;
 }
 
@@ -397,6 +494,34 @@ static int running_count(struct run_ctx *x)
     return n;
 }
 
+/* isobench's own memory and CPU, as samples (scope "harness") and peaks. */
+static void harness_record(struct run_ctx *x, double t)
+{
+    struct harness_usage *h = &x->r->harness;
+    const char *mode = cur_mode(x)->mode->name;
+    int64_t rss, anon, cpu;
+    int running = running_count(x);
+
+    if (plat_self_usage(&rss, &anon, &cpu) < 0 && cpu < 0)
+        return;
+    if (rss > h->rss_max_bytes)
+        h->rss_max_bytes = rss;
+    if (anon > h->anon_max_bytes)
+        h->anon_max_bytes = anon;
+    if (running > 0 && running >= h->max_running) {
+        h->max_running = running;
+        if (rss > h->rss_at_max_running_bytes)
+            h->rss_at_max_running_bytes = rss;
+    }
+    if (rss >= 0)
+        results_sample(&x->out, t, "harness", mode, "", "rss_bytes", (double)rss);
+    if (anon >= 0)
+        results_sample(&x->out, t, "harness", mode, "", "anon_bytes", (double)anon);
+    if (cpu >= 0)
+        results_sample(&x->out, t, "harness", mode, "", "cpu_ns", (double)cpu);
+    results_sample(&x->out, t, "harness", mode, "", "sampler_cpu_ns", (double)h->sampler_cpu_ns);
+}
+
 static void host_record(struct run_ctx *x, const struct host_sample *prev, const struct host_sample *h)
 {
     const char *mode = cur_mode(x)->mode->name;
@@ -406,6 +531,7 @@ static void host_record(struct run_ctx *x, const struct host_sample *prev, const
     if (prev != NULL)
         results_sample(&x->out, t, "host", mode, "", "cpu_busy_pct", host_cpu_busy_pct(prev, h));
     results_sample(&x->out, t, "host", mode, "", "running", running_count(x));
+    harness_record(x, t);
 #ifdef _WIN32
     if (x->pdh != NULL) {
         double v[PDH_MAX_COUNTERS];
@@ -419,26 +545,36 @@ static void host_record(struct run_ctx *x, const struct host_sample *prev, const
 #endif
 }
 
-/* Hold the current fleet, sampling; returns the median host memory in use. */
-static double hold_level(struct run_ctx *x, double *cpu_busy)
+/*
+ * Hold the current fleet: every counter set at the start and the end, in
+ * between each set on its own cadence (sampler.h); the host (and isobench
+ * itself) with every cheap tick. Returns the median host memory in use
+ * (without isobench's own) and its harness part in *harness.
+ */
+static double hold_level(struct run_ctx *x, double *cpu_busy, double *harness)
 {
     struct host_sample first, prev, h;
-    double used, *useds = NULL;
+    struct sample_sched sched;
+    double used, hb, *useds = NULL;
     size_t nused = 0, cap = 0;
-    int64_t end;
+    int64_t end, t_start, wall[2] = { 0, 0 };
     double med = NAN;
-    int workers = x->nlive < 8 ? x->nlive : 8;
+    int workers[2] = { 1, 1 };
 
     *cpu_busy = NAN;
-    if (host_used(&first, &used) < 0)
+    *harness = NAN;
+    if (host_used(x, &first, &used, &hb) < 0)
         return NAN;
     prev = first;
     host_record(x, NULL, &first);
-    x->next = 0;
-    parallel_for(x, 0, x->nlive, workers, hold_start_one);
-    end = plat_now_ns() + (int64_t)x->s->hold_ms * 1000000LL;
-    do {
-        if (host_used(&h, &used) == 0) {
+    t_start = plat_now_ns();
+    sweep(x, CSET_ALL, MARK_START, x->nlive >= 64 ? 8 : 1);
+    end = t_start + (int64_t)x->s->hold_ms * 1000000LL;
+    sample_sched_start(&sched, x->s->sample_interval_ms, x->s->pss_interval_ms, t_start);
+    for (;;) {
+        int64_t now = plat_now_ns(), next = sample_sched_next(&sched);
+        unsigned sets;
+        if (host_used(x, &h, &used, &hb) == 0) {
             if (nused == cap) {
                 double *n2;
                 cap = cap ? cap * 2 : 64;
@@ -448,19 +584,34 @@ static double hold_level(struct run_ctx *x, double *cpu_busy)
                 useds = n2;
             }
             useds[nused++] = used;
+            if (!isnan(hb))
+                *harness = hb;
             host_record(x, &prev, &h);
             prev = h;
         }
         progress(x, "rep %d/%d hold %d", x->rep + 1, x->s->repetitions, x->level);
-        if (plat_now_ns() + (int64_t)x->s->sample_interval_ms * 1000000LL >= end)
+        if (next >= end || plat_interrupted())
             break;
-        plat_sleep_ms(x->s->sample_interval_ms);
-        parallel_for(x, 0, x->nlive, workers, sample_one);
-        if (x->hold_check != NULL && x->hold_check(x->hold_arg))
+        if (next > now)
+            plat_sleep_ms((int)((next - now + 999999) / 1000000));
+        if (plat_interrupted())
             break;
-    } while (plat_now_ns() < end && !plat_interrupted());
-    parallel_for(x, 0, x->nlive, workers, hold_end_one);
-    if (host_used(&h, &used) == 0) {
+        sets = sample_sched_due(&sched, plat_now_ns());
+        if (sets & CSET_PSS) {
+            wall[1] = sweep(x, sets, MARK_NONE, workers[1]);
+            workers[1] = wall[1] * 4 > (int64_t)(x->s->pss_interval_ms ? x->s->pss_interval_ms : 1000) * 1000000LL ? 8 : 1;
+        } else if (sets != 0) {
+            wall[0] = sweep(x, sets, MARK_NONE, workers[0]);
+            workers[0] = wall[0] * 4 > (int64_t)x->s->sample_interval_ms * 1000000LL ? 8 : 1;
+        }
+        if (sets != 0 && x->hold_check != NULL && x->hold_check(x->hold_arg))
+            break;
+    }
+    sweep(x, CSET_ALL, MARK_END, x->nlive >= 64 ? 8 : 1);
+    x->r->harness.hold_ns += plat_now_ns() - t_start;
+    x->r->harness.ctr_hold_s += (double)running_count(x) * (double)(plat_now_ns() - t_start) / 1e9;
+    x->r->harness.missed_ticks += sched.missed;
+    if (host_used(x, &h, &used, &hb) == 0) {
         *cpu_busy = host_cpu_busy_pct(&first, &h);
         struct mode_result *mr = cur_mode(x);
         mr->host_cpu_busy_sum += *cpu_busy;
@@ -511,7 +662,8 @@ static void level_use_get(struct run_ctx *x, struct level_use *u)
         u->pss_sum_bytes = -1;
 }
 
-static int add_ramp_point(struct run_ctx *x, double base, double used, double busy, const struct level_use *u)
+static int add_ramp_point(struct run_ctx *x, double base, double used, double busy, const struct level_use *u,
+                          double harness)
 {
     struct mode_result *mr = cur_mode(x);
     struct ramp_point *p;
@@ -535,6 +687,7 @@ static int add_ramp_point(struct run_ctx *x, double base, double used, double bu
     p->pss_sum_bytes = u->pss_sum_bytes;
     p->pids_in_use = u->procs;
     p->threads_in_use = u->tasks;
+    p->harness_bytes = harness;
     return results_ramp_row(&x->out, x->r, p);
 }
 
@@ -575,7 +728,7 @@ static void run_repetition(struct run_ctx *x)
     struct scenario *s = x->s;
     struct host_sample h;
     double base0 = NAN, base1 = NAN, used, busy;
-    double level_used[SCN_MAX_RAMP], level_busy[SCN_MAX_RAMP];
+    double level_used[SCN_MAX_RAMP], level_busy[SCN_MAX_RAMP], level_harness[SCN_MAX_RAMP], hb;
     struct level_use level_u[SCN_MAX_RAMP];
     int64_t level_t[SCN_MAX_RAMP], t0 = 0, t1 = 0;
     int level_size[SCN_MAX_RAMP], nlevels = 0, li;
@@ -583,7 +736,7 @@ static void run_repetition(struct run_ctx *x)
     run_starts(x);
     x->nlive = 0;
     plat_sleep_ms(s->settle_ms);
-    if (host_used(&h, &base0) == 0) {
+    if (host_used(x, &h, &base0, &hb) == 0) {
         host_record(x, NULL, &h);
         t0 = h.t_ns;
     }
@@ -599,12 +752,13 @@ static void run_repetition(struct run_ctx *x)
         if (s->workload == WL_EXIT)
             continue;
         plat_sleep_ms(s->settle_ms);
-        used = hold_level(x, &busy);
+        used = hold_level(x, &busy, &hb);
         x->mode_levels[x->mode_index]++;
         if (!isnan(used) && running_count(x) == x->level) {
             level_used[nlevels] = used;
             level_busy[nlevels] = busy;
             level_use_get(x, &level_u[nlevels]);
+            level_harness[nlevels] = hb;
             level_size[nlevels] = x->level;
             level_t[nlevels] = plat_now_ns();
             nlevels++;
@@ -617,7 +771,7 @@ static void run_repetition(struct run_ctx *x)
         return;
     if (!plat_interrupted()) {
         plat_sleep_ms(s->settle_ms);
-        if (host_used(&h, &base1) == 0) {
+        if (host_used(x, &h, &base1, &hb) == 0) {
             host_record(x, NULL, &h);
             t1 = h.t_ns;
         }
@@ -627,7 +781,7 @@ static void run_repetition(struct run_ctx *x)
         if (!isnan(base1) && t1 > t0)
             base = base0 + (base1 - base0) * (double)(level_t[li] - t0) / (double)(t1 - t0);
         x->level = level_size[li];
-        add_ramp_point(x, base, level_used[li], level_busy[li], &level_u[li]);
+        add_ramp_point(x, base, level_used[li], level_busy[li], &level_u[li], level_harness[li]);
     }
 }
 
@@ -869,6 +1023,17 @@ int run_begin(struct scenario *s, const struct run_opts *o, struct run_result *r
     }
     if (host_facts_get(&r->host, e) < 0)
         return err_wrap(e, "host facts");
+    {
+        /* isobench's own cost, from here to the end of the run. */
+        struct harness_usage *h = &r->harness;
+        int64_t cpu;
+        h->rss_max_bytes = h->anon_max_bytes = h->rss_at_max_running_bytes = -1;
+        plat_self_usage(&h->rss_start_bytes, &h->anon_start_bytes, &cpu);
+        h->cpu_start_ns = cpu;
+        h->cpu_ns = -1;
+        /* Per container: a stdout pipe and the cgroup counter files kept open. */
+        plat_raise_nofile((long)s->ramp[s->nramp - 1] * 5 + 1024);
+    }
     if (o->host_label != NULL)
         snprintf(r->host_label, sizeof(r->host_label), "%s", o->host_label);
     if (make_run_dir(o, r->dir, sizeof(r->dir), e) < 0)
@@ -938,6 +1103,14 @@ int run_end(struct run_ctx *x, int rc, struct err *e)
     progress_close(x->prog);
     run_budget_release(r);
     r->ended_wall = plat_wall_time();
+    {
+        int64_t rss, anon, cpu;
+        if (plat_self_usage(&rss, &anon, &cpu) == 0 || cpu >= 0)
+            r->harness.cpu_ns = r->harness.cpu_start_ns >= 0 && cpu >= 0 ? cpu - r->harness.cpu_start_ns : -1;
+        int i;
+        for (i = 0; i < 8; i++)
+            sample_batch_free(&x->batches[i]);
+    }
     snprintf(r->status, sizeof(r->status), "%s", rc < 0 ? "failed" : plat_interrupted() ? "interrupted" : "complete");
     {
         struct err we; /* never overwrite the error that failed the run */
@@ -1028,7 +1201,7 @@ double run_hold(struct run_ctx *x, double *cpu_busy, run_hold_check check, void 
     double used;
     x->hold_check = check;
     x->hold_arg = arg;
-    used = hold_level(x, cpu_busy);
+    used = hold_level(x, cpu_busy, &x->hold_harness);
     x->hold_check = NULL;
     x->hold_arg = NULL;
     return used;
@@ -1052,7 +1225,8 @@ int run_running(struct run_ctx *x)
 int run_host_used(struct run_ctx *x, double *used, int64_t *t_ns)
 {
     struct host_sample h;
-    if (host_used(&h, used) < 0)
+    double hb;
+    if (host_used(x, &h, used, &hb) < 0)
         return -1;
     host_record(x, NULL, &h);
     *t_ns = h.t_ns;
@@ -1064,7 +1238,7 @@ int run_ramp_point(struct run_ctx *x, int level, double base, double used, doubl
     struct level_use u;
     level_use_get(x, &u);
     x->level = level;
-    return add_ramp_point(x, base, used, busy, &u);
+    return add_ramp_point(x, base, used, busy, &u, x->hold_harness);
 }
 
 void run_result_free(struct run_result *r)

@@ -35,11 +35,30 @@ struct ctr_result {
 
 struct ramp_point {
     int mode_index, rep, fleet_size;
+    /* used_bytes: host memory in use (MemTotal - MemAvailable) minus
+       isobench's own anonymous memory (harness_bytes), so that the harness
+       does not inflate the marginal cost it reports. */
     double baseline_used_bytes, used_bytes, delta_bytes, cpu_busy_pct;
     int64_t kernel_used_bytes;   /* Slab + KernelStack + PageTables + Percpu at the level, -1 unknown */
     int64_t pss_sum_bytes;       /* PSS summed over the level's containers, -1 unknown */
     int64_t pids_in_use;         /* processes on the host */
     int64_t threads_in_use;      /* tasks on the host, threads included (what pid_max counts) */
+    double harness_bytes;                 /* isobench's anonymous memory at this level, NAN unknown */
+};
+
+/* What isobench itself cost during the run (recorded in run.json "harness"). */
+struct harness_usage {
+    int64_t rss_start_bytes, rss_max_bytes;  /* resident memory; -1 unknown */
+    int64_t anon_start_bytes, anon_max_bytes; /* the anonymous part (what host memory in use counts) */
+    int max_running;                      /* largest fleet held */
+    int64_t rss_at_max_running_bytes;     /* resident memory while max_running containers were held */
+    int64_t cpu_start_ns, cpu_ns;         /* process CPU time at start, and used over the run */
+    int64_t sampler_cpu_ns;               /* CPU time of the threads sampling containers, every hold */
+    int64_t hold_ns;                      /* time spent holding fleets */
+    int64_t cheap_samples, pss_samples;   /* container samples taken, per set */
+    int64_t missed_ticks;                 /* cadence ticks skipped because a sweep overran */
+    int64_t rows;                         /* samples.csv rows written */
+    double ctr_hold_s;                    /* sum over holds of containers x seconds held */
 };
 
 struct mode_result {
@@ -68,6 +87,7 @@ struct run_result {
     int64_t t0_ns;
     char status[16];                      /* running | complete | interrupted | failed */
     char notes[2048];                     /* run-level remarks for run.json (e.g. missing PDH counters) */
+    struct harness_usage harness;
     const struct scenario *scn;
     struct budget budget;                 /* the run's budget cgroup (budget.set = 0: none) */
     struct host_snapshot limits;          /* host limits and use at the start (run.json host.limits) */

@@ -400,7 +400,7 @@ int scenario_parse(const char *text, const char *file, struct scenario *s, struc
     static const char *const keys[] = { "name", "description", "modes", "fleet", "workload", "hold_ms",
                                         "settle_ms", "sample_interval_ms", "repetitions", "ready_timeout_ms",
                                         "start_delay_ms", "limits", "budget", "image", "pdh_counters", "starts",
-                                        NULL };
+                                        "pss_interval_ms", NULL };
     cJSON *root;
     const char *slash;
     int i;
@@ -417,6 +417,7 @@ int scenario_parse(const char *text, const char *file, struct scenario *s, struc
     s->hold_ms = 2000;
     s->settle_ms = 500;
     s->sample_interval_ms = 250;
+    s->pss_interval_ms = 5000;
     s->repetitions = 1;
     s->ready_timeout_ms = 30000;
 
@@ -436,6 +437,7 @@ int scenario_parse(const char *text, const char *file, struct scenario *s, struc
         get_int(root, "hold_ms", "hold_ms", file, 0, 86400000, &s->hold_ms, e) < 0 ||
         get_int(root, "settle_ms", "settle_ms", file, 0, 3600000, &s->settle_ms, e) < 0 ||
         get_int(root, "sample_interval_ms", "sample_interval_ms", file, 10, 3600000, &s->sample_interval_ms, e) < 0 ||
+        get_int(root, "pss_interval_ms", "pss_interval_ms", file, 0, 3600000, &s->pss_interval_ms, e) < 0 ||
         get_int(root, "repetitions", "repetitions", file, 1, 10000, &s->repetitions, e) < 0 ||
         get_int(root, "starts", "starts", file, 0, 100000, &s->starts, e) < 0 ||
         get_int(root, "ready_timeout_ms", "ready_timeout_ms", file, 1, 3600000, &s->ready_timeout_ms, e) < 0 ||
@@ -542,6 +544,7 @@ cJSON *scenario_to_json(const struct scenario *s)
     cJSON_AddNumberToObject(o, "hold_ms", s->hold_ms);
     cJSON_AddNumberToObject(o, "settle_ms", s->settle_ms);
     cJSON_AddNumberToObject(o, "sample_interval_ms", s->sample_interval_ms);
+    cJSON_AddNumberToObject(o, "pss_interval_ms", s->pss_interval_ms);
     cJSON_AddNumberToObject(o, "repetitions", s->repetitions);
     cJSON_AddNumberToObject(o, "starts", s->starts);
     cJSON_AddNumberToObject(o, "ready_timeout_ms", s->ready_timeout_ms);

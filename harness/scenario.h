@@ -60,7 +60,8 @@ struct scenario {
 
     int hold_ms;             /* how long each ramp level is held and sampled */
     int settle_ms;           /* wait after a level is ready before measuring host memory */
-    int sample_interval_ms;
+    int sample_interval_ms;  /* cadence of the cheap counters (cgroup memory, CPU, pids) */
+    int pss_interval_ms;     /* cadence of PSS/RSS and storage, plus each hold's start and end; 0 = only those */
     int repetitions;
     int starts;              /* default of modes[].starts; 0 = none */
     int ready_timeout_ms;

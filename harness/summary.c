@@ -48,6 +48,30 @@ static double get_storage(const struct ctr_result *c) { return nan_if_unknown(c-
 static double get_idle(const struct ctr_result *c) { return c->idle_cpu_pct; }
 static double get_work(const struct ctr_result *c) { return c->work_ns; }
 
+/* isobench's own memory per container: least squares over the run's start
+   (0 containers) and every ramp level that knows it. */
+static void harness_fit(const struct run_result *r, const struct mode_result *mr, struct mode_summary *ms)
+{
+    double x[SCN_MAX_RAMP * 4 + 1], y[SCN_MAX_RAMP * 4 + 1];
+    struct linear_fit f;
+    size_t k, n = 0;
+
+    ms->harness_bytes_per_ctr = ms->harness_share = NAN;
+    if (r->harness.anon_start_bytes < 0)
+        return;
+    x[n] = 0;
+    y[n++] = (double)r->harness.anon_start_bytes;
+    for (k = 0; k < mr->nramp && n < sizeof(x) / sizeof(x[0]); k++) {
+        if (isnan(mr->ramp[k].harness_bytes))
+            continue;
+        x[n] = mr->ramp[k].fleet_size;
+        y[n++] = mr->ramp[k].harness_bytes;
+    }
+    if (n < 2 || stats_linear_fit(x, y, n, &f) < 0)
+        return;
+    ms->harness_bytes_per_ctr = f.slope;
+}
+
 int summary_reduce(const struct run_result *r, struct run_summary *s)
 {
     int i;
@@ -81,6 +105,7 @@ int summary_reduce(const struct run_result *r, struct run_summary *s)
         ms->cpu_overhead_pct = NAN;
         if (!isnan(mr->bare_work_ns) && mr->bare_work_ns > 0 && ms->work_ns.count > 0)
             ms->cpu_overhead_pct = 100.0 * (ms->work_ns.p50 / mr->bare_work_ns - 1.0);
+        harness_fit(r, mr, ms);
         if (mr->nramp > 0) {
             double *x = malloc((mr->nramp + 1) * sizeof(*x));
             double *y = malloc((mr->nramp + 1) * sizeof(*y));
@@ -93,6 +118,9 @@ int summary_reduce(const struct run_result *r, struct run_summary *s)
                 }
                 ms->have_marginal = stats_linear_fit(x, y, mr->nramp + 1, &ms->marginal) == 0;
             }
+            if (ms->have_marginal && !isnan(ms->harness_bytes_per_ctr) &&
+                ms->marginal.slope + ms->harness_bytes_per_ctr > 0)
+                ms->harness_share = ms->harness_bytes_per_ctr / (ms->marginal.slope + ms->harness_bytes_per_ctr);
             free(x);
             free(y);
         }
@@ -162,6 +190,8 @@ cJSON *summary_to_json(const struct run_result *r, const struct run_summary *s)
         add_num(mg, "intercept", ms->have_marginal ? ms->marginal.intercept : NAN);
         cJSON_AddNumberToObject(mg, "points", ms->have_marginal ? (double)ms->marginal.n : 0);
         add_num(mg, "r2", ms->have_marginal ? ms->marginal.r2 : NAN);
+        add_num(m, "harness_mem_bytes_per_container", ms->harness_bytes_per_ctr);
+        add_num(m, "harness_share_of_host_memory_growth", ms->harness_share);
         add_num(m, "host_cpu_busy_pct", ms->host_cpu_busy_pct);
         add_num(m, "cpu_overhead_pct", ms->cpu_overhead_pct);
         add_num(m, "bare_work_ns", ms->bare_work_ns);
@@ -205,6 +235,27 @@ static void fmt_ratio(char *buf, size_t n, double v, double base)
         snprintf(buf, n, "-");
     else
         snprintf(buf, n, "%.1fx", v / base);
+}
+
+/* What isobench itself cost: memory per container (removed from the
+   marginal), and the sampler's CPU. */
+static void harness_line(FILE *f, const struct run_result *r, const struct run_summary *s)
+{
+    const struct harness_usage *h = &r->harness;
+    int i;
+    for (i = 0; i < s->nmodes; i++) {
+        const struct mode_summary *m = &s->modes[i];
+        if (!m->available || isnan(m->harness_bytes_per_ctr))
+            continue;
+        fprintf(f, "%-12s isobench itself: %.1f KiB per container", m->name, m->harness_bytes_per_ctr / 1024.0);
+        if (!isnan(m->harness_share))
+            fprintf(f, " (%.1f %% of host memory growth, removed from the marginal)", 100.0 * m->harness_share);
+        fputc('\n', f);
+    }
+    if (h->hold_ns > 0 && h->cheap_samples > 0)
+        fprintf(f, "isobench sampling: %.2f %% of one core during holds (%.2f %% per 1,000 containers at 10 Hz)\n",
+                100.0 * (double)h->sampler_cpu_ns / (double)h->hold_ns,
+                100.0 * (double)h->sampler_cpu_ns / (double)h->cheap_samples * 10000.0 / 1e9);
 }
 
 void summary_print_table(FILE *f, const struct run_result *r, const struct run_summary *s)
@@ -253,6 +304,7 @@ void summary_print_table(FILE *f, const struct run_result *r, const struct run_s
             fprintf(f, "%-12s CPU work %.1f ms vs %.1f ms bare: %+.1f %% overhead\n", "", m->work_ns.p50 / 1e6,
                     m->bare_work_ns / 1e6, m->cpu_overhead_pct);
     }
+    harness_line(f, r, s);
     fprintf(f, "\nn: starts measured; p95 needs %d of them, p99 %d; the median's 95 %% CI is distribution-free "
                "(order statistics).\nrun %s: %s\n",
             STATS_MIN_N_P95, STATS_MIN_N_P99, r->run_id, r->dir);

@@ -22,6 +22,10 @@ struct mode_summary {
     double host_cpu_busy_pct;   /* NAN unknown */
     double cpu_overhead_pct;    /* NAN unknown */
     double bare_work_ns;
+    /* isobench's own anonymous memory per container held (slope over the
+       ramp, from the run's start), and its share of the host memory growth
+       per container (that share is already removed from `marginal`). NAN unknown. */
+    double harness_bytes_per_ctr, harness_share;
 };
 
 struct run_summary {

@@ -75,6 +75,25 @@ int cgroup_exists_anywhere(const char *rel);
 /* PIDs in the cgroup (cgroup.procs); *n in/out. */
 int cgroup_pids(enum cgroup_mode m, const char *rel, pid_t *pids, int *n, struct err *e);
 
+/*
+ * The counters sampled at a high rate (memory usage, CPU time, pids), read
+ * through descriptors opened once and re-read with pread at offset 0 (the
+ * kernel regenerates the text on every read from 0): three system calls per
+ * sample instead of three open/read/close. A descriptor that could not be
+ * opened is -1 and its counter reads as -1 (unknown).
+ */
+struct cgroup_fds {
+    int mem, cpu, pids;
+};
+/* Open the counter files of rel. Fails only when none could be opened
+   (EMFILE: the caller reads by path instead). */
+int cgroup_counters_open(enum cgroup_mode m, const char *rel, struct cgroup_fds *f, struct err *e);
+/* Fill mem_usage_bytes, cpu_ns and pids (others -1). */
+int cgroup_counters_read(enum cgroup_mode m, const struct cgroup_fds *f, struct cgroup_stats *st, struct err *e);
+void cgroup_counters_close(struct cgroup_fds *f);
+/* How many descriptors cgroup_counters_open holds per cgroup. */
+#define CGROUP_COUNTER_FDS 3
+
 /* Parsers (pure, for tests): "key value\n" files such as memory.stat and cpu.stat. */
 int cgroup_parse_keyed(const char *text, const char *key, int64_t *out);
 /* Is `word` one of the blank-separated words of text (cgroup.controllers)?

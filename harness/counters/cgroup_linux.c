@@ -669,3 +669,87 @@ int cgroup_kill_all(enum cgroup_mode m, const char *rel, int timeout_ms, struct 
         plat_sleep_ms(2);
     }
 }
+
+/* ---- counters through open descriptors ---- */
+
+static int open_ro(const char *path)
+{
+    return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+int cgroup_counters_open(enum cgroup_mode m, const char *rel, struct cgroup_fds *f, struct err *e)
+{
+    char path[4096];
+    int saved = 0;
+
+    if (is_v2(m)) {
+        snprintf(path, sizeof(path), "%s/%s/memory.current", cg_root(), rel);
+        f->mem = open_ro(path);
+        saved = f->mem < 0 ? errno : saved;
+        snprintf(path, sizeof(path), "%s/%s/cpu.stat", cg_root(), rel);
+        f->cpu = open_ro(path);
+        saved = f->cpu < 0 ? errno : saved;
+        snprintf(path, sizeof(path), "%s/%s/pids.current", cg_root(), rel);
+    } else {
+        snprintf(path, sizeof(path), "%s/memory/%s/memory.usage_in_bytes", cg_root(), rel);
+        f->mem = open_ro(path);
+        saved = f->mem < 0 ? errno : saved;
+        snprintf(path, sizeof(path), "%s/cpuacct/%s/cpuacct.usage", cg_root(), rel);
+        f->cpu = open_ro(path);
+        saved = f->cpu < 0 ? errno : saved;
+        snprintf(path, sizeof(path), "%s/pids/%s/pids.current", cg_root(), rel);
+    }
+    f->pids = open_ro(path);
+    saved = f->pids < 0 ? errno : saved;
+    if (f->mem < 0 && f->cpu < 0 && f->pids < 0)
+        return err_sys(e, saved, "cgroup %s: open counters", rel);
+    return 0;
+}
+
+/* Re-read a small file from its start; the text NUL-terminated in buf. */
+static int pread_text(int fd, char *buf, size_t n)
+{
+    ssize_t r;
+    if (fd < 0)
+        return -1;
+    do
+        r = pread(fd, buf, n - 1, 0);
+    while (r < 0 && errno == EINTR);
+    if (r < 0)
+        return -1;
+    buf[r] = '\0';
+    return (int)r;
+}
+
+int cgroup_counters_read(enum cgroup_mode m, const struct cgroup_fds *f, struct cgroup_stats *st, struct err *e)
+{
+    char buf[1024];
+    int64_t v;
+
+    st->mem_usage_bytes = st->mem_cache_bytes = st->mem_anon_bytes = -1;
+    st->cpu_ns = st->pids = st->kmem_bytes = st->inactive_file_bytes = -1;
+    if (pread_text(f->mem, buf, sizeof(buf)) < 0 && f->mem >= 0)
+        return err_sys(e, errno, "cgroup: read memory usage");
+    if (f->mem >= 0 && cgroup_parse_number(buf, &v) == 0)
+        st->mem_usage_bytes = v;
+    if (pread_text(f->cpu, buf, sizeof(buf)) > 0) {
+        if (!is_v2(m) && cgroup_parse_number(buf, &v) == 0)
+            st->cpu_ns = v;
+        else if (is_v2(m) && cgroup_parse_keyed(buf, "usage_usec", &v) == 0)
+            st->cpu_ns = v * 1000;
+    }
+    if (pread_text(f->pids, buf, sizeof(buf)) > 0 && cgroup_parse_number(buf, &v) == 0)
+        st->pids = v;
+    return 0;
+}
+
+void cgroup_counters_close(struct cgroup_fds *f)
+{
+    if (f->mem >= 0)
+        close(f->mem);
+    if (f->cpu >= 0)
+        close(f->cpu);
+    if (f->pids >= 0)
+        close(f->pids);
+    f->mem = f->cpu = f->pids = -1;
+}

@@ -71,11 +71,20 @@
 
 /* ---- per-mode state ---- */
 
+#define NS_LAUNCH_POOL 64
+
+struct ns_launch;
+
 struct ns_mode {
     int network;            /* new network namespace (option "network") */
     enum cgroup_mode cg;
     char rootfs[4096];      /* the image: the overlay's bottom layer */
     char devlayer[4096];    /* dev/{null,zero,...}: the lower layer above the image */
+    char scratch[4096];     /* <cache>/ns */
+    /* Launch areas not in use (one per concurrent start at most). */
+    pthread_mutex_t pool_lock;
+    struct ns_launch *pool[NS_LAUNCH_POOL];
+    int npool;
 };
 
 /* <cache>/ns: the scratch root of this driver. */
@@ -86,15 +95,15 @@ static void scratch_root(char *buf, size_t n)
 
 /* ---- per-container state ---- */
 
+/*
+ * What a container keeps for its whole life: about 200 bytes, so that a
+ * fleet of 10,000 costs the harness little (issue 11: at most 4 KiB per
+ * container in all). Paths are rebuilt from the run id and the container
+ * name when needed; what only the launch needs lives in a struct ns_launch
+ * borrowed for the duration of start().
+ */
 struct ns_ctr {
     const struct ns_mode *nm;
-    char cgrel[512];         /* isobench/<run_id>/<name> */
-    char runcg[512];         /* isobench/<run_id> */
-    char rundir[4096];       /* <cache>/ns/runs/<run_id> */
-    char dir[4096];          /* <rundir>/<name> */
-    char upper[4096], work[4096], merged[4096];
-    char overlay_opts[4096]; /* mount data for the overlay, built in create */
-    char hostname[64];
     int cg_created;
     int in_budget;           /* runcg is the run's budget: the runner removes it */
     int cgfd;                /* v2: the cgroup directory, for CLONE_INTO_CGROUP; else -1 */
@@ -102,17 +111,29 @@ struct ns_ctr {
     int wstatus;             /* wait status once reaped */
     int reaped;
     int out_fd;              /* read end of the workload's stdout/stderr */
+    int counters_tried;      /* cfd opened (or tried) at the first cheap sample */
+    struct cgroup_fds cfd;   /* counter files kept open for sampling */
 
-    /* Line reader state for wait_output. */
-    char line[NS_LINE_MAX];
-    size_t used;
+    /* Line reader for wait_output: allocated while bytes are buffered,
+       released when a marker consumed them all. */
+    char *line;
+    size_t used, cap;
     int64_t line_t_ns;       /* when the bytes completing the buffered data arrived */
-    char last_line[256];     /* last non-marker line, for error messages */
+    char last_line[120];     /* last non-marker line, for error messages */
+};
 
-    /* Shared with the child while we are suspended (CLONE_VFORK): the whole
-       struct is a MAP_SHARED mapping, so the child sees it and writes back
-       both when it runs in our memory (CLONE_VM) and when it is a copy
-       (clone3 into a v2 cgroup). */
+/*
+ * Shared with the child while we are suspended (CLONE_VFORK): a MAP_SHARED
+ * mapping, so the child sees it and writes back both when it runs in our
+ * memory (CLONE_VM) and when it is a copy (clone3 into a v2 cgroup). One is
+ * borrowed from the mode's pool per start() and returned after the clone.
+ */
+struct ns_launch {
+    const struct ns_mode *nm;
+    char cgrel[512];
+    char merged[4096];
+    char overlay_opts[4096]; /* mount data for the overlay */
+    char hostname[64];
     const char *const *argv;
     int child_out;
     int child_in_cgroup;     /* started inside its cgroup: no cgroup_enter */
@@ -122,6 +143,59 @@ struct ns_ctr {
     struct err child_err;
     char stack[NS_STACK_SIZE];
 };
+
+/* The run's cgroup: its budget when it has one, else isobench/<run_id>;
+   the container's is <run's>/<name>. */
+static void run_cgrel(const struct ctr *c, char *buf, size_t n)
+{
+    if (c->cgroup_parent != NULL)
+        snprintf(buf, n, "%s", c->cgroup_parent);
+    else
+        snprintf(buf, n, NS_CGROUP_TOP "/%s", c->run_id);
+}
+
+static void ctr_cgrel(const struct ctr *c, char *buf, size_t n)
+{
+    if (c->cgroup_parent != NULL)
+        snprintf(buf, n, "%s/%s", c->cgroup_parent, c->name);
+    else
+        snprintf(buf, n, NS_CGROUP_TOP "/%s/%s", c->run_id, c->name);
+}
+
+/* <scratch>/runs/<run_id>[/<name>[/<leaf>]]. */
+static void ctr_path(const struct ctr *c, const char *name, const char *leaf, char *buf, size_t n)
+{
+    const struct ns_mode *nm = c->mode->drv_state;
+    snprintf(buf, n, "%s/runs/%s%s%s%s%s", nm->scratch, c->run_id, name ? "/" : "", name ? name : "",
+             leaf ? "/" : "", leaf ? leaf : "");
+}
+
+static struct ns_launch *launch_get(struct ns_mode *nm)
+{
+    struct ns_launch *l = NULL;
+    pthread_mutex_lock(&nm->pool_lock);
+    if (nm->npool > 0)
+        l = nm->pool[--nm->npool];
+    pthread_mutex_unlock(&nm->pool_lock);
+    if (l == NULL) {
+        l = mmap(NULL, sizeof(*l), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (l == MAP_FAILED)
+            return NULL;
+    }
+    return l;
+}
+
+static void launch_put(struct ns_mode *nm, struct ns_launch *l)
+{
+    pthread_mutex_lock(&nm->pool_lock);
+    if (nm->npool < NS_LAUNCH_POOL) {
+        nm->pool[nm->npool++] = l;
+        l = NULL;
+    }
+    pthread_mutex_unlock(&nm->pool_lock);
+    if (l != NULL)
+        munmap(l, sizeof(*l));
+}
 
 static char *const ns_envp[] = {
     "PATH=/bin:/sbin:/usr/bin:/usr/sbin",
@@ -202,6 +276,8 @@ static int ns_mode_init(struct mode *m, const struct scenario *s, struct err *e)
         }
     }
     nm->cg = cgroup_detect();
+    scratch_root(nm->scratch, sizeof(nm->scratch));
+    pthread_mutex_init(&nm->pool_lock, NULL);
 
     /* A scenario's own image must already exist; the default one is built on demand. */
     if (s != NULL && s->image[0] != '\0') {
@@ -248,6 +324,12 @@ fail:
 
 static void ns_mode_fini(struct mode *m)
 {
+    struct ns_mode *nm = m->drv_state;
+    if (nm != NULL) {
+        while (nm->npool > 0)
+            munmap(nm->pool[--nm->npool], sizeof(struct ns_launch));
+        pthread_mutex_destroy(&nm->pool_lock);
+    }
     free(m->drv_state);
     m->drv_state = NULL;
 }
@@ -299,8 +381,7 @@ static int ns_create(struct ctr *c, struct err *e)
     const struct scenario *s = c->scn;
     struct ns_ctr *p;
     struct cgroup_limits lim;
-    char root[4096];
-    int len;
+    char path[4096], cgrel[512];
 
     if (nm == NULL)
         return err_set(e, EINVAL, "ns: mode_init was not called for this mode");
@@ -308,50 +389,37 @@ static int ns_create(struct ctr *c, struct err *e)
         return -1;
     if (c->argv == NULL || c->argv[0] == NULL)
         return err_set(e, EINVAL, "ns: no workload command");
-    p = mmap(NULL, sizeof(*p), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
-        return err_sys(e, errno, "ns: mmap container state");
-    c->priv = p; /* zero-filled */
+    p = calloc(1, sizeof(*p));
+    if (p == NULL)
+        return err_set(e, ENOMEM, "ns: out of memory");
+    c->priv = p;
     p->nm = nm;
     p->cgfd = -1;
     p->pid = -1;
     p->out_fd = -1;
-    p->child_out = -1;
-    p->argv = c->argv;
-    snprintf(p->hostname, sizeof(p->hostname), "%.63s", c->name);
+    p->cfd.mem = p->cfd.cpu = p->cfd.pids = -1;
 
-    scratch_root(root, sizeof(root));
-    snprintf(p->rundir, sizeof(p->rundir), "%s/runs/%s", root, c->run_id);
-    snprintf(p->dir, sizeof(p->dir), "%s/%s", p->rundir, c->name);
-    snprintf(p->upper, sizeof(p->upper), "%s/upper", p->dir);
-    snprintf(p->work, sizeof(p->work), "%s/work", p->dir);
-    snprintf(p->merged, sizeof(p->merged), "%s/merged", p->dir);
-    len = snprintf(p->overlay_opts, sizeof(p->overlay_opts), "lowerdir=%s:%s,upperdir=%s,workdir=%s",
-                   nm->devlayer, nm->rootfs, p->upper, p->work);
-    if (len < 0 || (size_t)len >= sizeof(p->overlay_opts))
-        return err_set(e, ENAMETOOLONG, "ns: overlay options for %s longer than a page", p->dir);
-    if (mkdir_leaf_first(p->dir, e) < 0)
+    ctr_path(c, c->name, NULL, path, sizeof(path));
+    if (mkdir_leaf_first(path, e) < 0)
         return -1;
-    if (mkdir(p->upper, 0755) < 0 && errno != EEXIST)
-        return err_sys(e, errno, "ns: mkdir %s", p->upper);
-    if (mkdir(p->work, 0700) < 0 && errno != EEXIST)
-        return err_sys(e, errno, "ns: mkdir %s", p->work);
-    if (mkdir(p->merged, 0755) < 0 && errno != EEXIST)
-        return err_sys(e, errno, "ns: mkdir %s", p->merged);
+    ctr_path(c, c->name, "upper", path, sizeof(path));
+    if (mkdir(path, 0755) < 0 && errno != EEXIST)
+        return err_sys(e, errno, "ns: mkdir %s", path);
+    ctr_path(c, c->name, "work", path, sizeof(path));
+    if (mkdir(path, 0700) < 0 && errno != EEXIST)
+        return err_sys(e, errno, "ns: mkdir %s", path);
+    ctr_path(c, c->name, "merged", path, sizeof(path));
+    if (mkdir(path, 0755) < 0 && errno != EEXIST)
+        return err_sys(e, errno, "ns: mkdir %s", path);
 
-    if (c->cgroup_parent != NULL)
-        snprintf(p->runcg, sizeof(p->runcg), "%s", c->cgroup_parent);
-    else
-        snprintf(p->runcg, sizeof(p->runcg), NS_CGROUP_TOP "/%s", c->run_id);
-    p->in_budget = c->cgroup_parent != NULL;
-    snprintf(p->cgrel, sizeof(p->cgrel), "%s/%s", p->runcg, c->name);
+    ctr_cgrel(c, cgrel, sizeof(cgrel));
     lim.mem_bytes = s ? s->mem_limit_bytes : 0;
     lim.cpus = s ? s->cpu_limit : 0;
     lim.pids = s ? s->pids_limit : 0;
     p->cg_created = 1; /* from here on, destroy removes whatever part exists */
-    if (cgroup_create(nm->cg, p->cgrel, &lim, e) < 0)
+    if (cgroup_create(nm->cg, cgrel, &lim, e) < 0)
         return err_wrap(e, "ns");
-    if (nm->cg == CGROUP_V2 && (p->cgfd = cgroup_open_dir(nm->cg, p->cgrel, e)) < 0)
+    if (nm->cg == CGROUP_V2 && (p->cgfd = cgroup_open_dir(nm->cg, cgrel, e)) < 0)
         return err_wrap(e, "ns");
     return 0;
 }
@@ -376,13 +444,13 @@ static int loopback_up(struct err *e)
 }
 
 /*
- * Runs on p->stack in our address space while the parent thread is
- * suspended; touches only *p and its own stack; reports failure through
- * p->child_err and exit status 127.
+ * Runs on L->stack in our address space while the parent thread is
+ * suspended; touches only *L and its own stack; reports failure through
+ * L->child_err and exit status 127.
  */
 static int child_main(void *arg)
 {
-    struct ns_ctr *p = arg;
+    struct ns_launch *p = arg;
     struct err *e = &p->child_err;
     sigset_t none;
     int sig, nullfd;
@@ -491,14 +559,14 @@ struct ns_clone_args {
  * period. Returns the pid, 0 never (the child does not return), or -1 with
  * errno; ENOSYS/E2BIG mean an older kernel.
  */
-static pid_t clone_into_cgroup(struct ns_ctr *p, int nsflags)
+static pid_t clone_into_cgroup(struct ns_launch *p, int cgfd, int nsflags)
 {
     struct ns_clone_args ca;
     long r;
     memset(&ca, 0, sizeof(ca));
     ca.flags = (uint64_t)(unsigned)(nsflags | CLONE_VFORK) | CLONE_INTO_CGROUP | CLONE_CLEAR_SIGHAND;
     ca.exit_signal = SIGCHLD;
-    ca.cgroup = (uint64_t)p->cgfd;
+    ca.cgroup = (uint64_t)cgfd;
     p->child_in_cgroup = 1;
     p->child_sighand_clear = 1;
     r = syscall(SYS_clone3, &ca, sizeof(ca));
@@ -512,9 +580,37 @@ static pid_t clone_into_cgroup(struct ns_ctr *p, int nsflags)
 }
 #endif
 
+/* Fill the launch area: everything the child needs, built before the clone. */
+static int launch_prepare(const struct ctr *c, struct ns_launch *L, struct err *e)
+{
+    const struct ns_mode *nm = c->mode->drv_state;
+    char upper[4096], work[4096];
+    int len;
+
+    L->nm = nm;
+    L->argv = c->argv;
+    ctr_cgrel(c, L->cgrel, sizeof(L->cgrel));
+    snprintf(L->hostname, sizeof(L->hostname), "%.63s", c->name);
+    ctr_path(c, c->name, "merged", L->merged, sizeof(L->merged));
+    ctr_path(c, c->name, "upper", upper, sizeof(upper));
+    ctr_path(c, c->name, "work", work, sizeof(work));
+    len = snprintf(L->overlay_opts, sizeof(L->overlay_opts), "lowerdir=%s:%s,upperdir=%s,workdir=%s",
+                   nm->devlayer, nm->rootfs, upper, work);
+    if (len < 0 || (size_t)len >= sizeof(L->overlay_opts))
+        return err_set(e, ENAMETOOLONG, "ns: overlay options for %s longer than a page", L->merged);
+    L->child_failed = 0;
+    L->child_exec_ns = 0;
+    L->child_in_cgroup = 0;
+    L->child_sighand_clear = 0;
+    err_clear(&L->child_err);
+    return 0;
+}
+
 static int ns_start(struct ctr *c, struct err *e)
 {
     struct ns_ctr *p = c->priv;
+    struct ns_mode *nm;
+    struct ns_launch *L;
     int fds[2], nsflags, saved = 0;
     sigset_t all, old;
     uintptr_t top;
@@ -524,8 +620,18 @@ static int ns_start(struct ctr *c, struct err *e)
         return err_set(e, EINVAL, "ns: start before create");
     if (p->pid > 0)
         return err_set(e, EBUSY, "ns: already started");
-    if (pipe2(fds, O_CLOEXEC) < 0)
+    nm = c->mode->drv_state;
+    L = launch_get(nm);
+    if (L == NULL)
+        return err_sys(e, errno, "ns: mmap launch area");
+    if (launch_prepare(c, L, e) < 0) {
+        launch_put(nm, L);
+        return -1;
+    }
+    if (pipe2(fds, O_CLOEXEC) < 0) {
+        launch_put(nm, L);
         return err_sys(e, errno, "ns: pipe");
+    }
     /* The child dup2()s the write end onto 1 and 2: it must not already be one of them. */
     if (fds[1] <= 2) {
         int hi = fcntl(fds[1], F_DUPFD_CLOEXEC, 3);
@@ -533,53 +639,52 @@ static int ns_start(struct ctr *c, struct err *e)
         close(fds[1]);
         if (hi < 0) {
             close(fds[0]);
+            launch_put(nm, L);
             return err_sys(e, saved, "ns: dup pipe");
         }
         fds[1] = hi;
     }
     p->out_fd = fds[0];
-    p->child_out = fds[1];
-    p->child_failed = 0;
-    p->child_exec_ns = 0;
-    p->child_in_cgroup = 0;
-    p->child_sighand_clear = 0;
-    err_clear(&p->child_err);
+    L->child_out = fds[1];
 
     nsflags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
-    if (p->nm->network)
+    if (nm->network)
         nsflags |= CLONE_NEWNET;
-    top = ((uintptr_t)(p->stack + sizeof(p->stack))) & ~(uintptr_t)15;
+    top = ((uintptr_t)(L->stack + sizeof(L->stack))) & ~(uintptr_t)15;
 
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
 #if defined(SYS_clone3)
     if (p->cgfd >= 0) {
-        pid = clone_into_cgroup(p, nsflags);
+        pid = clone_into_cgroup(L, p->cgfd, nsflags);
         saved = errno;
     }
     if (pid < 0 && (p->cgfd < 0 || saved == ENOSYS || saved == E2BIG))
 #endif
     {
-        pid = clone(child_main, (void *)top, nsflags | CLONE_VM | CLONE_VFORK | SIGCHLD, p);
+        pid = clone(child_main, (void *)top, nsflags | CLONE_VM | CLONE_VFORK | SIGCHLD, L);
         saved = errno;
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    close(p->child_out);
-    p->child_out = -1;
+    close(L->child_out);
     if (p->cgfd >= 0) {
         close(p->cgfd);
         p->cgfd = -1;
     }
-    if (pid < 0)
+    if (pid < 0) {
+        launch_put(nm, L);
         return err_sys(e, saved, "ns: clone");
+    }
     p->pid = pid;
     p->reaped = 0;
-    if (p->child_failed) {
+    if (L->child_failed) {
+        *e = L->child_err;
+        launch_put(nm, L);
         reap(p, NS_KILL_TIMEOUT_MS);
-        *e = p->child_err;
         return err_wrap(e, "ns: container setup");
     }
-    c->exec_ns = p->child_exec_ns;
+    c->exec_ns = L->child_exec_ns;
+    launch_put(nm, L);
     return 0;
 }
 
@@ -598,6 +703,34 @@ static void describe_exit(struct ns_ctr *p, char *buf, size_t n)
         snprintf(buf, n, "ended");
 }
 
+/* Room for more bytes in the line buffer: allocate, grow up to NS_LINE_MAX,
+   or (an endless line) drop what is buffered. */
+static int line_room(struct ns_ctr *p, struct err *e)
+{
+    if (p->line == NULL) {
+        p->cap = 256;
+        p->used = 0;
+        if ((p->line = malloc(p->cap)) == NULL)
+            return err_set(e, ENOMEM, "ns: out of memory");
+    } else if (p->used == p->cap && p->cap < NS_LINE_MAX) {
+        char *n2 = realloc(p->line, p->cap * 2);
+        if (n2 == NULL)
+            return err_set(e, ENOMEM, "ns: out of memory");
+        p->line = n2;
+        p->cap *= 2;
+    } else if (p->used == p->cap) {
+        p->used = 0; /* an endless line: keep its tail */
+    }
+    return 0;
+}
+
+static void line_release(struct ns_ctr *p)
+{
+    free(p->line);
+    p->line = NULL;
+    p->used = p->cap = 0;
+}
+
 static int ns_wait_output(struct ctr *c, const char *marker, int timeout_ms, char *buf, size_t n,
                           int64_t *t_ns, struct err *e)
 {
@@ -614,7 +747,7 @@ static int ns_wait_output(struct ctr *c, const char *marker, int timeout_ms, cha
         int64_t left;
 
         /* Consume complete lines already buffered. */
-        while ((nl = memchr(p->line, '\n', p->used)) != NULL) {
+        while (p->line != NULL && (nl = memchr(p->line, '\n', p->used)) != NULL) {
             size_t llen = (size_t)(nl - p->line);
             int match = llen >= mlen && memcmp(p->line, marker, mlen) == 0;
             if (match) {
@@ -625,11 +758,14 @@ static int ns_wait_output(struct ctr *c, const char *marker, int timeout_ms, cha
             }
             memmove(p->line, nl + 1, p->used - llen - 1);
             p->used -= llen + 1;
-            if (match)
+            if (match) {
+                if (p->used == 0)
+                    line_release(p);
                 return 0;
+            }
         }
-        if (p->used == sizeof(p->line)) /* an endless line: keep its tail */
-            p->used = 0;
+        if (line_room(p, e) < 0)
+            return -1;
 
         left = (deadline - plat_now_ns()) / 1000000LL;
         if (left <= 0)
@@ -645,7 +781,7 @@ static int ns_wait_output(struct ctr *c, const char *marker, int timeout_ms, cha
         }
         if (pfd.revents == 0)
             continue;
-        r = read(p->out_fd, p->line + p->used, sizeof(p->line) - p->used);
+        r = read(p->out_fd, p->line + p->used, p->cap - p->used);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
@@ -664,39 +800,63 @@ static int ns_wait_output(struct ctr *c, const char *marker, int timeout_ms, cha
 
 /* ---- sample ---- */
 
+/*
+ * The cheap set re-reads the counter files opened at the first sample; PSS
+ * and RSS read every process's smaps_rollup; storage walks the upper
+ * directory. Only the sets in c->sample_sets are read (0 = all).
+ */
 static int ns_sample(struct ctr *c, struct counters *out, struct err *e)
 {
     struct ns_ctr *p = c->priv;
+    unsigned sets = c->sample_sets ? c->sample_sets : CSET_ALL;
     struct cgroup_stats st;
-    struct proc_mem pm;
-    pid_t pids[1024];
-    int n = 1024, i;
-    int64_t bytes;
+    char cgrel[512], path[4096];
 
     counters_unknown(out);
     if (p == NULL)
         return err_set(e, EINVAL, "ns: sample before create");
-    if (cgroup_read(p->nm->cg, p->cgrel, &st, e) < 0)
-        return err_wrap(e, "ns");
-    out->mem_cgroup_bytes = st.mem_usage_bytes;
-    out->cpu_ns = st.cpu_ns;
-    out->pids = st.pids;
-
-    if (cgroup_pids(p->nm->cg, p->cgrel, pids, &n, e) < 0)
-        return err_wrap(e, "ns");
-    memset(&pm, 0, sizeof(pm));
-    for (i = 0; i < n; i++)
-        if (proc_mem_add(pids[i], &pm, e) < 0)
+    ctr_cgrel(c, cgrel, sizeof(cgrel));
+    if (sets & CSET_CHEAP) {
+        if (!p->counters_tried) {
+            struct err tmp;
+            p->counters_tried = 1;
+            cgroup_counters_open(p->nm->cg, cgrel, &p->cfd, &tmp); /* else: read by path below */
+        }
+        if (p->cfd.mem >= 0 || p->cfd.cpu >= 0 || p->cfd.pids >= 0) {
+            if (cgroup_counters_read(p->nm->cg, &p->cfd, &st, e) < 0)
+                return err_wrap(e, "ns: cgroup %s", cgrel);
+        } else if (cgroup_read(p->nm->cg, cgrel, &st, e) < 0) {
             return err_wrap(e, "ns");
-    out->mem_pss_bytes = pm.pss_bytes;
-    out->mem_rss_bytes = pm.rss_bytes;
-    out->fds = pm.fds;
-    out->kmem_bytes = st.kmem_bytes;
-    out->mounts = 0; /* the overlay and /proc live in the container's own mount namespace */
-
-    if (dir_allocated_bytes(p->upper, &bytes, e) < 0)
-        return err_wrap(e, "ns: storage");
-    out->storage_bytes = bytes;
+        }
+        out->mem_cgroup_bytes = st.mem_usage_bytes;
+        out->cpu_ns = st.cpu_ns;
+        out->pids = st.pids;
+    }
+    if (sets & CSET_PSS) {
+        pid_t pids[256];
+        int n = 256, i;
+        struct proc_mem pm;
+        if (cgroup_pids(p->nm->cg, cgrel, pids, &n, e) < 0)
+            return err_wrap(e, "ns");
+        memset(&pm, 0, sizeof(pm));
+        for (i = 0; i < n; i++)
+            if (proc_mem_add(pids[i], &pm, e) < 0)
+                return err_wrap(e, "ns");
+        out->mem_pss_bytes = pm.pss_bytes;
+        out->mem_rss_bytes = pm.rss_bytes;
+        out->fds = pm.fds;
+        out->mounts = 0; /* the overlay and /proc live in the container's own mount namespace */
+        /* Kernel memory is not among the cheap counters: it comes with this slower set. */
+        if (cgroup_read(p->nm->cg, cgrel, &st, e) == 0)
+            out->kmem_bytes = st.kmem_bytes;
+    }
+    if (sets & CSET_STORAGE) {
+        int64_t bytes;
+        ctr_path(c, c->name, "upper", path, sizeof(path));
+        if (dir_allocated_bytes(path, &bytes, e) < 0)
+            return err_wrap(e, "ns: storage");
+        out->storage_bytes = bytes;
+    }
     return 0;
 }
 
@@ -705,6 +865,7 @@ static int ns_sample(struct ctr *c, struct counters *out, struct err *e)
 static int ns_stop(struct ctr *c, struct err *e)
 {
     struct ns_ctr *p = c->priv;
+    char cgrel[512];
     if (p == NULL)
         return 0;
     /* SIGKILL to a pid namespace's init kills every process in the namespace. */
@@ -714,7 +875,8 @@ static int ns_stop(struct ctr *c, struct err *e)
             return err_set(e, EBUSY, "ns: container init %d still alive %d ms after SIGKILL", (int)p->pid,
                            NS_KILL_TIMEOUT_MS);
     }
-    if (p->cg_created && cgroup_kill_all(p->nm->cg, p->cgrel, NS_KILL_TIMEOUT_MS, e) < 0)
+    ctr_cgrel(c, cgrel, sizeof(cgrel));
+    if (p->cg_created && cgroup_kill_all(p->nm->cg, cgrel, NS_KILL_TIMEOUT_MS, e) < 0)
         return err_wrap(e, "ns");
     return 0;
 }
@@ -723,6 +885,7 @@ static int ns_destroy(struct ctr *c, struct err *e)
 {
     struct ns_ctr *p = c->priv;
     struct err tmp;
+    char cgrel[512], path[4096];
     int rc = 0;
 
     if (p == NULL)
@@ -735,30 +898,36 @@ static int ns_destroy(struct ctr *c, struct err *e)
     if (p->cgfd >= 0)
         close(p->cgfd);
     p->cgfd = -1;
+    cgroup_counters_close(&p->cfd);
+    line_release(p);
     /* The cgroup goes before the directory, so that a crash in between
        leaves a directory for cleanup to find the cgroup by. */
     if (p->cg_created) {
         err_clear(&tmp);
-        if (cgroup_remove(p->nm->cg, p->cgrel, &tmp) < 0 && rc == 0) {
+        ctr_cgrel(c, cgrel, sizeof(cgrel));
+        if (cgroup_remove(p->nm->cg, cgrel, &tmp) < 0 && rc == 0) {
             *e = tmp;
             rc = err_wrap(e, "ns");
         }
-        if (!p->in_budget)
-            cgroup_remove(p->nm->cg, p->runcg, NULL); /* fails while other containers of the run remain */
-    }
-    if (p->merged[0] != '\0') {
-        /* The overlay lives in the container's mount namespace; a host mount here
-           would only come from an outside hand, but is not left behind either. */
-        if (umount2(p->merged, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT && rc == 0)
-            rc = err_sys(e, errno, "ns: umount %s", p->merged);
-        err_clear(&tmp);
-        if (dir_remove_tree(p->dir, &tmp) < 0 && rc == 0) {
-            *e = tmp;
-            rc = err_wrap(e, "ns");
+        if (c->cgroup_parent == NULL) { /* a budget is the runner's to remove */
+            run_cgrel(c, cgrel, sizeof(cgrel));
+            cgroup_remove(p->nm->cg, cgrel, NULL); /* fails while other containers of the run remain */
         }
-        rmdir(p->rundir); /* the last container of the run takes the run directory */
     }
-    munmap(p, sizeof(*p));
+    /* The overlay lives in the container's mount namespace; a host mount here
+       would only come from an outside hand, but is not left behind either. */
+    ctr_path(c, c->name, "merged", path, sizeof(path));
+    if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT && rc == 0)
+        rc = err_sys(e, errno, "ns: umount %s", path);
+    err_clear(&tmp);
+    ctr_path(c, c->name, NULL, path, sizeof(path));
+    if (dir_remove_tree(path, &tmp) < 0 && rc == 0) {
+        *e = tmp;
+        rc = err_wrap(e, "ns");
+    }
+    ctr_path(c, NULL, NULL, path, sizeof(path));
+    rmdir(path); /* the last container of the run takes the run directory */
+    free(p);
     c->priv = NULL;
     return rc;
 }
