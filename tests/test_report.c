@@ -3,7 +3,9 @@
  * written as PNG and SVG, the SVGs have their axes, tick labels, axis titles
  * and one coloured series (or bar) per mode; report.html is self-contained
  * (inline SVG, no http(s) src/href) and warns about TCG; report.md has the
- * comparison table; metrics.txt is OpenMetrics ending in "# EOF".
+ * comparison table; metrics.txt is OpenMetrics ending in "# EOF". With a
+ * density run: the density figures with the measured and predicted ceilings
+ * marked, and the predicted-vs-measured table.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "commands.h"
@@ -102,7 +104,7 @@ Test(report, every_figure_png_and_svg, .fini = cleanup)
 {
     int k;
     make_report(NULL);
-    for (k = 0; k < FIG_COUNT; k++) {
+    for (k = 0; k < FIG_DENSITY_MEM; k++) { /* no density.csv: no density figures */
         char path[512];
         struct stat st;
         FILE *f;
@@ -163,7 +165,7 @@ Test(report, svg_structure, .fini = cleanup)
     cr_assert(strstr(svg, "(cpu)<") != NULL, "binding resource marked");
     free(svg);
 
-    for (k = 0; k < FIG_COUNT; k++) {
+    for (k = 0; k < FIG_DENSITY_MEM; k++) {
         char name[64];
         snprintf(name, sizeof(name), "%s.svg", report_fig_name((enum report_fig)k));
         svg = slurp(outdir, name);
@@ -177,7 +179,7 @@ Test(report, html_self_contained, .fini = cleanup)
     char *html;
     make_report(NULL);
     html = slurp(outdir, "report.html");
-    cr_assert_eq(count(html, "<svg"), FIG_COUNT, "every figure inlined");
+    cr_assert_eq(count(html, "<svg"), FIG_DENSITY_MEM, "every figure inlined");
     cr_assert_null(strstr(html, "src=\"http"));
     cr_assert_null(strstr(html, "href=\"http"));
     cr_assert_null(strstr(html, "src='http"));
@@ -266,4 +268,29 @@ Test(report, unavailable_mode, .fini = cleanup)
     svg = slurp(outdir, "capacity.svg");
     cr_assert(strstr(svg, ">unavailable<") != NULL);
     free(svg);
+}
+
+Test(report, density_figures_and_predicted_vs_measured, .fini = cleanup)
+{
+    char *svg, *md, *html;
+    int k;
+    make_report("run-density");
+    for (k = FIG_DENSITY_MEM; k < FIG_COUNT; k++) {
+        char name[64];
+        snprintf(name, sizeof(name), "%s.svg", report_fig_name((enum report_fig)k));
+        svg = slurp(outdir, name);
+        cr_assert(count(svg, "<text") >= 8, "%s has axis text", name);
+        cr_assert(strstr(svg, "ceiling 896 (cgroup_pids)") != NULL, "%s marks the ceiling", name);
+        cr_assert(strstr(svg, "predicted 900 (cgroup_pids)") != NULL, "%s marks the prediction", name);
+        free(svg);
+    }
+    md = slurp(outdir, "report.md");
+    cr_assert(strstr(md, "| ns @") != NULL || strstr(md, "| ns |") != NULL, "%s", md);
+    cr_assert(strstr(md, "measured ceiling") != NULL, "%s", md);
+    cr_assert(strstr(md, "| 896 | cgroup_pids | +0.4 % |") != NULL, "%s", md);
+    free(md);
+    html = slurp(outdir, "report.html");
+    cr_assert(strstr(html, "Predicted vs measured ceiling") != NULL);
+    cr_assert_eq(count(html, "<svg"), FIG_COUNT, "every figure inlined");
+    free(html);
 }

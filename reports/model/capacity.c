@@ -158,7 +158,7 @@ int capacity_compute(const struct cap_mode_input *in, const struct cap_host *h,
                                          isnan(in->cg_pids) || in->cg_pids < 1 ? pids : in->cg_pids);
     out->avail[CAP_FILE_MAX] = left(L[RDL_FILE_MAX], L[RDL_FILE_NR], hr);
     out->by[CAP_FILE_MAX] = fit_count(out->avail[CAP_FILE_MAX], in->fds);
-    out->avail[CAP_MOUNT_MAX] = left(L[RDL_MOUNT_MAX], NAN, hr);
+    out->avail[CAP_MOUNT_MAX] = left(L[RDL_MOUNT_MAX], L[RDL_MOUNTS_AT_START], hr);
     out->by[CAP_MOUNT_MAX] = fit_count(out->avail[CAP_MOUNT_MAX], in->mounts);
     for (k = RDL_NS_PID; k <= RDL_NS_UTS; k++) /* made by every Linux driver */
         if (!isnan(L[k]) && !(L[k] >= ns_max))
@@ -334,7 +334,27 @@ static int memory_inputs(const struct rundir *r, const struct rd_mode *m, struct
     if (!isnan(in->pss_bytes) || !isnan(in->kernel_bytes))
         in->mem_floor_bytes = (isnan(in->pss_bytes) ? 0 : in->pss_bytes) +
                               (isnan(in->kernel_bytes) || in->kernel_bytes < 0 ? 0 : in->kernel_bytes);
-    if (n >= 2 && memfit_fit(x, y, n, &in->fit) == 0 && in->fit.m[MF_LINEAR].ok) {
+    if (r->budget.set && !use_cg && m->val[RDM_MEM_CGROUP].n >= 3) {
+        /* a budget without its own memory series in ramp.csv: what the
+           budget is charged is the containers' cgroup memory (user and
+           kernel memory charged to the container), one mean per container */
+        const struct dvec *v = &m->val[RDM_MEM_CGROUP];
+        double mean = vmean(v), ss = 0, half;
+        for (i = 0; i < v->n; i++)
+            ss += (v->v[i] - mean) * (v->v[i] - mean);
+        half = stats_t_quantile(0.975, (double)(v->n - 1)) * sqrt(ss / (double)(v->n - 1)) /
+               sqrt((double)v->n);
+        in->mem_series = "budget: container cgroup memory";
+        in->mem_bytes = mean;
+        in->mem_bytes_ci_low = mean - half;
+        in->mem_bytes_ci_high = mean + half;
+        in->mem_fixed_bytes = 0;
+        snprintf(in->mem_note, sizeof(in->mem_note), "mean cgroup memory of %zu containers", v->n);
+        if (!(mean - half > 0)) {
+            in->mem_unresolved = 1;
+            snprintf(in->mem_note, sizeof(in->mem_note), "cgroup memory per container not resolved");
+        }
+    } else if (n >= 2 && memfit_fit(x, y, n, &in->fit) == 0 && in->fit.m[MF_LINEAR].ok) {
         const struct memfit_one *lin = &in->fit.m[MF_LINEAR];
         double se = sqrt(lin->cov[1][1]) / in->fit.xmax, t = in->fit.t95;
         in->has_fit = 1;
@@ -433,6 +453,7 @@ void capacity_host_limits_from_run(const struct rundir *r, struct cap_host *h)
     h->limit[RDL_PID_MAX] = isnan(r->limit[RDL_PID_MAX]) ? CAP_PID_MAX_LIMIT : r->limit[RDL_PID_MAX];
     h->limit[RDL_PIDS_IN_USE] = r->limit[RDL_PIDS_IN_USE];
     h->limit[RDL_FILE_NR] = r->limit[RDL_FILE_NR];
+    h->limit[RDL_MOUNTS_AT_START] = r->limit[RDL_MOUNTS_AT_START];
     for (i = 0; i < RDL_COUNT; i++)
         if (i == RDL_THREADS_MAX || i == RDL_FILE_MAX || i == RDL_MOUNT_MAX ||
             (i >= RDL_NS_PID && i <= RDL_NS_CGROUP))

@@ -19,6 +19,9 @@
 
 #define REPORT_MAX_ENTRIES 32         /* each entry is one series of a figure */
 #define REPORT_MAX_CPU_POINTS 600
+#define REPORT_CURVE_POINTS 48
+/* the density figures, in render.h's order: memory, tasks, start latency */
+#define REPORT_DENSITY_FIGS 3
 
 struct rep_entry {
     const struct rundir *run;
@@ -51,8 +54,23 @@ struct rep_entry {
     /* ratios vs the run's baseline mode (NAN when not computable) */
     double r_start, r_mem, r_storage, r_idle_cpu;
 
-    struct cap_row cap;                 /* capacity on the run's own host */
+    struct cap_row cap;                 /* capacity on the run's own host; measured
+                                           from density.json of its run or of another
+                                           run of the report with the same mode */
     struct cap_host cap_host;
+
+    /* the chosen memory curve (capacity.h) over 0 .. the larger of the ramp
+       and the measured ceiling, MiB above the baseline */
+    double curve_x[REPORT_CURVE_POINTS], curve_mib[REPORT_CURVE_POINTS];
+    int n_curve;
+
+    /* density.csv steps of this mode (density runs only) */
+    double *d_x, *d_mem_mib, *d_kern_mib, *d_tasks, *d_p50, *d_p99;
+    size_t n_d;
+    /* vertical marks at the measured ceiling and the predicted one, spanning
+       each density figure's y range */
+    double ceil_x[2], pred_x[2], mark_y[REPORT_DENSITY_FIGS][2];
+    int has_ceiling, has_pred;
 };
 
 struct report_data {

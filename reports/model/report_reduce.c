@@ -192,6 +192,89 @@ static int reduce_entry(struct rep_entry *x, const struct cap_params *p, struct 
     return 0;
 }
 
+/* density.csv steps into plain arrays (memory in MiB). */
+static int reduce_density(struct rep_entry *x)
+{
+    const struct rd_density *dn = &x->mode->density;
+    size_t i, n = dn->nstep;
+    double **arr[6] = { &x->d_x, &x->d_mem_mib, &x->d_kern_mib, &x->d_tasks, &x->d_p50, &x->d_p99 };
+    int k;
+    if (n == 0)
+        return 0;
+    for (k = 0; k < 6; k++)
+        if ((*arr[k] = malloc(n * sizeof(double))) == NULL)
+            return -1;
+    for (i = 0; i < n; i++) {
+        const struct rd_dstep *s = &dn->step[i];
+        x->d_x[i] = s->containers;
+        x->d_mem_mib[i] = s->host_used / 1048576.0;
+        x->d_kern_mib[i] = s->kernel_mem / 1048576.0;
+        x->d_tasks[i] = s->threads_in_use;
+        x->d_p50[i] = s->start_p50;
+        x->d_p99[i] = s->start_p99;
+    }
+    x->n_d = n;
+    return 0;
+}
+
+/* The measured ceiling for entry x: its own run's density.json, else that
+   of another run in the report with the same mode name. */
+static void attach_measured(struct report_data *d, struct rep_entry *x)
+{
+    int r;
+    capacity_rows_measured(&x->cap, 1, x->run);
+    for (r = 0; r < d->nruns && isnan(x->cap.measured); r++)
+        if (&d->runs[r] != x->run && d->runs[r].has_density)
+            capacity_rows_measured(&x->cap, 1, &d->runs[r]);
+}
+
+/* The chosen memory curve, and the ceiling marks' x and y extents. */
+static void reduce_marks(struct report_data *d)
+{
+    double lo[REPORT_DENSITY_FIGS], hi[REPORT_DENSITY_FIGS];
+    int i, f;
+    size_t j;
+    for (f = 0; f < REPORT_DENSITY_FIGS; f++) {
+        lo[f] = INFINITY;
+        hi[f] = -INFINITY;
+    }
+    for (i = 0; i < d->n; i++) {
+        struct rep_entry *x = &d->e[i];
+        const double *ys[REPORT_DENSITY_FIGS] = { x->d_mem_mib, x->d_tasks, x->d_p99 };
+        for (f = 0; f < REPORT_DENSITY_FIGS; f++)
+            for (j = 0; j < x->n_d; j++)
+                if (isfinite(ys[f][j])) {
+                    lo[f] = fmin(lo[f], ys[f][j]);
+                    hi[f] = fmax(hi[f], ys[f][j]);
+                }
+        for (j = 0; j < x->n_d; j++) /* the start figure shows p50 too (log axis) */
+            if (x->d_p50[j] > 0)
+                lo[2] = fmin(lo[2], x->d_p50[j]);
+    }
+    for (i = 0; i < d->n; i++) {
+        struct rep_entry *x = &d->e[i];
+        const struct cap_mode_input *in = &x->cap.in;
+        double xmax;
+        if (x->cap.ok && in->has_fit && in->fit.chosen >= 0 && !in->mem_unresolved) {
+            xmax = fmax(in->fit.xmax, isnan(x->cap.measured) ? 0 : x->cap.measured);
+            xmax = fmax(xmax, isfinite(x->cap.res.by_mem) ? fmin(x->cap.res.by_mem, 4 * xmax) : 0);
+            for (j = 0; j < REPORT_CURVE_POINTS; j++) {
+                x->curve_x[j] = xmax * (double)j / (REPORT_CURVE_POINTS - 1);
+                x->curve_mib[j] = memfit_predict(&in->fit, in->fit.chosen, x->curve_x[j], NULL) / 1048576.0;
+            }
+            x->n_curve = REPORT_CURVE_POINTS;
+        }
+        x->has_ceiling = !isnan(x->cap.measured) && x->n_d > 0;
+        x->has_pred = x->cap.ok && isfinite(x->cap.res.expected) && x->n_d > 0;
+        x->ceil_x[0] = x->ceil_x[1] = x->cap.measured;
+        x->pred_x[0] = x->pred_x[1] = x->cap.res.expected;
+        for (f = 0; f < REPORT_DENSITY_FIGS; f++) {
+            x->mark_y[f][0] = isfinite(lo[f]) ? lo[f] : 0;
+            x->mark_y[f][1] = isfinite(hi[f]) ? hi[f] : 1;
+        }
+    }
+}
+
 int report_reduce(const struct rundir *runs, int nruns, const struct cap_params *p,
                   struct report_data *d, struct err *e)
 {
@@ -235,7 +318,12 @@ int report_reduce(const struct rundir *runs, int nruns, const struct cap_params 
             }
             if (reduce_entry(x, p, e) < 0)
                 return err_wrap(e, "%s: mode %s", runs[r].path, x->mode->name);
+            if (reduce_density(x) < 0)
+                return err_set(e, ENOMEM, "%s: mode %s: out of memory", runs[r].path, x->mode->name);
         }
+    for (k = 0; k < d->n; k++)
+        attach_measured(d, &d->e[k]);
+    reduce_marks(d);
     /* ratios against each run's baseline */
     for (k = 0; k < d->n; k++) {
         struct rep_entry *x = &d->e[k], *b = NULL;
@@ -273,6 +361,12 @@ void report_data_free(struct report_data *d)
         free(x->ramp_mib);
         free(x->cpu_s);
         free(x->cpu_pct);
+        free(x->d_x);
+        free(x->d_mem_mib);
+        free(x->d_kern_mib);
+        free(x->d_tasks);
+        free(x->d_p50);
+        free(x->d_p99);
     }
     d->n = 0;
 }

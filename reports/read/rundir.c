@@ -49,6 +49,7 @@ static const char *const limit_keys[RDL_COUNT] = {
     "user_max_ipc_namespaces", "user_max_uts_namespaces", "user_max_net_namespaces",
     "user_max_cgroup_namespaces", "mem_total_bytes", "mem_available_at_start_bytes",
     "cgroup_pids_max", "cgroup_memory_max_bytes", "commit_limit_bytes", "committed_at_start_bytes",
+    "processes_in_use_at_start", "mounts_at_start", "kernel_used_at_start_bytes",
 };
 
 const char *rd_limit_key(enum rd_limit l)
@@ -355,8 +356,14 @@ static int load_limits(struct rundir *r, const cJSON *host, struct err *e)
         }
     }
     r->budget.memory_bytes = r->budget.pids = r->budget.cpus = NAN;
-    if (b == NULL || cJSON_IsNull(b))
-        return 0;
+    if (b == NULL || cJSON_IsNull(b)) {
+        /* a run whose run.json lost the object: the scenario's budget */
+        const cJSON *sb = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(r->run, "scenario"), "budget");
+        if (!cJSON_IsObject(sb))
+            return 0;
+        b = sb;
+    }
     if (!cJSON_IsObject(b))
         return err_set(e, EINVAL, "%s/run.json: budget: expected an object or null", r->path);
     r->budget.set = 1;

@@ -22,7 +22,7 @@ const char *cap_fmt_count(double n, char *buf, size_t len)
 }
 
 /* The memory column: the count, "<=N" when only bounded. */
-static const char *mem_cell(const struct cap_row *r, char *buf, size_t n)
+const char *cap_mem_cell(const struct cap_row *r, char *buf, size_t n)
 {
     char c[24];
     if (r->in.mem_unresolved)
@@ -38,7 +38,7 @@ static double tasks_limit(const struct cap_result *res)
     return fmin(res->by[CAP_PIDS], fmin(res->by[CAP_THREADS], res->by[CAP_CGROUP_PIDS]));
 }
 
-static void notes(const struct cap_row *r, const struct cap_params *p, char *buf, size_t n)
+void cap_row_notes(const struct cap_row *r, const struct cap_params *p, char *buf, size_t n)
 {
     char mem[48], lo[24], hi[24];
     size_t used;
@@ -103,9 +103,9 @@ void capacity_print_table(FILE *f, const struct cap_row *rows, int nrows, const 
         }
         snprintf(lh, sizeof(lh), "%s..%s", cap_fmt_count(r->res.low, a, sizeof(a)),
                  cap_fmt_count(r->res.high, b, sizeof(b)));
-        notes(r, p, nt, sizeof(nt));
+        cap_row_notes(r, p, nt, sizeof(nt));
         fprintf(f, "%-22s %-10s %9s %17s %9s %9s %9s %9s %9s  %-11s %s\n", r->host->name, r->in.name,
-                cap_fmt_count(r->res.expected, c, sizeof(c)), lh, mem_cell(r, d, sizeof(d)),
+                cap_fmt_count(r->res.expected, c, sizeof(c)), lh, cap_mem_cell(r, d, sizeof(d)),
                 cap_fmt_count(tasks_limit(&r->res), t, sizeof(t)),
                 cap_fmt_count(r->res.by_cpu, g, sizeof(g)), cap_fmt_count(r->res.by_storage, h, sizeof(h)),
                 cap_fmt_count(r->res.by_start, k, sizeof(k)), cap_resource_name(r->res.binding), nt);
@@ -135,12 +135,12 @@ void capacity_print_markdown(FILE *f, const struct cap_row *rows, int nrows, con
                     rd_md_text(r->why, why, sizeof(why)));
             continue;
         }
-        notes(r, p, nt, sizeof(nt));
+        cap_row_notes(r, p, nt, sizeof(nt));
         rd_md_text(nt, snt, sizeof(snt));
         fprintf(f, "| %s | %s | **%s** | %s–%s | %s | %s | %s | %s | %s | %s | %s |\n", host,
                 mode, cap_fmt_count(r->res.expected, c, sizeof(c)),
                 cap_fmt_count(r->res.low, a, sizeof(a)), cap_fmt_count(r->res.high, b, sizeof(b)),
-                mem_cell(r, d, sizeof(d)), cap_fmt_count(tasks_limit(&r->res), t, sizeof(t)),
+                cap_mem_cell(r, d, sizeof(d)), cap_fmt_count(tasks_limit(&r->res), t, sizeof(t)),
                 cap_fmt_count(r->res.by_cpu, g, sizeof(g)),
                 cap_fmt_count(r->res.by_storage, h, sizeof(h)),
                 cap_fmt_count(r->res.by_start, k, sizeof(k)), cap_resource_name(r->res.binding), snt);

@@ -12,7 +12,7 @@
 
 static const char *const fig_names[FIG_COUNT] = {
     "start_cdf", "start_vs_fleet", "memory_vs_containers", "cpu_over_time", "storage_per_container",
-    "capacity",
+    "capacity", "density_memory", "density_tasks", "density_start",
 };
 
 const char *report_fig_name(enum report_fig k)
@@ -31,7 +31,7 @@ static void set_dashes(const struct report_data *d, struct plot_fig *f)
             const struct rep_entry *x = &d->e[k];
             const double *p = f->series[i].x;
             if (p == x->start_sorted || p == x->start_fleet || p == x->fleet_x || p == x->ramp_x ||
-                p == x->fit_x || p == x->cpu_s)
+                p == x->fit_x || p == x->cpu_s || p == x->curve_x || (p == x->d_x && p != NULL))
                 f->series[i].dash = x->run_index;
         }
 }
@@ -78,7 +78,12 @@ static void fig_mem_ramp(const struct report_data *d, struct plot_fig *f)
         if (x->n_ramp > 0)
             plot_add_series(f, x->has_fit ? "" : x->label, x->color, PLOT_POINTS, x->ramp_x,
                             x->ramp_mib, x->n_ramp);
-        if (x->has_fit) {
+        if (x->n_curve > 0) {
+            char label[96];
+            snprintf(label, sizeof(label), "%s %s", x->label,
+                     memfit_model_name((enum memfit_model)x->cap.in.fit.chosen));
+            plot_add_series(f, label, x->color, PLOT_DASHED, x->curve_x, x->curve_mib, x->n_curve);
+        } else if (x->has_fit) {
             char label[96];
             snprintf(label, sizeof(label), "%s %.1f MiB/ctr", x->label,
                      x->mode->marginal.slope / 1048576.0);
@@ -87,7 +92,7 @@ static void fig_mem_ramp(const struct report_data *d, struct plot_fig *f)
     }
     set_dashes(d, f);
     snprintf(f->footnote, sizeof(f->footnote),
-             "dots: ramp levels (ramp.csv); dashed: least-squares fit (summary.json)");
+             "dots: ramp levels (ramp.csv); dashed: the memory model capacity chose (AICc)");
 }
 
 static void fig_cpu_time(const struct report_data *d, struct plot_fig *f)
@@ -147,6 +152,76 @@ static void fig_capacity(const struct report_data *d, struct plot_fig *f)
     snprintf(f->footnote, sizeof(f->footnote), "whiskers: capacity from the marginal-memory 95%% CI");
 }
 
+int report_fig_wanted(const struct report_data *d, enum report_fig k)
+{
+    int i;
+    if (k < FIG_DENSITY_MEM)
+        return 1;
+    for (i = 0; i < d->n; i++)
+        if (d->e[i].n_d > 0)
+            return 1;
+    return 0;
+}
+
+/* Vertical marks: the measured ceiling (solid) and the predicted one (dotted),
+   over figure `which`'s y range. */
+static void ceiling_marks(const struct report_data *d, struct plot_fig *f, int which)
+{
+    int i;
+    for (i = 0; i < d->n; i++) {
+        const struct rep_entry *x = &d->e[i];
+        char label[96];
+        if (x->has_ceiling) {
+            snprintf(label, sizeof(label), "%s ceiling %.0f (%s)", x->mode->name, x->cap.measured,
+                     x->cap.measured_binding);
+            plot_add_series(f, label, x->color, PLOT_LINE, x->ceil_x, x->mark_y[which], 2);
+        }
+        if (x->has_pred) {
+            snprintf(label, sizeof(label), "%s predicted %.0f (%s)", x->mode->name, x->cap.res.expected,
+                     cap_resource_name(x->cap.res.binding));
+            plot_add_series(f, label, x->color, PLOT_DASHED, x->pred_x, x->mark_y[which], 2);
+            f->series[f->nseries - 1].dash = 2;
+        }
+    }
+}
+
+static void fig_density(const struct report_data *d, struct plot_fig *f, enum report_fig k)
+{
+    int i;
+    if (k == FIG_DENSITY_MEM)
+        plot_fig_init(f, "Density fill: host memory in use", "containers running",
+                      "host memory in use (MiB)");
+    else if (k == FIG_DENSITY_TASKS)
+        plot_fig_init(f, "Density fill: tasks in use (pid_max counts threads)", "containers running",
+                      "tasks (threads) in use");
+    else
+        plot_fig_init(f, "Density fill: start latency per step", "containers running",
+                      "start latency (ms, log scale)");
+    f->ylog = k == FIG_DENSITY_START;
+    for (i = 0; i < d->n; i++) {
+        const struct rep_entry *x = &d->e[i];
+        char label[96];
+        if (x->n_d == 0)
+            continue;
+        if (k == FIG_DENSITY_MEM) {
+            plot_add_series(f, x->label, x->color, PLOT_LINE, x->d_x, x->d_mem_mib, x->n_d);
+            snprintf(label, sizeof(label), "%s kernel", x->label);
+            plot_add_series(f, label, x->color, PLOT_DASHED, x->d_x, x->d_kern_mib, x->n_d);
+            f->series[f->nseries - 1].dash = 1;
+        } else if (k == FIG_DENSITY_TASKS) {
+            plot_add_series(f, x->label, x->color, PLOT_LINE, x->d_x, x->d_tasks, x->n_d);
+        } else {
+            snprintf(label, sizeof(label), "%s p50", x->label);
+            plot_add_series(f, label, x->color, PLOT_LINE, x->d_x, x->d_p50, x->n_d);
+            snprintf(label, sizeof(label), "%s p99", x->label);
+            plot_add_series(f, label, x->color, PLOT_DASHED, x->d_x, x->d_p99, x->n_d);
+        }
+    }
+    ceiling_marks(d, f, (int)(k - FIG_DENSITY_MEM));
+    snprintf(f->footnote, sizeof(f->footnote),
+             "density.csv, one point per fill step; vertical: measured ceiling (solid), predicted (dashed)");
+}
+
 void report_fig_build(const struct report_data *d, enum report_fig k, struct plot_fig *f)
 {
     switch (k) {
@@ -156,6 +231,9 @@ void report_fig_build(const struct report_data *d, enum report_fig k, struct plo
     case FIG_CPU_TIME: fig_cpu_time(d, f); break;
     case FIG_STORAGE: fig_storage(d, f); break;
     case FIG_CAPACITY: fig_capacity(d, f); break;
+    case FIG_DENSITY_MEM:
+    case FIG_DENSITY_TASKS:
+    case FIG_DENSITY_START: fig_density(d, f, k); break;
     default: plot_fig_init(f, "", "", ""); break;
     }
 }

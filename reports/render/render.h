@@ -28,9 +28,15 @@ enum report_fig {
     FIG_CPU_TIME,
     FIG_STORAGE,
     FIG_CAPACITY,
+    FIG_DENSITY_MEM,    /* density fill: host memory vs containers up to the ceiling */
+    FIG_DENSITY_TASKS,  /* tasks (threads) in use vs containers */
+    FIG_DENSITY_START,  /* start p50 / p99 per step */
     FIG_COUNT
 };
 const char *report_fig_name(enum report_fig k);   /* file base name */
+/* 1 when figure k has something to draw (the density figures need a run
+   with density.csv). */
+int report_fig_wanted(const struct report_data *d, enum report_fig k);
 void report_fig_build(const struct report_data *d, enum report_fig k, struct plot_fig *f);
 
 /* Outputs (report_out.c). */
@@ -57,6 +63,11 @@ void capacity_print_markdown(FILE *f, const struct cap_row *rows, int nrows, con
 struct cJSON *capacity_rows_json(const struct cap_row *rows, int nrows, const struct cap_params *p);
 /* "1234", "-" for a resource that does not limit. */
 const char *cap_fmt_count(double n, char *buf, size_t len);
+/* The memory limit of a row: its count, or "<=N" when memory gives a bound only. */
+const char *cap_mem_cell(const struct cap_row *r, char *buf, size_t n);
+/* The notes column: memory model or why memory is not resolved, tasks per
+   container, what else may bind. */
+void cap_row_notes(const struct cap_row *r, const struct cap_params *p, char *buf, size_t n);
 /* The whole capacity output for one run directory on its own host (the
    table, the memory models, predicted vs measured when `dens` has
    density.json): what `isobench capacity RUN_DIR` prints, for callers such

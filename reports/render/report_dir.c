@@ -53,6 +53,8 @@ int report_write_dir(const struct rundir *runs, int nruns, const struct cap_para
             return err_set(e, ENOMEM, "%s: out of memory for a figure", out);
     }
     for (k = 0; fig != NULL && k < FIG_COUNT; k++) {
+        if (!report_fig_wanted(d, (enum report_fig)k))
+            continue;
         report_fig_build(d, (enum report_fig)k, fig);
         if (plot_render_both(fig, out, report_fig_name((enum report_fig)k), e) < 0)
             goto out;

@@ -145,6 +145,7 @@ void report_write_markdown(FILE *f, const struct report_data *d)
         for (i = 0; i < d->n; i++)
             rows[i] = d->e[i].cap;
         capacity_print_markdown(f, rows, d->n, &d->params);
+        capacity_print_measured(f, rows, d->n, 1);
     }
 }
 
@@ -205,7 +206,38 @@ static const char *const fig_captions[FIG_COUNT] = {
     "Host CPU busy during each mode's ramp and hold (samples.csv).",
     "Storage each container adds on disk.",
     "Containers per host on the run's own host, labelled with the resource that runs out first.",
+    "Density fill: host memory in use (solid) and kernel memory (dashed) per step, up to the measured "
+    "ceiling (vertical solid line, with the resource that bound it) and the predicted one (dashed).",
+    "Density fill: tasks (threads) in use per step; kernel.pid_max and a budget's pids.max count them.",
+    "Density fill: start latency p50 and p99 per step.",
 };
+
+/* Predicted vs measured ceilings (entries with a density result). */
+static void measured_html(FILE *f, const struct report_data *d)
+{
+    int i, any = 0;
+    for (i = 0; i < d->n; i++)
+        any |= d->e[i].cap.ok && !isnan(d->e[i].cap.measured);
+    if (!any)
+        return;
+    fputs("<h2>Predicted vs measured ceiling</h2>\n<table><tr><th class=\"l\">mode</th>"
+          "<th>predicted</th><th class=\"l\">binding</th><th>measured (density)</th>"
+          "<th class=\"l\">binding</th><th>error</th></tr>\n", f);
+    for (i = 0; i < d->n; i++) {
+        const struct cap_row *c = &d->e[i].cap;
+        char a[24], b[24];
+        if (!c->ok || isnan(c->measured))
+            continue;
+        fputs("<tr><td class=\"l\">", f);
+        esc(f, d->e[i].label);
+        fprintf(f, "</td><td>%s</td><td class=\"l\">%s</td><td>%s</td><td class=\"l\">",
+                cap_fmt_count(c->res.expected, a, sizeof(a)), cap_resource_name(c->res.binding),
+                cap_fmt_count(c->measured, b, sizeof(b)));
+        esc(f, c->measured_binding);
+        fprintf(f, "%s</td><td>%+.1f %%</td></tr>\n", c->same_binding ? "" : " (differs)", c->error_pct);
+    }
+    fputs("</table>\n", f);
+}
 
 int report_write_html(FILE *f, const struct report_data *d, const char *svgdir, struct err *e)
 {
@@ -331,6 +363,8 @@ int report_write_html(FILE *f, const struct report_data *d, const char *svgdir, 
     if (svgdir != NULL && fig == NULL)
         return err_set(e, ENOMEM, "out of memory");
     for (k = 0; svgdir != NULL && k < FIG_COUNT; k++) {
+        if (!report_fig_wanted(d, (enum report_fig)k))
+            continue;
         char path[1200];
         snprintf(path, sizeof(path), "%s/%s.svg", svgdir, report_fig_name((enum report_fig)k));
         fputs("<figure>\n", f);
@@ -374,27 +408,25 @@ int report_write_html(FILE *f, const struct report_data *d, const char *svgdir, 
         fprintf(f, "<td><b>%s</b></td><td>%s–%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
                 "<td class=\"l\"><b>%s</b></td><td class=\"l\">",
                 cap_fmt_count(c->res.expected, x1, sizeof(x1)), cap_fmt_count(c->res.low, a, sizeof(a)),
-                cap_fmt_count(c->res.high, b, sizeof(b)), cap_fmt_count(c->res.by_mem, x2, sizeof(x2)),
+                cap_fmt_count(c->res.high, b, sizeof(b)), cap_mem_cell(c, x2, sizeof(x2)),
                 cap_fmt_count(c->res.by_cpu, x3, sizeof(x3)), cap_fmt_count(c->res.by_storage, x4, sizeof(x4)),
                 cap_fmt_count(c->res.by_start, x5, sizeof(x5)), cap_resource_name(c->res.binding));
         {
-            char mem[32], note[256];
-            if (c->in.mem_from_pss)
-                snprintf(note, sizeof(note), "memory from mean PSS %s (%s)",
-                         rd_fmt_bytes(c->in.mem_bytes, mem, sizeof(mem)), c->in.mem_note);
-            else
-                snprintf(note, sizeof(note), "%s/container%s%s%s",
-                         rd_fmt_bytes(c->in.mem_bytes, mem, sizeof(mem)), c->in.mem_note[0] ? " (" : "",
-                         c->in.mem_note, c->in.mem_note[0] ? ")" : "");
+            char note[512];
+            cap_row_notes(c, &d->params, note, sizeof(note));
             esc(f, note);
         }
         fputs("</td></tr>\n", f);
     }
     fputs("</table>\n", f);
-    fputs("<p>Capacity model: containers per host = the smallest of (memory - reserve - fixed "
-          "overhead) / marginal memory per container, cores &times; target / CPU per container, "
-          "free disk / storage per container and, with an SLO, the fleet size where the fitted start "
-          "latency reaches it.</p>\n</body></html>\n", f);
+    measured_html(f, d);
+    fputs("<p>Capacity model: containers per host = the smallest of the fleet whose predicted "
+          "memory (linear, quadratic or power-law curve chosen by AICc) fits in the memory left "
+          "after the reserve, (pid_max, threads-max, a budget's pids.max, file-max, mount-max, "
+          "namespace limits minus what is in use and 10 % headroom) / what a container holds of "
+          "each, cores &times; target / CPU per container, free disk / storage per container and, "
+          "with an SLO, the fleet size where the fitted start latency reaches it. With a budget, "
+          "the budget is the host.</p>\n</body></html>\n", f);
     return 0;
 }
 
