@@ -1,30 +1,53 @@
 /*
- * bench_ns_start.c - start latency of the ns driver against the floor.
+ * bench_ns_start.c - start latency of the ns driver against two floors, with
+ * fleets of idle containers already running.
  *
- * The floor is the least any namespace container launcher can do: clone()
- * into new pid, mount, uts and ipc namespaces and exec the host's
- * isobench-payload `exit` directly (no overlay, no cgroup, no /proc), then
- * read its READY line from a pipe. The ns driver runs the same payload from
- * its image through create -> start -> wait_output(READY), the span the
- * runner records as start_ms. Both are run N times (default 30), interleaved
- * so that drift on the host hits both alike, and the p50 of each and their
- * ratio are printed, with the driver's create->exec / exec->ready split.
+ * Floors (no isobench code on their path):
+ *   raw        clone() into new pid, mount, uts and ipc namespaces and exec
+ *              the host's isobench-payload `exit` directly, READY read from
+ *              a pipe: the least any namespace launcher does.
+ *   raw+fs+cg  the same plus what a container needs and the ns driver does:
+ *              upper/work/merged directories, a cgroup per container (v1:
+ *              memory, cpu, cpuacct, pids; v2: one directory) entered by the
+ *              child before exec, / made private, the overlay mounted
+ *              (device layer + image), /proc mounted, pivot_root; torn down
+ *              after (kill, cgroup and directories removed). Plain system
+ *              calls written here, not the driver's code.
+ * The ns driver runs the same payload from its image through create ->
+ * start -> wait_output(READY), the span the runner records as start_ms.
+ * The three are run N times (default 30), interleaved so that drift on the
+ * host hits all alike, at each background fleet size given (default 0;
+ * e.g. 0,1000,4000,8000: idle ns containers launched first and left
+ * running). The p50s, the kernel's growth (raw+fs+cg against fleet 0) and
+ * isobench's share of the driver's start ((ns - raw+fs+cg) / ns) are
+ * printed.
  *
- * usage: bench_ns_start [N]      (root; ISOBENCH_CACHE selects the image cache)
+ * usage: bench_ns_start [N] [FLEETS] [BUDGET]
+ *   FLEETS  comma-separated background fleet sizes (default 0)
+ *   BUDGET  --budget syntax (e.g. memory=8G,pids=11000): every container,
+ *           background and measured, lives in that parent cgroup. Needed
+ *           above ~300 background containers, with /tmp/isobench-heavy.lock.
+ * (root; ISOBENCH_CACHE selects the image cache)
  */
 #define _GNU_SOURCE
+#include "budget.h"
 #include "driver.h"
 #include "image.h"
 #include "plat.h"
 #include "scenario.h"
 
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -102,6 +125,8 @@ struct ns_sample {
     int64_t total, create, start, to_exec, exec_to_ready;
 };
 
+static const char *budget_parent; /* the budget cgroup, or NULL */
+
 static int ns_once(struct mode *m, struct scenario *s, const char *run_id, int i, struct ns_sample *out,
                    struct err *e)
 {
@@ -119,6 +144,7 @@ static int ns_once(struct mode *m, struct scenario *s, const char *run_id, int i
     c.index = i;
     c.fleet_size = 1;
     c.argv = argv;
+    c.cgroup_parent = budget_parent;
     snprintf(c.name, sizeof(c.name), "%s-%s-%d", run_id, m->name, i);
     c.create_ns = t_create = plat_now_ns();
     if (driver_ns.create(&c, e) < 0)
@@ -142,6 +168,147 @@ out:
     return rc;
 }
 
+/* ---- the raw+fs+cg floor: plain system calls ---- */
+
+static int cg_v2;
+static const char *const v1_ctrls[] = { "memory", "cpu", "cpuacct", "pids", NULL };
+
+struct full_child {
+    const char *payload;     /* path inside the image */
+    char merged[1024], opts[3072], cgfiles[4][1024];
+    int ncg, out;
+    volatile int failed;
+    char stack[64 * 1024];
+};
+
+static int write_str(const char *path, const char *v)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC), ok;
+    if (fd < 0)
+        return -1;
+    ok = write(fd, v, strlen(v)) == (ssize_t)strlen(v);
+    close(fd);
+    return ok ? 0 : -1;
+}
+
+static int full_main(void *arg)
+{
+    struct full_child *f = arg;
+    char *const argv[] = { (char *)f->payload, (char *)"exit", NULL };
+    int i;
+    for (i = 0; i < f->ncg; i++)
+        if (write_str(f->cgfiles[i], "0") < 0)
+            goto fail;
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+        mount("overlay", f->merged, "overlay", 0, f->opts) < 0 || chdir(f->merged) < 0 ||
+        mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ||
+        syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+        goto fail;
+    dup2(f->out, 1);
+    execv(f->payload, argv);
+fail:
+    f->failed = 1;
+    _exit(127);
+}
+
+/* cgroup directory of the floor's container i in every hierarchy used. */
+static int full_cgdir(const char *parent, int i, int ctl, char *buf, size_t n)
+{
+    if (cg_v2)
+        return ctl == 0 ? snprintf(buf, n, "/sys/fs/cgroup/%s/raw%d", parent, i), 1 : 0;
+    if (v1_ctrls[ctl] == NULL)
+        return 0;
+    snprintf(buf, n, "/sys/fs/cgroup/%s/%s/raw%d", v1_ctrls[ctl], parent, i);
+    return 1;
+}
+
+static int full_once(struct full_child *f, const char *parent, const char *scratch, int i, int64_t *ns_out)
+{
+    char dir[1024], up[1100], wk[1100], cg[1024];
+    int fds[2], status, k, rc = -1;
+    int64_t t0;
+    pid_t pid;
+    uintptr_t top = ((uintptr_t)(f->stack + sizeof(f->stack))) & ~(uintptr_t)15;
+
+    t0 = plat_now_ns();
+    snprintf(dir, sizeof(dir), "%s/raw%d", scratch, i);
+    snprintf(up, sizeof(up), "%s/upper", dir);
+    snprintf(wk, sizeof(wk), "%s/work", dir);
+    snprintf(f->merged, sizeof(f->merged), "%s/merged", dir);
+    if (mkdir(dir, 0755) < 0 || mkdir(up, 0755) < 0 || mkdir(wk, 0700) < 0 || mkdir(f->merged, 0755) < 0)
+        return -1;
+    snprintf(f->opts, sizeof(f->opts), "lowerdir=%s/ns/devlayer:%s/image/rootfs,upperdir=%s,workdir=%s",
+             image_cache_dir(), image_cache_dir(), up, wk);
+    f->ncg = 0;
+    for (k = 0; full_cgdir(parent, i, k, cg, sizeof(cg)); k++) {
+        if (mkdir(cg, 0755) < 0)
+            goto out;
+        snprintf(f->cgfiles[f->ncg++], sizeof(f->cgfiles[0]), "%s/%s", cg, cg_v2 ? "cgroup.procs" : "tasks");
+    }
+    if (pipe2(fds, O_CLOEXEC) < 0)
+        goto out;
+    f->out = fds[1];
+    f->failed = 0;
+    pid = clone(full_main, (void *)top,
+                CLONE_VM | CLONE_VFORK | SIGCHLD | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC, f);
+    close(fds[1]);
+    if (pid < 0) {
+        close(fds[0]);
+        goto out;
+    }
+    if (!f->failed && read_ready(fds[0]) == 0) {
+        *ns_out = plat_now_ns() - t0;
+        rc = 0;
+    }
+    close(fds[0]);
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+out:
+    for (k = 0; full_cgdir(parent, i, k, cg, sizeof(cg)); k++) {
+        int tries;
+        for (tries = 0; rmdir(cg) < 0 && errno == EBUSY && tries < 1000; tries++)
+            usleep(1000);
+    }
+    rmdir(f->merged);
+    {
+        char cmd[1200];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        if (system(cmd) != 0)
+            rc = -1;
+    }
+    return rc;
+}
+
+/* ---- the background fleet ---- */
+
+static int fleet_grow(struct mode *m, struct scenario *s, const char *run_id, struct ctr *bg, int *have, int want,
+                      struct err *e)
+{
+    static const char *const argv[] = { IMAGE_PAYLOAD_PATH, "idle", NULL };
+    char line[256];
+    for (; *have < want; (*have)++) {
+        struct ctr *c = &bg[*have];
+        int64_t t;
+        memset(c, 0, sizeof(*c));
+        c->mode = m;
+        c->scn = s;
+        c->run_id = run_id;
+        c->index = *have;
+        c->argv = argv;
+        c->cgroup_parent = budget_parent;
+        snprintf(c->name, sizeof(c->name), "%s-bg-%d", run_id, *have);
+        if (driver_ns.create(c, e) < 0 || driver_ns.start(c, e) < 0 ||
+            driver_ns.wait_output(c, MARKER_READY, 30000, line, sizeof(line), &t, e) < 0) {
+            struct err tmp;
+            driver_ns.destroy(c, &tmp);
+            return err_wrap(e, "background container %d", *have);
+        }
+        if (plat_interrupted())
+            return err_set(e, EINTR, "interrupted");
+    }
+    return 0;
+}
+
 static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -156,21 +323,36 @@ static double p50_ms(int64_t *v, int n)
 
 int main(int argc, char **argv)
 {
-    static int64_t raw[MAX_N], tot[MAX_N], cre[MAX_N], sta[MAX_N], toexec[MAX_N], exready[MAX_N];
+    static int64_t raw[MAX_N], full[MAX_N], tot[MAX_N], cre[MAX_N], toexec[MAX_N], exready[MAX_N];
     static struct raw_child rc;
+    static struct full_child fc;
     struct scenario s;
+    struct scn_budget sb;
+    struct budget bud;
     struct mode *m;
     struct err e;
-    char payload[4096], run_id[64];
-    int n = argc > 1 ? atoi(argv[1]) : 30, i, removed = 0;
-    double raw50, ns50;
+    struct statfs sfs;
+    struct ctr *bg = NULL;
+    char payload[4096], run_id[64], fleets_arg[256], scratch[1024], parent[256];
+    int n = argc > 1 ? atoi(argv[1]) : 30, i, removed = 0, nbg = 0, fleets[16], nf = 0, fi, maxf = 0, status = 1;
+    double full0 = NAN;
+    char *tok, *save = NULL;
 
-    if (n < 1 || n > MAX_N) {
-        fprintf(stderr, "usage: bench_ns_start [N (1..%d)]\n", MAX_N);
+    snprintf(fleets_arg, sizeof(fleets_arg), "%s", argc > 2 ? argv[2] : "0");
+    for (tok = strtok_r(fleets_arg, ",", &save); tok != NULL && nf < 16; tok = strtok_r(NULL, ",", &save)) {
+        fleets[nf] = atoi(tok);
+        if (fleets[nf] > maxf)
+            maxf = fleets[nf];
+        nf++;
+    }
+    if (n < 1 || n > MAX_N || nf == 0) {
+        fprintf(stderr, "usage: bench_ns_start [N (1..%d)] [FLEETS e.g. 0,1000] [BUDGET]\n", MAX_N);
         return 2;
     }
+    plat_catch_interrupts();
     err_clear(&e);
     memset(&s, 0, sizeof(s));
+    memset(&bud, 0, sizeof(bud));
     s.ready_timeout_ms = 10000;
     s.nmodes = 1;
     m = &s.modes[0];
@@ -186,45 +368,101 @@ int main(int argc, char **argv)
         return 1;
     }
     rc.path = payload;
+    fc.payload = IMAGE_PAYLOAD_PATH;
     snprintf(run_id, sizeof(run_id), "bench%d", (int)getpid());
+    cg_v2 = statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == 0x63677270;
+    if (argc > 3) {
+        if (scenario_parse_budget(argv[3], &sb, &e) < 0 || budget_create(&bud, &sb, run_id, &e) < 0) {
+            fprintf(stderr, "bench_ns_start: budget: %s\n", e.msg);
+            return 1;
+        }
+        budget_parent = bud.cgroup;
+        snprintf(parent, sizeof(parent), "%s", bud.cgroup);
+    } else {
+        snprintf(parent, sizeof(parent), "isobench/%s-raw", run_id); /* not the run cgroup ns removes */
+        for (i = 0; full_cgdir(parent, 0, i, scratch, sizeof(scratch)); i++) {
+            *strrchr(scratch, '/') = '\0';
+            plat_mkdir_p(scratch, &e);
+        }
+    }
+    snprintf(scratch, sizeof(scratch), "%s/ns/rawfloor-%s", image_cache_dir(), run_id);
+    if (plat_mkdir_p(scratch, &e) < 0) {
+        fprintf(stderr, "bench_ns_start: %s\n", e.msg);
+        goto done;
+    }
+    plat_raise_nofile((long)maxf * 5 + 1024);
+    bg = calloc((size_t)maxf + 1, sizeof(*bg));
+    if (bg == NULL)
+        goto done;
 
     /* One unmeasured round of each warms the page cache and dentries. */
     {
         struct ns_sample w;
         int64_t t;
-        if (raw_once(&rc, &t) < 0 || ns_once(m, &s, run_id, 0, &w, &e) < 0) {
+        if (raw_once(&rc, &t) < 0 || full_once(&fc, parent, scratch, 0, &t) < 0 ||
+            ns_once(m, &s, run_id, 0, &w, &e) < 0) {
             fprintf(stderr, "bench_ns_start: warm-up: %s\n", e.msg[0] ? e.msg : strerror(errno));
-            return 1;
+            goto done;
         }
     }
-    for (i = 0; i < n; i++) {
-        struct ns_sample x;
-        if (raw_once(&rc, &raw[i]) < 0) {
-            fprintf(stderr, "bench_ns_start: raw clone+exec failed: %s\n", strerror(errno));
-            return 1;
+    printf("start latency to READY, p50 of %d interleaved runs (isobench-payload exit), idle ns containers running\n", n);
+    printf("  %7s %9s %11s %9s %12s %11s %11s %10s\n", "running", "raw ms", "raw+fs+cg", "ns ms", "ns create",
+           "ns to exec", "exec->READY", "isobench %");
+    for (fi = 0; fi < nf && !plat_interrupted(); fi++) {
+        double raw50, full50, ns50;
+        if (fleet_grow(m, &s, run_id, bg, &nbg, fleets[fi], &e) < 0) {
+            fprintf(stderr, "bench_ns_start: growing the fleet to %d: %s\n", fleets[fi], e.msg);
+            goto done;
         }
-        if (ns_once(m, &s, run_id, i + 1, &x, &e) < 0) {
-            fprintf(stderr, "bench_ns_start: ns: %s\n", e.msg);
-            driver_ns.cleanup(run_id, &removed, &e);
-            return 1;
+        for (i = 0; i < n; i++) {
+            struct ns_sample x;
+            if (raw_once(&rc, &raw[i]) < 0) {
+                fprintf(stderr, "bench_ns_start: raw clone+exec failed: %s\n", strerror(errno));
+                goto done;
+            }
+            if (full_once(&fc, parent, scratch, i + 1, &full[i]) < 0) {
+                fprintf(stderr, "bench_ns_start: raw+fs+cg floor failed: %s\n", strerror(errno));
+                goto done;
+            }
+            if (ns_once(m, &s, run_id, i + 1, &x, &e) < 0) {
+                fprintf(stderr, "bench_ns_start: ns: %s\n", e.msg);
+                goto done;
+            }
+            tot[i] = x.total;
+            cre[i] = x.create;
+            toexec[i] = x.to_exec;
+            exready[i] = x.exec_to_ready;
         }
-        tot[i] = x.total;
-        cre[i] = x.create;
-        sta[i] = x.start;
-        toexec[i] = x.to_exec;
-        exready[i] = x.exec_to_ready;
+        raw50 = p50_ms(raw, n);
+        full50 = p50_ms(full, n);
+        ns50 = p50_ms(tot, n);
+        if (fi == 0)
+            full0 = full50;
+        printf("  %7d %9.3f %11.3f %9.3f %12.3f %11.3f %11.3f %9.1f%%\n", nbg, raw50, full50, ns50, p50_ms(cre, n),
+               p50_ms(toexec, n), p50_ms(exready, n), 100.0 * (ns50 - full50) / ns50);
+        fflush(stdout);
     }
+    if (nf > 1 && !isnan(full0))
+        printf("kernel's growth: the raw+fs+cg column against its first row; isobench's share: (ns - raw+fs+cg) / ns\n");
+    status = 0;
+done:
+    for (i = 0; i < nbg; i++)
+        driver_ns.destroy(&bg[i], &e);
+    free(bg);
+    driver_ns.cleanup(run_id, &removed, &e);
     driver_ns.mode_fini(m);
-
-    raw50 = p50_ms(raw, n);
-    ns50 = p50_ms(tot, n);
-    printf("start latency to READY, p50 of %d interleaved runs (isobench-payload exit)\n", n);
-    printf("  raw clone+exec (pid,mnt,uts,ipc ns): %8.3f ms\n", raw50);
-    printf("  ns driver create->READY:             %8.3f ms\n", ns50);
-    printf("    create hook (dirs + cgroup):       %8.3f ms\n", p50_ms(cre, n));
-    printf("    start hook to exec:                %8.3f ms\n", p50_ms(sta, n));
-    printf("    create->exec:                      %8.3f ms\n", p50_ms(toexec, n));
-    printf("    exec->READY:                       %8.3f ms\n", p50_ms(exready, n));
-    printf("  ratio ns/raw:                        %8.2f\n", ns50 / raw50);
-    return 0;
+    {
+        char cmd[1200];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
+        if (system(cmd) != 0)
+            status = 1;
+    }
+    if (bud.set)
+        budget_remove(&bud, &e);
+    else
+        for (i = 0; full_cgdir(parent, 0, i, scratch, sizeof(scratch)); i++) {
+            *strrchr(scratch, '/') = '\0';
+            rmdir(scratch);
+        }
+    return status;
 }
