@@ -18,7 +18,7 @@
 const char *const containers_csv_columns[] = {
     "mode", "driver", "fleet_size", "index", "create_ns", "ready_ns", "start_ms", "mem_cgroup_bytes",
     "mem_pss_bytes", "cpu_ns", "storage_bytes", "status", "error", "rep", "exec_ms", "mem_rss_bytes",
-    "mem_private_ws_bytes", "idle_cpu_pct", "work_ns", "pids", "fds", "mounts", "kmem_bytes", "phase", NULL,
+    "mem_private_ws_bytes", "idle_cpu_pct", "work_ns", "pids", "fds", "mounts", "kmem_bytes", "phase", "mem_commit_bytes", NULL,
 };
 
 static const char *const samples_columns[] = { "t_ms", "scope", "mode", "container", "counter", "value", NULL };
@@ -133,6 +133,7 @@ int results_container_row(struct results_out *o, const struct run_result *r, con
     put_int(f, c->last.mounts);
     put_int(f, c->last.kmem_bytes);
     put_text(f, c->phase, 1);
+    put_int(f, c->last.mem_commit_bytes);
     fputc('\n', f);
     fflush(f);
     pthread_mutex_unlock(&o->lock);

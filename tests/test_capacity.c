@@ -33,7 +33,7 @@ static struct cap_mode_input mode_in(double mem, double lo, double hi, double cp
     in.cpu_cores = cpu;
     in.cpu_source = "idle_cpu_pct";
     in.storage_bytes = sto;
-    in.pids = in.cg_pids = in.fds = in.mounts = in.namespaces = NAN;
+    in.pids = in.cg_pids = in.fds = in.mounts = in.namespaces = in.commit_bytes = NAN;
     return in;
 }
 
@@ -395,6 +395,49 @@ Test(limits, every_kernel_limit_and_the_binding_one)
     cr_assert(cap_resource_matches(CAP_STORAGE, "disk"));
     cr_assert(cap_resource_matches(CAP_CGROUP_PIDS, "pids"));
     cr_assert(!cap_resource_matches(CAP_MEMORY, "pids"));
+}
+
+Test(limits, windows_commit_binds_before_ram)
+{
+    /* a 64 GiB host with an 80 GiB commit limit, 8 GiB committed at start:
+       (80 - 8 - 8 headroom) GiB / 1.25 GiB per utility VM = 51, while RAM
+       would hold (64 - 4) GiB / 300 MiB = 204 */
+    struct cap_mode_input in = mode_in(300 * MiB, NAN, NAN, NAN, NAN);
+    struct cap_host h = host(16, 64 * GiB, NAN, 1.0);
+    struct cap_params p = { 4 * GiB, 0.8, 0, 1, 0.10 };
+    struct cap_result r;
+    struct rundir run;
+    struct err e;
+    int i;
+    h.limit[RDL_COMMIT_LIMIT] = 80 * GiB;
+    h.limit[RDL_COMMITTED] = 8 * GiB;
+    in.commit_bytes = 1.25 * GiB;
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0, "%s", e.msg);
+    cr_assert_float_eq(r.by[CAP_COMMIT], 51, 1e-9);
+    cr_assert_float_eq(r.avail[CAP_COMMIT], 64 * GiB, 1);
+    cr_assert_float_eq(r.by[CAP_MEMORY], 204, 1e-9);
+    cr_assert_eq(r.binding, CAP_COMMIT);
+    cr_assert_str_eq(cap_resource_name(CAP_COMMIT), "commit");
+    cr_assert(cap_resource_matches(CAP_COMMIT, "commit"), "density.json names it commit");
+    in.commit_bytes = NAN; /* Linux, or not measured: commit does not limit */
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
+    cr_assert(isinf(r.by[CAP_COMMIT]));
+    cr_assert_eq(r.binding, CAP_MEMORY);
+
+    /* a Windows run's host.limits reach the model; Linux kernel limits do not apply */
+    memset(&run, 0, sizeof(run));
+    snprintf(run.host.os, sizeof(run.host.os), "Windows Server 2022 Datacenter 10.0.20348");
+    run.host.cores = 16;
+    run.host.mem_total_bytes = 64 * GiB;
+    run.host.disk_free_bytes = NAN;
+    for (i = 0; i < RDL_COUNT; i++)
+        run.limit[i] = NAN;
+    run.limit[RDL_COMMIT_LIMIT] = 80 * GiB;
+    run.limit[RDL_COMMITTED] = 8 * GiB;
+    capacity_host_limits_from_run(&run, &h);
+    cr_assert_float_eq(h.limit[RDL_COMMIT_LIMIT], 80 * GiB, 1);
+    cr_assert_float_eq(h.limit[RDL_COMMITTED], 8 * GiB, 1);
+    cr_assert(isnan(h.limit[RDL_PID_MAX]));
 }
 
 Test(limits, prediction_error_against_density)

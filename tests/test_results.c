@@ -90,6 +90,8 @@ Test(results, csv_round_trip)
     cr_assert_str_eq(t->cells[1][18], "245935882200", "nanoseconds are integers");
     cr_assert_str_eq(t->cells[0][23], "phase");
     cr_assert_str_eq(t->cells[1][23], "starts");
+    cr_assert_str_eq(t->cells[0][24], "mem_commit_bytes", "Windows commit per container, last column");
+    cr_assert_str_eq(t->cells[1][24], "", "no commit on Linux: an empty cell");
 
     snprintf(path, sizeof(path), "%s/samples.csv", dir);
     read_csv(path, t);

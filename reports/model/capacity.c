@@ -30,6 +30,7 @@ static const struct {
     { CAP_FILE_MAX, "file_max", "nofile" },
     { CAP_MOUNT_MAX, "mount_max", NULL },
     { CAP_NAMESPACES, "namespaces", NULL },
+    { CAP_COMMIT, "commit", NULL },
 };
 
 /* Linux's PID_MAX_LIMIT (64-bit): no kernel.pid_max is larger, so a run
@@ -165,6 +166,10 @@ int capacity_compute(const struct cap_mode_input *in, const struct cap_host *h,
             ns_max = L[k];
     out->avail[CAP_NAMESPACES] = left(ns_max, NAN, hr);
     out->by[CAP_NAMESPACES] = fit_count(out->avail[CAP_NAMESPACES], in->namespaces);
+    /* Windows: the commit limit (RAM + page files) binds before RAM does;
+       every container's (or utility VM's) commit counts against it */
+    out->avail[CAP_COMMIT] = left(L[RDL_COMMIT_LIMIT], L[RDL_COMMITTED], hr);
+    out->by[CAP_COMMIT] = fit_count(out->avail[CAP_COMMIT], in->commit_bytes);
 
     out->binding = CAP_NONE;
     out->expected = INFINITY;
@@ -417,6 +422,7 @@ int capacity_inputs_from_run(const struct rundir *r, const struct rd_mode *m,
     in->fds = vmean(&m->cons[RDC_FDS]);
     in->mounts = vmean(&m->cons[RDC_MOUNTS]);
     in->namespaces = 1;
+    in->commit_bytes = vmean(&m->cons[RDC_COMMIT]);
 
     in->cpu_cores = NAN;
     in->cpu_source = "";
@@ -448,8 +454,11 @@ void capacity_host_limits_from_run(const struct rundir *r, struct cap_host *h)
     int i;
     for (i = 0; i < RDL_COUNT; i++)
         h->limit[i] = NAN;
-    if (is_windows(r))
+    if (is_windows(r)) {
+        h->limit[RDL_COMMIT_LIMIT] = r->limit[RDL_COMMIT_LIMIT];
+        h->limit[RDL_COMMITTED] = r->limit[RDL_COMMITTED];
         return;
+    }
     h->limit[RDL_PID_MAX] = isnan(r->limit[RDL_PID_MAX]) ? CAP_PID_MAX_LIMIT : r->limit[RDL_PID_MAX];
     h->limit[RDL_PIDS_IN_USE] = r->limit[RDL_PIDS_IN_USE];
     h->limit[RDL_FILE_NR] = r->limit[RDL_FILE_NR];

@@ -51,7 +51,7 @@
    in capacity.c, its cost in cap_mode_input and its amount in cap_host). */
 enum cap_resource {
     CAP_NONE = 0, CAP_MEMORY, CAP_CPU, CAP_STORAGE, CAP_START_SLO, CAP_PIDS, CAP_THREADS,
-    CAP_CGROUP_PIDS, CAP_FILE_MAX, CAP_MOUNT_MAX, CAP_NAMESPACES, CAP_NRES
+    CAP_CGROUP_PIDS, CAP_FILE_MAX, CAP_MOUNT_MAX, CAP_NAMESPACES, CAP_COMMIT, CAP_NRES
 };
 const char *cap_resource_name(enum cap_resource r);
 /* 1 when `density_name` (density.json "binding") names resource r. */
@@ -90,6 +90,8 @@ struct cap_mode_input {
     double cg_pids;             /* tasks charged to the container's cgroup, >= 1 */
     double fds, mounts;
     double namespaces;          /* of each kind, 1 */
+    double commit_bytes;        /* Windows: commit charged per container (containers.csv
+                                   mem_commit_bytes; Hyper-V: the utility VM's) */
 };
 
 /* hosts.json "cores": at most this many. */

@@ -57,7 +57,7 @@ const char *rd_limit_key(enum rd_limit l)
     return (l >= 0 && l < RDL_COUNT) ? limit_keys[l] : "?";
 }
 
-static const char *const cons_keys[RDC_COUNT] = { "pids", "fds", "mounts", "kmem_bytes" };
+static const char *const cons_keys[RDC_COUNT] = { "pids", "fds", "mounts", "kmem_bytes", "mem_commit_bytes" };
 
 const char *rd_cons_key(enum rd_cons c)
 {
@@ -557,7 +557,7 @@ static int bad_number(struct err *e, const char *col, const char *text)
 static const char *const container_cols[] = {
     "!mode", "!status", "fleet_size",
     "start_ms", "mem_pss_bytes", "mem_cgroup_bytes", "idle_cpu_pct", "storage_bytes", "work_ns",
-    "pids", "fds", "mounts", "kmem_bytes",
+    "pids", "fds", "mounts", "kmem_bytes", "mem_commit_bytes",
 };
 #define CONTAINER_NCOLS ((int)(sizeof(container_cols) / sizeof(container_cols[0])))
 

@@ -87,7 +87,7 @@ struct rd_budget {
 };
 
 /* containers.csv consumption columns (per container). */
-enum rd_cons { RDC_PIDS, RDC_FDS, RDC_MOUNTS, RDC_KMEM, RDC_COUNT };
+enum rd_cons { RDC_PIDS, RDC_FDS, RDC_MOUNTS, RDC_KMEM, RDC_COMMIT, RDC_COUNT };
 const char *rd_cons_key(enum rd_cons c);
 
 /* density.csv: one fill step. */

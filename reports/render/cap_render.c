@@ -349,6 +349,7 @@ cJSON *capacity_rows_json(const struct cap_row *rows, int nrows, const struct ca
         cJSON_AddStringToObject(in, "tasks_source", r->in.pids_source ? r->in.pids_source : "");
         add_num(in, "fds_per_container", r->in.fds);
         add_num(in, "mounts_per_container", r->in.mounts);
+        add_num(in, "commit_bytes_per_container", r->in.commit_bytes);
         add_num(in, "cpu_cores_per_container", r->in.cpu_cores);
         cJSON_AddStringToObject(in, "cpu_source", r->in.cpu_source);
         add_num(in, "storage_bytes_per_container", r->in.storage_bytes);
