@@ -766,6 +766,7 @@ static void run_repetition(struct run_ctx *x)
     progress(x, "rep %d/%d teardown", x->rep + 1, s->repetitions);
     x->next = 0;
     parallel_for(x, 0, x->nlive, s->concurrency > 4 ? s->concurrency : 4, teardown_one);
+    progress(x, "rep %d/%d done", x->rep + 1, s->repetitions);
     if (nlevels == 0 || isnan(base0))
         return;
     if (!plat_interrupted()) {
@@ -1100,6 +1101,7 @@ int run_end(struct run_ctx *x, int rc, struct err *e)
         snprintf(r->notes + strlen(r->notes), sizeof(r->notes) - strlen(r->notes), "%sfailed: %s",
                  r->notes[0] ? "; " : "", e->msg);
     progress_close(x->prog);
+    struct budget had = r->budget; /* run.json records the budget the run had, though its cgroup is gone */
     run_budget_release(r);
     r->ended_wall = plat_wall_time();
     {
@@ -1113,11 +1115,14 @@ int run_end(struct run_ctx *x, int rc, struct err *e)
     snprintf(r->status, sizeof(r->status), "%s", rc < 0 ? "failed" : plat_interrupted() ? "interrupted" : "complete");
     {
         struct err we; /* never overwrite the error that failed the run */
+        struct budget released = r->budget;
         err_clear(&we);
+        r->budget = had;
         if (results_write_run_json(r, &we) < 0 && rc == 0) {
             *e = we;
             rc = -1;
         }
+        r->budget = released;
     }
     results_close(&x->out);
 #ifdef _WIN32

@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The rootfs path differs per host (image cache); the image is the same. */
-static const char *const scenario_ignore[] = { "image", NULL };
+/* The rootfs path differs per host (image cache); the image is the same.
+   A budget (run --budget, or the scenario's "budget") describes the host the
+   run was confined to, not the workload: hosts compares exactly that. */
+static const char *const scenario_ignore[] = { "image", "budget", NULL };
 
 static int ignored(const char *key, const char *const *ignore)
 {
@@ -88,6 +90,11 @@ int hosts_check_scenarios(const struct rundir *runs, int nruns, struct err *e)
     return 0;
 }
 
+double hosts_cores(const struct cap_host *h)
+{
+    return h->cpus > 0 ? h->cpus : h->cores;
+}
+
 int hosts_rows(const struct rundir *runs, int nruns, const struct cap_params *p,
                const struct hosts_prices *pr, struct hosts_row **rows, int *nrows, struct err *e)
 {
@@ -131,11 +138,12 @@ int hosts_rows(const struct rundir *runs, int nruns, const struct cap_params *p,
             h->cap.ok = 1;
             if (isfinite(h->cap.res.expected)) {
                 double gib = h->host.mem_bytes / (1024.0 * 1024 * 1024);
+                double cores = hosts_cores(&h->host); /* a budget's cpus */
                 double cost = 0;
                 h->per_gib = h->cap.res.expected / gib;
-                h->per_core = h->cap.res.expected / h->host.cores;
+                h->per_core = h->cap.res.expected / cores;
                 if (!isnan(pr->per_core))
-                    cost += pr->per_core * h->host.cores;
+                    cost += pr->per_core * cores;
                 if (!isnan(pr->per_gib))
                     cost += pr->per_gib * gib;
                 if (cost > 0)

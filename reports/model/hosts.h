@@ -54,7 +54,11 @@ struct hosts_fp {
 };
 void hosts_fingerprint(const struct rundir *r, struct hosts_fp *fp);
 
-/* One row per run x mode. */
+/* The cores a host has: a budget's cpus (fractional) when it is a budget. */
+double hosts_cores(const struct cap_host *h);
+
+/* One row per run x mode; a run with a budget is that budget (memory,
+   cpus, pids), as in the capacity model. */
 int hosts_rows(const struct rundir *runs, int nruns, const struct cap_params *p,
                const struct hosts_prices *pr, struct hosts_row **rows, int *nrows, struct err *e);
 #endif

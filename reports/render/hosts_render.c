@@ -26,11 +26,11 @@ void hosts_print(FILE *f, const struct hosts_row *rows, int n, const struct host
             continue;
         }
         if (!h->cap.ok) {
-            fprintf(f, "%-16s %5d %9s %-10s %9s %-9s %s\n", h->host.name, h->host.cores, mem,
+            fprintf(f, "%-16s %5g %9s %-10s %9s %-9s %s\n", h->host.name, hosts_cores(&h->host), mem,
                     h->cap.in.name, "-", "-", h->cap.why);
             continue;
         }
-        fprintf(f, "%-16s %5d %9s %-10s %9s %-9s %9.2f %9.2f", h->host.name, h->host.cores, mem,
+        fprintf(f, "%-16s %5g %9s %-10s %9s %-9s %9.2f %9.2f", h->host.name, hosts_cores(&h->host), mem,
                 h->cap.in.name, cap_fmt_count(h->cap.res.expected, cnt, sizeof(cnt)),
                 cap_resource_name(h->cap.res.binding), h->per_gib, h->per_core);
         if (prices) {
