@@ -327,7 +327,7 @@ static void launch_one(struct run_ctx *x, int i)
         return;
     }
     if (x->s->start_delay_ms > 0)
-        plat_sleep_ms(x->s->start_delay_ms);
+        plat_sleep_us((int64_t)(x->s->start_delay_ms * 1000.0));
     if (d->start(&l->c, &e) < 0) {
         fail(x, l, "start", &e);
         return;
