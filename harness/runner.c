@@ -278,7 +278,8 @@ static void fail(struct run_ctx *x, struct live *l, const char *step, const stru
 static double parse_work_ns(const char *line)
 {
     const char *p = strstr(line, "work_ns=");
-    return p ? strtod(p + 8, NULL) : NAN;
+    double v = p ? strtod(p + 8, NULL) : NAN;
+    return isfinite(v) ? v : NAN; /* a container's output is input too */
 }
 
 static void launch_one(struct run_ctx *x, int i)
