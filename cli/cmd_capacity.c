@@ -73,7 +73,7 @@ int cmd_capacity(int argc, char **argv)
     }
     loaded = 1;
     if (measured != NULL) {
-        if (rundir_load(measured, 0, &dens, &e) < 0) {
+        if (rundir_load(measured, RD_NO_SUMMARY, &dens, &e) < 0) {
             fprintf(stderr, "isobench capacity: --measured: %s\n", e.msg);
             goto out;
         }
