@@ -9,8 +9,10 @@
 #   evaluate  `isobench compare` with default settings on every pair; prints
 #             how many A/A pairs were flagged (false regressions) and how many
 #             delay pairs were flagged (detections), with every exit code.
-#   ab        `isobench ab` of gate.json against its delayed copy (10 times)
-#             and against itself (5 times), same host, interleaved.
+#   ab        `isobench ab` of gate.json against its delayed copy, gating
+#             start_ms until decided (at most 12 pairs), 10 times; and of
+#             gate.json against itself with default settings (6 pairs, every
+#             metric gated), 5 times. Same host, ABBA-interleaved.
 #   all       all three.
 # ISOBENCH (default build/isobench) picks the binary. Nothing is asserted:
 # the script prints rates; the README quotes them.
@@ -88,19 +90,26 @@ evaluate() {
 }
 
 ab() {
-  local i rcs=()
+  local i rc rcs=()
   [ -f "$work/gate-delay.json" ] || delayed_scenario
   for i in $(seq -w 1 "$ab_n"); do
-    "$ib" ab "$scn" "$work/gate-delay.json" --out "$work/ab-d-$i" >"$work/ab-d-$i.txt" 2>&1
-    rcs+=($?)
+    rm -rf "$work/ab-d-$i"
+    "$ib" ab "$scn" "$work/gate-delay.json" --out "$work/ab-d-$i" --gate start_ms --until-decided \
+      --max-reps 12 --quiet >"$work/ab-d-$i.txt" 2>&1
+    rc=$?
+    rcs+=($rc)
+    echo "ab-d-$i exit $rc" >>"$work/ab-rc.txt"
   done
-  tally "20 % start delay (isobench ab)" "${rcs[@]}"
+  tally "20 % start delay (isobench ab --gate start_ms --until-decided --max-reps 12)" "${rcs[@]}"
   rcs=()
   for i in $(seq -w 1 $((ab_n / 2))); do
-    "$ib" ab "$scn" "$scn" --out "$work/ab-aa-$i" >"$work/ab-aa-$i.txt" 2>&1
-    rcs+=($?)
+    rm -rf "$work/ab-aa-$i"
+    "$ib" ab "$scn" "$scn" --out "$work/ab-aa-$i" --quiet >"$work/ab-aa-$i.txt" 2>&1
+    rc=$?
+    rcs+=($rc)
+    echo "ab-aa-$i exit $rc" >>"$work/ab-rc.txt"
   done
-  tally "A/A (isobench ab)" "${rcs[@]}"
+  tally "A/A (isobench ab, default settings)" "${rcs[@]}"
 }
 
 case $what in
