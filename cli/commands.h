@@ -9,6 +9,7 @@
 #define ISOBENCH_COMMANDS_H
 
 int cmd_run(int argc, char **argv);
+int cmd_density(int argc, char **argv);
 int cmd_cleanup(int argc, char **argv);
 int cmd_drivers(int argc, char **argv);
 int cmd_image(int argc, char **argv);

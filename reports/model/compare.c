@@ -404,7 +404,7 @@ void compare_print(FILE *f, const struct cmp_row *rows, int n, const struct cmp_
     }
     for (i = 0; i < n; i++) {
         const struct cmp_row *r = &rows[i];
-        char bm[32], nm[32], ch[32], lo[32], hi[32], ci[72], p[32], cnt[32], thr[16], lv[40], vd[256];
+        char bm[32], nm[32], ch[32], lo[32], hi[32], ci[72], p[32], cnt[32], thr[16], lv[40], vd[256], mode[400];
         cmp_fmt_value(r->metric, r->g.base, bm, sizeof(bm));
         cmp_fmt_value(r->metric, r->g.cur, nm, sizeof(nm));
         fmt_pct(r->g.change, ch, sizeof(ch));
@@ -423,7 +423,8 @@ void compare_print(FILE *f, const struct cmp_row *rows, int n, const struct cmp_
         fmt_levels(&r->lbase, lv, sizeof(lv));
         verdict_text(r, vd, sizeof(vd));
         if (markdown)
-            fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s%s%s |\n", r->mode,
+            fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s%s%s |\n",
+                    rd_md_text(r->mode, mode, sizeof(mode)),
                     cmp_metric_key(r->metric), cnt, bm, nm, ch, ci, p, lv, thr,
                     r->g.verdict == GS_REGRESSION ? "**" : "", vd, r->g.verdict == GS_REGRESSION ? "**" : "");
         else

@@ -224,6 +224,10 @@ int rd_read_text(const char *path, char **out, size_t *len, struct err *e);
 
 /* "512M", "2G", "1.5T", "1048576" -> bytes. Returns 0 or -1. */
 int rd_parse_size(const char *s, double *out);
+/* Text from a run directory or hosts file made safe for one Markdown table
+   cell or line: control characters become spaces; | \ ` * [ ] are
+   backslash-escaped; < > & become entities. Truncated to fit; returns buf. */
+const char *rd_md_text(const char *s, char *buf, size_t n);
 /* Human size: "1.6 MiB", "24.0 GiB". */
 const char *rd_fmt_bytes(double b, char *buf, size_t n);
 

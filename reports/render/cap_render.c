@@ -79,16 +79,25 @@ static void reserve_text(const struct cap_params *p, char *buf, size_t n)
     if (p->reserve_set)
         snprintf(buf, n, "reserve %s memory", rd_fmt_bytes(p->reserve_mem_bytes, rsv, sizeof(rsv)));
     else
-        snprintf(buf, n, "reserve max(2 GiB, 10 %%) of memory, 10 %% of a budget");
+        snprintf(buf, n, "reserve max(2 GiB, 10 %%) of memory, 5 %% of a budget");
+}
+
+static const char *headroom_text(const struct cap_params *p, char *buf, size_t n)
+{
+    if (p->headroom >= 0)
+        snprintf(buf, n, "%.0f %% headroom on kernel limits", p->headroom * 100);
+    else
+        snprintf(buf, n, "kernel limits less the density guards' margins");
+    return buf;
 }
 
 void capacity_print_table(FILE *f, const struct cap_row *rows, int nrows, const struct cap_params *p)
 {
     int i;
-    char rsv[96];
+    char rsv[96], hr[96];
     reserve_text(p, rsv, sizeof(rsv));
-    fprintf(f, "containers per host (%s, CPU target %.0f %%, %.0f %% headroom on kernel limits%s)\n",
-            rsv, p->cpu_target * 100, p->headroom * 100, p->start_slo_ms > 0 ? ", start SLO" : "");
+    fprintf(f, "containers per host (%s, CPU target %.0f %%, %s%s)\n", rsv, p->cpu_target * 100,
+            headroom_text(p, hr, sizeof(hr)), p->start_slo_ms > 0 ? ", start SLO" : "");
     if (p->start_slo_ms > 0)
         fprintf(f, "start SLO: %.0f ms\n", p->start_slo_ms);
     fprintf(f, "%-22s %-10s %9s %17s %9s %9s %9s %9s %9s  %-11s %s\n", "host", "mode", "expected",
@@ -115,10 +124,10 @@ void capacity_print_table(FILE *f, const struct cap_row *rows, int nrows, const 
 void capacity_print_markdown(FILE *f, const struct cap_row *rows, int nrows, const struct cap_params *p)
 {
     int i;
-    char rsv[96];
+    char rsv[96], hr[96];
     reserve_text(p, rsv, sizeof(rsv));
-    fprintf(f, "Containers per host (%s, CPU target %.0f %%, %.0f %% headroom on kernel limits", rsv,
-            p->cpu_target * 100, p->headroom * 100);
+    fprintf(f, "Containers per host (%s, CPU target %.0f %%, %s", rsv, p->cpu_target * 100,
+            headroom_text(p, hr, sizeof(hr)));
     if (p->start_slo_ms > 0)
         fprintf(f, ", start SLO %.0f ms", p->start_slo_ms);
     fprintf(f, "); `-` = that resource does not limit, `<=N`: memory gives a bound only.\n\n");
@@ -127,18 +136,23 @@ void capacity_print_markdown(FILE *f, const struct cap_row *rows, int nrows, con
     for (i = 0; i < nrows; i++) {
         const struct cap_row *r = &rows[i];
         char a[24], b[24], c[24], d[24], t[24], g[24], h[24], k[24], nt[512];
+        char host[400], mode[400], why[1200], snt[1600]; /* escaped: names come from files */
+        rd_md_text(r->host->name, host, sizeof(host));
+        rd_md_text(r->in.name, mode, sizeof(mode));
         if (!r->ok) {
-            fprintf(f, "| %s | %s | - | - | - | - | - | - | - | - | %s |\n", r->host->name, r->in.name, r->why);
+            fprintf(f, "| %s | %s | - | - | - | - | - | - | - | - | %s |\n", host, mode,
+                    rd_md_text(r->why, why, sizeof(why)));
             continue;
         }
         cap_row_notes(r, p, nt, sizeof(nt));
-        fprintf(f, "| %s | %s | **%s** | %s–%s | %s | %s | %s | %s | %s | %s | %s |\n", r->host->name,
-                r->in.name, cap_fmt_count(r->res.expected, c, sizeof(c)),
+        rd_md_text(nt, snt, sizeof(snt));
+        fprintf(f, "| %s | %s | **%s** | %s–%s | %s | %s | %s | %s | %s | %s | %s |\n", host,
+                mode, cap_fmt_count(r->res.expected, c, sizeof(c)),
                 cap_fmt_count(r->res.low, a, sizeof(a)), cap_fmt_count(r->res.high, b, sizeof(b)),
                 cap_mem_cell(r, d, sizeof(d)), cap_fmt_count(tasks_limit(&r->res), t, sizeof(t)),
                 cap_fmt_count(r->res.by_cpu, g, sizeof(g)),
                 cap_fmt_count(r->res.by_storage, h, sizeof(h)),
-                cap_fmt_count(r->res.by_start, k, sizeof(k)), cap_resource_name(r->res.binding), nt);
+                cap_fmt_count(r->res.by_start, k, sizeof(k)), cap_resource_name(r->res.binding), snt);
     }
 }
 
