@@ -17,7 +17,8 @@ static int usage(void)
 {
     fprintf(stderr,
             "usage: isobench capacity RUN_DIR [--hosts hosts.json] [--reserve-mem SIZE]\n"
-            "         [--cpu-target F] [--start-slo-ms N] [--headroom F] [--disk-free SIZE]\n"
+            "         [--cpu-target F] [--start-slo-ms N] [--headroom F] [--pid-margin N]\n"
+            "         [--disk-free SIZE]\n"
             "         [--measured DENSITY_RUN_DIR] [--json]\n");
     return 2;
 }
