@@ -552,6 +552,15 @@ Test(cli, capacity_table_json_and_hosts_file)
     cr_assert_not_null(j, "%s", out);
     cr_assert_not_null(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "rows"), 0), "measured"));
     cJSON_Delete(j);
+    /* --whole-host: the budgeted ramp predicted for the host it ran on */
+    argv[2] = "--whole-host";
+    argv[3] = "--json";
+    cr_assert_eq(run_cmd(cmd_capacity, argv, 4, out, sizeof(out)), 0);
+    j = cJSON_Parse(out);
+    cr_assert_not_null(j, "%s", out);
+    cr_assert_str_neq(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "rows"), 0), "binding")
+                          ->valuestring, "cgroup_pids");
+    cJSON_Delete(j);
     /* --measured: another run directory's density result */
     {
         static char base[1024];
