@@ -124,6 +124,18 @@ static int get_delay(const cJSON *obj, const char *file, double *out, struct err
     return 0;
 }
 
+/* A number in (0, 1), e.g. a relative CI half-width. */
+static int get_fraction(const cJSON *obj, const char *key, const char *file, double *out, struct err *e)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (v == NULL)
+        return 0;
+    if (!cJSON_IsNumber(v) || !(v->valuedouble > 0 && v->valuedouble < 1))
+        return bad(e, file, key, "a fraction between 0 and 1 such as 0.1", v);
+    *out = v->valuedouble;
+    return 0;
+}
+
 static int get_string(const cJSON *obj, const char *key, const char *field, const char *file, char *out,
                       size_t n, struct err *e)
 {
@@ -371,7 +383,7 @@ int scenario_parse_budget(const char *text, struct scn_budget *b, struct err *e)
     if (snprintf(buf, sizeof(buf), "%s", text) >= (int)sizeof(buf))
         return err_set(e, EINVAL, "--budget: '%.40s...' is too long", text);
     for (item = buf; item != NULL; item = next) {
-        char *eq, *end;
+        char *eq;
         next = strchr(item, ',');
         if (next != NULL)
             *next++ = '\0';
@@ -383,13 +395,13 @@ int scenario_parse_budget(const char *text, struct scn_budget *b, struct err *e)
             if (parse_size(eq, &nb.mem_bytes) < 0 || nb.mem_bytes < (1 << 20))
                 return err_set(e, EINVAL, "--budget: memory=%s: expected a size such as 512M (at least 1M)", eq);
         } else if (strcmp(item, "pids") == 0) {
-            long v = strtol(eq, &end, 10);
-            if (end == eq || *end != '\0' || v < 1 || v > (1L << 22))
+            long v;
+            if (input_long(eq, 1, 1L << 22, &v) < 0)
                 return err_set(e, EINVAL, "--budget: pids=%s: expected a positive integer", eq);
             nb.pids = (int)v;
         } else if (strcmp(item, "cpus") == 0) {
-            double v = strtod(eq, &end);
-            if (end == eq || *end != '\0' || !(v > 0) || v > 4096)
+            double v;
+            if (input_double(eq, &v) < 0 || !(v > 0) || v > 4096)
                 return err_set(e, EINVAL, "--budget: cpus=%s: expected a positive number of cores", eq);
             nb.cpus = v;
         } else {
@@ -411,7 +423,7 @@ int scenario_parse(const char *text, const char *file, struct scenario *s, struc
 {
     static const char *const keys[] = { "name", "description", "modes", "fleet", "workload", "hold_ms",
                                         "settle_ms", "sample_interval_ms", "repetitions", "ready_timeout_ms",
-                                        "start_delay_ms", "limits", "budget", "image", "pdh_counters", "starts",
+                                        "start_delay_ms", "limits", "budget", "image", "pdh_counters", "starts", "starts_target_ci", "starts_max_s",
                                         "pss_interval_ms", NULL };
     cJSON *root;
     const char *slash;
@@ -452,6 +464,8 @@ int scenario_parse(const char *text, const char *file, struct scenario *s, struc
         get_int(root, "pss_interval_ms", "pss_interval_ms", file, 0, 3600000, &s->pss_interval_ms, e) < 0 ||
         get_int(root, "repetitions", "repetitions", file, 1, 10000, &s->repetitions, e) < 0 ||
         get_int(root, "starts", "starts", file, 0, 100000, &s->starts, e) < 0 ||
+        get_int(root, "starts_max_s", "starts_max_s", file, 0, 86400, &s->starts_max_s, e) < 0 ||
+        get_fraction(root, "starts_target_ci", file, &s->starts_target_ci, e) < 0 ||
         get_int(root, "ready_timeout_ms", "ready_timeout_ms", file, 1, 3600000, &s->ready_timeout_ms, e) < 0 ||
         get_delay(root, file, &s->start_delay_ms, e) < 0)
         goto fail;
@@ -559,6 +573,8 @@ cJSON *scenario_to_json(const struct scenario *s)
     cJSON_AddNumberToObject(o, "pss_interval_ms", s->pss_interval_ms);
     cJSON_AddNumberToObject(o, "repetitions", s->repetitions);
     cJSON_AddNumberToObject(o, "starts", s->starts);
+    cJSON_AddNumberToObject(o, "starts_target_ci", s->starts_target_ci);
+    cJSON_AddNumberToObject(o, "starts_max_s", s->starts_max_s);
     cJSON_AddNumberToObject(o, "ready_timeout_ms", s->ready_timeout_ms);
     cJSON_AddNumberToObject(o, "start_delay_ms", s->start_delay_ms);
     l = cJSON_AddObjectToObject(o, "limits");

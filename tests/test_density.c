@@ -478,6 +478,10 @@ static void fill_and_check(const char *mode_json, const char *budget, int heavy,
     cr_assert(strstr(text, ",0,0,") != NULL, "step 0 is the empty host");
     free(text);
 
+    /* density ends like run: summary.json and the report */
+    snprintf(path, sizeof(path), "%s/report/report.html", out);
+    cr_assert(access(path, F_OK) == 0, "%s: density writes its report", path);
+
     snprintf(path, sizeof(path), "%s/run.json", out);
     text = read_text(path);
     run = cJSON_Parse(text);
