@@ -52,13 +52,6 @@ int64_t plat_thread_cpu_ns(void);
    (soft up to hard; as root also the hard limit). Returns the new soft limit. */
 long plat_raise_nofile(long want);
 
-/* Raise isobench's open-file limit as far as it may go (soft to hard; as
-   root the hard limit too, up to fs.nr_open, at most 1 M): the harness
-   holds a few descriptors per container (output pipe, cgroup counters), so
-   a large fleet would otherwise meet RLIMIT_NOFILE before any host limit.
-   Best effort; no-op on Windows. */
-void plat_raise_nofile(void);
-
 /* Free bytes on the file system holding `path`. */
 /* Run a program (argv[0] a path, no shell) with our stderr and wait;
    stdout is ours too unless quiet (then discarded; Windows keeps it).

@@ -190,33 +190,6 @@ out:
     return rc;
 }
 
-void plat_raise_nofile(void)
-{
-    struct rlimit rl;
-    long long nr_open = 0;
-    FILE *f;
-
-    if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-        return;
-    f = fopen("/proc/sys/fs/nr_open", "r");
-    if (f != NULL) {
-        if (fscanf(f, "%lld", &nr_open) != 1)
-            nr_open = 0;
-        fclose(f);
-    }
-    if (nr_open > 1048576)
-        nr_open = 1048576;
-    if (nr_open > 0 && rl.rlim_max != RLIM_INFINITY && (long long)rl.rlim_max < nr_open) {
-        struct rlimit more = { (rlim_t)nr_open, (rlim_t)nr_open };
-        if (setrlimit(RLIMIT_NOFILE, &more) == 0) /* needs CAP_SYS_RESOURCE */
-            return;
-    }
-    if (rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
-    }
-}
-
 int plat_disk_free(const char *path, int64_t *free_bytes, int64_t *total_bytes, struct err *e)
 {
     struct statvfs sv;

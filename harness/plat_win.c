@@ -453,11 +453,6 @@ out:
     return rc;
 }
 
-void plat_raise_nofile(void)
-{
-    /* Windows has no per-process descriptor limit of this kind. */
-}
-
 int plat_disk_free(const char *path, int64_t *free_bytes, int64_t *total_bytes, struct err *e)
 {
     ULARGE_INTEGER avail, total, freeb;

@@ -1079,7 +1079,6 @@ int run_begin(struct scenario *s, const struct run_opts *o, struct run_result *r
     if (r->disk_total_bytes == 0)
         plat_disk_free(r->dir, &r->disk_free_bytes, &r->disk_total_bytes, e);
     err_clear(e);
-    plat_raise_nofile();
     if (host_snapshot_read(NULL, &r->limits, e) < 0)
         return err_wrap(e, "host limits");
     xp = calloc(1, sizeof(*xp));
