@@ -315,14 +315,13 @@ int hcs_options_parse(const cJSON *opts, int mode_index, struct hcs_options *o, 
             if (opt_int(it, field, 1000, 3600000, &o->timeout_ms, e) < 0)
                 return -1;
         } else if (strcmp(k, "hyperv_schema") == 0) {
-            if (cJSON_IsString(it) && strcmp(it->valuestring, "auto") == 0)
-                o->hv_schema = HCS_HV_AUTO;
-            else if (cJSON_IsString(it) && strcmp(it->valuestring, "v2") == 0)
-                o->hv_schema = HCS_HV_V2;
-            else if (cJSON_IsString(it) && strcmp(it->valuestring, "v1") == 0)
-                o->hv_schema = HCS_HV_V1;
-            else
+            int v;
+            for (v = HCS_HV_AUTO; v <= HCS_HV_V1; v++)
+                if (cJSON_IsString(it) && strcmp(it->valuestring, hcs_hv_schema_name((enum hcs_hv_schema)v)) == 0)
+                    break;
+            if (v > HCS_HV_V1)
                 return err_set(e, EINVAL, "%s: expected \"auto\", \"v2\" or \"v1\"", field);
+            o->hv_schema = (enum hcs_hv_schema)v;
         } else if (strcmp(k, "mapped_dirs") == 0) {
             const cJSON *m;
             int i = 0;

@@ -84,7 +84,10 @@ static void reserve_text(const struct cap_params *p, char *buf, size_t n)
 
 static const char *headroom_text(const struct cap_params *p, char *buf, size_t n)
 {
-    if (p->headroom >= 0)
+    if (p->pid_margin >= 0)
+        snprintf(buf, n, "%.0f tasks kept free of pid_max, other kernel limits less %s", p->pid_margin,
+                 p->headroom >= 0 ? "the headroom" : "the density guards' margins");
+    else if (p->headroom >= 0)
         snprintf(buf, n, "%.0f %% headroom on kernel limits", p->headroom * 100);
     else
         snprintf(buf, n, "kernel limits less the density guards' margins");
