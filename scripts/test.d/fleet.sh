@@ -10,7 +10,8 @@
 # per host). Checks that the merged result lists every host: the measured
 # ones with their fingerprint and a capacity that follows their budget, the
 # failed ones with their reason. Everything is torn down afterwards.
-# ISOBENCH_FLEET_KEEP=1 keeps the temporary directory.
+# ISOBENCH_FLEET_KEEP=1 keeps the temporary directory; ISOBENCH_FLEET_SOURCE=1
+# makes one host build isobench from source instead of unpacking the package.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 fail() { echo "fleet: FAILED: $*" >&2; exit 1; }
@@ -76,7 +77,10 @@ fi
   echo "[fleet]"
   for h in "${hosts[@]}"; do
     read -r name addr budget <<<"$h"
-    if [ $budgets = 1 ]; then echo "$name ansible_host=$addr isobench_budget=$budget"; else echo "$name ansible_host=$addr"; fi
+    extra=""
+    # ISOBENCH_FLEET_SOURCE=1: the last host builds from source (adds a build)
+    if [ "${ISOBENCH_FLEET_SOURCE:-0}" = 1 ] && [ "$name" = large ]; then extra=" isobench_install=source"; fi
+    if [ $budgets = 1 ]; then echo "$name ansible_host=$addr isobench_budget=$budget$extra"; else echo "$name ansible_host=$addr$extra"; fi
   done
   echo "gone ansible_host=127.0.0.9"
   echo "broken ansible_host=127.0.0.2 isobench_extra_args=--no-such-option"
