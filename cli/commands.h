@@ -2,13 +2,14 @@
  * commands.h - the subcommands of isobench, one front-end file each
  * (cli/cmd_<name>.c), registered in cli/main.c's commands[] table. Each
  * parses its arguments, calls the harness or the reports, prints, and
- * returns the process exit code: 0 ok, 1 failure (compare: a regression),
- * 2 usage or input error. Only these files and main.c print and exit.
+ * returns the process exit code: 0 ok, 1 failure (compare, ab: a regression),
+ * 2 usage or input error, 3 (compare, ab) a gated metric is inconclusive. Only these files and main.c print and exit.
  */
 #ifndef ISOBENCH_COMMANDS_H
 #define ISOBENCH_COMMANDS_H
 
 int cmd_run(int argc, char **argv);
+int cmd_density(int argc, char **argv);
 int cmd_cleanup(int argc, char **argv);
 int cmd_drivers(int argc, char **argv);
 int cmd_image(int argc, char **argv);
@@ -16,6 +17,7 @@ int cmd_import(int argc, char **argv);
 int cmd_capacity(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_ab(int argc, char **argv);
 int cmd_hosts(int argc, char **argv);
 
 struct cap_params;

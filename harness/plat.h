@@ -18,6 +18,8 @@ int64_t plat_now_ns(void);
 /* Wall clock, seconds since the epoch, with sub-second part. */
 double plat_wall_time(void);
 void plat_sleep_ms(int ms);
+/* Sleep for us microseconds (the injected start delay; Windows rounds up to ms). */
+void plat_sleep_us(int64_t us);
 
 /* Create a directory and its parents (like mkdir -p). */
 int plat_mkdir_p(const char *path, struct err *e);
@@ -51,6 +53,13 @@ int64_t plat_thread_cpu_ns(void);
 long plat_raise_nofile(long want);
 
 /* Free bytes on the file system holding `path`. */
+/* Run a program (argv[0] a path, no shell) with our stderr and wait;
+   stdout is ours too unless quiet (then discarded; Windows keeps it).
+   *exit_code gets its exit status (128 + signal when killed). */
+int plat_run_wait(const char *const *argv, int quiet, int *exit_code, struct err *e);
+/* Path of the running executable. */
+int plat_self_exe(char *buf, size_t n, struct err *e);
+
 int plat_disk_free(const char *path, int64_t *free_bytes, int64_t *total_bytes, struct err *e);
 
 /* Facts recorded in run.json. */

@@ -34,6 +34,17 @@ double plat_wall_time(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+void plat_sleep_us(int64_t us)
+{
+    struct timespec ts;
+    if (us <= 0)
+        return;
+    ts.tv_sec = (time_t)(us / 1000000);
+    ts.tv_nsec = (long)(us % 1000000) * 1000L;
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !plat_interrupted())
+        ;
+}
+
 void plat_sleep_ms(int ms)
 {
     struct timespec ts;
@@ -188,6 +199,38 @@ int plat_disk_free(const char *path, int64_t *free_bytes, int64_t *total_bytes, 
         *free_bytes = (int64_t)sv.f_bavail * (int64_t)sv.f_frsize;
     if (total_bytes)
         *total_bytes = (int64_t)sv.f_blocks * (int64_t)sv.f_frsize;
+    return 0;
+}
+
+int plat_run_wait(const char *const *argv, int quiet, int *exit_code, struct err *e)
+{
+    int status;
+    pid_t pid = fork();
+    if (pid < 0)
+        return err_sys(e, errno, "%s: fork", argv[0]);
+    if (pid == 0) {
+        if (quiet) {
+            int null = open("/dev/null", O_WRONLY);
+            if (null >= 0)
+                dup2(null, 1);
+        }
+        execv(argv[0], (char *const *)argv);
+        fprintf(stderr, "%s: exec: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return err_sys(e, errno, "%s: waitpid", argv[0]);
+    *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return 0;
+}
+
+int plat_self_exe(char *buf, size_t n, struct err *e)
+{
+    ssize_t len = readlink("/proc/self/exe", buf, n - 1);
+    if (len < 0)
+        return err_sys(e, errno, "readlink /proc/self/exe");
+    buf[len] = '\0';
     return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <psapi.h>
 
 #include <errno.h>
+#include <process.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,6 +206,12 @@ double plat_wall_time(void)
     u.HighPart = ft.dwHighDateTime;
     /* 100 ns ticks since 1601-01-01 -> seconds since 1970-01-01 */
     return (double)(u.QuadPart - 116444736000000000ULL) / 1e7;
+}
+
+void plat_sleep_us(int64_t us)
+{
+    if (us > 0)
+        plat_sleep_ms((int)((us + 999) / 1000));
 }
 
 void plat_sleep_ms(int ms)
@@ -462,6 +469,25 @@ int plat_disk_free(const char *path, int64_t *free_bytes, int64_t *total_bytes, 
         *free_bytes = (int64_t)avail.QuadPart;
     if (total_bytes)
         *total_bytes = (int64_t)total.QuadPart;
+    return 0;
+}
+
+int plat_run_wait(const char *const *argv, int quiet, int *exit_code, struct err *e)
+{
+    intptr_t rc;
+    (void)quiet;
+    rc = _spawnv(_P_WAIT, argv[0], argv);
+    if (rc < 0)
+        return err_sys(e, errno, "%s: spawn", argv[0]);
+    *exit_code = (int)rc;
+    return 0;
+}
+
+int plat_self_exe(char *buf, size_t n, struct err *e)
+{
+    DWORD len = GetModuleFileNameA(NULL, buf, (DWORD)n);
+    if (len == 0 || len >= n)
+        return err_win(e, GetLastError(), "GetModuleFileName");
     return 0;
 }
 

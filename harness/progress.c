@@ -10,16 +10,18 @@
 #include <string.h>
 
 #define LIVE_PERIOD_MS 200
-#define RATE_WINDOW_NS 2000000000LL
+#define RATE_WINDOW_NS 2000000000LL  /* the rate covers the last 2 to 4 s */
+#define RATE_MIN_NS 300000000LL
+#define ETA_MIN_NS 1000000000LL      /* no ETA from less than a second of work */
 
 struct mode_line {
     char name[64];
     struct progress_state st;
     int seen, changed, finished;
     int64_t active_ns;          /* time this mode was the one being updated */
-    int64_t rate_t0;            /* start of the launch-rate window */
-    long rate_n0;               /* launched at rate_t0 */
-    double rate;                /* containers/s over the last window */
+    int64_t rate_ta, rate_tb;   /* launch-rate anchors: older, newer */
+    long rate_na, rate_nb;      /* launched at those times */
+    double rate;                /* containers/s since anchor a */
 };
 
 struct progress {
@@ -84,11 +86,12 @@ void progress_format(char *buf, size_t n, const char *name, const struct progres
 static void line_of(const struct progress *p, int i, int64_t now, char *buf, size_t n)
 {
     const struct mode_line *l = &p->m[i];
-    double active = (double)(l->active_ns + (i == p->current ? now - p->since : 0)) / 1e9;
+    int64_t active_ns = l->active_ns + (i == p->current ? now - p->since : 0);
+    double active = (double)active_ns / 1e9;
     double eta = -1;
     if (l->finished)
         eta = 0;
-    else if (l->st.total > 0 && l->st.done > 0 && l->st.done <= l->st.total)
+    else if (l->st.total > 0 && l->st.done > 0 && l->st.done <= l->st.total && active_ns >= ETA_MIN_NS)
         eta = active * (l->st.total - l->st.done) / l->st.done;
     progress_format(buf, n, l->name, &l->st, l->rate, l->seen ? active : -1, eta);
 }
@@ -136,14 +139,17 @@ void progress_set(struct progress *p, int mode, const struct progress_state *st)
     }
     if (!l->seen) {
         l->seen = 1;
-        l->rate_t0 = now;
-        l->rate_n0 = st->launched;
+        l->rate_ta = l->rate_tb = now;
+        l->rate_na = l->rate_nb = st->launched;
     }
-    if (now - l->rate_t0 >= RATE_WINDOW_NS) {
-        l->rate = (double)(st->launched - l->rate_n0) / ((double)(now - l->rate_t0) / 1e9);
-        l->rate_t0 = now;
-        l->rate_n0 = st->launched;
+    if (now - l->rate_tb >= RATE_WINDOW_NS) {
+        l->rate_ta = l->rate_tb;
+        l->rate_na = l->rate_nb;
+        l->rate_tb = now;
+        l->rate_nb = st->launched;
     }
+    if (now - l->rate_ta >= RATE_MIN_NS)
+        l->rate = (double)(st->launched - l->rate_na) / ((double)(now - l->rate_ta) / 1e9);
     finished_now = strcmp(st->step, "done") == 0 && !l->finished;
     l->finished = strcmp(st->step, "done") == 0;
     l->st = *st;

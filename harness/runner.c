@@ -327,7 +327,7 @@ static void launch_one(struct run_ctx *x, int i)
         return;
     }
     if (x->s->start_delay_ms > 0)
-        plat_sleep_ms(x->s->start_delay_ms);
+        plat_sleep_us((int64_t)(x->s->start_delay_ms * 1000.0));
     if (d->start(&l->c, &e) < 0) {
         fail(x, l, "start", &e);
         return;
@@ -766,6 +766,7 @@ static void run_repetition(struct run_ctx *x)
     progress(x, "rep %d/%d teardown", x->rep + 1, s->repetitions);
     x->next = 0;
     parallel_for(x, 0, x->nlive, s->concurrency > 4 ? s->concurrency : 4, teardown_one);
+    progress(x, "rep %d/%d done", x->rep + 1, s->repetitions);
     if (nlevels == 0 || isnan(base0))
         return;
     if (!plat_interrupted()) {

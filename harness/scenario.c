@@ -112,6 +112,18 @@ static int get_int(const cJSON *obj, const char *key, const char *field, const c
     return 0;
 }
 
+/* start_delay_ms: fractional, since an ns start takes only a few ms. */
+static int get_delay(const cJSON *obj, const char *file, double *out, struct err *e)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "start_delay_ms");
+    if (v == NULL)
+        return 0;
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= 600000))
+        return bad(e, file, "start_delay_ms", "a number of ms from 0 to 600000", v);
+    *out = v->valuedouble;
+    return 0;
+}
+
 static int get_string(const cJSON *obj, const char *key, const char *field, const char *file, char *out,
                       size_t n, struct err *e)
 {
@@ -441,7 +453,7 @@ int scenario_parse(const char *text, const char *file, struct scenario *s, struc
         get_int(root, "repetitions", "repetitions", file, 1, 10000, &s->repetitions, e) < 0 ||
         get_int(root, "starts", "starts", file, 0, 100000, &s->starts, e) < 0 ||
         get_int(root, "ready_timeout_ms", "ready_timeout_ms", file, 1, 3600000, &s->ready_timeout_ms, e) < 0 ||
-        get_int(root, "start_delay_ms", "start_delay_ms", file, 0, 600000, &s->start_delay_ms, e) < 0)
+        get_delay(root, file, &s->start_delay_ms, e) < 0)
         goto fail;
     for (i = 0; i < s->nmodes; i++) {
         if (s->modes[i].starts < 0)

@@ -65,7 +65,7 @@ struct scenario {
     int repetitions;
     int starts;              /* default of modes[].starts; 0 = none */
     int ready_timeout_ms;
-    int start_delay_ms;      /* injected delay before each start (regression tests) */
+    double start_delay_ms;   /* injected delay before each start (regression tests) */
 
     int64_t mem_limit_bytes; /* 0 = none */
     double cpu_limit;        /* cores, 0 = none */

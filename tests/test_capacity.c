@@ -340,7 +340,7 @@ Test(limits, from_fixture_run_json_and_budget)
     cr_assert_float_eq(r.modes[1].cons[RDC_PIDS].v[0], 30, 1e-9);
     cr_assert_eq(r.modes[0].ramp_cgroup.n, r.modes[0].ramp_fleet.n);
     cr_assert(r.has_density);
-    cr_assert_float_eq(r.modes[0].density.ceiling, 896, 1e-9);
+    cr_assert_float_eq(r.modes[0].density.ceiling, 996, 1e-9);
     cr_assert_str_eq(r.modes[0].density.binding, "cgroup_pids");
     cr_assert_eq(r.modes[0].density.nstep, 13);
     cr_assert_str_eq(r.modes[0].density.step[12].guard, "cgroup_pids");
@@ -368,6 +368,10 @@ Test(limits, every_kernel_limit_and_the_binding_one)
     cr_assert_float_eq(r.by[CAP_PIDS], 28723, 1e-9);
     cr_assert_eq(r.binding, CAP_PIDS);
     cr_assert(r.expected <= 32768);               /* never more than pid_max */
+    p.headroom = -1;                              /* the density guards' margin: max(1024, 5 %) */
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
+    cr_assert_float_eq(r.by[CAP_PIDS], 32768 - 768 - 1638.4, 1);
+    p.headroom = 0.10;
     in.pids = 42;                                 /* gVisor under docker */
     cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
     cr_assert_float_eq(r.by[CAP_PIDS], 683, 1e-9);
@@ -456,14 +460,15 @@ Test(limits, prediction_error_against_density)
     cr_assert_eq(capacity_rows(&r, &h, 1, &p, &rows, &n, &e), 0);
     capacity_rows_measured(rows, n, &r);
     cr_assert_eq(n, 2);
-    /* ns: (1000 - 10 %) / 1 task = 900 predicted, 896 measured */
-    cr_assert_float_eq(rows[0].res.expected, 900, 1e-9);
+    /* ns: a budget's pids.max has no margin (the guard's): 1000 / 1 task =
+       1000 predicted, 996 measured */
+    cr_assert_float_eq(rows[0].res.expected, 1000, 1e-9);
     cr_assert_eq(rows[0].res.binding, CAP_CGROUP_PIDS);
-    cr_assert_float_eq(rows[0].measured, 896, 1e-9);
-    cr_assert_float_eq(rows[0].error_pct, (900.0 - 896) / 896 * 100, 1e-9);
+    cr_assert_float_eq(rows[0].measured, 996, 1e-9);
+    cr_assert_float_eq(rows[0].error_pct, (1000.0 - 996) / 996 * 100, 1e-9);
     cr_assert(rows[0].same_binding);
-    /* runsc: 30 tasks per container: 900 / 30 */
-    cr_assert_float_eq(rows[1].res.expected, 30, 1e-9);
+    /* runsc: 30 tasks per container: 1000 / 30 */
+    cr_assert_float_eq(rows[1].res.expected, 33, 1e-9);
     cr_assert_eq(rows[1].res.binding, CAP_CGROUP_PIDS);
     cr_assert(rows[1].same_binding);
     free(rows);

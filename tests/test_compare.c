@@ -1,8 +1,9 @@
 /*
  * test_compare.c - the statistics of `isobench compare` against known values
  * and brute force, and compare itself on the fixture runs: a run against
- * itself flags nothing (exit 0), against the fixture with 30 % slower starts
- * flags start_ms (exit 1), and bad input exits 2.
+ * itself flags nothing, against the fixture with 30 % slower starts (2
+ * repetitions) is inconclusive (exit 3), in-memory runs with 8 repetitions
+ * give regression, improvement and equivalent, and bad input exits 2.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "commands.h"
@@ -204,66 +205,134 @@ Test(compare, fixture_against_itself_flags_nothing)
     struct cmp_opts o;
     struct cmp_row *rows;
     char dir[1024];
-    int n, i;
+    int n, i, rc;
     fixture(dir, sizeof(dir), "run-base");
-    cr_assert_eq(rundir_load(dir, RD_CONTAINERS, &a, &e), 0, "%s", e.msg);
+    cr_assert_eq(rundir_load(dir, RD_CONTAINERS | RD_RAMP, &a, &e), 0, "%s", e.msg);
     cmp_default_opts(&o);
     cr_assert_eq(compare_runs(&a, &a, &o, &rows, &n, &e), 0, "%s", e.msg);
     cr_assert_eq(n, 3 * CMP_NMETRICS);
     cr_assert_eq(compare_regressions(rows, n), 0);
     for (i = 0; i < n; i++)
-        cr_assert(rows[i].verdict == CMP_SAME || rows[i].verdict == CMP_SKIPPED);
+        cr_assert(rows[i].g.verdict != GS_REGRESSION && rows[i].g.verdict != GS_IMPROVEMENT);
     free(rows);
     rundir_free(&a);
-    cr_assert_eq(run_compare("run-base", "run-base", NULL, NULL), 0);
-    cr_assert_eq(run_compare("run-base", "run-base", "--markdown", NULL), 0);
+    rc = run_compare("run-base", "run-base", NULL, NULL);
+    cr_assert(rc == 0 || rc == 3, "rc %d", rc);
+    rc = run_compare("run-base", "run-base", "--markdown", NULL);
+    cr_assert(rc == 0 || rc == 3, "rc %d", rc);
+    cr_assert_eq(run_compare("run-base", "run-base", "--inconclusive", "pass"), 0);
 }
 
-Test(compare, thirty_percent_slower_starts_flag)
+Test(compare, two_repetitions_cannot_call_thirty_percent)
 {
+    /* The fixtures have 2 repetitions per side: run-to-run variance is barely
+       known, so 30 % slower starts are inconclusive (exit 3), never an
+       improvement; the estimate itself is right. */
     struct rundir a, b;
     struct err e;
     struct cmp_opts o;
     struct cmp_row *rows;
     char da[1024], db[1024];
-    int n, i, start_regressions = 0;
+    int n, i, starts = 0;
     fixture(da, sizeof(da), "run-base");
     fixture(db, sizeof(db), "run-slow");
-    cr_assert_eq(rundir_load(da, RD_CONTAINERS, &a, &e), 0, "%s", e.msg);
-    cr_assert_eq(rundir_load(db, RD_CONTAINERS, &b, &e), 0, "%s", e.msg);
+    cr_assert_eq(rundir_load(da, RD_CONTAINERS | RD_RAMP, &a, &e), 0, "%s", e.msg);
+    cr_assert_eq(rundir_load(db, RD_CONTAINERS | RD_RAMP, &b, &e), 0, "%s", e.msg);
     cmp_default_opts(&o);
     cr_assert_eq(compare_runs(&a, &b, &o, &rows, &n, &e), 0, "%s", e.msg);
     for (i = 0; i < n; i++) {
+        cr_assert_neq(rows[i].g.verdict, GS_IMPROVEMENT, "mode %s metric %s", rows[i].mode,
+                      cmp_metric_key(rows[i].metric));
         if (rows[i].metric == RDM_START_MS) {
-            cr_assert_eq(rows[i].verdict, CMP_REGRESSION, "mode %s", rows[i].mode);
-            cr_assert(rows[i].change > 0.1 && rows[i].lo > 0, "change %g lo %g", rows[i].change, rows[i].lo);
-            start_regressions++;
-        } else {
-            /* memory, storage, CPU did not change in the fixture */
-            cr_assert_neq(rows[i].verdict, CMP_REGRESSION, "mode %s metric %s", rows[i].mode,
-                          cmp_metric_key(rows[i].metric));
+            cr_assert(fabs(rows[i].g.change - 0.30) < 0.06, "change %g", rows[i].g.change);
+            cr_assert_eq(rows[i].lbase.reps, 2);
+            starts++;
         }
     }
-    cr_assert_eq(start_regressions, 3);
+    cr_assert_eq(starts, 3);
     free(rows);
     rundir_free(&a);
     rundir_free(&b);
-    cr_assert_eq(run_compare("run-base", "run-slow", NULL, NULL), 1);
-    /* the reverse direction is an improvement, not a regression */
-    cr_assert_eq(run_compare("run-slow", "run-base", NULL, NULL), 0);
+    cr_assert_eq(run_compare("run-base", "run-slow", NULL, NULL), 3);
+    cr_assert_eq(run_compare("run-base", "run-slow", "--inconclusive", "fail"), 1);
+}
+
+/* An in-memory run: one mode "m", reps x n start times around base_ms with
+   a repetition effect (sd rep_sd, relative) and container noise (ctr_sd). */
+static void synthetic_run(struct rundir *r, int reps, int n, double base_ms, double rep_sd, double ctr_sd,
+                          uint64_t seed)
+{
+    struct sc_rng rng;
+    int i, j;
+    memset(r, 0, sizeof(*r));
+    snprintf(r->run_id, sizeof(r->run_id), "synthetic");
+    r->nmodes = 1;
+    snprintf(r->modes[0].name, sizeof(r->modes[0].name), "m");
+    sc_rng_seed(&rng, seed);
+    for (i = 0; i < reps; i++) {
+        double u1 = ((double)(sc_rng_next(&rng) >> 11) + 1) / 9007199254740993.0;
+        double u2 = (double)(sc_rng_next(&rng) >> 11) / 9007199254740992.0;
+        double rep_effect = rep_sd * sqrt(-2 * log(u1)) * cos(2 * 3.141592653589793 * u2);
+        for (j = 0; j < n; j++) {
+            double w1 = ((double)(sc_rng_next(&rng) >> 11) + 1) / 9007199254740993.0;
+            double w2 = (double)(sc_rng_next(&rng) >> 11) / 9007199254740992.0;
+            double z = sqrt(-2 * log(w1)) * cos(2 * 3.141592653589793 * w2);
+            cr_assert_eq(dvec_push(&r->modes[0].val[RDM_START_MS], base_ms * (1 + rep_effect + ctr_sd * z)), 0);
+            cr_assert_eq(dvec_push(&r->modes[0].rep[RDM_START_MS], i), 0);
+        }
+    }
+}
+
+Test(compare, thirty_percent_slower_starts_flag_with_enough_repetitions)
+{
+    struct rundir a, b, c;
+    struct err e;
+    struct cmp_opts o;
+    struct cmp_row *rows;
+    int n;
+    synthetic_run(&a, 8, 16, 10.0, 0.03, 0.10, 1);
+    synthetic_run(&b, 8, 16, 13.0, 0.03, 0.10, 2);
+    synthetic_run(&c, 8, 16, 10.0, 0.03, 0.10, 3);
+    cmp_default_opts(&o);
+    cr_assert_eq(compare_runs(&a, &b, &o, &rows, &n, &e), 0, "%s", e.msg);
+    cr_assert_eq(rows[RDM_START_MS].g.verdict, GS_REGRESSION, "verdict %s change %g [%g, %g]",
+                 gs_verdict_name(rows[RDM_START_MS].g.verdict), rows[RDM_START_MS].g.change,
+                 rows[RDM_START_MS].g.lo, rows[RDM_START_MS].g.hi);
+    cr_assert_eq(compare_exit_code(rows, n, &o), 1);
+    free(rows);
+    /* the reverse is an improvement; the same population is equivalent */
+    cr_assert_eq(compare_runs(&b, &a, &o, &rows, &n, &e), 0, "%s", e.msg);
+    cr_assert_eq(rows[RDM_START_MS].g.verdict, GS_IMPROVEMENT);
+    cr_assert_eq(compare_exit_code(rows, n, &o), 0);
+    free(rows);
+    cr_assert_eq(compare_runs(&a, &c, &o, &rows, &n, &e), 0, "%s", e.msg);
+    cr_assert_eq(rows[RDM_START_MS].g.verdict, GS_EQUIVALENT, "verdict %s [%g, %g]",
+                 gs_verdict_name(rows[RDM_START_MS].g.verdict), rows[RDM_START_MS].g.tost_lo,
+                 rows[RDM_START_MS].g.tost_hi);
+    free(rows);
+    /* a metric left out of --gate does not count */
+    cr_assert_eq(cmp_parse_gated("mem_pss_bytes", &o, &e), 0);
+    cr_assert_eq(compare_runs(&a, &b, &o, &rows, &n, &e), 0, "%s", e.msg);
+    cr_assert_eq(compare_exit_code(rows, n, &o), 0);
+    free(rows);
+    cr_assert_lt(cmp_parse_gated("start_latency", &o, &e), 0);
+    rundir_free(&a);
+    rundir_free(&b);
+    rundir_free(&c);
 }
 
 Test(compare, thresholds_file_and_usage_errors)
 {
     char path[] = "/tmp/isobench-test-thresholds-XXXXXX";
-    int fd = mkstemp(path);
+    int fd = mkstemp(path), rc;
     FILE *f;
     cr_assert(fd >= 0);
     f = fdopen(fd, "w");
     fputs("{\"start_ms\": 0.50}", f);
     fclose(f);
-    /* 30 % slower is below a 50 % threshold */
-    cr_assert_eq(run_compare("run-base", "run-slow", "--thresholds", path), 0);
+    /* 30 % slower is below a 50 % threshold: never a regression */
+    rc = run_compare("run-base", "run-slow", "--thresholds", path);
+    cr_assert(rc == 0 || rc == 3, "rc %d", rc);
     f = fopen(path, "w");
     fputs("{\"start_latency\": 0.1}", f);
     fclose(f);
@@ -271,6 +340,8 @@ Test(compare, thresholds_file_and_usage_errors)
     unlink(path);
     cr_assert_eq(run_compare("run-base", "no-such-run", NULL, NULL), 2);
     cr_assert_eq(run_compare("run-base", "run-slow", "--alpha", "7"), 2);
+    cr_assert_eq(run_compare("run-base", "run-slow", "--inconclusive", "maybe"), 2);
+    cr_assert_eq(run_compare("run-base", "run-slow", "--gate", "nope"), 2);
 }
 
 /* Exact p by brute force: every way of choosing which na of the na+nb pooled

@@ -280,14 +280,14 @@ Test(report, density_figures_and_predicted_vs_measured, .fini = cleanup)
         snprintf(name, sizeof(name), "%s.svg", report_fig_name((enum report_fig)k));
         svg = slurp(outdir, name);
         cr_assert(count(svg, "<text") >= 8, "%s has axis text", name);
-        cr_assert(strstr(svg, "ceiling 896 (cgroup_pids)") != NULL, "%s marks the ceiling", name);
-        cr_assert(strstr(svg, "predicted 900 (cgroup_pids)") != NULL, "%s marks the prediction", name);
+        cr_assert(strstr(svg, "ceiling 996 (cgroup_pids)") != NULL, "%s marks the ceiling", name);
+        cr_assert(strstr(svg, "predicted 1000 (cgroup_pids)") != NULL, "%s marks the prediction", name);
         free(svg);
     }
     md = slurp(outdir, "report.md");
     cr_assert(strstr(md, "| ns @") != NULL || strstr(md, "| ns |") != NULL, "%s", md);
     cr_assert(strstr(md, "measured ceiling") != NULL, "%s", md);
-    cr_assert(strstr(md, "| 896 | cgroup_pids | +0.4 % |") != NULL, "%s", md);
+    cr_assert(strstr(md, "| 996 | cgroup_pids | +0.4 % |") != NULL, "%s", md);
     free(md);
     html = slurp(outdir, "report.html");
     cr_assert(strstr(html, "Predicted vs measured ceiling") != NULL);

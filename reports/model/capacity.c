@@ -77,18 +77,34 @@ double capacity_mem_avail(const struct cap_host *h, const struct cap_params *p)
     if (p->reserve_set)
         reserve = p->reserve_mem_bytes;
     else if (h->budget)
-        reserve = 0.10 * h->mem_bytes;
+        reserve = 0.05 * h->mem_bytes;
     else
         reserve = fmax(2 * GIB, 0.10 * h->mem_bytes);
     return base - reserve;
 }
 
-/* What is left of a kernel limit: limit - in use - headroom x limit. */
-static double left(double limit, double in_use, double headroom)
+/* The margin kept free of a kernel limit: --headroom F x limit when given,
+   else the defaults of `isobench density`'s guards (harness/density_guard.c),
+   so that the prediction and the measured ceiling mean the same thing:
+   pid_max and threads-max max(1024, 5 %), a budget's pids.max 0 (the budget
+   itself refuses the fork), everything else 5 %. */
+static double margin(enum cap_resource r, double limit, double headroom)
+{
+    if (headroom >= 0)
+        return headroom * limit;
+    if (r == CAP_PIDS || r == CAP_THREADS)
+        return fmax(1024, 0.05 * limit);
+    if (r == CAP_COMMIT)
+        return fmax(2 * GIB, 0.05 * limit);
+    return r == CAP_CGROUP_PIDS ? 0 : 0.05 * limit;
+}
+
+/* What is left of a kernel limit: limit - in use - margin. */
+static double left(enum cap_resource r, double limit, double in_use, double headroom)
 {
     if (isnan(limit))
         return NAN;
-    return limit - (isnan(in_use) ? 0 : in_use) - headroom * limit;
+    return limit - (isnan(in_use) ? 0 : in_use) - margin(r, limit, headroom);
 }
 
 /* Memory: the fitted curve when there is one, else avail / cost. */
@@ -120,7 +136,7 @@ int capacity_compute(const struct cap_mode_input *in, const struct cap_host *h,
                      const struct cap_params *p, struct cap_result *out, struct err *e)
 {
     const double *L = h->limit;
-    double speed, cores, hr = isnan(p->headroom) ? 0 : p->headroom, ns_max = NAN, pids;
+    double speed, cores, hr = isnan(p->headroom) ? -1 : p->headroom, ns_max = NAN, pids;
     int i, k;
 
     for (i = 0; i < CAP_NRES; i++) {
@@ -150,25 +166,25 @@ int capacity_compute(const struct cap_mode_input *in, const struct cap_host *h,
 
     /* kernel objects: every container holds at least one task */
     pids = isnan(in->pids) || in->pids < 1 ? 1 : in->pids;
-    out->avail[CAP_PIDS] = left(L[RDL_PID_MAX], L[RDL_PIDS_IN_USE], hr);
+    out->avail[CAP_PIDS] = left(CAP_PIDS, L[RDL_PID_MAX], L[RDL_PIDS_IN_USE], hr);
     out->by[CAP_PIDS] = fit_count(out->avail[CAP_PIDS], pids);
-    out->avail[CAP_THREADS] = left(L[RDL_THREADS_MAX], L[RDL_PIDS_IN_USE], hr);
+    out->avail[CAP_THREADS] = left(CAP_THREADS, L[RDL_THREADS_MAX], L[RDL_PIDS_IN_USE], hr);
     out->by[CAP_THREADS] = fit_count(out->avail[CAP_THREADS], pids);
-    out->avail[CAP_CGROUP_PIDS] = left(L[RDL_CG_PIDS_MAX], NAN, hr);
+    out->avail[CAP_CGROUP_PIDS] = left(CAP_CGROUP_PIDS, L[RDL_CG_PIDS_MAX], NAN, hr);
     out->by[CAP_CGROUP_PIDS] = fit_count(out->avail[CAP_CGROUP_PIDS],
                                          isnan(in->cg_pids) || in->cg_pids < 1 ? pids : in->cg_pids);
-    out->avail[CAP_FILE_MAX] = left(L[RDL_FILE_MAX], L[RDL_FILE_NR], hr);
+    out->avail[CAP_FILE_MAX] = left(CAP_FILE_MAX, L[RDL_FILE_MAX], L[RDL_FILE_NR], hr);
     out->by[CAP_FILE_MAX] = fit_count(out->avail[CAP_FILE_MAX], in->fds);
-    out->avail[CAP_MOUNT_MAX] = left(L[RDL_MOUNT_MAX], L[RDL_MOUNTS_AT_START], hr);
+    out->avail[CAP_MOUNT_MAX] = left(CAP_MOUNT_MAX, L[RDL_MOUNT_MAX], L[RDL_MOUNTS_AT_START], hr);
     out->by[CAP_MOUNT_MAX] = fit_count(out->avail[CAP_MOUNT_MAX], in->mounts);
     for (k = RDL_NS_PID; k <= RDL_NS_UTS; k++) /* made by every Linux driver */
         if (!isnan(L[k]) && !(L[k] >= ns_max))
             ns_max = L[k];
-    out->avail[CAP_NAMESPACES] = left(ns_max, NAN, hr);
+    out->avail[CAP_NAMESPACES] = left(CAP_NAMESPACES, ns_max, NAN, hr);
     out->by[CAP_NAMESPACES] = fit_count(out->avail[CAP_NAMESPACES], in->namespaces);
     /* Windows: the commit limit (RAM + page files) binds before RAM does;
        every container's (or utility VM's) commit counts against it */
-    out->avail[CAP_COMMIT] = left(L[RDL_COMMIT_LIMIT], L[RDL_COMMITTED], hr);
+    out->avail[CAP_COMMIT] = left(CAP_COMMIT, L[RDL_COMMIT_LIMIT], L[RDL_COMMITTED], hr);
     out->by[CAP_COMMIT] = fit_count(out->avail[CAP_COMMIT], in->commit_bytes);
 
     out->binding = CAP_NONE;
@@ -596,7 +612,7 @@ void capacity_default_params(struct cap_params *p)
     p->reserve_set = 0;
     p->cpu_target = 0.8;
     p->start_slo_ms = 0;
-    p->headroom = 0.10;
+    p->headroom = -1; /* the density guards' margins */
 }
 
 int capacity_rows(const struct rundir *r, const struct cap_host *hosts, int nhosts,

@@ -11,7 +11,8 @@
  *                the ramp, memfit.h: linear, quadratic or power law, chosen
  *                by AICc) fits in the memory available: MemAvailable at run
  *                start (the run's own host) or the host's memory, minus the
- *                reserve; with a budget, the budget's memory minus 10 %. The
+ *                reserve (max(2 GiB, 10 %), the density guard's); with a
+ *                budget, the budget's memory minus 5 %. The
  *                95 % prediction band gives the low/high counts. When the
  *                ramp cannot resolve the cost (too few levels, or no
  *                significant growth above the host's noise), memory gives
@@ -19,16 +20,19 @@
  *                container) containers (both are floors of the real cost),
  *                at least what the fit's upper band allows. PSS is never
  *                the cost itself.
- *   pids       : (kernel.pid_max - tasks in use at start - headroom) / tasks
+ *   pids       : (kernel.pid_max - tasks in use at start - margin) / tasks
  *                per container (every thread takes a pid; at least 1 per
  *                container even when not measured).
  *   threads    : the same against kernel.threads-max.
- *   cgroup_pids: (pids.max of the budget or enclosing cgroup - headroom) /
+ *   cgroup_pids: (pids.max of the budget or enclosing cgroup - margin) /
  *                tasks charged to the container's cgroup.
- *   file_max   : (fs.file-max - file handles at start - headroom) / fds per container.
- *   mount_max  : (fs.mount-max - headroom) / mounts per container.
- *   namespaces : (the smallest user.max_*_namespaces - headroom) / 1 (each
+ *   file_max   : (fs.file-max - file handles at start - margin) / fds per container.
+ *   mount_max  : (fs.mount-max - mounts at start - margin) / mounts per container.
+ *   namespaces : (the smallest user.max_*_namespaces - margin) / 1 (each
  *                container makes at least one namespace of each kind).
+ *   The margins are those of `isobench density`'s guards (pid_max and
+ *   threads-max: max(1024, 5 %); a budget's pids.max: 0; others 5 %), or
+ *   --headroom F of every limit.
  *   cpu        : cores x cpu_speed x target / cores used per container.
  *   storage    : free disk / storage bytes per container.
  *   start-slo  : with an SLO, the fleet size at which the fitted start
@@ -112,8 +116,10 @@ struct cap_params {
     double reserve_mem_bytes;   /* memory kept for the OS and everything else */
     double cpu_target;          /* fraction of the CPU we may fill, e.g. 0.8 */
     double start_slo_ms;        /* <= 0: no start-latency limit */
-    int reserve_set;            /* reserve_mem_bytes given; else max(2 GiB, 10 %) (budget: 10 %) */
-    double headroom;            /* fraction of every kernel limit kept free (default 0.10) */
+    int reserve_set;            /* reserve_mem_bytes given; else max(2 GiB, 10 %) (budget: 5 %) */
+    double headroom;            /* fraction of every kernel limit kept free; < 0: the density
+                                   guards' margins (pids/threads max(1024, 5 %), a budget's
+                                   pids.max 0, others 5 %) */
 };
 
 /* Limits are container counts (floored, >= 0); INFINITY when a resource does
@@ -179,8 +185,8 @@ int capacity_rows(const struct rundir *r, const struct cap_host *hosts, int nhos
                   const struct cap_params *p, struct cap_row **rows, int *nrows,
                   struct err *e);
 
-/* Default parameters: the reserve max(2 GiB, 10 %) (a budget: 10 %), 80 %
-   CPU target, no start SLO, 10 % headroom on kernel limits. */
+/* Default parameters: the reserve max(2 GiB, 10 %) (a budget: 5 %), 80 %
+   CPU target, no start SLO, the density guards' margins on kernel limits. */
 void capacity_default_params(struct cap_params *p);
 
 /* The model's command-line options, shared by capacity, report and hosts:

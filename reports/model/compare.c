@@ -1,9 +1,10 @@
 /*
- * compare.c - base vs new per mode and metric (see compare.h).
+ * compare.c - base vs new per mode and metric, the repetition as the unit
+ * (see compare.h); printing as a table, Markdown, JSON and JUnit XML.
  */
 #include "compare.h"
 #include "input.h"
-#include "stats_compare.h"
+#include "stats.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -11,21 +12,40 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CMP_MIN_SAMPLES 3
+/* Containers beyond this many in one repetition keep their median in the
+   bootstrap: their share of the variance is negligible (see gate_stats.h). */
+#define CMP_INNER_CAP 2000
 
 const char *cmp_metric_key(int metric)
 {
     return metric == CMP_MARGINAL ? "marginal_mem_bytes" : rd_metric_key((enum rd_metric)metric);
 }
 
+int cmp_metric_find(const char *key)
+{
+    return strcmp(key, "marginal_mem_bytes") == 0 ? CMP_MARGINAL : rd_metric_find(key);
+}
+
+/*
+ * Defaults measured on the 2-core shared test host (README, "CI gate"):
+ * ns starts take ~3 ms and move by ~10 % between repetitions under load,
+ * memory and storage hardly move at all; idle CPU and the marginal slope of
+ * a small ramp are mostly noise, so their thresholds are wide.
+ */
 void cmp_default_opts(struct cmp_opts *o)
 {
     int i;
     o->alpha = 0.05;
-    o->resamples = 10000;
+    o->resamples = 2000;
     o->seed = 0x15b0c4e5eed5ULL;
-    for (i = 0; i < CMP_NMETRICS; i++)
+    o->inconclusive = CMP_INCONCLUSIVE_EXIT3;
+    for (i = 0; i < CMP_NMETRICS; i++) {
         o->threshold[i] = 0.05;
+        o->gated[i] = 1;
+    }
+    o->threshold[RDM_START_MS] = 0.10;
+    o->threshold[RDM_IDLE_CPU] = 0.50;
+    o->threshold[CMP_MARGINAL] = 0.50;
 }
 
 int cmp_load_thresholds(const char *text, const char *fname, struct cmp_opts *o, struct err *e)
@@ -39,13 +59,13 @@ int cmp_load_thresholds(const char *text, const char *fname, struct cmp_opts *o,
         goto out;
     }
     cJSON_ArrayForEach(k, j) {
-        int m = strcmp(k->string, "marginal_mem_bytes") == 0 ? CMP_MARGINAL : rd_metric_find(k->string);
+        int m = cmp_metric_find(k->string);
         if (m < 0) {
             err_set(e, EINVAL, "%s: %s: unknown metric (start_ms, mem_pss_bytes, mem_cgroup_bytes, "
                     "idle_cpu_pct, storage_bytes, work_ns, marginal_mem_bytes)", fname, k->string);
             goto out;
         }
-        if (!cJSON_IsNumber(k) || k->valuedouble < 0) {
+        if (!cJSON_IsNumber(k) || !(k->valuedouble >= 0 && k->valuedouble < 1e6)) {
             err_set(e, EINVAL, "%s: %s: threshold must be a fraction >= 0 (0.05 = 5 %%)", fname, k->string);
             goto out;
         }
@@ -57,108 +77,225 @@ out:
     return rc;
 }
 
-static enum cmp_verdict verdict(const struct cmp_row *r, double threshold)
+int cmp_parse_gated(const char *list, struct cmp_opts *o, struct err *e)
 {
-    if (!r->significant)
-        return CMP_SAME;
-    if (r->change > threshold)
-        return CMP_REGRESSION;
-    if (r->change < -threshold)
-        return CMP_IMPROVEMENT;
-    return CMP_CHANGED_BELOW_THRESHOLD;
-}
-
-static int compare_metric(const struct rd_mode *a, const struct rd_mode *b, int metric,
-                          const struct cmp_opts *o, struct cmp_row *r)
-{
-    const struct dvec *va = &a->val[metric], *vb = &b->val[metric];
-    double *scratch;
-    double u;
-    int exact;
-    r->nbase = va->n;
-    r->nnew = vb->n;
-    r->base_median = r->new_median = r->change = r->lo = r->hi = r->p = NAN;
-    if (va->n < CMP_MIN_SAMPLES || vb->n < CMP_MIN_SAMPLES) {
-        r->verdict = CMP_SKIPPED;
-        snprintf(r->note, sizeof(r->note), "too few values (need %d on each side)", CMP_MIN_SAMPLES);
-        return 0;
+    char name[64];
+    const char *p = list;
+    int i, any = 0;
+    for (i = 0; i < CMP_NMETRICS; i++)
+        o->gated[i] = 0;
+    while (*p) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        int m;
+        if (len >= sizeof(name))
+            return err_set(e, EINVAL, "--gate: %.*s: unknown metric", (int)len, p);
+        memcpy(name, p, len);
+        name[len] = '\0';
+        m = cmp_metric_find(name);
+        if (m < 0)
+            return err_set(e, EINVAL, "--gate: %s: unknown metric", name);
+        o->gated[m] = 1;
+        any = 1;
+        p += len + (end != NULL);
     }
-    scratch = malloc((va->n > vb->n ? va->n : vb->n) * sizeof(double));
-    if (scratch == NULL)
-        return -1;
-    r->base_median = sc_median(va->v, va->n, scratch);
-    r->new_median = sc_median(vb->v, vb->n, scratch);
-    free(scratch);
-    if (r->base_median == 0) {
-        r->verdict = CMP_SKIPPED;
-        snprintf(r->note, sizeof(r->note), "base median is 0: no relative change");
-        return 0;
-    }
-    /* seed per (mode, metric) so rows do not depend on one another */
-    if (sc_bootstrap_median_change(va->v, va->n, vb->v, vb->n, o->resamples, 0.05, 1,
-                                   o->seed + (uint64_t)metric * 7919u, &r->change, &r->lo,
-                                   &r->hi) < 0 ||
-        sc_mann_whitney_auto(va->v, va->n, vb->v, vb->n, &u, &r->p, &exact) < 0)
-        return -1;
-    if (exact)
-        snprintf(r->note, sizeof(r->note), "exact Mann-Whitney p");
-    r->significant = r->p < o->alpha && (r->lo > 0 || r->hi < 0);
-    r->verdict = verdict(r, o->threshold[metric]);
+    if (!any)
+        return err_set(e, EINVAL, "--gate: no metric named");
     return 0;
 }
 
-static void compare_marginal(const struct rd_mode *a, const struct rd_mode *b,
-                             const struct cmp_opts *o, struct cmp_row *r)
+/* ---- grouping values by repetition ---- */
+
+struct keyed {
+    double key, v;
+};
+
+static int cmp_keyed(const void *a, const void *b)
 {
-    const struct rd_marginal *x = &a->marginal, *y = &b->marginal;
-    r->nbase = (size_t)x->points;
-    r->nnew = (size_t)y->points;
-    r->base_median = x->slope;
-    r->new_median = y->slope;
-    r->change = r->lo = r->hi = r->p = NAN;
-    if (!x->has || !y->has || !(x->slope > 0)) {
-        r->verdict = CMP_SKIPPED;
-        if (!x->has || !y->has)
-            snprintf(r->note, sizeof(r->note), "no marginal slope in %s", !x->has ? "base" : "new");
-        else
-            snprintf(r->note, sizeof(r->note), "base slope is not positive: no relative change");
-        return;
-    }
-    r->change = y->slope / x->slope - 1;
-    /* A fit through the origin and one ramp level has no interval at all. */
-    if (x->points >= 3 && y->points >= 3 && !isnan(x->ci_low) && !isnan(x->ci_high) && !isnan(y->ci_low) &&
-        !isnan(y->ci_high)) {
-        if (x->ci_low > 0) { /* the ratio's interval needs a positive base CI */
-            r->lo = y->ci_low / x->ci_high - 1;
-            r->hi = y->ci_high / x->ci_low - 1;
-        }
-        r->significant = y->ci_low > x->ci_high || y->ci_high < x->ci_low;
-        snprintf(r->note, sizeof(r->note), "fits' 95%% CIs %s", r->significant ? "disjoint" : "overlap");
-    } else {
-        snprintf(r->note, sizeof(r->note), "a fit has no CI: not tested");
-    }
-    r->verdict = verdict(r, o->threshold[CMP_MARGINAL]);
+    const struct keyed *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return 0;
 }
 
-int compare_runs(const struct rundir *base, const struct rundir *cur, const struct cmp_opts *o,
-                 struct cmp_row **rows, int *nrows, struct err *e)
+/* A side's values of one metric, sorted by (run, rep), and its groups. */
+struct side {
+    struct keyed *kv;
+    double *v;
+    struct gs_group *g;
+    size_t n, ng;
+};
+
+static void side_free(struct side *s)
 {
-    struct cmp_row *out = calloc((size_t)(base->nmodes ? base->nmodes : 1) * CMP_NMETRICS, sizeof(*out));
+    free(s->kv);
+    free(s->v);
+    free(s->g);
+    memset(s, 0, sizeof(*s));
+}
+
+static int side_push(struct side *s, size_t *cap, double key, double v)
+{
+    if (s->n == *cap) {
+        size_t c = *cap ? *cap * 2 : 256;
+        struct keyed *n2 = realloc(s->kv, c * sizeof(*n2));
+        if (n2 == NULL)
+            return -1;
+        s->kv = n2;
+        *cap = c;
+    }
+    s->kv[s->n].key = key;
+    s->kv[s->n++].v = v;
+    return 0;
+}
+
+/* Per-repetition slope of host memory over fleet size (ramp.csv). */
+static int push_slopes(struct side *s, size_t *cap, double run, const struct rd_mode *m)
+{
+    size_t i, j, n = m->ramp_fleet.n;
+    double *x = malloc((n + 1) * sizeof(double)), *y = malloc((n + 1) * sizeof(double));
+    int rc = -1;
+    if (x == NULL || y == NULL)
+        goto out;
+    for (i = 0; i < n; i++) {
+        double rep = m->ramp_rep.v[i];
+        size_t k = 0, first = 1;
+        struct linear_fit f;
+        for (j = 0; j < i; j++)
+            if (m->ramp_rep.v[j] == rep)
+                first = 0;
+        if (!first)
+            continue;
+        for (j = i; j < n; j++)
+            if (m->ramp_rep.v[j] == rep) {
+                x[k] = m->ramp_fleet.v[j];
+                y[k++] = m->ramp_delta.v[j];
+            }
+        if (k >= 2 && stats_linear_fit(x, y, k, &f) == 0 && side_push(s, cap, run * 1e6 + rep, f.slope) < 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    free(x);
+    free(y);
+    return rc;
+}
+
+static int side_build(struct side *s, const struct rundir *runs, int nruns, const char *mode, int metric)
+{
+    size_t cap = 0, i;
+    int r;
+    memset(s, 0, sizeof(*s));
+    for (r = 0; r < nruns; r++) {
+        const struct rd_mode *m = rundir_mode((struct rundir *)&runs[r], mode);
+        if (m == NULL)
+            continue;
+        if (metric == CMP_MARGINAL) {
+            if (push_slopes(s, &cap, r, m) < 0)
+                return -1;
+            continue;
+        }
+        for (i = 0; i < m->val[metric].n; i++)
+            if (side_push(s, &cap, r * 1e6 + m->rep[metric].v[i], m->val[metric].v[i]) < 0)
+                return -1;
+    }
+    if (s->n == 0)
+        return 0;
+    qsort(s->kv, s->n, sizeof(*s->kv), cmp_keyed);
+    s->v = malloc(s->n * sizeof(double));
+    s->g = malloc(s->n * sizeof(*s->g));
+    if (s->v == NULL || s->g == NULL)
+        return -1;
+    for (i = 0; i < s->n; i++) {
+        s->v[i] = s->kv[i].v;
+        if (i == 0 || s->kv[i].key != s->kv[i - 1].key) {
+            s->g[s->ng].v = &s->v[i];
+            s->g[s->ng++].n = 0;
+        }
+        s->g[s->ng - 1].n++;
+    }
+    return 0;
+}
+
+static int compare_one(const struct rundir *base, int nbase, const struct rundir *cur, int ncur,
+                       const struct cmp_opts *o, struct cmp_row *r)
+{
+    struct side a, b;
+    struct gs_opts go;
+    int rc = -1;
+
+    memset(&a, 0, sizeof(a));
+    memset(&b, 0, sizeof(b));
+    if (side_build(&a, base, nbase, r->mode, r->metric) < 0 || side_build(&b, cur, ncur, r->mode, r->metric) < 0)
+        goto out;
+    r->nbase = a.n;
+    r->nnew = b.n;
+    gs_levels(a.g, a.ng, &r->lbase);
+    gs_levels(b.g, b.ng, &r->lnew);
+    go.alpha = o->alpha;
+    go.threshold = o->threshold[r->metric];
+    go.resamples = o->resamples;
+    go.inner_cap = CMP_INNER_CAP;
+    /* seed per metric so rows do not depend on one another */
+    go.seed = o->seed + (uint64_t)r->metric * 7919u;
+    go.alpha_change = 0;
+    if (o->paired && a.ng == b.ng) {
+        if (gs_compare_paired(a.g, b.g, a.ng, &go, &r->g) < 0)
+            goto out;
+        r->pairs = a.ng;
+    } else if (gs_compare(a.g, a.ng, b.g, b.ng, &go, &r->g) < 0) {
+        goto out;
+    }
+    rc = 0;
+out:
+    side_free(&a);
+    side_free(&b);
+    return rc;
+}
+
+/* Regression / improvement at alpha / m over the m gated, tested rows. */
+static void bonferroni(struct cmp_row *rows, int n, const struct cmp_opts *o)
+{
+    int i, m = 0;
+    for (i = 0; i < n; i++)
+        m += rows[i].gated && !isnan(rows[i].g.se_log);
+    for (i = 0; i < n; i++) {
+        struct cmp_row *r = &rows[i];
+        struct gs_opts go;
+        size_t reps = r->pairs ? r->pairs : r->lbase.reps < r->lnew.reps ? r->lbase.reps : r->lnew.reps;
+        if (isnan(r->g.se_log) || m < 2)
+            continue;
+        memset(&go, 0, sizeof(go));
+        go.alpha = o->alpha;
+        go.alpha_change = o->alpha / m;
+        go.threshold = o->threshold[r->metric];
+        gs_decide(log1p(r->g.change), r->g.se_log, r->g.df, reps, &go, &r->g);
+        r->tests = m;
+    }
+}
+
+int compare_sides(const struct rundir *base, int nbase, const struct rundir *cur, int ncur,
+                  const struct cmp_opts *o, struct cmp_row **rows, int *nrows, struct err *e)
+{
+    const struct rundir *first = &base[0];
+    struct cmp_row *out;
     int i, k, n = 0;
+
+    if (nbase < 1 || ncur < 1)
+        return err_set(e, EINVAL, "compare: a side has no run");
+    out = calloc((size_t)(first->nmodes ? first->nmodes : 1) * CMP_NMETRICS, sizeof(*out));
     if (out == NULL)
         return err_set(e, ENOMEM, "out of memory");
-    for (i = 0; i < base->nmodes; i++) {
-        const struct rd_mode *a = &base->modes[i];
-        const struct rd_mode *b = rundir_mode((struct rundir *)cur, a->name);
-        if (b == NULL)
+    for (i = 0; i < first->nmodes; i++) {
+        const struct rd_mode *a = &first->modes[i];
+        if (rundir_mode((struct rundir *)&cur[0], a->name) == NULL)
             continue;
         for (k = 0; k < CMP_NMETRICS; k++) {
             struct cmp_row *r = &out[n++];
             snprintf(r->mode, sizeof(r->mode), "%s", a->name);
             r->metric = k;
-            if (k == CMP_MARGINAL)
-                compare_marginal(a, b, o, r);
-            else if (compare_metric(a, b, k, o, r) < 0) {
+            r->gated = o->gated[k];
+            if (compare_one(base, nbase, cur, ncur, o, r) < 0) {
                 free(out);
                 return err_set(e, ENOMEM, "out of memory");
             }
@@ -168,28 +305,45 @@ int compare_runs(const struct rundir *base, const struct rundir *cur, const stru
         free(out);
         return err_set(e, EINVAL, "the runs have no mode in common");
     }
+    bonferroni(out, n, o);
     *rows = out;
     *nrows = n;
     return 0;
 }
 
-int compare_regressions(const struct cmp_row *rows, int n)
+int compare_runs(const struct rundir *base, const struct rundir *cur, const struct cmp_opts *o,
+                 struct cmp_row **rows, int *nrows, struct err *e)
+{
+    return compare_sides(base, 1, cur, 1, o, rows, nrows, e);
+}
+
+int compare_count(const struct cmp_row *rows, int n, enum gs_verdict v)
 {
     int i, c = 0;
     for (i = 0; i < n; i++)
-        c += rows[i].verdict == CMP_REGRESSION;
+        c += rows[i].gated && rows[i].g.verdict == v;
     return c;
 }
 
-static const char *verdict_name(enum cmp_verdict v)
+int compare_regressions(const struct cmp_row *rows, int n)
 {
-    switch (v) {
-    case CMP_REGRESSION: return "REGRESSION";
-    case CMP_IMPROVEMENT: return "improvement";
-    case CMP_CHANGED_BELOW_THRESHOLD: return "within threshold";
-    case CMP_SAME: return "no significant change";
-    default: return "skipped";
-    }
+    return compare_count(rows, n, GS_REGRESSION);
+}
+
+int compare_exit_code(const struct cmp_row *rows, int n, const struct cmp_opts *o)
+{
+    if (compare_regressions(rows, n) > 0)
+        return 1;
+    if (compare_count(rows, n, GS_INCONCLUSIVE) > 0)
+        return o->inconclusive == CMP_INCONCLUSIVE_PASS ? 0 : o->inconclusive == CMP_INCONCLUSIVE_FAIL ? 1 : 3;
+    return 0;
+}
+
+/* ---- output ---- */
+
+static int value_metric(int metric)
+{
+    return metric == CMP_MARGINAL ? RDM_MEM_PSS : metric;
 }
 
 static const char *fmt_val(int metric, double v, char *buf, size_t n)
@@ -216,46 +370,209 @@ static const char *fmt_pct(double v, char *buf, size_t n)
     return buf;
 }
 
+/* "sd between reps / within reps", relative to the base estimate */
+static const char *fmt_levels(const struct gs_levels *l, char *buf, size_t n)
+{
+    if (l->reps < 2 || !(l->estimate > 0))
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, "%.1f%%/%.1f%%", 100 * l->sd_between / l->estimate,
+                 isnan(l->sd_within) ? 0.0 : 100 * l->sd_within / l->estimate);
+    return buf;
+}
+
+static void verdict_text(const struct cmp_row *r, char *buf, size_t n)
+{
+    const char *name = gs_verdict_name(r->g.verdict);
+    char more[64] = "";
+    if (r->g.verdict == GS_INCONCLUSIVE) {
+        if (r->g.reps_more > 0)
+            snprintf(more, sizeof(more), " (~%d more reps/side)", r->g.reps_more);
+        else
+            snprintf(more, sizeof(more), " (change at the threshold)");
+    }
+    snprintf(buf, n, "%s%s%s%s%s", r->g.verdict == GS_REGRESSION ? "REGRESSION" : name, more,
+             r->gated ? "" : " [not gated]", r->g.note[0] ? ": " : "", r->g.note);
+}
+
 void compare_print(FILE *f, const struct cmp_row *rows, int n, const struct cmp_opts *o, int markdown)
 {
     int i;
     if (markdown) {
-        fprintf(f, "| mode | metric | n base/new | base median | new median | change | 95%% CI | p | threshold | verdict |\n");
-        fprintf(f, "|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        fprintf(f, "| mode | metric | reps b/n | base | new | change | 95%% CI | p | rep/ctr sd | threshold | verdict |\n");
+        fprintf(f, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
     } else {
-        fprintf(f, "%-10s %-18s %9s %13s %13s %8s %19s %8s %6s  %s\n", "mode", "metric", "n b/n",
-                "base median", "new median", "change", "95% CI", "p", "thr", "verdict");
+        fprintf(f, "%-10s %-18s %7s %11s %11s %8s %19s %7s %13s %5s  %s\n", "mode", "metric", "reps",
+                "base", "new", "change", "95% CI", "p", "sd rep/ctr", "thr", "verdict");
     }
     for (i = 0; i < n; i++) {
         const struct cmp_row *r = &rows[i];
-        char bm[32], nm[32], ch[32], lo[32], hi[32], ci[72], p[32], cnt[32], thr[16];
-        fmt_val(r->metric == CMP_MARGINAL ? RDM_MEM_PSS : r->metric, r->base_median, bm, sizeof(bm));
-        fmt_val(r->metric == CMP_MARGINAL ? RDM_MEM_PSS : r->metric, r->new_median, nm, sizeof(nm));
-        fmt_pct(r->change, ch, sizeof(ch));
-        if (isnan(r->lo))
+        char bm[32], nm[32], ch[32], lo[32], hi[32], ci[72], p[32], cnt[32], thr[16], lv[40], vd[256];
+        fmt_val(value_metric(r->metric), r->g.base, bm, sizeof(bm));
+        fmt_val(value_metric(r->metric), r->g.cur, nm, sizeof(nm));
+        fmt_pct(r->g.change, ch, sizeof(ch));
+        if (isnan(r->g.lo))
             snprintf(ci, sizeof(ci), "-");
         else
-            snprintf(ci, sizeof(ci), "[%s, %s]", fmt_pct(r->lo, lo, sizeof(lo)), fmt_pct(r->hi, hi, sizeof(hi)));
-        if (isnan(r->p))
+            snprintf(ci, sizeof(ci), "[%s, %s]", fmt_pct(r->g.lo, lo, sizeof(lo)), fmt_pct(r->g.hi, hi, sizeof(hi)));
+        if (isnan(r->g.p))
             snprintf(p, sizeof(p), "-");
-        else if (r->p < 0.0001)
+        else if (r->g.p < 0.0001)
             snprintf(p, sizeof(p), "<0.0001");
         else
-            snprintf(p, sizeof(p), "%.4f", r->p);
-        snprintf(cnt, sizeof(cnt), "%lu/%lu", (unsigned long)r->nbase, (unsigned long)r->nnew);
+            snprintf(p, sizeof(p), "%.4f", r->g.p);
+        snprintf(cnt, sizeof(cnt), "%lu/%lu", (unsigned long)r->lbase.reps, (unsigned long)r->lnew.reps);
         snprintf(thr, sizeof(thr), "%.0f%%", o->threshold[r->metric] * 100);
+        fmt_levels(&r->lbase, lv, sizeof(lv));
+        verdict_text(r, vd, sizeof(vd));
         if (markdown)
-            fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s%s%s%s%s |\n", r->mode,
-                    cmp_metric_key(r->metric), cnt, bm, nm, ch, ci, p, thr,
-                    r->verdict == CMP_REGRESSION ? "**" : "", verdict_name(r->verdict),
-                    r->verdict == CMP_REGRESSION ? "**" : "", r->note[0] ? ": " : "", r->note);
+            fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s%s%s |\n", r->mode,
+                    cmp_metric_key(r->metric), cnt, bm, nm, ch, ci, p, lv, thr,
+                    r->g.verdict == GS_REGRESSION ? "**" : "", vd, r->g.verdict == GS_REGRESSION ? "**" : "");
         else
-            fprintf(f, "%-10s %-18s %9s %13s %13s %8s %19s %8s %6s  %s%s%s\n", r->mode,
-                    cmp_metric_key(r->metric), cnt, bm, nm, ch, ci, p, thr, verdict_name(r->verdict),
-                    r->note[0] ? ": " : "", r->note);
+            fprintf(f, "%-10s %-18s %7s %11s %11s %8s %19s %7s %13s %5s  %s\n", r->mode,
+                    cmp_metric_key(r->metric), cnt, bm, nm, ch, ci, p, lv, thr, vd);
     }
-    fprintf(f, "%s%d regression(s); alpha %.3g, %d bootstrap resamples, Mann-Whitney U two-sided "
-               "(exact below 8 values per side without ties, else normal approximation)%s\n",
-            markdown ? "\n" : "", compare_regressions(rows, n), o->alpha, o->resamples,
-            markdown ? "." : "");
+    fprintf(f, "%s%d regression(s), %d improvement(s), %d equivalent, %d inconclusive (gated metrics); "
+               "unit: the repetition (mean of repetition medians%s), hierarchical bootstrap "
+               "(%d resamples: repetitions, then containers), Student t; regression = change beyond "
+               "the threshold with the CI excluding 0 at alpha %.3g/%d rows (Bonferroni; the CI shown); "
+               "equivalent = 90 %% CI within +-threshold (TOST, alpha %.3g)%s\n",
+            markdown ? "\n" : "", compare_regressions(rows, n), compare_count(rows, n, GS_IMPROVEMENT),
+            compare_count(rows, n, GS_EQUIVALENT), compare_count(rows, n, GS_INCONCLUSIVE),
+            o->paired ? ", paired ABBA" : "", o->resamples, o->alpha, n > 0 && rows[0].tests > 1 ? rows[0].tests : 1,
+            o->alpha, markdown ? "." : "");
+}
+
+static void add_num(cJSON *o, const char *key, double v)
+{
+    if (isnan(v) || isinf(v))
+        cJSON_AddNullToObject(o, key);
+    else
+        cJSON_AddNumberToObject(o, key, v);
+}
+
+static cJSON *levels_json(const struct gs_levels *l)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "repetitions", (double)l->reps);
+    add_num(o, "values_per_repetition", l->ctrs_per_rep);
+    add_num(o, "estimate", l->estimate);
+    add_num(o, "sd_repetition_medians", l->sd_rep_medians);
+    add_num(o, "sd_between_repetitions", l->sd_between);
+    add_num(o, "sd_within_repetition", l->sd_within);
+    return o;
+}
+
+int compare_write_json(FILE *f, const char *base, const char *cur, const struct cmp_row *rows, int n,
+                       const struct cmp_opts *o, struct err *e)
+{
+    cJSON *root = cJSON_CreateObject(), *arr, *opt;
+    char *text;
+    int i;
+    if (root == NULL)
+        return err_set(e, ENOMEM, "out of memory");
+    cJSON_AddStringToObject(root, "base", base);
+    cJSON_AddStringToObject(root, "new", cur);
+    opt = cJSON_AddObjectToObject(root, "options");
+    cJSON_AddNumberToObject(opt, "alpha", o->alpha);
+    cJSON_AddNumberToObject(opt, "resamples", o->resamples);
+    cJSON_AddStringToObject(opt, "inconclusive",
+                            o->inconclusive == CMP_INCONCLUSIVE_PASS ? "pass"
+                            : o->inconclusive == CMP_INCONCLUSIVE_FAIL ? "fail" : "exit3");
+    arr = cJSON_AddArrayToObject(root, "rows");
+    for (i = 0; i < n; i++) {
+        const struct cmp_row *r = &rows[i];
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "mode", r->mode);
+        cJSON_AddStringToObject(x, "metric", cmp_metric_key(r->metric));
+        cJSON_AddBoolToObject(x, "gated", r->gated);
+        cJSON_AddNumberToObject(x, "threshold", o->threshold[r->metric]);
+        cJSON_AddNumberToObject(x, "values_base", (double)r->nbase);
+        cJSON_AddNumberToObject(x, "values_new", (double)r->nnew);
+        add_num(x, "base", r->g.base);
+        add_num(x, "new", r->g.cur);
+        add_num(x, "change", r->g.change);
+        add_num(x, "ci_low", r->g.lo);
+        add_num(x, "ci_high", r->g.hi);
+        add_num(x, "tost_ci_low", r->g.tost_lo);
+        add_num(x, "tost_ci_high", r->g.tost_hi);
+        add_num(x, "se_log_ratio", r->g.se_log);
+        add_num(x, "df", r->g.df);
+        add_num(x, "p", r->g.p);
+        cJSON_AddNumberToObject(x, "alpha_row", r->tests > 1 ? o->alpha / r->tests : o->alpha);
+        cJSON_AddNumberToObject(x, "pairs", (double)r->pairs);
+        cJSON_AddStringToObject(x, "verdict", gs_verdict_name(r->g.verdict));
+        if (r->g.verdict == GS_INCONCLUSIVE)
+            cJSON_AddNumberToObject(x, "more_repetitions_per_side", r->g.reps_more);
+        if (r->g.note[0])
+            cJSON_AddStringToObject(x, "note", r->g.note);
+        cJSON_AddItemToObject(x, "levels_base", levels_json(&r->lbase));
+        cJSON_AddItemToObject(x, "levels_new", levels_json(&r->lnew));
+        cJSON_AddItemToArray(arr, x);
+    }
+    cJSON_AddNumberToObject(root, "regressions", compare_regressions(rows, n));
+    cJSON_AddNumberToObject(root, "inconclusive", compare_count(rows, n, GS_INCONCLUSIVE));
+    cJSON_AddNumberToObject(root, "exit_code", compare_exit_code(rows, n, o));
+    text = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (text == NULL)
+        return err_set(e, ENOMEM, "out of memory");
+    fprintf(f, "%s\n", text);
+    free(text);
+    return 0;
+}
+
+/* XML text with &, <, >, " escaped. */
+static void xml_put(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        default:
+            if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
+                fputc(*s, f);
+        }
+    }
+}
+
+int compare_write_junit(FILE *f, const char *suite, const struct cmp_row *rows, int n, const struct cmp_opts *o)
+{
+    int i, fails = 0, skips = 0;
+    for (i = 0; i < n; i++) {
+        fails += rows[i].gated && rows[i].g.verdict == GS_REGRESSION;
+        skips += rows[i].g.verdict == GS_INCONCLUSIVE || rows[i].g.verdict == GS_SKIPPED;
+    }
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n<testsuite name=\"");
+    xml_put(f, suite);
+    fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"%d\">\n", n, fails, skips);
+    for (i = 0; i < n; i++) {
+        const struct cmp_row *r = &rows[i];
+        char vd[256], ch[32], lo[32], hi[32], msg[512];
+        verdict_text(r, vd, sizeof(vd));
+        snprintf(msg, sizeof(msg), "%s: change %s, 95%% CI [%s, %s], threshold %.0f%%", vd,
+                 fmt_pct(r->g.change, ch, sizeof(ch)), fmt_pct(r->g.lo, lo, sizeof(lo)),
+                 fmt_pct(r->g.hi, hi, sizeof(hi)), o->threshold[r->metric] * 100);
+        fprintf(f, "  <testcase classname=\"isobench.");
+        xml_put(f, r->mode);
+        fprintf(f, "\" name=\"%s\"", cmp_metric_key(r->metric));
+        if (r->gated && r->g.verdict == GS_REGRESSION) {
+            fprintf(f, ">\n    <failure type=\"regression\" message=\"");
+            xml_put(f, msg);
+            fprintf(f, "\"/>\n  </testcase>\n");
+        } else if (r->g.verdict == GS_INCONCLUSIVE || r->g.verdict == GS_SKIPPED) {
+            fprintf(f, ">\n    <skipped message=\"");
+            xml_put(f, msg);
+            fprintf(f, "\"/>\n  </testcase>\n");
+        } else {
+            fprintf(f, ">\n    <system-out>");
+            xml_put(f, msg);
+            fprintf(f, "</system-out>\n  </testcase>\n");
+        }
+    }
+    fprintf(f, "</testsuite>\n</testsuites>\n");
+    return ferror(f) ? -1 : 0;
 }

@@ -1,15 +1,25 @@
 /*
- * compare.h - base run vs new run, per mode and metric (`isobench compare`).
+ * compare.h - base vs new per mode and metric: the regression gate
+ * (`isobench compare`, `isobench ab`).
  *
- * For each mode present in both runs and each per-container metric
- * (containers.csv, ok rows), the change in median with a seeded 95 %
- * percentile-bootstrap interval and a two-sided Mann-Whitney U p-value
- * (stats_compare.c). The marginal memory slope is compared from the two
- * summary fits: its interval is the ratio of the fits' CIs, and it is
- * significant only when the CIs do not overlap. A row is a regression when
- * it is significant (p < alpha and the interval excludes 0) AND the median
- * grew by more than the metric's threshold (every metric here is "higher is
- * worse"). An improvement is the mirror image.
+ * The unit is the repetition: for each mode present on both sides and each
+ * per-container metric (containers.csv, ok rows), every repetition of every
+ * run on a side contributes its median, and gate_stats.c compares the two
+ * sides' means of repetition medians with a hierarchical bootstrap (over
+ * repetitions, then containers) and Student's t. The marginal memory slope is
+ * fitted per repetition from ramp.csv and compared the same way (one value
+ * per repetition). With `paired` (isobench ab), repetition i of the base and
+ * of the new side ran next to each other and are compared pairwise. The
+ * regression / improvement test of each row runs at alpha / m, m the gated
+ * rows that were tested (Bonferroni): a run has a dozen metrics, and the
+ * gate must not cry wolf on one of them by chance. Each row gets one of four verdicts: regression,
+ * improvement, equivalent (TOST), inconclusive, or is skipped; every metric
+ * here is "higher is worse".
+ *
+ * Exit codes (compare_exit_code): 0 no regression and every gated metric
+ * decided, 1 a regression on a gated metric, 3 inconclusive on a gated metric
+ * (no regression); with CMP_INCONCLUSIVE_PASS / _FAIL it maps to 0 / 1.
+ * (2 is the front-ends' usage or input error.)
  */
 #ifndef ISOBENCH_COMPARE_H
 #define ISOBENCH_COMPARE_H
@@ -18,6 +28,7 @@
 #include <stdio.h>
 
 #include "err.h"
+#include "gate_stats.h"
 #include "rundir.h"
 
 #define CMP_MARGINAL (RDM_COUNT)  /* metric index of the marginal slope */
@@ -25,38 +36,55 @@
 #define CMP_MIN_RESAMPLES 100
 #define CMP_MAX_RESAMPLES 100000          /* criterion.rs' default is 100 000 */
 
+enum cmp_inconclusive { CMP_INCONCLUSIVE_EXIT3, CMP_INCONCLUSIVE_PASS, CMP_INCONCLUSIVE_FAIL };
+
 struct cmp_opts {
     double alpha;                     /* default 0.05 */
-    int resamples;                    /* default 10000 */
+    int resamples;                    /* default 2000 */
     uint64_t seed;                    /* fixed default: reproducible */
-    double threshold[CMP_NMETRICS];   /* relative, default 0.05 */
+    double threshold[CMP_NMETRICS];   /* relative; defaults in compare.c */
+    int gated[CMP_NMETRICS];          /* 1: the verdict counts for the exit code */
+    enum cmp_inconclusive inconclusive;
+    int paired;                       /* ab: base run i and new run i ran next to each other */
 };
-
-enum cmp_verdict { CMP_SKIPPED, CMP_SAME, CMP_REGRESSION, CMP_IMPROVEMENT, CMP_CHANGED_BELOW_THRESHOLD };
 
 struct cmp_row {
     char mode[64];
     int metric;                      /* enum rd_metric or CMP_MARGINAL */
-    size_t nbase, nnew;
-    double base_median, new_median;  /* marginal: the slopes */
-    double change, lo, hi;           /* relative change of the median and its CI */
-    double p;                        /* NAN for the marginal slope */
-    int significant;
-    enum cmp_verdict verdict;
-    char note[96];
+    size_t nbase, nnew;              /* values */
+    struct gs_levels lbase, lnew;    /* variance per level */
+    struct gs_result g;              /* estimates, change, CIs, verdict */
+    int gated;
+    size_t pairs;                    /* paired comparison: pairs; 0 unpaired */
+    int tests;                       /* Bonferroni: gated rows tested (alpha / tests) */
 };
 
 const char *cmp_metric_key(int metric);   /* "start_ms", ..., "marginal_mem_bytes" */
+int cmp_metric_find(const char *key);     /* -1 if unknown */
 void cmp_default_opts(struct cmp_opts *o);
 /* Thresholds JSON {"start_ms":0.10,...}; unknown keys are an error. */
 int cmp_load_thresholds(const char *text, const char *fname, struct cmp_opts *o, struct err *e);
+/* --gate start_ms,mem_pss_bytes: only these metrics count for the exit code. */
+int cmp_parse_gated(const char *list, struct cmp_opts *o, struct err *e);
 
-/* Compare; *rows allocated (caller frees). */
+/* Compare the runs of two sides (each side pools its runs' repetitions);
+   *rows allocated (caller frees). */
+int compare_sides(const struct rundir *base, int nbase, const struct rundir *cur, int ncur,
+                  const struct cmp_opts *o, struct cmp_row **rows, int *nrows, struct err *e);
 int compare_runs(const struct rundir *base, const struct rundir *cur, const struct cmp_opts *o,
                  struct cmp_row **rows, int *nrows, struct err *e);
-/* Number of regression rows. */
+/* Gated rows with the verdict. */
+int compare_count(const struct cmp_row *rows, int n, enum gs_verdict v);
 int compare_regressions(const struct cmp_row *rows, int n);
+int compare_exit_code(const struct cmp_row *rows, int n, const struct cmp_opts *o);
 
 void compare_print(FILE *f, const struct cmp_row *rows, int n, const struct cmp_opts *o, int markdown);
+/* Every number as JSON; base/new name the sides. */
+int compare_write_json(FILE *f, const char *base, const char *cur, const struct cmp_row *rows, int n,
+                       const struct cmp_opts *o, struct err *e);
+/* JUnit XML: one testcase per mode x metric, <failure> for a regression,
+   <skipped> for inconclusive (and skipped rows). */
+int compare_write_junit(FILE *f, const char *suite, const struct cmp_row *rows, int n,
+                        const struct cmp_opts *o);
 
 #endif

@@ -560,6 +560,7 @@ static const char *const container_cols[] = {
     "!mode", "!status", "fleet_size",
     "start_ms", "mem_pss_bytes", "mem_cgroup_bytes", "idle_cpu_pct", "storage_bytes", "work_ns",
     "pids", "fds", "mounts", "kmem_bytes", "mem_commit_bytes",
+    "rep", /* last: CONTAINER_NCOLS - 1 */
 };
 #define CONTAINER_NCOLS ((int)(sizeof(container_cols) / sizeof(container_cols[0])))
 
@@ -567,11 +568,15 @@ static int container_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct 
 {
     struct row_ctx *c = ctx;
     struct rd_mode *m = row_mode(c, f[0], e);
-    double fleet, v;
+    double fleet, v, rep;
     int i;
     (void)line;
     if (m == NULL)
         return -1;
+    if (csvr_num(f[CONTAINER_NCOLS - 1], &rep) < 0)
+        return bad_number(e, "rep", f[CONTAINER_NCOLS - 1]);
+    if (isnan(rep))
+        rep = 0; /* files from before repetitions were recorded */
     if (strcmp(f[1], "ok") != 0) {
         m->csv_failed++;
         return 0;
@@ -585,7 +590,7 @@ static int container_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct 
             return bad_number(e, metric_keys[i], f[3 + i]);
         if (isnan(v))
             continue;
-        if (dvec_push(&m->val[i], v) < 0)
+        if (dvec_push(&m->val[i], v) < 0 || dvec_push(&m->rep[i], rep) < 0)
             return err_set(e, ENOMEM, "out of memory");
         if (i == RDM_START_MS && dvec_push(&m->start_fleet, fleet) < 0)
             return err_set(e, ENOMEM, "out of memory");
@@ -602,7 +607,7 @@ static int container_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct 
 
 static const char *const ramp_cols[] = {
     "!mode", "!fleet_size", "!delta_bytes", "cpu_busy_pct", "kernel_used_bytes", "pss_sum_bytes",
-    "pids_in_use", "threads_in_use", "cgroup_used_bytes",
+    "pids_in_use", "threads_in_use", "cgroup_used_bytes", "rep", /* last: RAMP_NCOLS - 1 */
 };
 #define RAMP_NCOLS ((int)(sizeof(ramp_cols) / sizeof(ramp_cols[0])))
 
@@ -610,7 +615,7 @@ static int ramp_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *
 {
     struct row_ctx *c = ctx;
     struct rd_mode *m = row_mode(c, f[0], e);
-    double fleet, delta, cpu, extra[5];
+    double fleet, delta, cpu, rep, extra[5];
     struct dvec *dst[5];
     int i;
     (void)line;
@@ -630,10 +635,12 @@ static int ramp_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *
         return bad_number(e, "delta_bytes", f[2]);
     if (csvr_num(f[3], &cpu) < 0)
         return bad_number(e, "cpu_busy_pct", f[3]);
+    if (csvr_num(f[RAMP_NCOLS - 1], &rep) < 0)
+        return bad_number(e, "rep", f[RAMP_NCOLS - 1]);
     if (isnan(fleet) || fleet <= 0 || isnan(delta))
         return 0; /* the level-0 row is the baseline itself */
     if (dvec_push(&m->ramp_fleet, fleet) < 0 || dvec_push(&m->ramp_delta, delta) < 0 ||
-        dvec_push(&m->ramp_cpu, cpu) < 0)
+        dvec_push(&m->ramp_cpu, cpu) < 0 || dvec_push(&m->ramp_rep, isnan(rep) ? 0 : rep) < 0)
         return err_set(e, ENOMEM, "out of memory");
     for (i = 0; i < 5; i++)
         if (dvec_push(dst[i], extra[i]) < 0)
@@ -716,10 +723,13 @@ void rundir_free(struct rundir *r)
     int i, k;
     for (i = 0; i < r->nmodes; i++) {
         struct rd_mode *m = &r->modes[i];
-        for (k = 0; k < RDM_COUNT; k++)
+        for (k = 0; k < RDM_COUNT; k++) {
             dvec_free(&m->val[k]);
+            dvec_free(&m->rep[k]);
+        }
         dvec_free(&m->start_fleet);
         dvec_free(&m->ramp_fleet);
+        dvec_free(&m->ramp_rep);
         dvec_free(&m->ramp_delta);
         dvec_free(&m->ramp_cpu);
         dvec_free(&m->ramp_kernel);

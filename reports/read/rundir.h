@@ -129,11 +129,12 @@ struct rd_mode {
 
     /* containers.csv, status ok: values per metric (empty cells skipped) */
     struct dvec val[RDM_COUNT];
+    struct dvec rep[RDM_COUNT]; /* the repetition of each val[] entry (0 in files without a rep column) */
     struct dvec start_fleet;   /* fleet_size of each val[RDM_START_MS] entry */
     int csv_ok, csv_failed;
 
     /* ramp.csv: one point per (rep, fleet_size > 0) */
-    struct dvec ramp_fleet, ramp_delta, ramp_cpu;
+    struct dvec ramp_fleet, ramp_delta, ramp_cpu, ramp_rep;
     /* same points (NAN when the column is absent): kernel memory, PSS sum,
        tasks, threads, and the budget cgroup's memory in use */
     struct dvec ramp_kernel, ramp_pss, ramp_pids, ramp_threads, ramp_cgroup;

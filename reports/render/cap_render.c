@@ -79,16 +79,25 @@ static void reserve_text(const struct cap_params *p, char *buf, size_t n)
     if (p->reserve_set)
         snprintf(buf, n, "reserve %s memory", rd_fmt_bytes(p->reserve_mem_bytes, rsv, sizeof(rsv)));
     else
-        snprintf(buf, n, "reserve max(2 GiB, 10 %%) of memory, 10 %% of a budget");
+        snprintf(buf, n, "reserve max(2 GiB, 10 %%) of memory, 5 %% of a budget");
+}
+
+static const char *headroom_text(const struct cap_params *p, char *buf, size_t n)
+{
+    if (p->headroom >= 0)
+        snprintf(buf, n, "%.0f %% headroom on kernel limits", p->headroom * 100);
+    else
+        snprintf(buf, n, "kernel limits less the density guards' margins");
+    return buf;
 }
 
 void capacity_print_table(FILE *f, const struct cap_row *rows, int nrows, const struct cap_params *p)
 {
     int i;
-    char rsv[96];
+    char rsv[96], hr[96];
     reserve_text(p, rsv, sizeof(rsv));
-    fprintf(f, "containers per host (%s, CPU target %.0f %%, %.0f %% headroom on kernel limits%s)\n",
-            rsv, p->cpu_target * 100, p->headroom * 100, p->start_slo_ms > 0 ? ", start SLO" : "");
+    fprintf(f, "containers per host (%s, CPU target %.0f %%, %s%s)\n", rsv, p->cpu_target * 100,
+            headroom_text(p, hr, sizeof(hr)), p->start_slo_ms > 0 ? ", start SLO" : "");
     if (p->start_slo_ms > 0)
         fprintf(f, "start SLO: %.0f ms\n", p->start_slo_ms);
     fprintf(f, "%-22s %-10s %9s %17s %9s %9s %9s %9s %9s  %-11s %s\n", "host", "mode", "expected",
@@ -115,10 +124,10 @@ void capacity_print_table(FILE *f, const struct cap_row *rows, int nrows, const 
 void capacity_print_markdown(FILE *f, const struct cap_row *rows, int nrows, const struct cap_params *p)
 {
     int i;
-    char rsv[96];
+    char rsv[96], hr[96];
     reserve_text(p, rsv, sizeof(rsv));
-    fprintf(f, "Containers per host (%s, CPU target %.0f %%, %.0f %% headroom on kernel limits", rsv,
-            p->cpu_target * 100, p->headroom * 100);
+    fprintf(f, "Containers per host (%s, CPU target %.0f %%, %s", rsv, p->cpu_target * 100,
+            headroom_text(p, hr, sizeof(hr)));
     if (p->start_slo_ms > 0)
         fprintf(f, ", start SLO %.0f ms", p->start_slo_ms);
     fprintf(f, "); `-` = that resource does not limit, `<=N`: memory gives a bound only.\n\n");

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# bench/gate_rates.sh [collect|evaluate|ab|all] [WORKDIR] - measure the
+# regression gate's false-alarm rate and power on this host (issue 14).
+#
+#   collect   40 runs of scenarios/gate.json one after the other (20 A/A
+#             pairs), then 10 pairs of (plain run, run with an injected
+#             start delay of 20 % of the ns median start time measured in the
+#             first run). Each run takes ~15-30 s.
+#   evaluate  `isobench compare` with default settings on every pair; prints
+#             how many A/A pairs were flagged (false regressions) and how many
+#             delay pairs were flagged (detections), with every exit code.
+#   ab        `isobench ab` of gate.json against its delayed copy (10 times)
+#             and against itself (5 times), same host, interleaved.
+#   all       all three.
+# ISOBENCH (default build/isobench) picks the binary. Nothing is asserted:
+# the script prints rates; the README quotes them.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+ib=${ISOBENCH:-$root/build/isobench}
+what=${1:-all}
+work=${2:-/tmp/isobench-gate-rates}
+scn=$root/scenarios/gate.json
+pairs_aa=${PAIRS_AA:-20}
+pairs_d=${PAIRS_DELAY:-10}
+ab_n=${AB_RUNS:-10}
+mkdir -p "$work"
+
+delayed_scenario() {
+  # 20 % of the ns median start of the first A run
+  local med
+  med=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['modes'][0]['start_ms']['p50'])" \
+        "$work/aa-01/summary.json" 2>/dev/null || true)
+  if [ -z "$med" ]; then
+    med=$(sed -n 's/.*"start_ms"[^}]*"p50": *\([0-9.e+-]*\).*/\1/p' "$work/aa-01/summary.json" | head -1)
+  fi
+  local d
+  d=$(awk -v m="$med" 'BEGIN { printf "%.3f", 0.2 * m }')
+  sed "s/\"repetitions\"/\"start_delay_ms\": $d, \"repetitions\"/" "$scn" >"$work/gate-delay.json"
+  echo "ns median start ${med} ms -> start_delay_ms ${d}" >"$work/delay.txt"
+}
+
+collect() {
+  local i t0 t1
+  for i in $(seq -w 1 $((2 * pairs_aa))); do
+    [ -f "$work/aa-$i/summary.json" ] && continue
+    t0=$(date +%s.%N)
+    "$ib" run "$scn" --out "$work/aa-$i" --quiet >/dev/null 2>"$work/aa-$i.err"
+    t1=$(date +%s.%N)
+    echo "aa-$i $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}') s" >>"$work/durations.txt"
+  done
+  delayed_scenario
+  for i in $(seq -w 1 "$pairs_d"); do
+    [ -f "$work/d-$i-new/summary.json" ] && continue
+    "$ib" run "$scn" --out "$work/d-$i-base" --quiet >/dev/null 2>"$work/d-$i-base.err"
+    t0=$(date +%s.%N)
+    "$ib" run "$work/gate-delay.json" --out "$work/d-$i-new" --quiet >/dev/null 2>"$work/d-$i-new.err"
+    t1=$(date +%s.%N)
+    echo "d-$i-new $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}') s" >>"$work/durations.txt"
+  done
+}
+
+tally() { # label, then exit codes
+  local label=$1 n=0 c0=0 c1=0 c3=0 other=0 rc
+  shift
+  for rc in "$@"; do
+    n=$((n + 1))
+    case $rc in 0) c0=$((c0 + 1)) ;; 1) c1=$((c1 + 1)) ;; 3) c3=$((c3 + 1)) ;; *) other=$((other + 1)) ;; esac
+  done
+  echo "$label: $c1 of $n flagged as regression (exit 0: $c0, exit 3 inconclusive: $c3, other: $other)"
+}
+
+evaluate() {
+  local i j rcs=() rc
+  for i in $(seq 1 "$pairs_aa"); do
+    a=$(printf "%02d" $((2 * i - 1)))
+    b=$(printf "%02d" $((2 * i)))
+    "$ib" compare "$work/aa-$a" "$work/aa-$b" >"$work/cmp-aa-$i.txt" 2>&1
+    rcs+=($?)
+  done
+  tally "A/A pairs (compare, default settings)" "${rcs[@]}"
+  rcs=()
+  for j in $(seq -w 1 "$pairs_d"); do
+    "$ib" compare "$work/d-$j-base" "$work/d-$j-new" >"$work/cmp-d-$j.txt" 2>&1
+    rcs+=($?)
+  done
+  tally "20 % start delay pairs (compare, $(cat "$work/delay.txt"))" "${rcs[@]}"
+  sort -k2 -n "$work/durations.txt" | tail -1 | sed 's/^/slowest run: /'
+}
+
+ab() {
+  local i rcs=()
+  [ -f "$work/gate-delay.json" ] || delayed_scenario
+  for i in $(seq -w 1 "$ab_n"); do
+    "$ib" ab "$scn" "$work/gate-delay.json" --out "$work/ab-d-$i" >"$work/ab-d-$i.txt" 2>&1
+    rcs+=($?)
+  done
+  tally "20 % start delay (isobench ab)" "${rcs[@]}"
+  rcs=()
+  for i in $(seq -w 1 $((ab_n / 2))); do
+    "$ib" ab "$scn" "$scn" --out "$work/ab-aa-$i" >"$work/ab-aa-$i.txt" 2>&1
+    rcs+=($?)
+  done
+  tally "A/A (isobench ab)" "${rcs[@]}"
+}
+
+case $what in
+  collect) collect ;;
+  evaluate) evaluate ;;
+  ab) ab ;;
+  all) collect; evaluate; ab ;;
+  *) echo "usage: $0 [collect|evaluate|ab|all] [WORKDIR]" >&2; exit 2 ;;
+esac

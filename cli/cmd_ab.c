@@ -1,0 +1,268 @@
+/*
+ * cmd_ab.c - `isobench ab BASE.json [NEW.json] [--base-bin P] [--new-bin P]
+ * [--out DIR] [--reps N] [--until-decided [--max-reps N]] [gate options]`:
+ * a baseline and a candidate measured on this host in one invocation,
+ * interleaved repetition by repetition, then gated.
+ *
+ * The candidate differs from the baseline by its scenario (another mode
+ * definition, image, option), by its isobench binary (--new-bin: e.g. a
+ * build of the pull request, or one that drives a newer runtime), or both.
+ * Each repetition is one child `isobench run` of the scenario with
+ * "repetitions": 1, into DIR/base/rep-NNN or DIR/new/rep-NNN, in ABBA order
+ * (A B, B A, A B, ...), so a slow drift of the host hits both sides alike.
+ * Repetition i of each side forms a pair; the gate compares pairs
+ * (compare.h, paired). With --until-decided, pairs are added after the
+ * first N until no gated metric is inconclusive or --max-reps pairs ran.
+ *
+ * Exit codes as `isobench compare`: 0 no regression and all decided,
+ * 1 regression, 2 usage error or a failed child run, 3 inconclusive.
+ */
+#include "commands.h"
+#include "gate_cli.h"
+#include "plat.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define AB_MAX_PAIRS 500
+
+struct ab {
+    const char *scn[2];        /* base, new scenario files */
+    const char *bin[2];        /* binaries */
+    char dir[1024];
+    char child_scn[2][1100];   /* DIR/base.json, DIR/new.json */
+    int reps, max_reps, until_decided, quiet;
+    struct rundir *runs[2];
+    int nruns[2];
+};
+
+static const char *const side_name[2] = { "base", "new" };
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: isobench ab BASE.json [NEW.json] [--base-bin PATH] [--new-bin PATH] [--out DIR] "
+                    "[--reps N] [--until-decided [--max-reps N]] [--quiet] " GATE_CLI_USAGE "\n");
+    return 2;
+}
+
+/* The scenario with "repetitions": 1 into path; *reps gets its repetitions. */
+static int write_child_scenario(const char *src, const char *path, int *reps)
+{
+    char *text = NULL, *out = NULL;
+    cJSON *j = NULL, *r;
+    struct err e;
+    FILE *f = NULL;
+    int rc = -1;
+
+    err_clear(&e);
+    if (rd_read_text(src, &text, NULL, &e) < 0) {
+        fprintf(stderr, "isobench ab: %s\n", e.msg);
+        goto out;
+    }
+    j = cJSON_Parse(text);
+    if (j == NULL || !cJSON_IsObject(j)) {
+        fprintf(stderr, "isobench ab: %s: not a JSON object (see isobench run)\n", src);
+        goto out;
+    }
+    r = cJSON_GetObjectItemCaseSensitive(j, "repetitions");
+    *reps = cJSON_IsNumber(r) && r->valuedouble >= 1 ? (int)r->valuedouble : 1;
+    cJSON_DeleteItemFromObjectCaseSensitive(j, "repetitions");
+    cJSON_AddNumberToObject(j, "repetitions", 1);
+    out = cJSON_Print(j);
+    f = fopen(path, "w");
+    if (out == NULL || f == NULL || fputs(out, f) < 0) {
+        fprintf(stderr, "isobench ab: %s: cannot write\n", path);
+        goto out;
+    }
+    rc = 0;
+out:
+    if (f != NULL && fclose(f) != 0 && rc == 0) {
+        fprintf(stderr, "isobench ab: %s: cannot write\n", path);
+        rc = -1;
+    }
+    free(out);
+    free(text);
+    cJSON_Delete(j);
+    return rc;
+}
+
+/* One repetition of one side: a child run, loaded. */
+static int run_side(struct ab *x, int side)
+{
+    char out[1200];
+    const char *argv[7];
+    struct rundir *rd;
+    struct err e;
+    int code = 0, idx = x->nruns[side];
+
+    snprintf(out, sizeof(out), "%s/%s/rep-%03d", x->dir, side_name[side], idx + 1);
+    argv[0] = x->bin[side];
+    argv[1] = "run";
+    argv[2] = x->child_scn[side];
+    argv[3] = "--out";
+    argv[4] = out;
+    argv[5] = "--quiet";
+    argv[6] = NULL;
+    if (!x->quiet)
+        fprintf(stderr, "isobench ab: %s repetition %d (%s)\n", side_name[side], idx + 1, out);
+    err_clear(&e);
+    if (plat_run_wait(argv, 1, &code, &e) < 0 || code != 0) {
+        fprintf(stderr, "isobench ab: %s repetition %d: %s run %s failed (%s)\n", side_name[side], idx + 1,
+                x->bin[side], x->child_scn[side], code != 0 ? "non-zero exit, see above" : e.msg);
+        return -1;
+    }
+    rd = &x->runs[side][idx];
+    if (rundir_load(out, RD_CONTAINERS | RD_RAMP, rd, &e) < 0) {
+        fprintf(stderr, "isobench ab: %s: %s\n", out, e.msg);
+        return -1;
+    }
+    x->nruns[side]++;
+    return 0;
+}
+
+static void default_dir(char *dir, size_t n)
+{
+    char stamp[64];
+    time_t t = time(NULL);
+    struct tm tm;
+#ifdef _WIN32
+    gmtime_s(&tm, &t);
+#else
+    gmtime_r(&t, &tm);
+#endif
+    strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+    snprintf(dir, n, "results/ab-%s", stamp);
+}
+
+int cmd_ab(int argc, char **argv)
+{
+    struct ab x;
+    struct gate_cli g;
+    struct cmp_row *rows = NULL;
+    struct err e;
+    char self[1024], label[2][1400], sub[1100];
+    int i, k, nscn = 0, nrows = 0, rc = 2, scn_reps = 0, other = 0, pair;
+
+    memset(&x, 0, sizeof(x));
+    gate_cli_init(&g);
+    g.o.paired = 1;
+    x.max_reps = 30;
+    err_clear(&e);
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        k = gate_cli_option("ab", argc, argv, &i, &g);
+        if (k < 0)
+            return 2;
+        if (k > 0)
+            continue;
+        if (strcmp(a, "--until-decided") == 0) {
+            x.until_decided = 1;
+        } else if (strcmp(a, "--quiet") == 0) {
+            x.quiet = 1;
+        } else if (v != NULL && (strcmp(a, "--base-bin") == 0 || strcmp(a, "--new-bin") == 0)) {
+            x.bin[a[2] == 'b' ? 0 : 1] = v;
+            i++;
+        } else if (v != NULL && strcmp(a, "--out") == 0) {
+            snprintf(x.dir, sizeof(x.dir), "%s", v);
+            i++;
+        } else if (v != NULL && (strcmp(a, "--reps") == 0 || strcmp(a, "--max-reps") == 0)) {
+            char *end;
+            long n = strtol(v, &end, 10);
+            if (*end || n < 2 || n > AB_MAX_PAIRS) {
+                fprintf(stderr, "isobench ab: %s: '%s' is not from 2 to %d\n", a, v, AB_MAX_PAIRS);
+                return 2;
+            }
+            if (a[2] == 'r')
+                x.reps = (int)n;
+            else
+                x.max_reps = (int)n;
+            i++;
+        } else if (a[0] == '-' || nscn == 2) {
+            return usage();
+        } else {
+            x.scn[nscn++] = a;
+        }
+    }
+    if (nscn == 0)
+        return usage();
+    if (nscn == 1)
+        x.scn[1] = x.scn[0];
+    if (gate_cli_finish("ab", &g) < 0)
+        return 2;
+    if (plat_self_exe(self, sizeof(self), &e) < 0) {
+        fprintf(stderr, "isobench ab: %s\n", e.msg);
+        return 2;
+    }
+    for (k = 0; k < 2; k++)
+        if (x.bin[k] == NULL)
+            x.bin[k] = self;
+    if (x.dir[0] == '\0')
+        default_dir(x.dir, sizeof(x.dir));
+    for (k = 0; k < 2; k++) {
+        snprintf(sub, sizeof(sub), "%s/%s", x.dir, side_name[k]);
+        if (plat_mkdir_p(sub, &e) < 0) {
+            fprintf(stderr, "isobench ab: %s\n", e.msg);
+            return 2;
+        }
+        snprintf(x.child_scn[k], sizeof(x.child_scn[k]), "%s/%s.json", x.dir, side_name[k]);
+        if (write_child_scenario(x.scn[k], x.child_scn[k], k == 0 ? &scn_reps : &other) < 0)
+            return 2;
+    }
+    if (x.reps == 0)
+        x.reps = scn_reps < 2 ? 2 : scn_reps;
+    if (x.max_reps < x.reps)
+        x.max_reps = x.reps;
+    for (k = 0; k < 2; k++) {
+        x.runs[k] = calloc((size_t)x.max_reps, sizeof(struct rundir));
+        if (x.runs[k] == NULL) {
+            fprintf(stderr, "isobench ab: out of memory\n");
+            goto out;
+        }
+    }
+    plat_catch_interrupts();
+    for (pair = 0; pair < x.max_reps; pair++) {
+        int first = pair % 2; /* ABBA: pairs alternate which side goes first */
+        if (run_side(&x, first) < 0 || run_side(&x, 1 - first) < 0)
+            goto out;
+        if (plat_interrupted()) {
+            fprintf(stderr, "isobench ab: interrupted after %d pairs\n", pair + 1);
+            goto out;
+        }
+        if (pair + 1 < x.reps)
+            continue;
+        if (!x.until_decided)
+            break;
+        free(rows);
+        rows = NULL;
+        if (compare_sides(x.runs[0], x.nruns[0], x.runs[1], x.nruns[1], &g.o, &rows, &nrows, &e) < 0) {
+            fprintf(stderr, "isobench ab: %s\n", e.msg);
+            goto out;
+        }
+        if (compare_count(rows, nrows, GS_INCONCLUSIVE) == 0)
+            break;
+        if (!x.quiet && pair + 1 < x.max_reps)
+            fprintf(stderr, "isobench ab: %d gated metric(s) inconclusive after %d pairs: one more pair\n",
+                    compare_count(rows, nrows, GS_INCONCLUSIVE), pair + 1);
+    }
+    free(rows);
+    rows = NULL;
+    if (compare_sides(x.runs[0], x.nruns[0], x.runs[1], x.nruns[1], &g.o, &rows, &nrows, &e) < 0) {
+        fprintf(stderr, "isobench ab: %s\n", e.msg);
+        goto out;
+    }
+    for (k = 0; k < 2; k++)
+        snprintf(label[k], sizeof(label[k]), "%s with %s, %d repetitions in %s/%s", x.scn[k], x.bin[k],
+                 x.nruns[k], x.dir, side_name[k]);
+    rc = gate_cli_output("ab", &g, label[0], label[1], rows, nrows);
+out:
+    free(rows);
+    for (k = 0; k < 2; k++) {
+        for (i = 0; i < x.nruns[k]; i++)
+            rundir_free(&x.runs[k][i]);
+        free(x.runs[k]);
+    }
+    return rc;
+}
