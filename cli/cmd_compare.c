@@ -118,8 +118,10 @@ int gate_cli_output(const char *cmd, struct gate_cli *g, const char *base, const
 
     err_clear(&e);
     if (g->json == NULL || strcmp(g->json, "-") != 0) {
+        char mb[4096], mc[4096]; /* paths and run ids are text from outside */
         if (g->markdown)
-            printf("Comparing `%s` (base) with `%s` (new).\n\n", base, cur);
+            printf("Comparing %s (base) with %s (new).\n\n", rd_md_text(base, mb, sizeof(mb)),
+                   rd_md_text(cur, mc, sizeof(mc)));
         else
             printf("base %s\nnew  %s\n", base, cur);
         compare_print(stdout, rows, n, &g->o, g->markdown);

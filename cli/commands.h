@@ -18,6 +18,7 @@ int cmd_capacity(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_ab(int argc, char **argv);
+int cmd_history(int argc, char **argv);
 int cmd_hosts(int argc, char **argv);
 
 struct cap_params;

@@ -28,6 +28,7 @@ static const struct command commands[] = {
     { "capacity", cmd_capacity, "RUN_DIR [--hosts F] [--reserve-mem S] [--cpu-target F] [--start-slo-ms N] [--disk-free S] [--json] containers per host, per mode" },
     { "report", cmd_report, "RUN_DIR... [--out DIR] figures (PNG, SVG), report.html, report.md, metrics.txt" },
     { "compare", cmd_compare, "BASE_DIR NEW_DIR [--thresholds F] [--gate M,..] [--json F] [--junit F] [--markdown] regression gate (exit 1 regression, 3 inconclusive)" },
+    { "history", cmd_history, "RUN_DIR... [--out DIR] step changes over time per host (e-divisive), figures with --out" },
     { "ab", cmd_ab, "BASE.json [NEW.json] [--new-bin P] [--reps N] [--until-decided] baseline and candidate interleaved on this host, then gated" },
     { "hosts", cmd_hosts, "RUN_DIR... [--out DIR] [--price-per-core X] [--price-per-gib Y] runs from different hosts side by side" },
     { "help", cmd_help, "this text" },

@@ -154,6 +154,100 @@ int input_add_i64(int64_t a, int64_t b, int64_t *out)
     return 0;
 }
 
+/* ---- dates ---- */
+
+long long input_days_from_civil(long long y, unsigned m, unsigned d)
+{
+    long long era;
+    unsigned yoe, doy, doe;
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = (unsigned)(y - era * 400);
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (long long)doe - 719468;
+}
+
+/* Exactly n decimal digits. */
+static int fixed_digits(const char **p, int n, int *out)
+{
+    int v = 0;
+    while (n-- > 0) {
+        if (!isdigit((unsigned char)**p))
+            return -1;
+        v = v * 10 + (**p - '0');
+        (*p)++;
+    }
+    *out = v;
+    return 0;
+}
+
+int input_parse_utc(const char *s, double *secs)
+{
+    static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    const char *p = s;
+    int y, mo, d, h, mi, sec, leap;
+    double frac = 0, scale = 0.1;
+    if (s == NULL || fixed_digits(&p, 4, &y) < 0 || *p++ != '-' || fixed_digits(&p, 2, &mo) < 0 ||
+        *p++ != '-' || fixed_digits(&p, 2, &d) < 0 || *p++ != 'T' || fixed_digits(&p, 2, &h) < 0 ||
+        *p++ != ':' || fixed_digits(&p, 2, &mi) < 0 || *p++ != ':' || fixed_digits(&p, 2, &sec) < 0)
+        return -1;
+    if (*p == '.') {
+        p++;
+        if (!isdigit((unsigned char)*p))
+            return -1;
+        for (; isdigit((unsigned char)*p); p++, scale /= 10)
+            frac += (*p - '0') * scale;
+    }
+    if (p[0] != 'Z' || p[1] != '\0')
+        return -1;
+    leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) || h > 23 ||
+        mi > 59 || sec > 60)
+        return -1;
+    *secs = (double)input_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400.0 + h * 3600.0 + mi * 60.0 + sec +
+            frac;
+    return 0;
+}
+
+/* ---- files ---- */
+
+int input_read_file(const char *path, char **out, size_t *len, struct err *e)
+{
+    FILE *fp = fopen(path, "rb");
+    char *buf = NULL;
+    size_t n = 0, cap = 0, got;
+    if (fp == NULL)
+        return err_sys(e, errno, "open %s", path);
+    for (;;) {
+        if (cap - n < 65536) {
+            char *nb = realloc(buf, cap ? cap * 2 : 131072);
+            if (nb == NULL) {
+                free(buf);
+                fclose(fp);
+                return err_set(e, ENOMEM, "read %s: out of memory", path);
+            }
+            buf = nb;
+            cap = cap ? cap * 2 : 131072;
+        }
+        got = fread(buf + n, 1, cap - n - 1, fp);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(fp)) {
+        free(buf);
+        fclose(fp);
+        return err_sys(e, errno, "read %s", path);
+    }
+    fclose(fp);
+    buf[n] = '\0';
+    *out = buf;
+    if (len != NULL)
+        *len = n;
+    return 0;
+}
+
 /* ---- strict JSON ---- */
 
 const char *input_skip_bom(const char *text)

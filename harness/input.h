@@ -56,4 +56,16 @@ struct cJSON *input_json_parse(const char *text, const char *file, struct err *e
 /* Skip a UTF-8 byte order mark. */
 const char *input_skip_bom(const char *text);
 
+/* The whole of a file, NUL-terminated (caller frees); *len (if not NULL)
+   excludes the NUL. Errors name the path. */
+int input_read_file(const char *path, char **out, size_t *len, struct err *e);
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
+long long input_days_from_civil(long long y, unsigned m, unsigned d);
+
+/* "2026-11-25T09:15:00Z" (optionally with a fraction of a second) -> seconds
+   since 1970 UTC. Every field is range-checked, the day against its month
+   ("2026-13-45T99:99:99Z" and "2026-02-30..." are refused). Returns 0 or -1. */
+int input_parse_utc(const char *s, double *secs);
+
 #endif

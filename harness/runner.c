@@ -278,7 +278,8 @@ static void fail(struct run_ctx *x, struct live *l, const char *step, const stru
 static double parse_work_ns(const char *line)
 {
     const char *p = strstr(line, "work_ns=");
-    return p ? strtod(p + 8, NULL) : NAN;
+    double v = p ? strtod(p + 8, NULL) : NAN;
+    return isfinite(v) ? v : NAN; /* a container's output is input too */
 }
 
 static void launch_one(struct run_ctx *x, int i)
@@ -451,6 +452,10 @@ static int64_t sweep(struct run_ctx *x, unsigned sets, enum hold_mark mark, int 
             h->cheap_samples += parts[i].samples;
         if (sets & CSET_PSS)
             h->pss_samples += parts[i].samples;
+        if (sets == CSET_CHEAP) {
+            h->cheap_only_cpu_ns += parts[i].cpu_ns;
+            h->cheap_only_samples += parts[i].samples;
+        }
         h->rows += (int64_t)parts[i].batch.rows;
         /* Keep the buffers for the next sweep: no allocation per tick. */
         parts[i].batch.len = 0;

@@ -56,6 +56,7 @@ struct harness_usage {
     int64_t sampler_cpu_ns;               /* CPU time of the threads sampling containers, every hold */
     int64_t hold_ns;                      /* time spent holding fleets */
     int64_t cheap_samples, pss_samples;   /* container samples taken, per set */
+    int64_t cheap_only_cpu_ns, cheap_only_samples; /* sweeps of the cheap set alone: its own cost */
     int64_t missed_ticks;                 /* cadence ticks skipped because a sweep overran */
     int64_t rows;                         /* samples.csv rows written */
     double ctr_hold_s;                    /* sum over holds of containers x seconds held */

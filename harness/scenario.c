@@ -371,7 +371,7 @@ int scenario_parse_budget(const char *text, struct scn_budget *b, struct err *e)
     if (snprintf(buf, sizeof(buf), "%s", text) >= (int)sizeof(buf))
         return err_set(e, EINVAL, "--budget: '%.40s...' is too long", text);
     for (item = buf; item != NULL; item = next) {
-        char *eq, *end;
+        char *eq;
         next = strchr(item, ',');
         if (next != NULL)
             *next++ = '\0';
@@ -383,13 +383,13 @@ int scenario_parse_budget(const char *text, struct scn_budget *b, struct err *e)
             if (parse_size(eq, &nb.mem_bytes) < 0 || nb.mem_bytes < (1 << 20))
                 return err_set(e, EINVAL, "--budget: memory=%s: expected a size such as 512M (at least 1M)", eq);
         } else if (strcmp(item, "pids") == 0) {
-            long v = strtol(eq, &end, 10);
-            if (end == eq || *end != '\0' || v < 1 || v > (1L << 22))
+            long v;
+            if (input_long(eq, 1, 1L << 22, &v) < 0)
                 return err_set(e, EINVAL, "--budget: pids=%s: expected a positive integer", eq);
             nb.pids = (int)v;
         } else if (strcmp(item, "cpus") == 0) {
-            double v = strtod(eq, &end);
-            if (end == eq || *end != '\0' || !(v > 0) || v > 4096)
+            double v;
+            if (input_double(eq, &v) < 0 || !(v > 0) || v > 4096)
                 return err_set(e, EINVAL, "--budget: cpus=%s: expected a positive number of cores", eq);
             nb.cpus = v;
         } else {

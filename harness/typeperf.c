@@ -9,6 +9,7 @@
 #include "typeperf.h"
 #include "numfmt.h"
 #include "pdh_sampler.h"
+#include "input.h"
 #include "plat.h"
 #include "results_out.h"
 #include "runner.h"
@@ -21,19 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static long long days_from_civil(long long y, unsigned m, unsigned d)
-{
-    long long era;
-    unsigned yoe, doy, doe;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = (unsigned)(y - era * 400);
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (long long)doe - 719468;
-}
 
 static void civil_from_days(long long z, int *y, int *m, int *d)
 {
@@ -101,7 +89,7 @@ int typeperf_parse_time(const char *s, double *secs)
     if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 ||
         sec > 60)
         return -1;
-    *secs = (double)days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400.0 + h * 3600.0 + mi * 60.0 + sec + frac;
+    *secs = (double)input_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400.0 + h * 3600.0 + mi * 60.0 + sec + frac;
     return 0;
 }
 
@@ -120,7 +108,8 @@ static int parse_header_cell(const char *s, char *zone, size_t zn, int *offset)
     if (last == NULL || last == p)
         return -1;
     v = strtol(last + 1, &end, 10);
-    if (end == last + 1 || *end != ')' || end[1] != '\0' || v < -1440 || v > 1440)
+    if (end == last + 1 || *end != ')' || end[1] != '\0' || v < -TYPEPERF_MAX_OFFSET_MIN ||
+        v > TYPEPERF_MAX_OFFSET_MIN)
         return -1;
     open = p;
     close = last - 1;
@@ -386,30 +375,11 @@ out:
 
 int typeperf_read(const char *path, struct typeperf_log *log, struct err *e)
 {
-    FILE *f = fopen(path, "rb");
     char *buf = NULL;
-    size_t len = 0, cap = 0;
+    size_t len = 0;
     int rc;
-    if (f == NULL)
-        return err_sys(e, errno, "open %s", path);
-    for (;;) {
-        size_t r;
-        if (cap - len < 65536) {
-            char *nb = realloc(buf, cap + 1048576);
-            if (nb == NULL) {
-                free(buf);
-                fclose(f);
-                return err_set(e, ENOMEM, "%s: out of memory", path);
-            }
-            buf = nb;
-            cap += 1048576;
-        }
-        r = fread(buf + len, 1, cap - len, f);
-        len += r;
-        if (r == 0)
-            break;
-    }
-    fclose(f);
+    if (input_read_file(path, &buf, &len, e) < 0)
+        return -1;
     rc = typeperf_parse(buf, len, path, log, e);
     free(buf);
     return rc;
@@ -422,30 +392,26 @@ static void iso_utc(double t, char *buf, size_t n)
     snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, h, mi, s);
 }
 
-/* started_utc of an existing run.json ("2026-11-25T09:15:00Z"), or -1. */
-static int run_started(const char *dir, double *t0)
+/* started_utc of an existing run.json ("2026-11-25T09:15:00Z"): samples
+   are timed against it, so a run.json that does not give a valid one is an
+   error, never a silent switch to the log's own clock. */
+static int run_started(const char *dir, double *t0, struct err *e)
 {
     char path[2048];
-    FILE *f;
-    char buf[1 << 16];
-    size_t n;
+    char *text = NULL;
     cJSON *doc;
     const cJSON *s;
-    int y, mo, d, h, mi, sec, rc = -1;
+    int rc = 0;
     snprintf(path, sizeof(path), "%s/run.json", dir);
-    f = fopen(path, "rb");
-    if (f == NULL)
+    if (input_read_file(path, &text, NULL, e) < 0)
         return -1;
-    n = fread(buf, 1, sizeof(buf) - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    doc = cJSON_Parse(buf);
-    s = doc ? cJSON_GetObjectItemCaseSensitive(doc, "started_utc") : NULL;
-    if (cJSON_IsString(s) &&
-        sscanf(s->valuestring, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) == 6) {
-        *t0 = (double)days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400.0 + h * 3600.0 + mi * 60.0 + sec;
-        rc = 0;
-    }
+    doc = input_json_parse(text, path, e);
+    free(text);
+    if (doc == NULL)
+        return -1;
+    s = cJSON_GetObjectItemCaseSensitive(doc, "started_utc");
+    if (!cJSON_IsString(s) || input_parse_utc(s->valuestring, t0) < 0)
+        rc = err_set(e, EINVAL, "%s: started_utc: expected a UTC time like \"2026-11-25T09:15:00Z\"", path);
     cJSON_Delete(doc);
     return rc;
 }
@@ -480,8 +446,10 @@ int typeperf_import(const struct typeperf_log *log, const char *source, const ch
     exists = plat_exists(path);
     if (plat_mkdir_p(res->run_dir, e) < 0)
         return -1;
-    if (!exists || run_started(res->run_dir, &t0) < 0)
+    if (!exists)
         t0 = log->t_utc[0];
+    else if (run_started(res->run_dir, &t0, e) < 0)
+        return -1;
     res->t0_utc = t0;
 
     snprintf(path, sizeof(path), "%s/samples.csv", res->run_dir);

@@ -19,6 +19,10 @@
 
 #include "err.h"
 
+/* The header's UTC offset (UTC - local, minutes): real zones lie within
+   -14 h .. +12 h; anything beyond 14 h is refused. */
+#define TYPEPERF_MAX_OFFSET_MIN 840
+
 struct typeperf_log {
     char host[128];          /* from the first counter's \\HOST\ prefix */
     char zone[128];          /* the header's time-zone name */

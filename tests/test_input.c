@@ -20,6 +20,7 @@
 #include "image.h"
 #include "input.h"
 #include "plat.h"
+#include "render.h"
 #include "report.h"
 #include "rundir.h"
 #include "scenario.h"
@@ -78,14 +79,34 @@ static char *replace(const char *text, const char *from, const char *to)
     return out;
 }
 
-/* A copy of fixture run-base in tmp/run with `file`'s first `from`
-   replaced by `to` (file NULL: an unchanged copy). Returns the path. */
-static const char *corrupt_run(const char *file, const char *from, const char *to)
+/* `text` with every `from` replaced by `to` (caller frees). */
+static char *replace_all(char *text, const char *from, const char *to)
+{
+    char *at;
+    size_t off = 0;
+    while ((at = strstr(text + off, from)) != NULL) {
+        char *t2;
+        size_t pos = (size_t)(at - text);
+        t2 = malloc(strlen(text) + strlen(to) + 1);
+        memcpy(t2, text, pos);
+        strcpy(t2 + pos, to);
+        strcat(t2, at + strlen(from));
+        free(text);
+        text = t2;
+        off = pos + strlen(to);
+    }
+    return text;
+}
+
+/* A copy of fixture run-base in tmp/run with edits applied: triples of
+   (file, from, to), NULL-terminated; file "*" replaces every occurrence in
+   every file, else the first occurrence in that file. Returns the path. */
+static const char *corrupt_runv(const char *const *edits)
 {
     static const char *const files[] = { "run.json", "summary.json", "containers.csv", "ramp.csv",
                                          "samples.csv" };
     static char dir[300];
-    size_t i;
+    size_t i, k;
     struct err e;
     snprintf(dir, sizeof(dir), "%s/run", tmp);
     dir_remove_tree(dir, NULL);
@@ -94,15 +115,27 @@ static const char *corrupt_run(const char *file, const char *from, const char *t
         char rel[128], *text;
         snprintf(rel, sizeof(rel), "tests/fixtures/run-base/%s", files[i]);
         text = read_fixture(rel);
-        if (file != NULL && strcmp(file, files[i]) == 0) {
-            char *t2 = replace(text, from, to);
-            free(text);
-            text = t2;
+        for (k = 0; edits != NULL && edits[k] != NULL; k += 3) {
+            if (strcmp(edits[k], "*") == 0) {
+                text = replace_all(text, edits[k + 1], edits[k + 2]);
+            } else if (strcmp(edits[k], files[i]) == 0) {
+                char *t2 = replace(text, edits[k + 1], edits[k + 2]);
+                free(text);
+                text = t2;
+            }
         }
         write_file(dir, files[i], text);
         free(text);
     }
     return dir;
+}
+
+/* A copy of run-base with `file`'s first `from` replaced by `to` (file
+   NULL: an unchanged copy). */
+static const char *corrupt_run(const char *file, const char *from, const char *to)
+{
+    const char *edits[4] = { file, from, to, NULL };
+    return corrupt_runv(file != NULL ? edits : NULL);
 }
 
 /* rundir_load must fail with a message containing `want`. */
@@ -460,4 +493,165 @@ Test(input, direct_bootstrap_matches_resampling)
                  hi[0] - lo[0]);
     cr_assert_lt(lo[1], 0.01);
     cr_assert_gt(hi[1], 0.01);
+}
+
+/* ---- finding 7: docker and HCS answers never overflow ---- */
+
+Test(input, docker_stats_overflow)
+{
+    struct counters c;
+    struct err e;
+    int64_t ns;
+    /* Windows CPU in 100 ns units: x 100 would overflow */
+    cr_assert_eq(docker_stats_parse("{\"read\":\"2026-11-25T09:15:00Z\",\"cpu_stats\":{\"cpu_usage\":"
+                                    "{\"total_usage\":1e17}},\"memory_stats\":{\"privateworkingset\":1e30}}",
+                                    1, &c, &e), 0, "%s", e.msg);
+    cr_assert_eq(c.cpu_ns, -1);
+    cr_assert_eq(c.mem_private_ws_bytes, -1);
+    /* blkio sums past 2^63 and negative entries are no value, never wrapped */
+    cr_assert_eq(docker_stats_parse("{\"read\":\"2026-11-25T09:15:00Z\",\"blkio_stats\":{"
+                                    "\"io_service_bytes_recursive\":[{\"op\":\"read\",\"value\":9e18},"
+                                    "{\"op\":\"read\",\"value\":9e18},{\"op\":\"write\",\"value\":-5}]}}",
+                                    0, &c, &e), 0, "%s", e.msg);
+    cr_assert_eq(c.io_read_bytes, -1);
+    cr_assert_eq(c.io_write_bytes, -1);
+    /* timestamps past 2262 and negative fields */
+    cr_assert_lt(docker_parse_time("9999-12-31T23:59:59Z", &ns), 0);
+    cr_assert_lt(docker_parse_time("2026-11-25T-1:00:00Z", &ns), 0);
+    cr_assert_lt(docker_parse_time("2026-11-25T09:15:00+-1:00", &ns), 0);
+    cr_assert_eq(docker_parse_time("2026-11-25T09:15:00.5Z", &ns), 0);
+    cr_assert_eq(ns, 1795598100500000000LL);
+}
+
+Test(input, hcs_statistics_overflow)
+{
+    struct hcs_stats st;
+    struct err e;
+    uint32_t hr = 0;
+    char buf[256];
+    cr_assert_lt(hcs_stats_parse("{\"Statistics\":{\"Processor\":{\"TotalRuntime100ns\":1e17}}}", &st, &e), 0);
+    cr_assert_not_null(strstr(e.msg, "Processor.TotalRuntime100ns"), "%s", e.msg);
+    cr_assert_lt(hcs_stats_parse("{\"Statistics\":{\"Processor\":{\"RuntimeUser100ns\":9e16,"
+                                 "\"RuntimeKernel100ns\":9e16}}}", &st, &e), 0);
+    cr_assert_not_null(strstr(e.msg, "overflow"), "%s", e.msg);
+    cr_assert_eq(hcs_stats_parse("{\"Statistics\":{\"Processor\":{\"RuntimeUser100ns\":3,"
+                                 "\"RuntimeKernel100ns\":4}}}", &st, &e), 0, "%s", e.msg);
+    cr_assert_eq(st.cpu_ns, 700);
+    /* error codes outside 32 bits are no code at all */
+    cr_assert_lt(hcs_result_error_parse("{\"Error\":1e30}", &hr, buf, sizeof(buf)), 0);
+    cr_assert_lt(hcs_result_error_parse("{\"Error\":-1e30}", &hr, buf, sizeof(buf)), 0);
+    cr_assert_eq(hcs_result_error_parse("{\"Error\":-2143878899}", &hr, buf, sizeof(buf)), 0);
+    cr_assert_eq(hr, 0x8037010Du);
+    cr_assert_eq(hcs_result_error_parse("{\"Error\":2151088397}", &hr, buf, sizeof(buf)), 0);
+    cr_assert_eq(hr, 0x8037010Du);
+}
+
+/* ---- finding 8: typeperf import uses the run's clock or fails ---- */
+
+static char *big_run_json(const char *started)
+{
+    size_t n = 100000, used;
+    char *t = malloc(n + 256);
+    used = (size_t)sprintf(t, "{\"schema\":1,\"padding\":\"");
+    memset(t + used, 'x', n);
+    used += n;
+    sprintf(t + used, "\",\"started_utc\":\"%s\"}", started);
+    return t;
+}
+
+Test(input, typeperf_import_clock, .init = make_tmp, .fini = drop_tmp)
+{
+    struct typeperf_log log;
+    struct typeperf_import_result res;
+    struct err e;
+    char path[512], run[300], *json;
+    double t0;
+
+    snprintf(path, sizeof(path), "%s/tests/fixtures/typeperf-basic.csv", ISOBENCH_SOURCE_DIR);
+    cr_assert_eq(typeperf_read(path, &log, &e), 0, "%s", e.msg);
+    /* a run.json over 64 KiB: started_utc near its end still counts */
+    snprintf(run, sizeof(run), "%s/big", tmp);
+    cr_assert_eq(plat_mkdir_p(run, &e), 0);
+    json = big_run_json("2026-01-01T00:00:00Z");
+    write_file(run, "run.json", json);
+    free(json);
+    cr_assert_eq(typeperf_import(&log, "basic", run, "m", &res, &e), 0, "%s", e.msg);
+    cr_assert_eq(input_parse_utc("2026-01-01T00:00:00Z", &t0), 0);
+    cr_assert_float_eq(res.t0_utc, t0, 1e-6);
+    /* an invalid started_utc is an error, not the log's own clock */
+    snprintf(run, sizeof(run), "%s/bad", tmp);
+    cr_assert_eq(plat_mkdir_p(run, &e), 0);
+    write_file(run, "run.json", "{\"started_utc\":\"2026-13-45T99:99:99Z\"}");
+    cr_assert_lt(typeperf_import(&log, "basic", run, "m", &res, &e), 0);
+    cr_assert_not_null(strstr(e.msg, "run.json: started_utc"), "%s", e.msg);
+    typeperf_free(&log);
+    cr_assert_lt(input_parse_utc("2026-02-30T00:00:00Z", &t0), 0);
+    cr_assert_lt(input_parse_utc("2026-11-25T09:15:00", &t0), 0);
+}
+
+Test(input, typeperf_offset_bounds)
+{
+    static const char *const bad[] = { "240", "1440", "-1440", "900" };
+    size_t i;
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct typeperf_log log;
+        struct err e;
+        char text[512];
+        snprintf(text, sizeof(text),
+                 "\"(PDH-CSV 4.0) (Some Time)(%s)\",\"\\\\H\\Memory\\Available MBytes\"\r\n"
+                 "\"11/25/2026 09:15:00.000\",\"1000\"\r\n", bad[i]);
+        if (i == 0) { /* the same file with a real offset loads */
+            cr_assert_eq(typeperf_parse(text, strlen(text), "t.csv", &log, &e), 0, "%s", e.msg);
+            typeperf_free(&log);
+            continue;
+        }
+        cr_assert_lt(typeperf_parse(text, strlen(text), "t.csv", &log, &e), 0, "offset %s accepted", bad[i]);
+    }
+}
+
+/* ---- finding 10: Markdown output escapes names from files ---- */
+
+Test(input, markdown_escapes_names, .init = make_tmp, .fini = drop_tmp)
+{
+    static const char *const edits[] = {
+        "*", "runsc", "r|s<img src=x onerror=alert(1)>",
+        "run.json", "\"name\": \"fixture\"", "\"name\": \"fix|ture\\n# <b>x</b>\"",
+        NULL,
+    };
+    const char *dir = corrupt_runv(edits);
+    struct rundir runs[2];
+    struct report_data *d = calloc(1, sizeof(*d));
+    struct cap_params p;
+    struct cmp_opts o;
+    struct cmp_row *rows = NULL;
+    int nrows = 0, k;
+    struct err e;
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f;
+
+    cr_assert_eq(rundir_load(dir, RD_ALL, &runs[0], &e), 0, "%s", e.msg);
+    cr_assert_eq(rundir_load(dir, RD_ALL, &runs[1], &e), 0, "%s", e.msg);
+    capacity_default_params(&p);
+    cr_assert_eq(report_reduce(runs, 1, &p, d, &e), 0, "%s", e.msg);
+    f = open_memstream(&out, &len);
+    report_write_markdown(f, d);
+    cmp_default_opts(&o);
+    cr_assert_eq(compare_runs(&runs[0], &runs[1], &o, &rows, &nrows, &e), 0, "%s", e.msg);
+    compare_print(f, rows, nrows, &o, 1);
+    fclose(f);
+    cr_assert_null(strstr(out, "<img"), "raw HTML in:\n%s", out);
+    cr_assert_null(strstr(out, "<b>"), "raw HTML in:\n%s", out);
+    cr_assert_null(strstr(out, "\n# "), "a name started a heading:\n%s", out);
+    cr_assert_not_null(strstr(out, "r\\|s&lt;img src=x onerror=alert(1)&gt;"), "%s", out);
+    cr_assert_not_null(strstr(out, "fix\\|ture # &lt;b&gt;x&lt;/b&gt;"), "%s", out);
+    /* every table row still has its cell count: no | leaked */
+    for (k = 0; k < nrows; k++)
+        cr_assert_str_eq(rows[k].mode, runs[0].modes[k / CMP_NMETRICS].name);
+    free(out);
+    free(rows);
+    report_data_free(d);
+    free(d);
+    rundir_free(&runs[0]);
+    rundir_free(&runs[1]);
 }

@@ -24,6 +24,7 @@
  * docker_http_win.c behind docker.h.
  */
 #include "docker.h"
+#include "../input.h"
 #include "../image.h"
 #include "../plat.h"
 #include "../scenario.h"
@@ -215,14 +216,21 @@ static int call(struct dkt *t, const char *method, const char *path, const char 
 static int64_t json_int(const cJSON *obj, const char *key, int *found)
 {
     const cJSON *v = obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+    int64_t x;
     if (!cJSON_IsNumber(v)) {
+        if (found)
+            *found = 0;
+        return -1;
+    }
+    /* a number no int64_t holds (1e30) is no value at all */
+    if (input_to_i64(v->valuedouble, INT64_MIN, INT64_MAX, &x) < 0) {
         if (found)
             *found = 0;
         return -1;
     }
     if (found)
         *found = 1;
-    return (int64_t)v->valuedouble;
+    return x;
 }
 
 static const char *json_str(const cJSON *obj, const char *key)
@@ -233,17 +241,6 @@ static const char *json_str(const cJSON *obj, const char *key)
 
 /* ---- pure parsers ---- */
 
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    int64_t era, yoe, doy, doe;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 int docker_parse_time(const char *s, int64_t *ns)
 {
     int y, mo, d, h, mi, sec, consumed = 0;
@@ -253,7 +250,8 @@ int docker_parse_time(const char *s, int64_t *ns)
     if (s == NULL || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &consumed) != 6 ||
         consumed != 19)
         return -1;
-    if (y <= 1 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+    if (y <= 1 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 ||
+        sec > 60)
         return -1;
     p = s + 19;
     if (*p == '.') {
@@ -266,13 +264,16 @@ int docker_parse_time(const char *s, int64_t *ns)
     }
     if (*p == '+' || *p == '-') {
         int oh, om;
-        if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2)
+        if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2 || oh < 0 || oh > 23 || om < 0 || om > 59)
             return -1;
         off = ((int64_t)oh * 3600 + om * 60) * (*p == '+' ? 1 : -1);
     } else if (*p != 'Z') {
         return -1;
     }
-    *ns = ((days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) - off) * 1000000000LL + frac;
+    /* nanoseconds since 1970 fit an int64_t until 2262 */
+    if (input_mul_i64(input_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec - off, 1000000000LL, ns) < 0 ||
+        input_add_i64(*ns, frac, ns) < 0)
+        return -1;
     return 0;
 }
 
@@ -297,8 +298,8 @@ int docker_stats_parse(const char *json, int windows, struct counters *out, stru
     mem = cJSON_GetObjectItemCaseSensitive(root, "memory_stats");
     cpu = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "cpu_stats"), "cpu_usage");
     v = json_int(cpu, "total_usage", &found);
-    if (found)
-        out->cpu_ns = windows ? v * 100 : v;
+    if (found && (!windows || input_mul_i64(v, 100, &v) == 0)) /* Windows: 100 ns units */
+        out->cpu_ns = v;
     if (windows) {
         out->mem_private_ws_bytes = json_int(mem, "privateworkingset", NULL);
         out->mem_commit_bytes = json_int(mem, "commitbytes", NULL);
@@ -322,12 +323,15 @@ int docker_stats_parse(const char *json, int windows, struct counters *out, stru
                 if (op == NULL || !found)
                     continue;
                 /* cgroup v1 says "Read", v2 "read". */
+                /* a negative or overflowing sum is no value (-1), never a wrapped one */
                 if (op[0] == 'R' || op[0] == 'r') {
-                    if (strcmp(op + 1, "ead") == 0)
-                        out->io_read_bytes += val;
+                    if (strcmp(op + 1, "ead") == 0 && out->io_read_bytes >= 0 &&
+                        (val < 0 || input_add_i64(out->io_read_bytes, val, &out->io_read_bytes) < 0))
+                        out->io_read_bytes = -1;
                 } else if (op[0] == 'W' || op[0] == 'w') {
-                    if (strcmp(op + 1, "rite") == 0)
-                        out->io_write_bytes += val;
+                    if (strcmp(op + 1, "rite") == 0 && out->io_write_bytes >= 0 &&
+                        (val < 0 || input_add_i64(out->io_write_bytes, val, &out->io_write_bytes) < 0))
+                        out->io_write_bytes = -1;
                 }
             }
         }

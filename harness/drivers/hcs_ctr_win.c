@@ -506,6 +506,14 @@ static void hyperv_v2_undo(struct hcs_ctr *p, int timeout_ms)
     }
     p->uvm_started = 0;
     p->runtime_id[0] = '\0';
+    if (p->uvm_vhdx[0] != '\0') {
+        /* schema 1 boots HCS's own VM: our copy of the template is unused */
+        wchar_t *w = win_wide(p->uvm_vhdx);
+        if (w != NULL)
+            DeleteFileW(w);
+        free(w);
+        p->uvm_vhdx[0] = '\0';
+    }
 }
 
 static int create_hyperv_isolated(struct ctr *c, struct hcs_ctr *p, struct hcs_mode *st, struct err *e)

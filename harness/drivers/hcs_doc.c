@@ -9,6 +9,7 @@
  */
 #include "hcs_doc.h"
 #include "../driver.h"
+#include "../input.h"
 #include "../scenario.h"
 
 #include <cjson/cJSON.h>
@@ -314,14 +315,13 @@ int hcs_options_parse(const cJSON *opts, int mode_index, struct hcs_options *o, 
             if (opt_int(it, field, 1000, 3600000, &o->timeout_ms, e) < 0)
                 return -1;
         } else if (strcmp(k, "hyperv_schema") == 0) {
-            if (cJSON_IsString(it) && strcmp(it->valuestring, "auto") == 0)
-                o->hv_schema = HCS_HV_AUTO;
-            else if (cJSON_IsString(it) && strcmp(it->valuestring, "v2") == 0)
-                o->hv_schema = HCS_HV_V2;
-            else if (cJSON_IsString(it) && strcmp(it->valuestring, "v1") == 0)
-                o->hv_schema = HCS_HV_V1;
-            else
+            int v;
+            for (v = HCS_HV_AUTO; v <= HCS_HV_V1; v++)
+                if (cJSON_IsString(it) && strcmp(it->valuestring, hcs_hv_schema_name((enum hcs_hv_schema)v)) == 0)
+                    break;
+            if (v > HCS_HV_V1)
                 return err_set(e, EINVAL, "%s: expected \"auto\", \"v2\" or \"v1\"", field);
+            o->hv_schema = (enum hcs_hv_schema)v;
         } else if (strcmp(k, "mapped_dirs") == 0) {
             const cJSON *m;
             int i = 0;
@@ -621,9 +621,12 @@ static int stat_field(const cJSON *obj, const char *path, const char *name, int6
     v = cJSON_GetObjectItemCaseSensitive(obj, name);
     if (v == NULL || cJSON_IsNull(v))
         return 0;
-    if (!cJSON_IsNumber(v) || v->valuedouble < 0)
-        return err_set(e, EINVAL, "Statistics.%s%s: expected a non-negative number", path, name);
-    *out = (int64_t)v->valuedouble * scale;
+    if (!cJSON_IsNumber(v) || input_to_i64(v->valuedouble, 0, INT64_MAX, out) < 0 ||
+        input_mul_i64(*out, scale, out) < 0) {
+        *out = -1;
+        return err_set(e, EINVAL, "Statistics.%s%s: expected a non-negative number below 2^63/%lld", path, name,
+                       (long long)scale);
+    }
     return 0;
 }
 
@@ -686,8 +689,11 @@ int hcs_stats_parse(const char *json, struct hcs_stats *st, struct err *e)
         goto out;
     /* hcsshim's structs are all omitempty: a present Processor object
        without a total means zero; fill it from the parts when present. */
-    if (st->cpu_ns < 0 && st->cpu_user_ns >= 0 && st->cpu_kernel_ns >= 0)
-        st->cpu_ns = st->cpu_user_ns + st->cpu_kernel_ns;
+    if (st->cpu_ns < 0 && st->cpu_user_ns >= 0 && st->cpu_kernel_ns >= 0 &&
+        input_add_i64(st->cpu_user_ns, st->cpu_kernel_ns, &st->cpu_ns) < 0) {
+        err_set(e, EINVAL, "Statistics.Processor: RuntimeUser100ns + RuntimeKernel100ns overflow");
+        goto out;
+    }
     rc = 0;
 out:
     cJSON_Delete(doc);
@@ -769,10 +775,12 @@ int hcs_result_error_parse(const char *json, uint32_t *hr, char *buf, size_t n)
     err = cJSON_GetObjectItemCaseSensitive(doc, "Error");
     if (cJSON_IsNumber(err)) {
         /* written as a signed 32-bit number (-2143878899) or unsigned */
-        double v = err->valuedouble;
-        if (hr != NULL)
-            *hr = v < 0 ? (uint32_t)(int32_t)v : (uint32_t)v;
-        found = 1;
+        int64_t v;
+        if (input_to_i64(err->valuedouble, INT32_MIN, UINT32_MAX, &v) == 0 && (double)v == err->valuedouble) {
+            if (hr != NULL)
+                *hr = (uint32_t)(v < 0 ? v + 4294967296LL : v);
+            found = 1;
+        }
     }
     msg = cJSON_GetObjectItemCaseSensitive(doc, "ErrorMessage");
     if (cJSON_IsString(msg) && msg->valuestring[0] != '\0') {

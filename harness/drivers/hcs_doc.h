@@ -140,8 +140,9 @@ struct hcs_container_spec {
 /* Whole documents for HcsCreateComputeSystem (caller cJSON_Delete()s). */
 struct cJSON *hcs_doc_process_container(const struct hcs_container_spec *c);
 struct hcs_uvm_spec {
-    const char *base_layer;       /* <base>\UtilityVM\Files is the VM's boot share */
-    const char *scratch_vhdx;     /* copy of <base>\UtilityVM\SystemTemplate.vhdx */
+    const char *base_layer;       /* the uppermost layer with a UtilityVM folder:
+                                     <it>\UtilityVM\Files is the VM's boot share */
+    const char *scratch_vhdx;     /* copy of <it>\UtilityVM\SystemTemplate.vhdx */
     int memory_mb;
     int cpus;
 };

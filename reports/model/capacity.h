@@ -120,6 +120,8 @@ struct cap_params {
     double headroom;            /* fraction of every kernel limit kept free; < 0: the density
                                    guards' margins (pids/threads max(1024, 5 %), a budget's
                                    pids.max 0, others 5 %) */
+    double pid_margin;          /* >= 0: tasks kept free of pid_max and threads-max (the
+                                   density guard's --pid-margin); < 0: as headroom says */
 };
 
 /* Limits are container counts (floored, >= 0); INFINITY when a resource does
@@ -191,7 +193,7 @@ void capacity_default_params(struct cap_params *p);
 
 /* The model's command-line options, shared by capacity, report and hosts:
    --reserve-mem SIZE, --cpu-target F (0 < F <= 1), --start-slo-ms N (> 0),
-   --headroom F (0 <= F < 1).
+   --headroom F (0 <= F < 1), --pid-margin N (>= 0 tasks).
    Returns 1 when `opt` is one of them and `val` was applied, 0 when `opt`
    is not one of them, -1 with a message in e when `val` is not valid. */
 int cap_parse_option(const char *opt, const char *val, struct cap_params *p, struct err *e);

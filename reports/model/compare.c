@@ -341,13 +341,10 @@ int compare_exit_code(const struct cmp_row *rows, int n, const struct cmp_opts *
 
 /* ---- output ---- */
 
-static int value_metric(int metric)
+const char *cmp_fmt_value(int metric, double v, char *buf, size_t n)
 {
-    return metric == CMP_MARGINAL ? RDM_MEM_PSS : metric;
-}
-
-static const char *fmt_val(int metric, double v, char *buf, size_t n)
-{
+    if (metric == CMP_MARGINAL)
+        metric = RDM_MEM_PSS;
     if (isnan(v))
         snprintf(buf, n, "-");
     else if (metric == RDM_START_MS)
@@ -407,9 +404,9 @@ void compare_print(FILE *f, const struct cmp_row *rows, int n, const struct cmp_
     }
     for (i = 0; i < n; i++) {
         const struct cmp_row *r = &rows[i];
-        char bm[32], nm[32], ch[32], lo[32], hi[32], ci[72], p[32], cnt[32], thr[16], lv[40], vd[256];
-        fmt_val(value_metric(r->metric), r->g.base, bm, sizeof(bm));
-        fmt_val(value_metric(r->metric), r->g.cur, nm, sizeof(nm));
+        char bm[32], nm[32], ch[32], lo[32], hi[32], ci[72], p[32], cnt[32], thr[16], lv[40], vd[256], mode[400];
+        cmp_fmt_value(r->metric, r->g.base, bm, sizeof(bm));
+        cmp_fmt_value(r->metric, r->g.cur, nm, sizeof(nm));
         fmt_pct(r->g.change, ch, sizeof(ch));
         if (isnan(r->g.lo))
             snprintf(ci, sizeof(ci), "-");
@@ -426,7 +423,8 @@ void compare_print(FILE *f, const struct cmp_row *rows, int n, const struct cmp_
         fmt_levels(&r->lbase, lv, sizeof(lv));
         verdict_text(r, vd, sizeof(vd));
         if (markdown)
-            fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s%s%s |\n", r->mode,
+            fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s%s%s |\n",
+                    rd_md_text(r->mode, mode, sizeof(mode)),
                     cmp_metric_key(r->metric), cnt, bm, nm, ch, ci, p, lv, thr,
                     r->g.verdict == GS_REGRESSION ? "**" : "", vd, r->g.verdict == GS_REGRESSION ? "**" : "");
         else

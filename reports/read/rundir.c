@@ -84,43 +84,41 @@ int rd_metric_find(const char *key)
 
 int rd_read_text(const char *path, char **out, size_t *len, struct err *e)
 {
-    FILE *fp = fopen(path, "rb");
-    char *buf = NULL;
-    size_t n = 0, cap = 0, got;
-    if (fp == NULL)
-        return err_sys(e, errno, "open %s", path);
-    for (;;) {
-        if (cap - n < 65536) {
-            char *nb = realloc(buf, cap ? cap * 2 : 131072);
-            if (nb == NULL) {
-                free(buf);
-                fclose(fp);
-                return err_set(e, ENOMEM, "read %s: out of memory", path);
-            }
-            buf = nb;
-            cap = cap ? cap * 2 : 131072;
-        }
-        got = fread(buf + n, 1, cap - n - 1, fp);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(fp)) {
-        free(buf);
-        fclose(fp);
-        return err_sys(e, errno, "read %s", path);
-    }
-    fclose(fp);
-    buf[n] = '\0';
-    *out = buf;
-    if (len != NULL)
-        *len = n;
-    return 0;
+    return input_read_file(path, out, len, e);
 }
 
 int rd_parse_size(const char *s, double *out)
 {
     return input_size(s, out);
+}
+
+const char *rd_md_text(const char *s, char *buf, size_t n)
+{
+    size_t o = 0;
+    if (n == 0)
+        return buf;
+    for (; s != NULL && *s; s++) {
+        char one[8];
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c == 0x7f)
+            snprintf(one, sizeof(one), " ");
+        else if (c == '<')
+            snprintf(one, sizeof(one), "&lt;");
+        else if (c == '>')
+            snprintf(one, sizeof(one), "&gt;");
+        else if (c == '&')
+            snprintf(one, sizeof(one), "&amp;");
+        else if (strchr("|\\`*[]", c) != NULL)
+            snprintf(one, sizeof(one), "\\%c", c);
+        else
+            snprintf(one, sizeof(one), "%c", c);
+        if (o + strlen(one) >= n)
+            break;
+        memcpy(buf + o, one, strlen(one));
+        o += strlen(one);
+    }
+    buf[o] = '\0';
+    return buf;
 }
 
 const char *rd_fmt_bytes(double b, char *buf, size_t n)
@@ -695,7 +693,8 @@ int rundir_load(const char *path, unsigned what, struct rundir *r, struct err *e
     c.last = NULL;
     /* `isobench density` writes density.json and no summary.json */
     if (load_run_json(r, e) < 0 ||
-        ((file_exists(path, "summary.json") || !file_exists(path, "density.json")) && load_summary(r, e) < 0))
+        (!(what & RD_NO_SUMMARY) && (file_exists(path, "summary.json") || !file_exists(path, "density.json")) &&
+         load_summary(r, e) < 0))
         goto fail;
     if (what & RD_CONTAINERS) {
         snprintf(file, sizeof(file), "%s/containers.csv", path);

@@ -184,7 +184,9 @@ enum {
     RD_CONTAINERS = 1, /* read containers.csv */
     RD_RAMP = 2,       /* read ramp.csv (if present) */
     RD_SAMPLES = 4,    /* read samples.csv host cpu_busy_pct (if present) */
-    RD_ALL = 7
+    RD_ALL = 7,
+    RD_NO_SUMMARY = 8  /* a run still going (a density fill): run.json and the
+                          density result only, no summary.json needed */
 };
 
 /* density.json and density.csv of a run directory into r's modes (absent
@@ -224,6 +226,10 @@ int rd_read_text(const char *path, char **out, size_t *len, struct err *e);
 
 /* "512M", "2G", "1.5T", "1048576" -> bytes. Returns 0 or -1. */
 int rd_parse_size(const char *s, double *out);
+/* Text from a run directory or hosts file made safe for one Markdown table
+   cell or line: control characters become spaces; | \ ` * [ ] are
+   backslash-escaped; < > & become entities. Truncated to fit; returns buf. */
+const char *rd_md_text(const char *s, char *buf, size_t n);
 /* Human size: "1.6 MiB", "24.0 GiB". */
 const char *rd_fmt_bytes(double b, char *buf, size_t n);
 

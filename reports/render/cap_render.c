@@ -84,7 +84,10 @@ static void reserve_text(const struct cap_params *p, char *buf, size_t n)
 
 static const char *headroom_text(const struct cap_params *p, char *buf, size_t n)
 {
-    if (p->headroom >= 0)
+    if (p->pid_margin >= 0)
+        snprintf(buf, n, "%.0f tasks kept free of pid_max, other kernel limits less %s", p->pid_margin,
+                 p->headroom >= 0 ? "the headroom" : "the density guards' margins");
+    else if (p->headroom >= 0)
         snprintf(buf, n, "%.0f %% headroom on kernel limits", p->headroom * 100);
     else
         snprintf(buf, n, "kernel limits less the density guards' margins");
@@ -136,18 +139,23 @@ void capacity_print_markdown(FILE *f, const struct cap_row *rows, int nrows, con
     for (i = 0; i < nrows; i++) {
         const struct cap_row *r = &rows[i];
         char a[24], b[24], c[24], d[24], t[24], g[24], h[24], k[24], nt[512];
+        char host[400], mode[400], why[1200], snt[1600]; /* escaped: names come from files */
+        rd_md_text(r->host->name, host, sizeof(host));
+        rd_md_text(r->in.name, mode, sizeof(mode));
         if (!r->ok) {
-            fprintf(f, "| %s | %s | - | - | - | - | - | - | - | - | %s |\n", r->host->name, r->in.name, r->why);
+            fprintf(f, "| %s | %s | - | - | - | - | - | - | - | - | %s |\n", host, mode,
+                    rd_md_text(r->why, why, sizeof(why)));
             continue;
         }
         cap_row_notes(r, p, nt, sizeof(nt));
-        fprintf(f, "| %s | %s | **%s** | %s–%s | %s | %s | %s | %s | %s | %s | %s |\n", r->host->name,
-                r->in.name, cap_fmt_count(r->res.expected, c, sizeof(c)),
+        rd_md_text(nt, snt, sizeof(snt));
+        fprintf(f, "| %s | %s | **%s** | %s–%s | %s | %s | %s | %s | %s | %s | %s |\n", host,
+                mode, cap_fmt_count(r->res.expected, c, sizeof(c)),
                 cap_fmt_count(r->res.low, a, sizeof(a)), cap_fmt_count(r->res.high, b, sizeof(b)),
                 cap_mem_cell(r, d, sizeof(d)), cap_fmt_count(tasks_limit(&r->res), t, sizeof(t)),
                 cap_fmt_count(r->res.by_cpu, g, sizeof(g)),
                 cap_fmt_count(r->res.by_storage, h, sizeof(h)),
-                cap_fmt_count(r->res.by_start, k, sizeof(k)), cap_resource_name(r->res.binding), nt);
+                cap_fmt_count(r->res.by_start, k, sizeof(k)), cap_resource_name(r->res.binding), snt);
     }
 }
 

@@ -101,23 +101,29 @@ void report_write_markdown(FILE *f, const struct report_data *d)
 {
     int i, r;
     fprintf(f, "# isobench report\n\n");
+    /* everything read from a run directory is escaped (rd_md_text) */
     for (r = 0; r < d->nruns; r++) {
         const struct rundir *run = &d->runs[r];
-        char mem[32];
-        fprintf(f, "- run `%s` (%s, status %s), scenario `%s`: host %s, %s, %d cores, %s, kernel %s\n",
-                run->run_id, run->started_utc, run->status, run->scenario_name, rundir_host_name(run),
-                run->host.cpu_model, run->host.cores,
-                rd_fmt_bytes(run->host.mem_total_bytes, mem, sizeof(mem)), run->host.kernel);
+        char mem[32], id[400], st[128], stat[128], scn[200], host[400], cpu[400], kern[400];
+        fprintf(f, "- run %s (%s, status %s), scenario %s: host %s, %s, %d cores, %s, kernel %s\n",
+                rd_md_text(run->run_id, id, sizeof(id)), rd_md_text(run->started_utc, st, sizeof(st)),
+                rd_md_text(run->status, stat, sizeof(stat)), rd_md_text(run->scenario_name, scn, sizeof(scn)),
+                rd_md_text(rundir_host_name(run), host, sizeof(host)),
+                rd_md_text(run->host.cpu_model, cpu, sizeof(cpu)), run->host.cores,
+                rd_fmt_bytes(run->host.mem_total_bytes, mem, sizeof(mem)),
+                rd_md_text(run->host.kernel, kern, sizeof(kern)));
     }
     for (i = 0; i < d->n; i++)
-        if (d->e[i].mode->tcg)
-            fprintf(f, "\n> **Warning:** mode `%s` ran under QEMU TCG (software emulation): its numbers "
-                    "are not KVM numbers.\n", d->e[i].label);
+        if (d->e[i].mode->tcg) {
+            char label[400];
+            fprintf(f, "\n> **Warning:** mode %s ran under QEMU TCG (software emulation): its numbers "
+                    "are not KVM numbers.\n", rd_md_text(d->e[i].label, label, sizeof(label)));
+        }
     fprintf(f, "\n");
     for (i = 0; i < d->n; i++) {
-        char line[256];
+        char line[256], safe[1024];
         report_ratio_line(&d->e[i], line, sizeof(line));
-        fprintf(f, "- %s\n", line);
+        fprintf(f, "- %s\n", rd_md_text(line, safe, sizeof(safe)));
     }
     fprintf(f, "\n|");
     for (i = 0; i < (int)(sizeof(table_head) / sizeof(table_head[0])); i++)
@@ -126,10 +132,12 @@ void report_write_markdown(FILE *f, const struct report_data *d)
     for (i = 0; i < d->n; i++) {
         const struct rep_entry *x = &d->e[i];
         struct row_text t;
+        char label[400], drv[200], iso[200];
         row_text(x, &t);
-        fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", x->label,
-                x->mode->driver, x->mode->isolation, t.ctrs, t.p50, t.p95, t.mem, t.pss, t.sto, t.idle,
-                t.cap, t.vs);
+        fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+                rd_md_text(x->label, label, sizeof(label)), rd_md_text(x->mode->driver, drv, sizeof(drv)),
+                rd_md_text(x->mode->isolation, iso, sizeof(iso)), t.ctrs, t.p50, t.p95, t.mem, t.pss, t.sto,
+                t.idle, t.cap, t.vs);
     }
     fprintf(f, "\n");
     {
