@@ -108,7 +108,26 @@ static const struct bad_case bad_cases[] = {
     { "{\"modes\":[{\"driver\":\"ns\"}],\"name\":7}", "bad.json: name: expected a non-empty string, got 7" },
     { "{\"modes\": [\n  {\"driver\": \"ns\"\n", "bad.json:3:1: not valid JSON" },
     { "[1,2]", "bad.json: expected a JSON object at the top" },
+    { "{\"modes\":[{\"driver\":\"ns\",\"starts\":-1}]}", "bad.json: modes[0].starts: expected" },
+    { "{\"modes\":[{\"driver\":\"ns\"}],\"starts_target_ci\":1.5}",
+      "bad.json: starts_target_ci: expected a fraction between 0 and 1" },
 };
+
+Test(scenario, starts_per_mode_default_and_override)
+{
+    struct scenario s;
+    struct err e;
+    err_clear(&e);
+    cr_assert_eq(scenario_parse("{\"modes\":[{\"driver\":\"ns\"},{\"name\":\"b\",\"driver\":\"ns\",\"starts\":2}],"
+                                "\"starts\":30,\"starts_target_ci\":0.1,\"starts_max_s\":10}",
+                                "t.json", &s, &e),
+                 0, "%s", e.msg);
+    cr_assert_eq(s.modes[0].starts, 30, "the scenario's starts");
+    cr_assert_eq(s.modes[1].starts, 2, "the mode's own");
+    cr_assert_float_eq(s.starts_target_ci, 0.1, 1e-15);
+    cr_assert_eq(s.starts_max_s, 10);
+    scenario_free(&s);
+}
 
 Test(scenario, malformed_files_name_the_field)
 {
