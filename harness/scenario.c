@@ -124,6 +124,18 @@ static int get_delay(const cJSON *obj, const char *field, const char *file, doub
     return 0;
 }
 
+/* A number in (0, 1), e.g. a relative CI half-width. */
+static int get_fraction(const cJSON *obj, const char *key, const char *file, double *out, struct err *e)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (v == NULL)
+        return 0;
+    if (!cJSON_IsNumber(v) || !(v->valuedouble > 0 && v->valuedouble < 1))
+        return bad(e, file, key, "a fraction between 0 and 1 such as 0.1", v);
+    *out = v->valuedouble;
+    return 0;
+}
+
 static int get_string(const cJSON *obj, const char *key, const char *field, const char *file, char *out,
                       size_t n, struct err *e)
 {
@@ -416,7 +428,7 @@ int scenario_parse(const char *text, const char *file, struct scenario *s, struc
 {
     static const char *const keys[] = { "name", "description", "modes", "fleet", "workload", "hold_ms",
                                         "settle_ms", "sample_interval_ms", "repetitions", "ready_timeout_ms",
-                                        "start_delay_ms", "limits", "budget", "image", "pdh_counters", "starts",
+                                        "start_delay_ms", "limits", "budget", "image", "pdh_counters", "starts", "starts_target_ci", "starts_max_s",
                                         "pss_interval_ms", NULL };
     cJSON *root;
     const char *slash;
@@ -457,6 +469,8 @@ int scenario_parse(const char *text, const char *file, struct scenario *s, struc
         get_int(root, "pss_interval_ms", "pss_interval_ms", file, 0, 3600000, &s->pss_interval_ms, e) < 0 ||
         get_int(root, "repetitions", "repetitions", file, 1, 10000, &s->repetitions, e) < 0 ||
         get_int(root, "starts", "starts", file, 0, 100000, &s->starts, e) < 0 ||
+        get_int(root, "starts_max_s", "starts_max_s", file, 0, 86400, &s->starts_max_s, e) < 0 ||
+        get_fraction(root, "starts_target_ci", file, &s->starts_target_ci, e) < 0 ||
         get_int(root, "ready_timeout_ms", "ready_timeout_ms", file, 1, 3600000, &s->ready_timeout_ms, e) < 0 ||
         get_delay(root, "start_delay_ms", file, &s->start_delay_ms, e) < 0)
         goto fail;
@@ -564,6 +578,8 @@ cJSON *scenario_to_json(const struct scenario *s)
     cJSON_AddNumberToObject(o, "pss_interval_ms", s->pss_interval_ms);
     cJSON_AddNumberToObject(o, "repetitions", s->repetitions);
     cJSON_AddNumberToObject(o, "starts", s->starts);
+    cJSON_AddNumberToObject(o, "starts_target_ci", s->starts_target_ci);
+    cJSON_AddNumberToObject(o, "starts_max_s", s->starts_max_s);
     cJSON_AddNumberToObject(o, "ready_timeout_ms", s->ready_timeout_ms);
     cJSON_AddNumberToObject(o, "start_delay_ms", s->start_delay_ms);
     l = cJSON_AddObjectToObject(o, "limits");

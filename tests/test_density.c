@@ -435,6 +435,10 @@ Test(density, ns_fill_in_a_budget_binds_on_its_pids, .timeout = 1200)
     cr_assert(strstr(text, "\nns,0,0,") != NULL, "step 0 is the empty host");
     free(text);
 
+    /* density ends like run: summary.json and the report */
+    snprintf(path, sizeof(path), "%s/report/report.html", out);
+    cr_assert(access(path, F_OK) == 0, "%s: density writes its report", path);
+
     snprintf(path, sizeof(path), "%s/run.json", out);
     text = read_text(path);
     run = cJSON_Parse(text);

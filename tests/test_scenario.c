@@ -125,7 +125,26 @@ static const struct bad_case bad_cases[] = {
       "bad.json: start_delay_ms: expected a number of ms from 0 to 600000" },
     { "{\"modes\":[{\"driver\":\"ns\",\"start_delay_ms\":\"1\"}]}",
       "bad.json: modes[0].start_delay_ms: expected a number of ms" },
+    { "{\"modes\":[{\"driver\":\"ns\",\"starts\":-1}]}", "bad.json: modes[0].starts: expected" },
+    { "{\"modes\":[{\"driver\":\"ns\"}],\"starts_target_ci\":1.5}",
+      "bad.json: starts_target_ci: expected a fraction between 0 and 1" },
 };
+
+Test(scenario, starts_per_mode_default_and_override)
+{
+    struct scenario s;
+    struct err e;
+    err_clear(&e);
+    cr_assert_eq(scenario_parse("{\"modes\":[{\"driver\":\"ns\"},{\"name\":\"b\",\"driver\":\"ns\",\"starts\":2}],"
+                                "\"starts\":30,\"starts_target_ci\":0.1,\"starts_max_s\":10}",
+                                "t.json", &s, &e),
+                 0, "%s", e.msg);
+    cr_assert_eq(s.modes[0].starts, 30, "the scenario's starts");
+    cr_assert_eq(s.modes[1].starts, 2, "the mode's own");
+    cr_assert_float_eq(s.starts_target_ci, 0.1, 1e-15);
+    cr_assert_eq(s.starts_max_s, 10);
+    scenario_free(&s);
+}
 
 Test(scenario, malformed_files_name_the_field)
 {
