@@ -19,8 +19,8 @@ struct command {
 static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
-    { "run", cmd_run, "[SCENARIO.json] [--out DIR] [--host-label NAME] [--budget memory=512M,pids=1000,cpus=1] [--quiet] run a scenario (default scenarios/quick.json)" },
-    { "density", cmd_density, "SCENARIO.json [--budget SPEC] [--out DIR] [--max N] [guard options] fill until a resource binds: ceiling per mode" },
+    { "run", cmd_run, "[SCENARIO.json] [--out DIR] [--host-label NAME] [--budget memory=512M,pids=1000,cpus=1] [--quiet] [--no-report] run a scenario (default quick.json), then write its report and print the capacity" },
+    { "density", cmd_density, "SCENARIO.json [--budget SPEC] [--out DIR] [--max N] [guard options] [--no-report] fill until a resource binds: ceiling per mode, then the report" },
     { "cleanup", cmd_cleanup, "[RUN_ID] remove containers, cgroups, mounts and files left by crashed runs" },
     { "drivers", cmd_drivers, "list drivers, their isolation modes and availability" },
     { "image", cmd_image, "[ROOTFS] build the busybox container image if missing; print its path" },

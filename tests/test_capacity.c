@@ -320,6 +320,32 @@ Test(memfit, solve_inverts_the_curve_and_brackets_it)
     cr_assert_eq(memfit_fit(x, y, 1, &f), -1);
 }
 
+Test(memfit, equally_supported_models_take_the_fewest_containers)
+{
+    /* ns on the test host, ramp 150..2400 (host memory above the baseline):
+       the line has the smallest AICc, the power law is within 2 of it */
+    double x[] = { 150, 300, 600, 900, 1200, 1600, 2000, 2400 };
+    double y[] = { 21755472, 3897551, 144046254, 237775424, 373599847, 586503074, 741205120, 952766278 };
+    struct cap_mode_input in = mode_in(NAN, NAN, NAN, NAN, NAN);
+    struct cap_host h = host(2, 24 * GiB, NAN, 1.0);
+    struct cap_params p = { 6 * GiB, 0.8, 0, 1, -1, -1 };
+    struct cap_result r;
+    struct err e;
+    double ex, lo, hi, fewest = INFINITY;
+    int k;
+    cr_assert_eq(memfit_fit(x, y, 8, &in.fit), 0);
+    in.has_fit = 1;
+    cr_assert_eq(in.fit.chosen, MF_LINEAR);
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0, "%s", e.msg);
+    for (k = 0; k < MF_NMODELS; k++)
+        if (in.fit.m[k].candidate && in.fit.m[k].aicc <= in.fit.m[MF_LINEAR].aicc + MEMFIT_AICC_TIE &&
+            memfit_solve(&in.fit, k, capacity_mem_avail(&h, &p), 1e9, &ex, &lo, &hi) == 0)
+            fewest = fmin(fewest, ex);
+    cr_assert_eq(r.mem_model, MF_POWER);
+    cr_assert_float_eq(r.by_mem, fewest, 1e-9);
+    cr_assert(r.by_mem_low <= r.by_mem && r.by_mem <= r.by_mem_high);
+}
+
 /* ---- limits from run.json, the budget as the host, prediction error ---- */
 
 Test(limits, from_fixture_run_json_and_budget)

@@ -111,6 +111,7 @@ static double left(enum cap_resource r, double limit, double in_use, double head
 static void memory_limit(const struct cap_mode_input *in, double avail, struct cap_result *out)
 {
     double fixed = (!isnan(in->mem_fixed_bytes) && in->mem_fixed_bytes > 0) ? in->mem_fixed_bytes : 0;
+    out->mem_model = -1;
     if (in->mem_unresolved) {
         double lo = 0, e0, hi;
         /* bounds only: the floor of the cost gives the most, the fit's upper
@@ -122,10 +123,26 @@ static void memory_limit(const struct cap_mode_input *in, double avail, struct c
         out->by_mem_low = fmin(lo, out->by_mem_high);
         return;
     }
+    out->mem_model = -1;
     if (in->has_fit && in->fit.chosen >= 0 &&
         memfit_solve(&in->fit, in->fit.chosen, avail, 1e9, &out->by_mem, &out->by_mem_low,
-                     &out->by_mem_high) == 0)
+                     &out->by_mem_high) == 0) {
+        const struct memfit *f = &in->fit;
+        int k;
+        out->mem_model = f->chosen;
+        /* equally supported models: the one that fills the host first */
+        for (k = 0; f->scored && k < MF_NMODELS; k++) {
+            double ex, lo, hi;
+            if (k == f->chosen || !f->m[k].candidate || f->m[k].aicc > f->m[f->chosen].aicc + MEMFIT_AICC_TIE ||
+                memfit_solve(f, k, avail, 1e9, &ex, &lo, &hi) < 0 || !(ex < out->by_mem))
+                continue;
+            out->by_mem = ex;
+            out->by_mem_low = lo;
+            out->by_mem_high = hi;
+            out->mem_model = k;
+        }
         return;
+    }
     avail -= fixed;
     out->by_mem = fit_count(avail, in->mem_bytes);
     out->by_mem_low = isnan(in->mem_bytes_ci_high) ? out->by_mem : fit_count(avail, in->mem_bytes_ci_high);

@@ -134,6 +134,9 @@ struct cap_result {
     double expected, low, high;
     enum cap_resource binding;
     int mem_may_bind;           /* memory unresolved and its lower bound is below expected */
+    int mem_model;              /* the memfit model behind by_mem (-1: none): the AICc
+                                   choice, or among models within MEMFIT_AICC_TIE of it the
+                                   one predicting the fewest containers */
 };
 
 /* The model. Returns 0; -1 with e set when nothing limits (no cost known). */
