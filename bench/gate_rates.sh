@@ -11,7 +11,7 @@
 #             delay pairs were flagged (detections), with every exit code.
 #   ab        one calibration run (the delay is 20 % of its ns median start),
 #             then `isobench ab` of gate.json against its delayed copy, gating
-#             start_ms until decided (at most 12 pairs), 10 times; and of
+#             start_ms until decided (at most AB_MAX_REPS=12 pairs), AB_RUNS=10 times; and of
 #             gate.json against itself with default settings (6 pairs, every
 #             metric gated), 5 times. Same host, ABBA-interleaved.
 #   all       all three.
@@ -26,6 +26,7 @@ scn=$root/scenarios/gate.json
 pairs_aa=${PAIRS_AA:-20}
 pairs_d=${PAIRS_DELAY:-10}
 ab_n=${AB_RUNS:-10}
+ab_max=${AB_MAX_REPS:-12}
 mkdir -p "$work"
 
 # delayed_scenario RUN_DIR OUT.json NOTE.txt: the scenario with a start delay
@@ -90,18 +91,19 @@ evaluate() {
 
 ab() {
   local i rc rcs=()
+  rm -f "$work/ab-rc.txt"
   rm -rf "$work/ab-calib"
   "$ib" run "$scn" --out "$work/ab-calib" --quiet >/dev/null 2>"$work/ab-calib.err"
   delayed_scenario "$work/ab-calib" "$work/gate-delay-ab.json" "$work/delay-ab.txt"
   for i in $(seq -w 1 "$ab_n"); do
     rm -rf "$work/ab-d-$i"
     "$ib" ab "$scn" "$work/gate-delay-ab.json" --out "$work/ab-d-$i" --gate start_ms --until-decided \
-      --max-reps 12 --quiet >"$work/ab-d-$i.txt" 2>&1
+      --max-reps "$ab_max" --quiet >"$work/ab-d-$i.txt" 2>&1
     rc=$?
     rcs+=($rc)
     echo "ab-d-$i exit $rc" >>"$work/ab-rc.txt"
   done
-  tally "20 % start delay (isobench ab --gate start_ms --until-decided --max-reps 12, $(cat "$work/delay-ab.txt"))" "${rcs[@]}"
+  tally "20 % start delay (isobench ab --gate start_ms --until-decided --max-reps $ab_max, $(cat "$work/delay-ab.txt"))" "${rcs[@]}"
   rcs=()
   for i in $(seq -w 1 $((ab_n / 2))); do
     rm -rf "$work/ab-aa-$i"

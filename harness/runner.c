@@ -330,8 +330,11 @@ static void launch_one(struct run_ctx *x, int i)
         fail(x, l, "create", &e);
         return;
     }
-    if (x->s->start_delay_ms > 0)
-        plat_sleep_us((int64_t)(x->s->start_delay_ms * 1000.0));
+    {
+        double delay = mr->mode->start_delay_ms >= 0 ? mr->mode->start_delay_ms : x->s->start_delay_ms;
+        if (delay > 0)
+            plat_sleep_us((int64_t)(delay * 1000.0));
+    }
     if (d->start(&l->c, &e) < 0) {
         fail(x, l, "start", &e);
         return;

@@ -113,13 +113,13 @@ static int get_int(const cJSON *obj, const char *key, const char *field, const c
 }
 
 /* start_delay_ms: fractional, since an ns start takes only a few ms. */
-static int get_delay(const cJSON *obj, const char *file, double *out, struct err *e)
+static int get_delay(const cJSON *obj, const char *field, const char *file, double *out, struct err *e)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "start_delay_ms");
     if (v == NULL)
         return 0;
     if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= 600000))
-        return bad(e, file, "start_delay_ms", "a number of ms from 0 to 600000", v);
+        return bad(e, file, field, "a number of ms from 0 to 600000", v);
     *out = v->valuedouble;
     return 0;
 }
@@ -164,7 +164,8 @@ static int get_object(const cJSON *obj, const char *key, const char *file, const
 
 static int parse_modes(const cJSON *root, struct scenario *s, const char *file, struct err *e)
 {
-    static const char *const keys[] = { "name", "driver", "isolation", "baseline", "options", "starts", NULL };
+    static const char *const keys[] = { "name", "driver", "isolation", "baseline", "options", "starts",
+                                        "start_delay_ms", NULL };
     const cJSON *modes = cJSON_GetObjectItemCaseSensitive(root, "modes");
     const cJSON *m;
     int i = 0, nbase = 0, j;
@@ -230,6 +231,10 @@ static int parse_modes(const cJSON *root, struct scenario *s, const char *file, 
             md->baseline = cJSON_IsTrue(v);
             nbase += md->baseline;
         }
+        md->start_delay_ms = -1; /* the scenario's */
+        snprintf(field, sizeof(field), "%s.start_delay_ms", where);
+        if (get_delay(m, field, file, &md->start_delay_ms, e) < 0)
+            return -1;
         md->starts = -1; /* the scenario's */
         snprintf(field, sizeof(field), "%s.starts", where);
         if (get_int(m, "starts", field, file, 0, 100000, &md->starts, e) < 0)
@@ -467,7 +472,7 @@ int scenario_parse(const char *text, const char *file, struct scenario *s, struc
         get_int(root, "starts_max_s", "starts_max_s", file, 0, 86400, &s->starts_max_s, e) < 0 ||
         get_fraction(root, "starts_target_ci", file, &s->starts_target_ci, e) < 0 ||
         get_int(root, "ready_timeout_ms", "ready_timeout_ms", file, 1, 3600000, &s->ready_timeout_ms, e) < 0 ||
-        get_delay(root, file, &s->start_delay_ms, e) < 0)
+        get_delay(root, "start_delay_ms", file, &s->start_delay_ms, e) < 0)
         goto fail;
     for (i = 0; i < s->nmodes; i++) {
         if (s->modes[i].starts < 0)
