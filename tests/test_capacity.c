@@ -540,28 +540,6 @@ Test(limits, prediction_error_against_density)
     rundir_free(&r);
 }
 
-static int run_cmd(int (*fn)(int, char **), char **argv, int argc, char *out, size_t outn)
-{
-    char path[] = "/tmp/isobench-test-out-XXXXXX";
-    int fd = mkstemp(path), saved, rc;
-    FILE *f;
-    size_t got;
-    fflush(stdout);
-    saved = dup(1);
-    dup2(fd, 1);
-    rc = fn(argc, argv);
-    fflush(stdout);
-    dup2(saved, 1);
-    close(saved);
-    f = fdopen(fd, "r");
-    rewind(f);
-    got = fread(out, 1, outn - 1, f);
-    out[got] = '\0';
-    fclose(f);
-    unlink(path);
-    return rc;
-}
-
 Test(cli, capacity_table_json_and_hosts_file)
 {
     char dir[1024], out[65536], hosts[] = "/tmp/isobench-test-hosts-XXXXXX";
