@@ -28,6 +28,7 @@
 #include <time.h>
 
 #define AB_MAX_PAIRS 500
+#define SIDE(k) (x.merged ? x.views[k] : x.runs[k])
 
 struct ab {
     const char *scn[2];        /* base, new scenario files */
@@ -35,7 +36,10 @@ struct ab {
     char dir[1024];
     char child_scn[2][1100];   /* DIR/base.json, DIR/new.json */
     int reps, max_reps, until_decided, quiet;
-    struct rundir *runs[2];
+    int merged;                /* one child run holds both sides (same binary) */
+    char merged_scn[2][1100];  /* DIR/ab-fwd.json, DIR/ab-rev.json */
+    struct rundir *runs[2];    /* merged: runs[0] the child runs, views[] the sides */
+    struct rundir *views[2];
     int nruns[2];
 };
 
@@ -89,16 +93,206 @@ out:
     return rc;
 }
 
+/* The two scenarios may share one child run when they differ only in their
+   modes (and start_delay_ms): every other key must be equal. */
+static int same_but_modes(const cJSON *a, const cJSON *b)
+{
+    static const char *const skip[] = { "name", "description", "modes", "start_delay_ms", "repetitions" };
+    cJSON *x = cJSON_Duplicate(a, 1), *y = cJSON_Duplicate(b, 1);
+    size_t i;
+    int same;
+    for (i = 0; i < sizeof(skip) / sizeof(skip[0]); i++) {
+        cJSON_DeleteItemFromObjectCaseSensitive(x, skip[i]);
+        cJSON_DeleteItemFromObjectCaseSensitive(y, skip[i]);
+    }
+    same = x != NULL && y != NULL && cJSON_Compare(x, y, 1);
+    cJSON_Delete(x);
+    cJSON_Delete(y);
+    return same;
+}
+
+/* A side's copy of mode m named "<side>-<name>", with the side's delay. */
+static cJSON *side_mode(const cJSON *m, const cJSON *scn, int side)
+{
+    cJSON *c = cJSON_Duplicate(m, 1);
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(m, "name"), *drv = cJSON_GetObjectItemCaseSensitive(m, "driver");
+    const cJSON *delay = cJSON_GetObjectItemCaseSensitive(scn, "start_delay_ms");
+    char buf[128];
+    if (c == NULL)
+        return NULL;
+    snprintf(buf, sizeof(buf), "%s-%s", side_name[side],
+             cJSON_IsString(name) ? name->valuestring : cJSON_IsString(drv) ? drv->valuestring : "mode");
+    cJSON_DeleteItemFromObjectCaseSensitive(c, "name");
+    cJSON_DeleteItemFromObjectCaseSensitive(c, "baseline");
+    cJSON_AddStringToObject(c, "name", buf);
+    if (cJSON_GetObjectItemCaseSensitive(c, "start_delay_ms") == NULL)
+        cJSON_AddNumberToObject(c, "start_delay_ms", cJSON_IsNumber(delay) ? delay->valuedouble : 0);
+    return c;
+}
+
+static const char *mode_name(const cJSON *m)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(m, "name"), *d = cJSON_GetObjectItemCaseSensitive(m, "driver");
+    return cJSON_IsString(n) ? n->valuestring : cJSON_IsString(d) ? d->valuestring : "";
+}
+
+/*
+ * Same binary, scenarios differing only in their modes or delay: one child
+ * run per pair holds both sides, each mode of the base next to the same mode
+ * of the candidate (base-ns, new-ns, base-runc, new-runc), so the two sides
+ * of a pair run seconds apart, not a whole run apart. ab-rev.json lists the
+ * modes the other way round; pairs alternate between the two (ABBA).
+ * Returns 1 when written, 0 when the scenarios cannot share a run, -1 on error.
+ */
+static int write_merged(struct ab *x)
+{
+    char *text[2] = { NULL, NULL }, *out = NULL;
+    cJSON *j[2] = { NULL, NULL }, *merged = NULL, *modes, *m;
+    struct err e;
+    int k, rc = -1, n = 0, dir;
+    FILE *f;
+
+    err_clear(&e);
+    for (k = 0; k < 2; k++) {
+        if (rd_read_text(x->scn[k], &text[k], NULL, &e) < 0) {
+            fprintf(stderr, "isobench ab: %s\n", e.msg);
+            goto out;
+        }
+        j[k] = cJSON_Parse(text[k]);
+        if (j[k] == NULL) {
+            fprintf(stderr, "isobench ab: %s: not valid JSON\n", x->scn[k]);
+            goto out;
+        }
+    }
+    if (strcmp(x->bin[0], x->bin[1]) != 0 || !same_but_modes(j[0], j[1])) {
+        rc = 0;
+        goto out;
+    }
+    for (dir = 0; dir < 2; dir++) {
+        const cJSON *bm = cJSON_GetObjectItemCaseSensitive(j[0], "modes");
+        const cJSON *nm = cJSON_GetObjectItemCaseSensitive(j[1], "modes");
+        cJSON *list[2 * 16];
+        int i, count = 0;
+        merged = cJSON_Duplicate(j[0], 1);
+        if (merged == NULL || !cJSON_IsArray(bm) || !cJSON_IsArray(nm))
+            goto out;
+        cJSON_DeleteItemFromObjectCaseSensitive(merged, "modes");
+        cJSON_DeleteItemFromObjectCaseSensitive(merged, "start_delay_ms");
+        cJSON_DeleteItemFromObjectCaseSensitive(merged, "repetitions");
+        cJSON_AddNumberToObject(merged, "repetitions", 1);
+        cJSON_ArrayForEach(m, bm) {
+            const cJSON *o;
+            cJSON_ArrayForEach(o, nm)
+                if (strcmp(mode_name(m), mode_name(o)) == 0 && count + 2 <= 16) {
+                    list[count++] = side_mode(m, j[0], 0);
+                    list[count++] = side_mode(o, j[1], 1);
+                }
+        }
+        if (count == 0) {
+            fprintf(stderr, "isobench ab: %s and %s have no mode name in common\n", x->scn[0], x->scn[1]);
+            goto out;
+        }
+        modes = cJSON_AddArrayToObject(merged, "modes");
+        for (i = 0; i < count; i++) {
+            if (list[dir == 0 ? i : count - 1 - i] == NULL)
+                goto out;
+            cJSON_AddItemToArray(modes, list[dir == 0 ? i : count - 1 - i]);
+        }
+        n = count / 2;
+        snprintf(x->merged_scn[dir], sizeof(x->merged_scn[dir]), "%s/ab-%s.json", x->dir, dir == 0 ? "fwd" : "rev");
+        out = cJSON_Print(merged);
+        f = fopen(x->merged_scn[dir], "w");
+        if (out == NULL || f == NULL || fputs(out, f) < 0 || fclose(f) != 0) {
+            fprintf(stderr, "isobench ab: %s: cannot write\n", x->merged_scn[dir]);
+            goto out;
+        }
+        free(out);
+        out = NULL;
+        cJSON_Delete(merged);
+        merged = NULL;
+    }
+    rc = n > 0;
+out:
+    free(out);
+    cJSON_Delete(merged);
+    for (k = 0; k < 2; k++) {
+        free(text[k]);
+        cJSON_Delete(j[k]);
+    }
+    return rc;
+}
+
+/* Merged child runs seen as the two sides: a shallow copy of each run with
+   only its "<side>-" modes, renamed to the scenario's names (the value
+   arrays are shared with x->runs[0]: views are never freed). */
+static void make_views(struct ab *x)
+{
+    int i, k, m;
+    for (k = 0; k < 2; k++) {
+        size_t plen = strlen(side_name[k]) + 1;
+        for (i = 0; i < x->nruns[0]; i++) {
+            struct rundir *v = &x->views[k][i];
+            const struct rundir *r = &x->runs[0][i];
+            memcpy(v, r, sizeof(*v));
+            v->nmodes = 0;
+            for (m = 0; m < r->nmodes; m++)
+                if (strncmp(r->modes[m].name, side_name[k], plen - 1) == 0 && r->modes[m].name[plen - 1] == '-') {
+                    v->modes[v->nmodes] = r->modes[m];
+                    memmove(v->modes[v->nmodes].name, r->modes[m].name + plen, strlen(r->modes[m].name + plen) + 1);
+                    v->nmodes++;
+                }
+        }
+        x->nruns[k == 0 ? 0 : 1] = x->nruns[0];
+    }
+}
+
+/* One pair in one merged child run. */
+static int run_merged_pair(struct ab *x, int pair)
+{
+    char out[1200];
+    const char *argv[7];
+    struct err e;
+    int code = 0;
+    snprintf(out, sizeof(out), "%s/pairs/rep-%03d", x->dir, pair + 1);
+    argv[0] = x->bin[0];
+    argv[1] = "run";
+    argv[2] = x->merged_scn[pair % 2];
+    argv[3] = "--out";
+    argv[4] = out;
+    argv[5] = "--quiet";
+    argv[6] = NULL;
+    if (!x->quiet)
+        fprintf(stderr, "isobench ab: pair %d (%s)\n", pair + 1, out);
+    err_clear(&e);
+    if (plat_run_wait(argv, 1, &code, &e) < 0 || code != 0) {
+        fprintf(stderr, "isobench ab: pair %d: %s run %s failed (%s)\n", pair + 1, x->bin[0], argv[2],
+                code != 0 ? "non-zero exit, see above" : e.msg);
+        return -1;
+    }
+    if (rundir_load(out, RD_CONTAINERS | RD_RAMP, &x->runs[0][pair], &e) < 0) {
+        fprintf(stderr, "isobench ab: %s: %s\n", out, e.msg);
+        return -1;
+    }
+    x->nruns[0] = pair + 1;
+    make_views(x);
+    return 0;
+}
+
 /* One repetition of one side: a child run, loaded. */
 static int run_side(struct ab *x, int side)
 {
-    char out[1200];
+    char out[1200], sub[1100];
     const char *argv[7];
     struct rundir *rd;
     struct err e;
     int code = 0, idx = x->nruns[side];
 
     snprintf(out, sizeof(out), "%s/%s/rep-%03d", x->dir, side_name[side], idx + 1);
+    snprintf(sub, sizeof(sub), "%s/%s", x->dir, side_name[side]);
+    if (plat_mkdir_p(sub, &e) < 0) {
+        fprintf(stderr, "isobench ab: %s\n", e.msg);
+        return -1;
+    }
     argv[0] = x->bin[side];
     argv[1] = "run";
     argv[2] = x->child_scn[side];
@@ -143,7 +337,7 @@ int cmd_ab(int argc, char **argv)
     struct gate_cli g;
     struct cmp_row *rows = NULL;
     struct err e;
-    char self[1024], label[2][1400], sub[1100];
+    char self[1024], label[2][1400];
     int i, k, nscn = 0, nrows = 0, rc = 2, scn_reps = 0, other = 0, pair;
 
     memset(&x, 0, sizeof(x));
@@ -201,23 +395,26 @@ int cmd_ab(int argc, char **argv)
             x.bin[k] = self;
     if (x.dir[0] == '\0')
         default_dir(x.dir, sizeof(x.dir));
+    if (plat_mkdir_p(x.dir, &e) < 0) {
+        fprintf(stderr, "isobench ab: %s\n", e.msg);
+        return 2;
+    }
     for (k = 0; k < 2; k++) {
-        snprintf(sub, sizeof(sub), "%s/%s", x.dir, side_name[k]);
-        if (plat_mkdir_p(sub, &e) < 0) {
-            fprintf(stderr, "isobench ab: %s\n", e.msg);
-            return 2;
-        }
         snprintf(x.child_scn[k], sizeof(x.child_scn[k]), "%s/%s.json", x.dir, side_name[k]);
         if (write_child_scenario(x.scn[k], x.child_scn[k], k == 0 ? &scn_reps : &other) < 0)
             return 2;
     }
+    x.merged = write_merged(&x);
+    if (x.merged < 0)
+        return 2;
     if (x.reps == 0)
         x.reps = scn_reps < 2 ? 2 : scn_reps;
     if (x.max_reps < x.reps)
         x.max_reps = x.reps;
     for (k = 0; k < 2; k++) {
         x.runs[k] = calloc((size_t)x.max_reps, sizeof(struct rundir));
-        if (x.runs[k] == NULL) {
+        x.views[k] = calloc((size_t)x.max_reps, sizeof(struct rundir));
+        if (x.runs[k] == NULL || x.views[k] == NULL) {
             fprintf(stderr, "isobench ab: out of memory\n");
             goto out;
         }
@@ -225,7 +422,7 @@ int cmd_ab(int argc, char **argv)
     plat_catch_interrupts();
     for (pair = 0; pair < x.max_reps; pair++) {
         int first = pair % 2; /* ABBA: pairs alternate which side goes first */
-        if (run_side(&x, first) < 0 || run_side(&x, 1 - first) < 0)
+        if (x.merged ? run_merged_pair(&x, pair) < 0 : run_side(&x, first) < 0 || run_side(&x, 1 - first) < 0)
             goto out;
         if (plat_interrupted()) {
             fprintf(stderr, "isobench ab: interrupted after %d pairs\n", pair + 1);
@@ -237,7 +434,7 @@ int cmd_ab(int argc, char **argv)
             break;
         free(rows);
         rows = NULL;
-        if (compare_sides(x.runs[0], x.nruns[0], x.runs[1], x.nruns[1], &g.o, &rows, &nrows, &e) < 0) {
+        if (compare_sides(SIDE(0), x.nruns[0], SIDE(1), x.nruns[1], &g.o, &rows, &nrows, &e) < 0) {
             fprintf(stderr, "isobench ab: %s\n", e.msg);
             goto out;
         }
@@ -249,20 +446,21 @@ int cmd_ab(int argc, char **argv)
     }
     free(rows);
     rows = NULL;
-    if (compare_sides(x.runs[0], x.nruns[0], x.runs[1], x.nruns[1], &g.o, &rows, &nrows, &e) < 0) {
+    if (compare_sides(SIDE(0), x.nruns[0], SIDE(1), x.nruns[1], &g.o, &rows, &nrows, &e) < 0) {
         fprintf(stderr, "isobench ab: %s\n", e.msg);
         goto out;
     }
     for (k = 0; k < 2; k++)
         snprintf(label[k], sizeof(label[k]), "%s with %s, %d repetitions in %s/%s", x.scn[k], x.bin[k],
-                 x.nruns[k], x.dir, side_name[k]);
+                 x.nruns[k], x.dir, x.merged ? "pairs" : side_name[k]);
     rc = gate_cli_output("ab", &g, label[0], label[1], rows, nrows);
 out:
     free(rows);
     for (k = 0; k < 2; k++) {
-        for (i = 0; i < x.nruns[k]; i++)
+        for (i = 0; i < x.nruns[k] && (k == 0 || !x.merged); i++)
             rundir_free(&x.runs[k][i]);
         free(x.runs[k]);
+        free(x.views[k]);
     }
     return rc;
 }

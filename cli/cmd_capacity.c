@@ -17,7 +17,8 @@ static int usage(void)
 {
     fprintf(stderr,
             "usage: isobench capacity RUN_DIR [--hosts hosts.json] [--reserve-mem SIZE]\n"
-            "         [--cpu-target F] [--start-slo-ms N] [--headroom F] [--disk-free SIZE]\n"
+            "         [--cpu-target F] [--start-slo-ms N] [--headroom F] [--pid-margin N]\n"
+            "         [--disk-free SIZE] [--whole-host]\n"
             "         [--measured DENSITY_RUN_DIR] [--json]\n");
     return 2;
 }
@@ -30,7 +31,7 @@ int cmd_capacity(int argc, char **argv)
     struct err e;
     struct cap_host *hosts = NULL, own;
     struct cap_row *rows = NULL;
-    int nhosts = 0, nrows = 0, json = 0, i, rc = 2, loaded = 0, dloaded = 0;
+    int nhosts = 0, nrows = 0, json = 0, i, rc = 2, loaded = 0, dloaded = 0, whole = 0;
     double disk_free = -1;
 
     capacity_default_params(&p);
@@ -46,6 +47,8 @@ int cmd_capacity(int argc, char **argv)
             i++;
         } else if (strcmp(a, "--json") == 0) {
             json = 1;
+        } else if (strcmp(a, "--whole-host") == 0) {
+            whole = 1;
         } else if (strcmp(a, "--measured") == 0 && v) {
             measured = v;
             i++;
@@ -71,8 +74,13 @@ int cmd_capacity(int argc, char **argv)
         return 2;
     }
     loaded = 1;
+    if (whole) {
+        /* a ramp run in a budget (for safety), predicted for the host it ran on */
+        r.budget.set = 0;
+        r.limit[RDL_CG_PIDS_MAX] = r.limit[RDL_CG_MEM_MAX] = NAN;
+    }
     if (measured != NULL) {
-        if (rundir_load(measured, 0, &dens, &e) < 0) {
+        if (rundir_load(measured, RD_NO_SUMMARY, &dens, &e) < 0) {
             fprintf(stderr, "isobench capacity: --measured: %s\n", e.msg);
             goto out;
         }

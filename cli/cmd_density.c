@@ -2,9 +2,14 @@
  * cmd_density.c - `isobench density SCENARIO [--budget SPEC] [--out DIR]
  * [--max N] [guard options] [--quiet]`: fill the host (or the budget) with
  * each mode's containers until a resource binds (harness/density.c), then
- * print the measured ceiling, the binding resource and its evidence.
+ * print the measured ceiling, the binding resource and its evidence; then,
+ * unless --no-report, summary.json, the report (figures, report.html,
+ * report.md, metrics.txt in <run dir>/report/), the capacity table and the
+ * path of report.html as the last line, as `run` ends.
  */
+#include "capacity.h"
 #include "commands.h"
+#include "paths.h"
 #include "density.h"
 #include "plat.h"
 #include "scenario.h"
@@ -22,7 +27,7 @@
 static const char *const usage =
     "usage: isobench density SCENARIO.json [--budget memory=512M,pids=1000,cpus=1] [--out DIR] [--max N]\n"
     "         [--reserve-mem SIZE] [--pid-margin N] [--cgroup-pids-margin N] [--start-slo-ms MS]\n"
-    "         [--cpu-max PCT] [--max-failures N] [--host-label NAME] [--quiet]\n";
+    "         [--cpu-max PCT] [--max-failures N] [--host-label NAME] [--quiet] [--no-report]\n";
 
 static int bad_value(const char *opt, const char *v, const char *want)
 {
@@ -50,7 +55,8 @@ int cmd_density(int argc, char **argv)
     struct err e;
     const char *path = NULL, *budget = NULL;
     long n;
-    int i, rc, max_set = 0;
+    char scn_path[2048];
+    int i, rc, max_set = 0, report = 1;
 
     memset(&o, 0, sizeof(o));
     o.progress = stderr;
@@ -68,6 +74,10 @@ int cmd_density(int argc, char **argv)
         }
         if (strcmp(a, "--quiet") == 0) {
             o.progress = NULL;
+            continue;
+        }
+        if (strcmp(a, "--no-report") == 0) {
+            report = 0;
             continue;
         }
         if (v == NULL) {
@@ -119,7 +129,7 @@ int cmd_density(int argc, char **argv)
         return 2;
     }
     err_clear(&e);
-    if (scenario_load(path, &s, &e) < 0) {
+    if (paths_scenario(path, scn_path, sizeof(scn_path), &e) < 0 || scenario_load(scn_path, &s, &e) < 0) {
         fprintf(stderr, "isobench density: %s\n", e.msg);
         return 2;
     }
@@ -167,7 +177,18 @@ int cmd_density(int argc, char **argv)
     if (strcmp(r.status, "interrupted") == 0)
         fprintf(stderr, "isobench density: interrupted; everything launched was torn down; partial results in %s\n",
                 r.dir);
-    printf("density: %s (density.json, density.csv, run.json, containers.csv, samples.csv, ramp.csv)\n", r.dir);
+    if (cli_summarize("isobench density", &r, NULL) < 0 && rc == 0)
+        rc = -1;
+    if (report) {
+        struct cap_params p;
+        fflush(stdout);
+        capacity_default_params(&p);
+        if (cli_report_run("isobench density", r.dir, &p) != 0 && rc == 0)
+            rc = -1;
+    } else {
+        printf("density: %s (density.json, density.csv, run.json, summary.json, containers.csv, samples.csv, "
+               "ramp.csv)\n", r.dir);
+    }
     run_result_free(&r);
     free(d);
     scenario_free(&s);

@@ -40,6 +40,26 @@ static int usage(void)
     return 2;
 }
 
+int cli_summarize(const char *prog, const struct run_result *r, FILE *table)
+{
+    struct run_summary sum;
+    struct err e;
+    cJSON *doc;
+    int rc = 0;
+
+    err_clear(&e);
+    summary_reduce(r, &sum);
+    doc = summary_to_json(r, &sum);
+    if (results_write_json_file(r->dir, "summary.json", doc, &e) < 0) {
+        fprintf(stderr, "%s: %s\n", prog, e.msg);
+        rc = -1;
+    }
+    cJSON_Delete(doc);
+    if (table != NULL)
+        summary_print_table(table, r, &sum);
+    return rc;
+}
+
 int cmd_run(int argc, char **argv)
 {
     const char *arg = NULL, *budget = NULL;
@@ -48,9 +68,7 @@ int cmd_run(int argc, char **argv)
     struct cap_params p;
     struct scenario s;
     struct run_result r;
-    struct run_summary sum;
     struct err e;
-    cJSON *doc;
     int i, rc, report = 1;
 
     memset(&o, 0, sizeof(o));
@@ -101,12 +119,7 @@ int cmd_run(int argc, char **argv)
         scenario_free(&s);
         return 1;
     }
-    summary_reduce(&r, &sum);
-    doc = summary_to_json(&r, &sum);
-    if (results_write_json_file(r.dir, "summary.json", doc, &e) < 0)
-        fprintf(stderr, "isobench run: %s\n", e.msg);
-    cJSON_Delete(doc);
-    summary_print_table(stdout, &r, &sum);
+    cli_summarize("isobench run", &r, stdout);
     if (rc < 0)
         fprintf(stderr, "isobench run: %s\n", e.msg);
     if (strcmp(r.status, "interrupted") == 0)

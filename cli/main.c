@@ -19,8 +19,8 @@ struct command {
 static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
-    { "run", cmd_run, "[SCENARIO.json] [--out DIR] [--host-label NAME] [--budget memory=512M,pids=1000,cpus=1] [--quiet] run a scenario (default scenarios/quick.json)" },
-    { "density", cmd_density, "SCENARIO.json [--budget SPEC] [--out DIR] [--max N] [guard options] fill until a resource binds: ceiling per mode" },
+    { "run", cmd_run, "[SCENARIO.json] [--out DIR] [--host-label NAME] [--budget memory=512M,pids=1000,cpus=1] [--quiet] [--no-report] run a scenario (default quick.json), then write its report and print the capacity" },
+    { "density", cmd_density, "SCENARIO.json [--budget SPEC] [--out DIR] [--max N] [guard options] [--no-report] fill until a resource binds: ceiling per mode, then the report" },
     { "cleanup", cmd_cleanup, "[RUN_ID] remove containers, cgroups, mounts and files left by crashed runs" },
     { "drivers", cmd_drivers, "list drivers, their isolation modes and availability" },
     { "image", cmd_image, "[ROOTFS] build the busybox container image if missing; print its path" },
@@ -28,6 +28,7 @@ static const struct command commands[] = {
     { "capacity", cmd_capacity, "RUN_DIR [--hosts F] [--reserve-mem S] [--cpu-target F] [--start-slo-ms N] [--disk-free S] [--json] containers per host, per mode" },
     { "report", cmd_report, "RUN_DIR... [--out DIR] figures (PNG, SVG), report.html, report.md, metrics.txt" },
     { "compare", cmd_compare, "BASE_DIR NEW_DIR [--thresholds F] [--gate M,..] [--json F] [--junit F] [--markdown] regression gate (exit 1 regression, 3 inconclusive)" },
+    { "history", cmd_history, "RUN_DIR... [--out DIR] step changes over time per host (e-divisive), figures with --out" },
     { "ab", cmd_ab, "BASE.json [NEW.json] [--new-bin P] [--reps N] [--until-decided] baseline and candidate interleaved on this host, then gated" },
     { "hosts", cmd_hosts, "RUN_DIR... [--out DIR] [--price-per-core X] [--price-per-gib Y] runs from different hosts side by side" },
     { "help", cmd_help, "this text" },

@@ -49,6 +49,8 @@ struct budget_usage {
     int64_t pids;               /* pids.current */
     int64_t mem_max_bytes;      /* the limits in force */
     int64_t pids_max;
+    int64_t pids_refused;       /* forks refused at pids.max so far (pids.events "max") */
+    int64_t oom_kills;          /* OOM kills inside the budget so far */
 };
 int budget_read(const char *cgroup_rel, struct budget_usage *u, struct err *e);
 

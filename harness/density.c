@@ -42,7 +42,7 @@ static void snap_take(struct fill *f, struct density_snap *s)
     if (host_snapshot_read(NULL, &s->host, &e) < 0)
         memset(&s->host, 0xff, sizeof(s->host));
     s->cg.mem_bytes = s->cg.mem_working_bytes = s->cg.kmem_bytes = s->cg.pids = -1;
-    s->cg.mem_max_bytes = s->cg.pids_max = -1;
+    s->cg.mem_max_bytes = s->cg.pids_max = s->cg.pids_refused = s->cg.oom_kills = -1;
     if (f->r->budget.set) {
         snprintf(s->cgroup, sizeof(s->cgroup), "%s", f->r->budget.cgroup);
         budget_read(f->r->budget.cgroup, &s->cg, &e);
@@ -51,6 +51,12 @@ static void snap_take(struct fill *f, struct density_snap *s)
     if (plat_disk_free(image_cache_dir(), &s->disk_free_bytes, &s->disk_total_bytes, &e) < 0)
         s->disk_free_bytes = s->disk_total_bytes = -1;
     s->containers = run_running(f->x);
+    /* events since the mode's empty-host snapshot (the budget outlives modes) */
+    s->pids_refused = s->oom_kills = 0;
+    if (f->base.host.t_ns > 0 && s->cg.pids_refused > f->base.cg.pids_refused && f->base.cg.pids_refused >= 0)
+        s->pids_refused = s->cg.pids_refused - f->base.cg.pids_refused;
+    if (f->base.host.t_ns > 0 && s->cg.oom_kills > f->base.cg.oom_kills && f->base.cg.oom_kills >= 0)
+        s->oom_kills = s->cg.oom_kills - f->base.cg.oom_kills;
     s->cpu_busy_pct = NAN;
     s->start_p99_ms = NAN;
 }
@@ -92,8 +98,12 @@ static void step_starts(struct fill *f, int level, double *p50, double *p99, int
             v[n++] = c->start_ms;
     }
     if (n > 0 && stats_summarize(v, n, &st) == 0) {
+        /* A step may launch only a few containers: its p99 is then read
+           straight off the sorted starts (the slowest, for fewer than 100),
+           because the start SLO guard needs it at every step. */
+        qsort(v, n, sizeof(*v), stats_cmp_double);
         *p50 = st.p50;
-        *p99 = st.p99;
+        *p99 = stats_percentile_sorted(v, n, 99);
     }
     free(v);
 }
@@ -234,6 +244,7 @@ static void fill_mode(struct fill *f, struct density_mode_result *m)
     set_binding(m, "interrupted", "the fill was interrupted");
     plat_sleep_ms(s->settle_ms);
     run_host_used(f->x, &base_used, &t);
+    memset(&f->base, 0, sizeof(f->base)); /* no events to subtract yet */
     snap_take(f, &f->base);
     csv_row(f, 0, 0, base_used, -1, &f->base, NAN, NAN, 0, NULL);
     now = f->base;

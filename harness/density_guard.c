@@ -119,6 +119,25 @@ int density_check(const struct density_snap *now, const struct density_cfg *c, s
     int n = resources(now, c, r), i;
     char d[256];
 
+    /* The budget's own counters say when a limit already bit: a runtime
+       whose helpers need more pids for a moment than they keep (runc init's
+       threads) meets pids.max before pids.current shows it. */
+    if (now->pids_refused > 0) {
+        snprintf(d, sizeof(d), "%lld forks refused at pids.max with %d containers running (pids.events max)",
+                 (long long)now->pids_refused, now->containers);
+        verdict(v, "cgroup_pids", "pids.events max", (double)now->cg.pids, (double)now->cg.pids_max,
+                (double)c->cgroup_pids_margin, d);
+        snprintf(v->counter, sizeof(v->counter), "pids.events max of %s", now->cgroup);
+        return 1;
+    }
+    if (now->oom_kills > 0) {
+        snprintf(d, sizeof(d), "%lld OOM kills in the budget with %d containers running", (long long)now->oom_kills,
+                 now->containers);
+        verdict(v, "memory", "oom_kill", (double)now->cg.mem_bytes, (double)now->cg.mem_max_bytes,
+                c->cgroup_mem_margin * (double)now->cg.mem_max_bytes, d);
+        snprintf(v->counter, sizeof(v->counter), "oom_kill of %s", now->cgroup);
+        return 1;
+    }
     for (i = 0; i < n; i++)
         if (r[i].used > r[i].limit - r[i].margin) {
             snprintf(d, sizeof(d), "%.0f in use with %d containers running: over the limit %.0f minus the margin %.0f",

@@ -32,6 +32,8 @@ struct density_snap {
     double cpu_busy_pct;           /* host CPU over the last hold, NAN unknown */
     double start_p99_ms;           /* of the last step's starts, NAN unknown */
     int failures;                  /* launch failures in the last step */
+    int64_t pids_refused;          /* forks the budget refused at pids.max since the mode's fill began */
+    int64_t oom_kills;             /* OOM kills in the budget since the mode's fill began */
 };
 
 /* Knobs; density_cfg_defaults gives the defaults. */

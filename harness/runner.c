@@ -162,7 +162,10 @@ static double mode_units(const struct run_ctx *x)
 {
     const struct scenario *s = x->s;
     int holds = s->workload == WL_EXIT ? 0 : s->nramp;
-    return (double)s->repetitions * (cur_mode((struct run_ctx *)x)->mode->starts + s->ramp[s->nramp - 1] + holds);
+    int starts = cur_mode((struct run_ctx *)x)->mode->starts;
+    if (s->starts_target_ci > 0 && starts > STATS_MIN_N_P95) /* may stop there */
+        starts = STATS_MIN_N_P95;
+    return (double)s->repetitions * (starts + s->ramp[s->nramp - 1] + holds);
 }
 
 static void progress(struct run_ctx *x, const char *fmt, ...)
@@ -327,8 +330,11 @@ static void launch_one(struct run_ctx *x, int i)
         fail(x, l, "create", &e);
         return;
     }
-    if (x->s->start_delay_ms > 0)
-        plat_sleep_us((int64_t)(x->s->start_delay_ms * 1000.0));
+    {
+        double delay = mr->mode->start_delay_ms >= 0 ? mr->mode->start_delay_ms : x->s->start_delay_ms;
+        if (delay > 0)
+            plat_sleep_us((int64_t)(delay * 1000.0));
+    }
     if (d->start(&l->c, &e) < 0) {
         fail(x, l, "start", &e);
         return;
@@ -697,26 +703,55 @@ static int add_ramp_point(struct run_ctx *x, double base, double used, double bu
 
 static const char *const argv_exit[] = { IMAGE_PAYLOAD_PATH, "exit", NULL };
 
+/* Is the median's 95 % CI of v (n values, reordered) within +-target? */
+static int median_ci_within(double *v, int n, double target)
+{
+    double lo, hi, med;
+    qsort(v, (size_t)n, sizeof(*v), stats_cmp_double);
+    med = stats_percentile_sorted(v, (size_t)n, 50);
+    if (stats_median_ci_sorted(v, (size_t)n, &lo, &hi) < 0 || !(med > 0))
+        return 0;
+    return med - lo <= target * med && hi - med <= target * med;
+}
+
 /*
- * Start latency alone: the mode's `starts` containers of the exit workload,
- * one at a time (no launch of our own competes with it), each torn down as
- * soon as it is READY. Their rows say phase "starts", fleet size 1; they
- * are not sampled (an exited container has no memory to measure).
+ * Start latency alone: up to the mode's `starts` containers of the exit
+ * workload, one at a time (no launch of our own competes with it), each
+ * torn down as soon as it is READY. Their rows say phase "starts", fleet
+ * size 1; they are not sampled (an exited container has no memory to
+ * measure). With starts_target_ci the phase stops once the median's CI is
+ * that tight (after STATS_MIN_N_P95 starts, so p95 is there too), with
+ * starts_max_s once that much time is spent.
  */
 static void run_starts(struct run_ctx *x)
 {
     const char *const *argv = x->argv;
-    int k;
+    const struct scenario *s = x->s;
+    int max = cur_mode(x)->mode->starts, k, n = 0;
+    int64_t deadline = s->starts_max_s > 0 ? plat_now_ns() + (int64_t)s->starts_max_s * 1000000000LL : 0;
+    double *v = max > 0 ? malloc((size_t)max * sizeof(*v)) : NULL;
 
     x->in_starts = 1;
     x->argv = argv_exit;
     x->level = 1;
-    for (k = 0; k < cur_mode(x)->mode->starts && !plat_interrupted(); k++) {
+    for (k = 0; k < max && !plat_interrupted(); k++) {
+        struct ctr_result *res;
         x->start_no = k;
         x->lives[0].done = 1; /* launch_one resets it once it launches */
         launch_one(x, 0);
         teardown(x, &x->lives[0], plat_interrupted() ? "interrupted" : NULL);
+        if (plat_interrupted())
+            break;
+        res = row_of(x, &x->lives[0]);
+        if (v != NULL && strcmp(res->status, "ok") == 0 && !isnan(res->start_ms))
+            v[n++] = res->start_ms;
+        if (v != NULL && s->starts_target_ci > 0 && n >= STATS_MIN_N_P95 &&
+            median_ci_within(v, n, s->starts_target_ci))
+            break;
+        if (deadline != 0 && plat_now_ns() >= deadline)
+            break;
     }
+    free(v);
     x->argv = argv;
     x->in_starts = 0;
 }

@@ -113,13 +113,25 @@ static int get_int(const cJSON *obj, const char *key, const char *field, const c
 }
 
 /* start_delay_ms: fractional, since an ns start takes only a few ms. */
-static int get_delay(const cJSON *obj, const char *file, double *out, struct err *e)
+static int get_delay(const cJSON *obj, const char *field, const char *file, double *out, struct err *e)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "start_delay_ms");
     if (v == NULL)
         return 0;
     if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= 600000))
-        return bad(e, file, "start_delay_ms", "a number of ms from 0 to 600000", v);
+        return bad(e, file, field, "a number of ms from 0 to 600000", v);
+    *out = v->valuedouble;
+    return 0;
+}
+
+/* A number in (0, 1), e.g. a relative CI half-width. */
+static int get_fraction(const cJSON *obj, const char *key, const char *file, double *out, struct err *e)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (v == NULL)
+        return 0;
+    if (!cJSON_IsNumber(v) || !(v->valuedouble > 0 && v->valuedouble < 1))
+        return bad(e, file, key, "a fraction between 0 and 1 such as 0.1", v);
     *out = v->valuedouble;
     return 0;
 }
@@ -152,7 +164,8 @@ static int get_object(const cJSON *obj, const char *key, const char *file, const
 
 static int parse_modes(const cJSON *root, struct scenario *s, const char *file, struct err *e)
 {
-    static const char *const keys[] = { "name", "driver", "isolation", "baseline", "options", "starts", NULL };
+    static const char *const keys[] = { "name", "driver", "isolation", "baseline", "options", "starts",
+                                        "start_delay_ms", NULL };
     const cJSON *modes = cJSON_GetObjectItemCaseSensitive(root, "modes");
     const cJSON *m;
     int i = 0, nbase = 0, j;
@@ -218,6 +231,10 @@ static int parse_modes(const cJSON *root, struct scenario *s, const char *file, 
             md->baseline = cJSON_IsTrue(v);
             nbase += md->baseline;
         }
+        md->start_delay_ms = -1; /* the scenario's */
+        snprintf(field, sizeof(field), "%s.start_delay_ms", where);
+        if (get_delay(m, field, file, &md->start_delay_ms, e) < 0)
+            return -1;
         md->starts = -1; /* the scenario's */
         snprintf(field, sizeof(field), "%s.starts", where);
         if (get_int(m, "starts", field, file, 0, 100000, &md->starts, e) < 0)
@@ -411,7 +428,7 @@ int scenario_parse(const char *text, const char *file, struct scenario *s, struc
 {
     static const char *const keys[] = { "name", "description", "modes", "fleet", "workload", "hold_ms",
                                         "settle_ms", "sample_interval_ms", "repetitions", "ready_timeout_ms",
-                                        "start_delay_ms", "limits", "budget", "image", "pdh_counters", "starts",
+                                        "start_delay_ms", "limits", "budget", "image", "pdh_counters", "starts", "starts_target_ci", "starts_max_s",
                                         "pss_interval_ms", NULL };
     cJSON *root;
     const char *slash;
@@ -452,8 +469,10 @@ int scenario_parse(const char *text, const char *file, struct scenario *s, struc
         get_int(root, "pss_interval_ms", "pss_interval_ms", file, 0, 3600000, &s->pss_interval_ms, e) < 0 ||
         get_int(root, "repetitions", "repetitions", file, 1, 10000, &s->repetitions, e) < 0 ||
         get_int(root, "starts", "starts", file, 0, 100000, &s->starts, e) < 0 ||
+        get_int(root, "starts_max_s", "starts_max_s", file, 0, 86400, &s->starts_max_s, e) < 0 ||
+        get_fraction(root, "starts_target_ci", file, &s->starts_target_ci, e) < 0 ||
         get_int(root, "ready_timeout_ms", "ready_timeout_ms", file, 1, 3600000, &s->ready_timeout_ms, e) < 0 ||
-        get_delay(root, file, &s->start_delay_ms, e) < 0)
+        get_delay(root, "start_delay_ms", file, &s->start_delay_ms, e) < 0)
         goto fail;
     for (i = 0; i < s->nmodes; i++) {
         if (s->modes[i].starts < 0)
@@ -559,6 +578,8 @@ cJSON *scenario_to_json(const struct scenario *s)
     cJSON_AddNumberToObject(o, "pss_interval_ms", s->pss_interval_ms);
     cJSON_AddNumberToObject(o, "repetitions", s->repetitions);
     cJSON_AddNumberToObject(o, "starts", s->starts);
+    cJSON_AddNumberToObject(o, "starts_target_ci", s->starts_target_ci);
+    cJSON_AddNumberToObject(o, "starts_max_s", s->starts_max_s);
     cJSON_AddNumberToObject(o, "ready_timeout_ms", s->ready_timeout_ms);
     cJSON_AddNumberToObject(o, "start_delay_ms", s->start_delay_ms);
     l = cJSON_AddObjectToObject(o, "limits");

@@ -40,6 +40,7 @@ struct mode {
     struct cJSON *options;   /* driver-specific object, owned by the scenario; may be NULL */
     int index;               /* position in scenario.modes, for "modes[i]" messages */
     int starts;              /* exit starts per repetition before the ramp (start latency) */
+    double start_delay_ms;   /* injected delay of this mode; -1 = the scenario's (isobench ab) */
     const struct driver *drv;
     void *drv_state;         /* set by driver->mode_init */
 };
@@ -63,7 +64,10 @@ struct scenario {
     int sample_interval_ms;  /* cadence of the cheap counters (cgroup memory, CPU, pids) */
     int pss_interval_ms;     /* cadence of PSS/RSS and storage, plus each hold's start and end; 0 = only those */
     int repetitions;
-    int starts;              /* default of modes[].starts; 0 = none */
+    int starts;              /* default of modes[].starts (the most per repetition); 0 = none */
+    double starts_target_ci; /* stop a mode's starts once the median's 95 % CI is within
+                                +-this fraction (after 20 starts); 0 = run them all */
+    int starts_max_s;        /* stop a mode's starts after this many seconds; 0 = no limit */
     int ready_timeout_ms;
     double start_delay_ms;   /* injected delay before each start (regression tests) */
 

@@ -56,7 +56,7 @@ Test(model, memory_binds_with_ci_counts)
     /* 64 GiB - 4 GiB reserve = 61440 MiB; 100 MiB [90, 110] per container */
     struct cap_mode_input in = mode_in(100 * MiB, 90 * MiB, 110 * MiB, 0.01, 10 * MiB);
     struct cap_host h = host(16, 64 * GiB, 512 * GiB, 1.0);
-    struct cap_params p = { 4 * GiB, 0.8, 0, 1, 0 };
+    struct cap_params p = { 4 * GiB, 0.8, 0, 1, 0, -1 };
     struct cap_result r;
     struct err e;
     cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
@@ -76,7 +76,7 @@ Test(model, cpu_binds_and_scales_with_cpu_speed)
 {
     struct cap_mode_input in = mode_in(100 * MiB, 90 * MiB, 110 * MiB, 0.05, NAN);
     struct cap_host h = host(16, 64 * GiB, NAN, 1.0);
-    struct cap_params p = { 4 * GiB, 0.8, 0, 1, 0 };
+    struct cap_params p = { 4 * GiB, 0.8, 0, 1, 0, -1 };
     struct cap_result r;
     struct err e;
     cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
@@ -100,7 +100,7 @@ Test(model, storage_and_fixed_overhead)
 {
     struct cap_mode_input in = mode_in(100 * MiB, NAN, NAN, 0, 2 * GiB);
     struct cap_host h = host(16, 64 * GiB, 100 * GiB, 1.0);
-    struct cap_params p = { 4 * GiB, 0.8, 0, 1, 0 };
+    struct cap_params p = { 4 * GiB, 0.8, 0, 1, 0, -1 };
     struct cap_result r;
     struct err e;
     in.mem_fixed_bytes = 1440 * MiB;              /* 61440 - 1440 = 60000 MiB left */
@@ -119,7 +119,7 @@ Test(model, start_slo)
 {
     struct cap_mode_input in = mode_in(1 * MiB, NAN, NAN, 0.001, NAN);
     struct cap_host h = host(64, 512 * GiB, NAN, 1.0);
-    struct cap_params p = { 4 * GiB, 0.8, 500, 1, 0 };
+    struct cap_params p = { 4 * GiB, 0.8, 500, 1, 0, -1 };
     struct cap_result r;
     struct err e;
     in.start_fit = 1;
@@ -141,7 +141,7 @@ Test(model, nothing_measured_is_an_error)
 {
     struct cap_mode_input in = mode_in(NAN, NAN, NAN, NAN, NAN);
     struct cap_host h = host(4, 8 * GiB, NAN, 1.0);
-    struct cap_params p = { 1 * GiB, 0.8, 0, 1, 0 };
+    struct cap_params p = { 1 * GiB, 0.8, 0, 1, 0, -1 };
     struct cap_result r;
     struct err e;
     err_clear(&e);
@@ -320,6 +320,32 @@ Test(memfit, solve_inverts_the_curve_and_brackets_it)
     cr_assert_eq(memfit_fit(x, y, 1, &f), -1);
 }
 
+Test(memfit, equally_supported_models_take_the_fewest_containers)
+{
+    /* ns on the test host, ramp 150..2400 (host memory above the baseline):
+       the line has the smallest AICc, the power law is within 2 of it */
+    double x[] = { 150, 300, 600, 900, 1200, 1600, 2000, 2400 };
+    double y[] = { 21755472, 3897551, 144046254, 237775424, 373599847, 586503074, 741205120, 952766278 };
+    struct cap_mode_input in = mode_in(NAN, NAN, NAN, NAN, NAN);
+    struct cap_host h = host(2, 24 * GiB, NAN, 1.0);
+    struct cap_params p = { 6 * GiB, 0.8, 0, 1, -1, -1 };
+    struct cap_result r;
+    struct err e;
+    double ex, lo, hi, fewest = INFINITY;
+    int k;
+    cr_assert_eq(memfit_fit(x, y, 8, &in.fit), 0);
+    in.has_fit = 1;
+    cr_assert_eq(in.fit.chosen, MF_LINEAR);
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0, "%s", e.msg);
+    for (k = 0; k < MF_NMODELS; k++)
+        if (in.fit.m[k].candidate && in.fit.m[k].aicc <= in.fit.m[MF_LINEAR].aicc + MEMFIT_AICC_TIE &&
+            memfit_solve(&in.fit, k, capacity_mem_avail(&h, &p), 1e9, &ex, &lo, &hi) == 0)
+            fewest = fmin(fewest, ex);
+    cr_assert_eq(r.mem_model, MF_POWER);
+    cr_assert_float_eq(r.by_mem, fewest, 1e-9);
+    cr_assert(r.by_mem_low <= r.by_mem && r.by_mem <= r.by_mem_high);
+}
+
 /* ---- limits from run.json, the budget as the host, prediction error ---- */
 
 Test(limits, from_fixture_run_json_and_budget)
@@ -357,7 +383,7 @@ Test(limits, every_kernel_limit_and_the_binding_one)
     /* tiny memory cost: only kernel limits can bind */
     struct cap_mode_input in = mode_in(1024, NAN, NAN, NAN, NAN);
     struct cap_host h = host(64, 1024 * GiB, NAN, 1.0);
-    struct cap_params p = { 0, 0.8, 0, 1, 0.10 };
+    struct cap_params p = { 0, 0.8, 0, 1, 0.10, -1 };
     struct cap_result r;
     struct err e;
     h.limit[RDL_PID_MAX] = 32768;
@@ -371,6 +397,10 @@ Test(limits, every_kernel_limit_and_the_binding_one)
     p.headroom = -1;                              /* the density guards' margin: max(1024, 5 %) */
     cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
     cr_assert_float_eq(r.by[CAP_PIDS], 32768 - 768 - 1638.4, 1);
+    p.pid_margin = 8000;                          /* the shared machine's rule, as density --pid-margin */
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
+    cr_assert_float_eq(r.by[CAP_PIDS], 32768 - 768 - 8000, 1e-9);
+    p.pid_margin = -1;
     p.headroom = 0.10;
     in.pids = 42;                                 /* gVisor under docker */
     cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
@@ -408,7 +438,7 @@ Test(limits, windows_commit_binds_before_ram)
        would hold (64 - 4) GiB / 300 MiB = 204 */
     struct cap_mode_input in = mode_in(300 * MiB, NAN, NAN, NAN, NAN);
     struct cap_host h = host(16, 64 * GiB, NAN, 1.0);
-    struct cap_params p = { 4 * GiB, 0.8, 0, 1, 0.10 };
+    struct cap_params p = { 4 * GiB, 0.8, 0, 1, 0.10, -1 };
     struct cap_result r;
     struct rundir run;
     struct err e;
@@ -547,6 +577,15 @@ Test(cli, capacity_table_json_and_hosts_file)
     j = cJSON_Parse(out);
     cr_assert_not_null(j, "%s", out);
     cr_assert_not_null(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "rows"), 0), "measured"));
+    cJSON_Delete(j);
+    /* --whole-host: the budgeted ramp predicted for the host it ran on */
+    argv[2] = "--whole-host";
+    argv[3] = "--json";
+    cr_assert_eq(run_cmd(cmd_capacity, argv, 4, out, sizeof(out)), 0);
+    j = cJSON_Parse(out);
+    cr_assert_not_null(j, "%s", out);
+    cr_assert_str_neq(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "rows"), 0), "binding")
+                          ->valuestring, "cgroup_pids");
     cJSON_Delete(j);
     /* --measured: another run directory's density result */
     {

@@ -8,6 +8,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include "commands.h"
 #include "compare.h"
+#include "history.h"
+#include "proc.h"
+#include "render.h"
 #include "rundir.h"
 #include "stats_compare.h"
 #include "support.h"
@@ -410,4 +413,37 @@ Test(stats, mann_whitney_exact_scipy_example_and_brute_force)
         cr_assert(!exact);
         cr_assert_float_eq(p, 0.172034, 1e-5);
     }
+}
+
+Test(history, groups_by_host_and_draws_figures)
+{
+    char a[1024], b[1024], c[1024], out[] = "/tmp/isobench-test-history-XXXXXX", png[1200];
+    struct rundir runs[3];
+    struct hist_opts o;
+    struct hist_group *g;
+    struct err e;
+    int ng, i;
+    fixture(a, sizeof(a), "run-base");
+    fixture(b, sizeof(b), "run-slow");
+    fixture(c, sizeof(c), "run-hostb");
+    cr_assert_eq(rundir_load(a, RD_CONTAINERS | RD_RAMP, &runs[0], &e), 0, "%s", e.msg);
+    cr_assert_eq(rundir_load(b, RD_CONTAINERS | RD_RAMP, &runs[1], &e), 0, "%s", e.msg);
+    cr_assert_eq(rundir_load(c, RD_CONTAINERS | RD_RAMP, &runs[2], &e), 0, "%s", e.msg);
+    history_default_opts(&o);
+    cr_assert_eq(history_build(runs, 3, &o, &g, &ng, &e), 0, "%s", e.msg);
+    /* run-base and run-slow share a host; run-hostb is another */
+    cr_assert_eq(ng, 2);
+    cr_assert_eq(g[0].nruns + g[1].nruns, 3);
+    for (i = 0; i < ng; i++)
+        cr_assert_eq(g[i].nseries, runs[0].nmodes * CMP_NMETRICS);
+    cr_assert_not_null(mkdtemp(out));
+    if (plot_supported()) {
+        cr_assert_eq(history_write_figures(g, ng, out, &e), 0, "%s", e.msg);
+        snprintf(png, sizeof(png), "%s/history-1-start_ms.png", out);
+        cr_assert_eq(access(png, F_OK), 0, "%s missing", png);
+    }
+    history_free(g, ng);
+    for (i = 0; i < 3; i++)
+        rundir_free(&runs[i]);
+    dir_remove_tree(out, NULL);
 }

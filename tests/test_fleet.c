@@ -148,3 +148,22 @@ Test(fleet, failed_hosts_are_named_and_the_others_count)
     argv[2] = c;
     cr_assert_eq(run_hosts(argv, 3, out, sizeof(out)), 2);
 }
+
+Test(fleet, density_runs_show_the_measured_ceiling)
+{
+    char a[1024], b[1024], path[1200], out[65536];
+    char *argv[4];
+    copy_run("run-density", "a", "filled", NULL, a, sizeof(a));
+    /* `isobench density` writes no summary.json: hosts reads it all the same */
+    copy_run("run-density", "b", "filled-nosummary", NULL, b, sizeof(b));
+    snprintf(path, sizeof(path), "%s/summary.json", b);
+    cr_assert_eq(unlink(path), 0);
+    argv[0] = "hosts";
+    argv[1] = a;
+    argv[2] = b;
+    cr_assert_eq(run_hosts(argv, 3, out, sizeof(out)), 0, "%s", out);
+    cr_assert(strstr(out, "measured") != NULL, "%s", out);
+    cr_assert(strstr(out, "996 cgroup_pids") != NULL, "ns ceiling from density.json:\n%s", out);
+    cr_assert(strstr(out, "32 cgroup_pids") != NULL, "runsc ceiling from density.json:\n%s", out);
+    cr_assert(strstr(out, "filled-nosummary") != NULL, "%s", out);
+}

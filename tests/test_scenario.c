@@ -74,6 +74,19 @@ Test(scenario, first_mode_is_baseline_by_default)
     scenario_free(&s);
 }
 
+Test(scenario, start_delay_fractional_per_scenario_and_mode)
+{
+    struct scenario s;
+    struct err e;
+    cr_assert_eq(scenario_parse("{\"modes\":[{\"driver\":\"ns\"},{\"driver\":\"ns\",\"name\":\"b\","
+                                "\"start_delay_ms\":2.5}],\"start_delay_ms\":0.6}",
+                                "x.json", &s, &e), 0, "%s", e.msg);
+    cr_assert_float_eq(s.start_delay_ms, 0.6, 1e-12);
+    cr_assert_float_eq(s.modes[0].start_delay_ms, -1, 1e-12); /* the scenario's */
+    cr_assert_float_eq(s.modes[1].start_delay_ms, 2.5, 1e-12);
+    scenario_free(&s);
+}
+
 struct bad_case {
     const char *doc;
     const char *message;
@@ -108,7 +121,30 @@ static const struct bad_case bad_cases[] = {
     { "{\"modes\":[{\"driver\":\"ns\"}],\"name\":7}", "bad.json: name: expected a non-empty string, got 7" },
     { "{\"modes\": [\n  {\"driver\": \"ns\"\n", "bad.json:3:1: not valid JSON" },
     { "[1,2]", "bad.json: expected a JSON object at the top" },
+    { "{\"modes\":[{\"driver\":\"ns\"}],\"start_delay_ms\":-1}",
+      "bad.json: start_delay_ms: expected a number of ms from 0 to 600000" },
+    { "{\"modes\":[{\"driver\":\"ns\",\"start_delay_ms\":\"1\"}]}",
+      "bad.json: modes[0].start_delay_ms: expected a number of ms" },
+    { "{\"modes\":[{\"driver\":\"ns\",\"starts\":-1}]}", "bad.json: modes[0].starts: expected" },
+    { "{\"modes\":[{\"driver\":\"ns\"}],\"starts_target_ci\":1.5}",
+      "bad.json: starts_target_ci: expected a fraction between 0 and 1" },
 };
+
+Test(scenario, starts_per_mode_default_and_override)
+{
+    struct scenario s;
+    struct err e;
+    err_clear(&e);
+    cr_assert_eq(scenario_parse("{\"modes\":[{\"driver\":\"ns\"},{\"name\":\"b\",\"driver\":\"ns\",\"starts\":2}],"
+                                "\"starts\":30,\"starts_target_ci\":0.1,\"starts_max_s\":10}",
+                                "t.json", &s, &e),
+                 0, "%s", e.msg);
+    cr_assert_eq(s.modes[0].starts, 30, "the scenario's starts");
+    cr_assert_eq(s.modes[1].starts, 2, "the mode's own");
+    cr_assert_float_eq(s.starts_target_ci, 0.1, 1e-15);
+    cr_assert_eq(s.starts_max_s, 10);
+    scenario_free(&s);
+}
 
 Test(scenario, malformed_files_name_the_field)
 {

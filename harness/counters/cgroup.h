@@ -62,6 +62,10 @@ int cgroup_read(enum cgroup_mode m, const char *rel, struct cgroup_stats *st, st
 /* The limits in force: memory (v1 limit_in_bytes, v2 memory.max) and
    pids.max; -1 = unlimited or unreadable. */
 int cgroup_read_limits(enum cgroup_mode m, const char *rel, int64_t *mem_max, int64_t *pids_max);
+/* How often the limits bit: forks refused at pids.max (pids.events "max")
+   and OOM kills (v1 memory.oom_control, v2 memory.events "oom_kill");
+   -1 = unreadable. */
+void cgroup_read_events(enum cgroup_mode m, const char *rel, int64_t *pids_refused, int64_t *oom_kills);
 /* Remove rel from every mounted hierarchy (runtimes create theirs in
    blkio, devices, freezer, name=systemd ... too) and from the root (v2).
    Missing is fine; a busy one is an error. */

@@ -476,6 +476,26 @@ int cgroup_read_limits(enum cgroup_mode m, const char *rel, int64_t *mem_max, in
     return 0;
 }
 
+void cgroup_read_events(enum cgroup_mode m, const char *rel, int64_t *pids_refused, int64_t *oom_kills)
+{
+    char path[4096], buf[1024];
+    int64_t v;
+
+    *pids_refused = *oom_kills = -1;
+    if (is_v2(m))
+        snprintf(path, sizeof(path), "%s/%s/pids.events", cg_root(), rel);
+    else
+        snprintf(path, sizeof(path), "%s/pids/%s/pids.events", cg_root(), rel);
+    if (read_file(path, buf, sizeof(buf)) > 0 && cgroup_parse_keyed(buf, "max", &v) == 0)
+        *pids_refused = v;
+    if (is_v2(m))
+        snprintf(path, sizeof(path), "%s/%s/memory.events", cg_root(), rel);
+    else
+        snprintf(path, sizeof(path), "%s/memory/%s/memory.oom_control", cg_root(), rel);
+    if (read_file(path, buf, sizeof(buf)) > 0 && cgroup_parse_keyed(buf, "oom_kill", &v) == 0)
+        *oom_kills = v;
+}
+
 int cgroup_remove_everywhere(const char *rel, struct err *e)
 {
     DIR *d = opendir(cg_root());

@@ -111,6 +111,7 @@ static double left(enum cap_resource r, double limit, double in_use, double head
 static void memory_limit(const struct cap_mode_input *in, double avail, struct cap_result *out)
 {
     double fixed = (!isnan(in->mem_fixed_bytes) && in->mem_fixed_bytes > 0) ? in->mem_fixed_bytes : 0;
+    out->mem_model = -1;
     if (in->mem_unresolved) {
         double lo = 0, e0, hi;
         /* bounds only: the floor of the cost gives the most, the fit's upper
@@ -122,10 +123,26 @@ static void memory_limit(const struct cap_mode_input *in, double avail, struct c
         out->by_mem_low = fmin(lo, out->by_mem_high);
         return;
     }
+    out->mem_model = -1;
     if (in->has_fit && in->fit.chosen >= 0 &&
         memfit_solve(&in->fit, in->fit.chosen, avail, 1e9, &out->by_mem, &out->by_mem_low,
-                     &out->by_mem_high) == 0)
+                     &out->by_mem_high) == 0) {
+        const struct memfit *f = &in->fit;
+        int k;
+        out->mem_model = f->chosen;
+        /* equally supported models: the one that fills the host first */
+        for (k = 0; f->scored && k < MF_NMODELS; k++) {
+            double ex, lo, hi;
+            if (k == f->chosen || !f->m[k].candidate || f->m[k].aicc > f->m[f->chosen].aicc + MEMFIT_AICC_TIE ||
+                memfit_solve(f, k, avail, 1e9, &ex, &lo, &hi) < 0 || !(ex < out->by_mem))
+                continue;
+            out->by_mem = ex;
+            out->by_mem_low = lo;
+            out->by_mem_high = hi;
+            out->mem_model = k;
+        }
         return;
+    }
     avail -= fixed;
     out->by_mem = fit_count(avail, in->mem_bytes);
     out->by_mem_low = isnan(in->mem_bytes_ci_high) ? out->by_mem : fit_count(avail, in->mem_bytes_ci_high);
@@ -136,7 +153,7 @@ int capacity_compute(const struct cap_mode_input *in, const struct cap_host *h,
                      const struct cap_params *p, struct cap_result *out, struct err *e)
 {
     const double *L = h->limit;
-    double speed, cores, hr = isnan(p->headroom) ? -1 : p->headroom, ns_max = NAN, pids;
+    double speed, cores, hr = isnan(p->headroom) ? -1 : p->headroom, ns_max = NAN, pids, pm;
     int i, k;
 
     for (i = 0; i < CAP_NRES; i++) {
@@ -166,9 +183,15 @@ int capacity_compute(const struct cap_mode_input *in, const struct cap_host *h,
 
     /* kernel objects: every container holds at least one task */
     pids = isnan(in->pids) || in->pids < 1 ? 1 : in->pids;
+    pm = p->pid_margin;
     out->avail[CAP_PIDS] = left(CAP_PIDS, L[RDL_PID_MAX], L[RDL_PIDS_IN_USE], hr);
-    out->by[CAP_PIDS] = fit_count(out->avail[CAP_PIDS], pids);
     out->avail[CAP_THREADS] = left(CAP_THREADS, L[RDL_THREADS_MAX], L[RDL_PIDS_IN_USE], hr);
+    if (pm >= 0) { /* an absolute margin, as the density guard's --pid-margin */
+        double used = isnan(L[RDL_PIDS_IN_USE]) ? 0 : L[RDL_PIDS_IN_USE];
+        out->avail[CAP_PIDS] = L[RDL_PID_MAX] - used - pm;
+        out->avail[CAP_THREADS] = L[RDL_THREADS_MAX] - used - pm;
+    }
+    out->by[CAP_PIDS] = fit_count(out->avail[CAP_PIDS], pids);
     out->by[CAP_THREADS] = fit_count(out->avail[CAP_THREADS], pids);
     out->avail[CAP_CGROUP_PIDS] = left(CAP_CGROUP_PIDS, L[RDL_CG_PIDS_MAX], NAN, hr);
     out->by[CAP_CGROUP_PIDS] = fit_count(out->avail[CAP_CGROUP_PIDS],
@@ -613,6 +636,7 @@ void capacity_default_params(struct cap_params *p)
     p->cpu_target = 0.8;
     p->start_slo_ms = 0;
     p->headroom = -1; /* the density guards' margins */
+    p->pid_margin = -1;
 }
 
 int capacity_rows(const struct rundir *r, const struct cap_host *hosts, int nhosts,
@@ -685,10 +709,16 @@ int cap_parse_option(const char *opt, const char *val, struct cap_params *p, str
         return 1;
     }
     if (strcmp(opt, "--cpu-target") != 0 && strcmp(opt, "--start-slo-ms") != 0 &&
-        strcmp(opt, "--headroom") != 0)
+        strcmp(opt, "--headroom") != 0 && strcmp(opt, "--pid-margin") != 0)
         return 0;
     if (val == NULL || input_double(val, &v) < 0)
         v = NAN;
+    if (strcmp(opt, "--pid-margin") == 0) {
+        if (val == NULL || !(v >= 0 && v < 1e9))
+            return err_set(e, EINVAL, "--pid-margin: '%s' is not a number of tasks >= 0", val ? val : "");
+        p->pid_margin = v;
+        return 1;
+    }
     if (strcmp(opt, "--headroom") == 0) {
         if (val == NULL || !(v >= 0 && v < 1))
             return err_set(e, EINVAL, "--headroom: '%s' is not in [0, 1)", val ? val : "");

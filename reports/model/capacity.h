@@ -120,6 +120,8 @@ struct cap_params {
     double headroom;            /* fraction of every kernel limit kept free; < 0: the density
                                    guards' margins (pids/threads max(1024, 5 %), a budget's
                                    pids.max 0, others 5 %) */
+    double pid_margin;          /* >= 0: tasks kept free of pid_max and threads-max (the
+                                   density guard's --pid-margin); < 0: as headroom says */
 };
 
 /* Limits are container counts (floored, >= 0); INFINITY when a resource does
@@ -132,6 +134,9 @@ struct cap_result {
     double expected, low, high;
     enum cap_resource binding;
     int mem_may_bind;           /* memory unresolved and its lower bound is below expected */
+    int mem_model;              /* the memfit model behind by_mem (-1: none): the AICc
+                                   choice, or among models within MEMFIT_AICC_TIE of it the
+                                   one predicting the fewest containers */
 };
 
 /* The model. Returns 0; -1 with e set when nothing limits (no cost known). */
@@ -191,7 +196,7 @@ void capacity_default_params(struct cap_params *p);
 
 /* The model's command-line options, shared by capacity, report and hosts:
    --reserve-mem SIZE, --cpu-target F (0 < F <= 1), --start-slo-ms N (> 0),
-   --headroom F (0 <= F < 1).
+   --headroom F (0 <= F < 1), --pid-margin N (>= 0 tasks).
    Returns 1 when `opt` is one of them and `val` was applied, 0 when `opt`
    is not one of them, -1 with a message in e when `val` is not valid. */
 int cap_parse_option(const char *opt, const char *val, struct cap_params *p, struct err *e);

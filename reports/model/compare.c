@@ -341,13 +341,10 @@ int compare_exit_code(const struct cmp_row *rows, int n, const struct cmp_opts *
 
 /* ---- output ---- */
 
-static int value_metric(int metric)
+const char *cmp_fmt_value(int metric, double v, char *buf, size_t n)
 {
-    return metric == CMP_MARGINAL ? RDM_MEM_PSS : metric;
-}
-
-static const char *fmt_val(int metric, double v, char *buf, size_t n)
-{
+    if (metric == CMP_MARGINAL)
+        metric = RDM_MEM_PSS;
     if (isnan(v))
         snprintf(buf, n, "-");
     else if (metric == RDM_START_MS)
@@ -408,8 +405,8 @@ void compare_print(FILE *f, const struct cmp_row *rows, int n, const struct cmp_
     for (i = 0; i < n; i++) {
         const struct cmp_row *r = &rows[i];
         char bm[32], nm[32], ch[32], lo[32], hi[32], ci[72], p[32], cnt[32], thr[16], lv[40], vd[256], mode[400];
-        fmt_val(value_metric(r->metric), r->g.base, bm, sizeof(bm));
-        fmt_val(value_metric(r->metric), r->g.cur, nm, sizeof(nm));
+        cmp_fmt_value(r->metric, r->g.base, bm, sizeof(bm));
+        cmp_fmt_value(r->metric, r->g.cur, nm, sizeof(nm));
         fmt_pct(r->g.change, ch, sizeof(ch));
         if (isnan(r->g.lo))
             snprintf(ci, sizeof(ci), "-");

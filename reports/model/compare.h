@@ -62,6 +62,8 @@ struct cmp_row {
 const char *cmp_metric_key(int metric);   /* "start_ms", ..., "marginal_mem_bytes" */
 int cmp_metric_find(const char *key);     /* -1 if unknown */
 void cmp_default_opts(struct cmp_opts *o);
+/* A metric's value with its unit ("3.10 ms", "1.2 MiB", "-" for NAN). */
+const char *cmp_fmt_value(int metric, double v, char *buf, size_t n);
 /* Thresholds JSON {"start_ms":0.10,...}; unknown keys are an error. */
 int cmp_load_thresholds(const char *text, const char *fname, struct cmp_opts *o, struct err *e);
 /* --gate start_ms,mem_pss_bytes: only these metrics count for the exit code. */

@@ -95,6 +95,26 @@ double hosts_cores(const struct cap_host *h)
     return h->cpus > 0 ? h->cpus : h->cores;
 }
 
+/* Containers per GiB, per core and per dollar of a row: the measured
+   ceiling when there is one, else the model's expected count. */
+static void per_units(struct hosts_row *h, const struct hosts_prices *pr)
+{
+    double count = !isnan(h->measured) ? h->measured : h->cap.ok ? h->cap.res.expected : NAN;
+    double gib = h->host.mem_bytes / (1024.0 * 1024 * 1024);
+    double cores = hosts_cores(&h->host); /* a budget's cpus */
+    double cost = 0;
+    if (!isfinite(count) || !(gib > 0) || !(cores > 0))
+        return;
+    h->per_gib = count / gib;
+    h->per_core = count / cores;
+    if (!isnan(pr->per_core))
+        cost += pr->per_core * cores;
+    if (!isnan(pr->per_gib))
+        cost += pr->per_gib * gib;
+    if (cost > 0)
+        h->per_dollar = count / cost;
+}
+
 int hosts_rows(const struct rundir *runs, int nruns, const struct cap_params *p,
                const struct hosts_prices *pr, struct hosts_row **rows, int *nrows, struct err *e)
 {
@@ -118,6 +138,8 @@ int hosts_rows(const struct rundir *runs, int nruns, const struct cap_params *p,
             rundir_host_label(runs, nruns, r, h->host.name, sizeof(h->host.name));
             h->cap.host = &h->host;
             h->per_gib = h->per_core = h->per_dollar = NAN;
+            h->measured = m->density.has ? m->density.ceiling : NAN;
+            h->measured_binding = m->density.has ? m->density.binding : "";
             snprintf(h->cap.in.name, sizeof(h->cap.in.name), "%s", m->name);
             if (!m->available) {
                 snprintf(h->cap.why, sizeof(h->cap.why), "unavailable: %s", m->reason);
@@ -127,28 +149,13 @@ int hosts_rows(const struct rundir *runs, int nruns, const struct cap_params *p,
                 free(out);
                 return -1;
             }
-            if (h->host.cores <= 0 || !(h->host.mem_bytes > 0)) {
+            if (h->host.cores <= 0 || !(h->host.mem_bytes > 0))
                 snprintf(h->cap.why, sizeof(h->cap.why), "run.json has no host cores/memory");
-                continue;
-            }
-            if (capacity_compute(&h->cap.in, &h->host, p, &h->cap.res, &e2) < 0) {
+            else if (capacity_compute(&h->cap.in, &h->host, p, &h->cap.res, &e2) < 0)
                 snprintf(h->cap.why, sizeof(h->cap.why), "%s", e2.msg);
-                continue;
-            }
-            h->cap.ok = 1;
-            if (isfinite(h->cap.res.expected)) {
-                double gib = h->host.mem_bytes / (1024.0 * 1024 * 1024);
-                double cores = hosts_cores(&h->host); /* a budget's cpus */
-                double cost = 0;
-                h->per_gib = h->cap.res.expected / gib;
-                h->per_core = h->cap.res.expected / cores;
-                if (!isnan(pr->per_core))
-                    cost += pr->per_core * cores;
-                if (!isnan(pr->per_gib))
-                    cost += pr->per_gib * gib;
-                if (cost > 0)
-                    h->per_dollar = h->cap.res.expected / cost;
-            }
+            else
+                h->cap.ok = 1;
+            per_units(h, pr);
         }
     *rows = out;
     *nrows = n;
@@ -172,6 +179,8 @@ int hosts_add_failed(struct hosts_row **rows, int *nrows, const char *name, cons
     snprintf(h->cap.in.name, sizeof(h->cap.in.name), "-");
     snprintf(h->cap.why, sizeof(h->cap.why), "host failed: %s", reason);
     h->per_gib = h->per_core = h->per_dollar = NAN;
+    h->measured = NAN;
+    h->measured_binding = "";
     return 0;
 }
 

@@ -29,6 +29,8 @@ struct hosts_row {
     int color;                 /* palette index of the mode (first run's order) */
     double per_gib, per_core;  /* containers per GiB of memory / per core */
     double per_dollar;         /* NAN without prices */
+    double measured;           /* density.json ceiling (isobench density), NAN without */
+    const char *measured_binding; /* what bound it, "" without */
 };
 
 struct hosts_prices {
@@ -58,7 +60,9 @@ void hosts_fingerprint(const struct rundir *r, struct hosts_fp *fp);
 double hosts_cores(const struct cap_host *h);
 
 /* One row per run x mode; a run with a budget is that budget (memory,
-   cpus, pids), as in the capacity model. */
+   cpus, pids), as in the capacity model. Per GiB, per core and per dollar
+   divide the measured ceiling where a density run measured one, else the
+   model's expected count. */
 int hosts_rows(const struct rundir *runs, int nruns, const struct cap_params *p,
                const struct hosts_prices *pr, struct hosts_row **rows, int *nrows, struct err *e);
 #endif

@@ -34,6 +34,11 @@
 #include <stddef.h>
 
 enum memfit_model { MF_LINEAR, MF_QUADRATIC, MF_POWER, MF_NMODELS };
+
+/* Models within this many AICc units of the best are equally supported by
+   the data (Burnham & Anderson's rule of thumb); capacity then takes the one
+   that predicts the fewest containers, because an over-fill is what harms. */
+#define MEMFIT_AICC_TIE 2.0
 const char *memfit_model_name(enum memfit_model m);
 
 struct memfit_one {

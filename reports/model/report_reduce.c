@@ -255,12 +255,12 @@ static void reduce_marks(struct report_data *d)
         struct rep_entry *x = &d->e[i];
         const struct cap_mode_input *in = &x->cap.in;
         double xmax;
-        if (x->cap.ok && in->has_fit && in->fit.chosen >= 0 && !in->mem_unresolved) {
+        if (x->cap.ok && in->has_fit && x->cap.res.mem_model >= 0 && !in->mem_unresolved) {
             xmax = fmax(in->fit.xmax, isnan(x->cap.measured) ? 0 : x->cap.measured);
             xmax = fmax(xmax, isfinite(x->cap.res.by_mem) ? fmin(x->cap.res.by_mem, 4 * xmax) : 0);
             for (j = 0; j < REPORT_CURVE_POINTS; j++) {
                 x->curve_x[j] = xmax * (double)j / (REPORT_CURVE_POINTS - 1);
-                x->curve_mib[j] = memfit_predict(&in->fit, in->fit.chosen, x->curve_x[j], NULL) / 1048576.0;
+                x->curve_mib[j] = memfit_predict(&in->fit, x->cap.res.mem_model, x->curve_x[j], NULL) / 1048576.0;
             }
             x->n_curve = REPORT_CURVE_POINTS;
         }

@@ -691,7 +691,10 @@ int rundir_load(const char *path, unsigned what, struct rundir *r, struct err *e
     snprintf(r->path, sizeof(r->path), "%s", path);
     c.r = r;
     c.last = NULL;
-    if (load_run_json(r, e) < 0 || load_summary(r, e) < 0)
+    /* `isobench density` writes density.json and no summary.json */
+    if (load_run_json(r, e) < 0 ||
+        (!(what & RD_NO_SUMMARY) && (file_exists(path, "summary.json") || !file_exists(path, "density.json")) &&
+         load_summary(r, e) < 0))
         goto fail;
     if (what & RD_CONTAINERS) {
         snprintf(file, sizeof(file), "%s/containers.csv", path);

@@ -184,7 +184,9 @@ enum {
     RD_CONTAINERS = 1, /* read containers.csv */
     RD_RAMP = 2,       /* read ramp.csv (if present) */
     RD_SAMPLES = 4,    /* read samples.csv host cpu_busy_pct (if present) */
-    RD_ALL = 7
+    RD_ALL = 7,
+    RD_NO_SUMMARY = 8  /* a run still going (a density fill): run.json and the
+                          density result only, no summary.json needed */
 };
 
 /* density.json and density.csv of a run directory into r's modes (absent

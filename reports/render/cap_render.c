@@ -48,11 +48,12 @@ void cap_row_notes(const struct cap_row *r, const struct cap_params *p, char *bu
         snprintf(buf, n, "memory not resolved (%s): %s..%s ctrs", in->mem_note,
                  cap_fmt_count(r->res.by_mem_low, lo, sizeof(lo)),
                  cap_fmt_count(r->res.by_mem_high, hi, sizeof(hi)));
-    else if (in->has_fit)
+    else if (in->has_fit && r->res.mem_model >= 0)
         snprintf(buf, n, "%s fit of %s%s, %s/ctr at %.0f",
-                 memfit_model_name((enum memfit_model)in->fit.chosen), in->mem_series,
+                 memfit_model_name((enum memfit_model)r->res.mem_model), in->mem_series,
                  in->fit.scored ? "" : " (too few points to compare models)",
-                 rd_fmt_bytes(in->mem_bytes, mem, sizeof(mem)), in->fit.xmax);
+                 rd_fmt_bytes(memfit_marginal(&in->fit, r->res.mem_model, in->fit.xmax), mem, sizeof(mem)),
+                 in->fit.xmax);
     else
         snprintf(buf, n, "%s/ctr%s%s%s", rd_fmt_bytes(in->mem_bytes, mem, sizeof(mem)),
                  in->mem_note[0] ? " (" : "", in->mem_note, in->mem_note[0] ? ")" : "");
@@ -84,7 +85,10 @@ static void reserve_text(const struct cap_params *p, char *buf, size_t n)
 
 static const char *headroom_text(const struct cap_params *p, char *buf, size_t n)
 {
-    if (p->headroom >= 0)
+    if (p->pid_margin >= 0)
+        snprintf(buf, n, "%.0f tasks kept free of pid_max, other kernel limits less %s", p->pid_margin,
+                 p->headroom >= 0 ? "the headroom" : "the density guards' margins");
+    else if (p->headroom >= 0)
         snprintf(buf, n, "%.0f %% headroom on kernel limits", p->headroom * 100);
     else
         snprintf(buf, n, "kernel limits less the density guards' margins");
@@ -159,7 +163,8 @@ void capacity_print_markdown(FILE *f, const struct cap_row *rows, int nrows, con
 void capacity_print_models(FILE *f, const struct cap_row *rows, int nrows)
 {
     int i, k;
-    fprintf(f, "memory models (chosen by the smallest AICc; 95 %% prediction band gives low..high):\n");
+    fprintf(f, "memory models (the smallest AICc; among models within %.0f of it, the one predicting the "
+               "fewest containers; 95 %% prediction band gives low..high):\n", MEMFIT_AICC_TIE);
     for (i = 0; i < nrows; i++) {
         const struct cap_row *r = &rows[i];
         const struct cap_mode_input *in = &r->in;
@@ -171,7 +176,7 @@ void capacity_print_models(FILE *f, const struct cap_row *rows, int nrows)
             fprintf(f, "%s over %zu points up to %.0f containers:", in->mem_series, in->fit.n, in->fit.xmax);
             for (k = 0; k < MF_NMODELS; k++) {
                 const struct memfit_one *o = &in->fit.m[k];
-                fprintf(f, " %s%s ", k == in->fit.chosen ? "*" : "", memfit_model_name((enum memfit_model)k));
+                fprintf(f, " %s%s ", k == r->res.mem_model ? "*" : "", memfit_model_name((enum memfit_model)k));
                 if (k == in->fit.chosen && !in->fit.scored)
                     fprintf(f, "(the only model 3-4 points can fit)");
                 else if (!o->ok)
@@ -182,6 +187,22 @@ void capacity_print_models(FILE *f, const struct cap_row *rows, int nrows)
                     fprintf(f, "(%s)", o->why);
                 if (k < MF_NMODELS - 1)
                     fputc(';', f);
+            }
+            fputc('\n', f);
+            if (r->res.mem_model >= 0 && r->res.mem_model != in->fit.chosen)
+                fprintf(f, "    %s has the smallest AICc; %s is within %.0f of it (as well supported) "
+                        "and predicts fewer containers: it is used\n",
+                        memfit_model_name((enum memfit_model)in->fit.chosen),
+                        memfit_model_name((enum memfit_model)r->res.mem_model), MEMFIT_AICC_TIE);
+            /* what each model would predict: how much the choice matters */
+            fprintf(f, "    memory limit under each model:");
+            for (k = 0; k < MF_NMODELS; k++) {
+                double ex, lo, hi;
+                char c1[24];
+                if (!in->fit.m[k].ok || in->fit.m[k].why[0] != '\0' ||
+                    memfit_solve(&in->fit, k, r->res.avail[CAP_MEMORY], 1e9, &ex, &lo, &hi) < 0)
+                    continue;
+                fprintf(f, " %s %s", memfit_model_name((enum memfit_model)k), cap_fmt_count(ex, c1, sizeof(c1)));
             }
             fputc('\n', f);
         } else {
@@ -338,7 +359,9 @@ cJSON *capacity_rows_json(const struct cap_row *rows, int nrows, const struct ca
         add_num(in, "mem_bytes_ci95_high", r->in.mem_bytes_ci_high);
         add_num(in, "mem_fixed_bytes", r->in.mem_fixed_bytes);
         cJSON_AddStringToObject(in, "mem_series", r->in.mem_series ? r->in.mem_series : "");
-        cJSON_AddStringToObject(in, "mem_model", r->in.has_fit && r->in.fit.chosen >= 0
+        cJSON_AddStringToObject(in, "mem_model", r->in.has_fit && r->res.mem_model >= 0
+                                    ? memfit_model_name((enum memfit_model)r->res.mem_model) : "");
+        cJSON_AddStringToObject(in, "mem_model_min_aicc", r->in.has_fit && r->in.fit.chosen >= 0
                                     ? memfit_model_name((enum memfit_model)r->in.fit.chosen) : "");
         if (r->in.has_fit) {
             cJSON *aic = cJSON_AddObjectToObject(in, "mem_aicc");
@@ -346,7 +369,7 @@ cJSON *capacity_rows_json(const struct cap_row *rows, int nrows, const struct ca
             for (k = 0; k < MF_NMODELS; k++)
                 add_num(aic, memfit_model_name((enum memfit_model)k),
                         r->in.fit.m[k].candidate ? r->in.fit.m[k].aicc : NAN);
-            cJSON_AddStringToObject(in, "mem_criterion", "AICc");
+            cJSON_AddStringToObject(in, "mem_criterion", "AICc; within 2 of the smallest: the fewest containers");
         }
         cJSON_AddStringToObject(in, "mem_note", r->in.mem_note);
         add_num(in, "mem_floor_bytes", r->in.mem_floor_bytes);

@@ -11,34 +11,46 @@
 
 void hosts_print(FILE *f, const struct hosts_row *rows, int n, const struct hosts_prices *pr)
 {
-    int i, j;
+    int i, j, dens = 0;
     int prices = !isnan(pr->per_core) || !isnan(pr->per_gib);
-    fprintf(f, "%-16s %5s %9s %-10s %9s %-9s %9s %9s%s\n", "host", "cores", "memory", "mode",
-            "per host", "binding", "per GiB", "per core", prices ? "     per $" : "");
+    for (i = 0; i < n; i++)
+        if (!isnan(rows[i].measured))
+            dens = 1;
+    fprintf(f, "%-16s %5s %9s %-10s %9s %-12s", "host", "cores", "memory", "mode", "per host", "binding");
+    if (dens) /* isobench density runs: the measured ceiling next to the model */
+        fprintf(f, " %9s %-12s", "measured", "bound by");
+    fprintf(f, " %9s %9s%s\n", "per GiB", "per core", prices ? "     per $" : "");
     for (i = 0; i < n; i++) {
         const struct hosts_row *h = &rows[i];
         char mem[32], cnt[32];
         rd_fmt_bytes(h->host.mem_bytes, mem, sizeof(mem));
         if (h->run == NULL) {
             /* a host that left no usable run (hosts_add_failed) */
-            fprintf(f, "%-16s %5s %9s %-10s %9s %-9s %s\n", h->host.name, "-", "-", "-", "-", "-",
+            fprintf(f, "%-16s %5s %9s %-10s %9s %-12s %s\n", h->host.name, "-", "-", "-", "-", "-",
                     h->cap.why);
             continue;
         }
-        if (!h->cap.ok) {
-            fprintf(f, "%-16s %5g %9s %-10s %9s %-9s %s\n", h->host.name, hosts_cores(&h->host), mem,
+        if (!h->cap.ok && isnan(h->measured)) {
+            fprintf(f, "%-16s %5g %9s %-10s %9s %-12s %s\n", h->host.name, hosts_cores(&h->host), mem,
                     h->cap.in.name, "-", "-", h->cap.why);
             continue;
         }
-        fprintf(f, "%-16s %5g %9s %-10s %9s %-9s %9.2f %9.2f", h->host.name, hosts_cores(&h->host), mem,
-                h->cap.in.name, cap_fmt_count(h->cap.res.expected, cnt, sizeof(cnt)),
-                cap_resource_name(h->cap.res.binding), h->per_gib, h->per_core);
+        fprintf(f, "%-16s %5g %9s %-10s %9s %-12s", h->host.name, hosts_cores(&h->host), mem,
+                h->cap.in.name, h->cap.ok ? cap_fmt_count(h->cap.res.expected, cnt, sizeof(cnt)) : "-",
+                h->cap.ok ? cap_resource_name(h->cap.res.binding) : "-");
+        if (dens && isnan(h->measured))
+            fprintf(f, " %9s %-12s", "-", "-");
+        else if (dens)
+            fprintf(f, " %9.0f %-12s", h->measured, h->measured_binding);
+        fprintf(f, " %9.2f %9.2f", h->per_gib, h->per_core);
         if (prices) {
             if (isnan(h->per_dollar))
                 fprintf(f, " %9s", "-");
             else
                 fprintf(f, " %9.2f", h->per_dollar);
         }
+        if (!h->cap.ok)
+            fprintf(f, "  (model: %s)", h->cap.why);
         fprintf(f, "\n");
     }
     /* the best host per mode */
@@ -53,7 +65,7 @@ void hosts_print(FILE *f, const struct hosts_row *rows, int n, const struct host
             continue;
         for (j = i; j < n; j++) {
             const struct hosts_row *h = &rows[j];
-            if (strcmp(h->cap.in.name, rows[i].cap.in.name) != 0 || !h->cap.ok || isnan(h->per_gib))
+            if (strcmp(h->cap.in.name, rows[i].cap.in.name) != 0 || isnan(h->per_gib))
                 continue;
             if (best_gib == NULL || h->per_gib > best_gib->per_gib)
                 best_gib = h;
@@ -86,11 +98,12 @@ void hosts_fig_build(const struct hosts_row *rows, int n, int which, struct plot
         const struct hosts_row *h = &rows[i];
         double v = NAN;
         char note[48] = "";
-        if (h->cap.ok)
-            v = which == 0 ? h->cap.res.expected : which == 1 ? h->per_gib : h->per_core;
+        int meas = !isnan(h->measured); /* a density run: its measured ceiling */
+        if (h->cap.ok || meas)
+            v = which == 0 ? (meas ? h->measured : h->cap.res.expected) : which == 1 ? h->per_gib : h->per_core;
         if (!isnan(v) && isfinite(v))
-            snprintf(note, sizeof(note), "%.*f (%s)", which == 0 || v >= 100 ? 0 : v >= 10 ? 1 : 2, v,
-                     cap_resource_name(h->cap.res.binding));
+            snprintf(note, sizeof(note), "%.*f (%s%s)", which == 0 || v >= 100 ? 0 : v >= 10 ? 1 : 2, v,
+                     meas ? "measured, " : "", meas ? h->measured_binding : cap_resource_name(h->cap.res.binding));
         if (h->run == NULL)
             snprintf(note, sizeof(note), "host failed");
         plot_add_bar(f, h->run == NULL ? "failed" : h->cap.in.name, h->host.name, v > 0 ? v : NAN,

@@ -81,7 +81,7 @@ static void fig_mem_ramp(const struct report_data *d, struct plot_fig *f)
         if (x->n_curve > 0) {
             char label[96];
             snprintf(label, sizeof(label), "%s %s", x->label,
-                     memfit_model_name((enum memfit_model)x->cap.in.fit.chosen));
+                     memfit_model_name((enum memfit_model)x->cap.res.mem_model));
             plot_add_series(f, label, x->color, PLOT_DASHED, x->curve_x, x->curve_mib, x->n_curve);
         } else if (x->has_fit) {
             char label[96];

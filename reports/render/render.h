@@ -14,6 +14,7 @@
 
 #include "capacity.h"
 #include "err.h"
+#include "history.h"
 #include "hosts.h"
 #include "plotlayer.h"
 #include "report.h"
@@ -87,5 +88,10 @@ void hosts_print(FILE *f, const struct hosts_row *rows, int n, const struct host
 void hosts_print_fingerprints(FILE *f, const struct hosts_fp *fps, int n);
 /* Figures: 0 containers per host, 1 per GiB, 2 per core. */
 void hosts_fig_build(const struct hosts_row *rows, int n, int which, struct plot_fig *f);
+
+/* isobench history (history_render.c): the step changes per host group,
+   and DIR/history-<group>-<metric>.png/.svg with the change points marked. */
+void history_print(FILE *f, const struct hist_group *g, int ng, const struct rundir *runs, int markdown);
+int history_write_figures(const struct hist_group *g, int ng, const char *dir, struct err *e);
 
 #endif

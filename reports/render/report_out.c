@@ -3,6 +3,7 @@
  * report_data. The HTML is one self-contained file: styles inline, the SVG
  * figures inlined (their XML prologue dropped), no external reference.
  */
+#include "numfmt.h"
 #include "render.h"
 
 #include <errno.h>
@@ -475,11 +476,12 @@ static void family(FILE *f, const char *name, const char *unit, const char *help
 static void sample(FILE *f, const char *name, const struct rep_entry *x, const char *k,
                    const char *v, double value)
 {
+    char num[40];
     if (isnan(value) || isinf(value))
         return;
     fputs(name, f);
     labels(f, x, k, v);
-    fprintf(f, " %.10g\n", value);
+    fprintf(f, " %s\n", numfmt(num, sizeof(num), value)); /* bytes with every digit */
 }
 
 static void stats_family(FILE *f, const struct report_data *d, const char *name, const char *unit,

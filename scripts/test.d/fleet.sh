@@ -10,7 +10,8 @@
 # per host). Checks that the merged result lists every host: the measured
 # ones with their fingerprint and a capacity that follows their budget, the
 # failed ones with their reason. Everything is torn down afterwards.
-# ISOBENCH_FLEET_KEEP=1 keeps the temporary directory.
+# ISOBENCH_FLEET_KEEP=1 keeps the temporary directory; ISOBENCH_FLEET_SOURCE=1
+# makes one host build isobench from source instead of unpacking the package.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 fail() { echo "fleet: FAILED: $*" >&2; exit 1; }
@@ -37,6 +38,16 @@ hosts=(
   "medium 127.0.0.3 memory=384M,pids=240,cpus=1"
   "large  127.0.0.4 memory=768M,pids=480,cpus=2"
 )
+# ISOBENCH_FLEET_DENSITY=1: `isobench density` fills each budget instead
+# (smaller budgets: the fills are the budgets' ceilings, a few dozen each).
+density=${ISOBENCH_FLEET_DENSITY:-0}
+if [ "$density" = 1 ]; then
+  hosts=(
+    "small  127.0.0.2 memory=128M,pids=24,cpus=0.5"
+    "medium 127.0.0.3 memory=256M,pids=48,cpus=1"
+    "large  127.0.0.4 memory=512M,pids=96,cpus=2"
+  )
+fi
 port=$((20000 + $$ % 20000))
 mkdir -p "$tmp/keys" /run/sshd
 ssh-keygen -q -t ed25519 -N '' -f "$tmp/keys/client" -C isobench-fleet-test
@@ -76,7 +87,10 @@ fi
   echo "[fleet]"
   for h in "${hosts[@]}"; do
     read -r name addr budget <<<"$h"
-    if [ $budgets = 1 ]; then echo "$name ansible_host=$addr isobench_budget=$budget"; else echo "$name ansible_host=$addr"; fi
+    extra=""
+    # ISOBENCH_FLEET_SOURCE=1: the last host builds from source (adds a build)
+    if [ "${ISOBENCH_FLEET_SOURCE:-0}" = 1 ] && [ "$name" = large ]; then extra=" isobench_install=source"; fi
+    if [ $budgets = 1 ]; then echo "$name ansible_host=$addr isobench_budget=$budget$extra"; else echo "$name ansible_host=$addr$extra"; fi
   done
   echo "gone ansible_host=127.0.0.9"
   echo "broken ansible_host=127.0.0.2 isobench_extra_args=--no-such-option"
@@ -89,6 +103,8 @@ fi
   echo "ansible_python_interpreter=/usr/bin/python3"
   echo "isobench_install=unpack"
   echo "isobench_remote_dir=$tmp/remote"
+  # three fills at once on a shared 2-core machine: the CPU guard would stop them
+  [ "$density" = 1 ] && echo "isobench_extra_args=--cpu-max 100"
 } >"$tmp/inventory.ini"
 
 cat >"$tmp/fleet-small.json" <<'JSON'
@@ -107,8 +123,10 @@ JSON
 
 start=$(date +%s)
 status=0
+args=()
+[ "$density" = 1 ] && args+=(--density)
 "$root/scripts/fleet/run" "$tmp/inventory.ini" "$tmp/fleet-small.json" --out "$tmp/out" \
-  --timeout 300 --poll 2 >"$tmp/run.log" 2>&1 || status=$?
+  --timeout 300 --poll 2 "${args[@]}" >"$tmp/run.log" 2>&1 || status=$?
 elapsed=$(( $(date +%s) - start ))
 [ -f "$tmp/out/hosts.txt" ] || { tail -n 60 "$tmp/run.log" >&2; fail "no hosts.txt (scripts/fleet/run exited $status)"; }
 cat "$tmp/out/hosts.txt"
