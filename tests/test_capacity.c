@@ -474,6 +474,25 @@ Test(limits, windows_commit_binds_before_ram)
     cr_assert(isnan(h.limit[RDL_PID_MAX]));
 }
 
+Test(limits, a_density_run_needs_no_summary)
+{
+    /* `isobench density` writes density.json, not summary.json */
+    char dir[] = "/tmp/isobench-test-dens-XXXXXX", src[1024], cmd[4096];
+    struct rundir r;
+    struct err e;
+    cr_assert_not_null(mkdtemp(dir));
+    fixture(src, sizeof(src), "run-density");
+    snprintf(cmd, sizeof(cmd), "cp %s/run.json %s/density.json %s/density.csv %s/containers.csv %s/ramp.csv %s/",
+             src, src, src, src, src, dir);
+    cr_assert_eq(system(cmd), 0);
+    cr_assert_eq(rundir_load(dir, RD_ALL, &r, &e), 0, "%s", e.msg);
+    cr_assert(r.has_density);
+    cr_assert_float_eq(r.modes[1].density.ceiling, 32, 1e-9);
+    rundir_free(&r);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
 Test(limits, prediction_error_against_density)
 {
     struct rundir r;

@@ -146,6 +146,8 @@ void report_write_markdown(FILE *f, const struct report_data *d)
         for (i = 0; i < d->n; i++)
             rows[i] = d->e[i].cap;
         capacity_print_markdown(f, rows, d->n, &d->params);
+        for (i = 0; i < d->n; i++) /* "runsc @ host (run)" when several runs */
+            snprintf(rows[i].in.name, sizeof(rows[i].in.name), "%s", d->e[i].label);
         capacity_print_measured(f, rows, d->n, 1);
     }
 }
