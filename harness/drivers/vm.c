@@ -494,7 +494,7 @@ static int initramfs_ensure(const char *rootfs, const char *modules_dir, char *o
     if (cpio_open(&c, tmp, e) < 0)
         return err_wrap(e, "vm: initramfs");
     if (cpio_add_tree(&c, rootfs, "", e) < 0 ||
-        cpio_add_symlink(&c, "init", IMAGE_PAYLOAD_PATH + 1, e) < 0 ||
+        cpio_add_symlink(&c, "init", &IMAGE_PAYLOAD_PATH[1], e) < 0 ||
         cpio_add_chardev(&c, "dev/console", 0600, 5, 1, e) < 0)
         goto fail;
     if (modules_dir != NULL) {
@@ -1008,7 +1008,7 @@ static int ctr_workload(const struct ctr *c, char *name, size_t n, int64_t *iter
     if (c->argv != NULL && c->argv[0] != NULL) {
         const char *base = strrchr(c->argv[0], '/');
         base = base ? base + 1 : c->argv[0];
-        if (strcmp(base, IMAGE_PAYLOAD_PATH + 1) != 0 || c->argv[1] == NULL)
+        if (strcmp(base, &IMAGE_PAYLOAD_PATH[1]) != 0 || c->argv[1] == NULL)
             return err_set(e, EINVAL, "vm: the guest runs only %s (idle, exit, cpu N), not '%s'",
                            IMAGE_PAYLOAD_PATH, c->argv[0]);
         snprintf(name, n, "%s", c->argv[1]);

@@ -7,9 +7,11 @@
 # then installs it with `dpkg --root` into an empty directory, adds only the
 # shared libraries the binary links and Debian's busybox-static, and runs the
 # installed /usr/bin/isobench inside that root (chroot, private mount
-# namespace with its own /proc): `help`, `drivers`, and `image`, which must
+# namespace with its own /proc): `help`, `drivers`, `image`, which must
 # find isobench-payload next to the binary's own location through the
-# /usr/bin symlink. Nothing of the build tree is visible in there.
+# /usr/bin symlink, and `run` from another folder, which must find the
+# default scenario in /usr/share/isobench (harness/paths.h). Nothing of the
+# build tree is visible in there.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 fail() { echo "package: FAILED: $*" >&2; exit 1; }
@@ -68,3 +70,11 @@ ISOBENCH_CACHE=/tmp/cache in_root /usr/bin/isobench image /tmp/rootfs >"$tmp/ima
 cmp -s "$chroot_dir/tmp/rootfs/isobench-payload" "$chroot_dir/usr/lib/isobench/isobench-payload" \
   || fail "the image did not get the installed payload"
 ok "the installed binary found its payload (/usr/lib/isobench) through /usr/bin/isobench"
+# The default scenario from the package's /usr/share/isobench, run from
+# another folder (every mode is unavailable in this root: no cgroups, no
+# runtimes; the run still completes and records which scenario file it used).
+in_root /bin/sh -c 'cd /tmp && ISOBENCH_CACHE=/tmp/cache /usr/bin/isobench run --out /tmp/run --quiet --no-report' \
+  >"$tmp/run.txt" 2>&1 || { cat "$tmp/run.txt" >&2; fail "isobench run in the clean root"; }
+grep -Eq '"scenario_path":[[:space:]]*"/usr/lib/isobench/\.\./\.\./share/isobench/scenarios/quick\.json"' \
+  "$chroot_dir/tmp/run/run.json" || { grep scenario_path "$chroot_dir/tmp/run/run.json" >&2; fail "run did not take /usr/share/isobench/scenarios/quick.json"; }
+ok "isobench run from /tmp found the default scenario in /usr/share/isobench"
