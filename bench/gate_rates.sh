@@ -12,8 +12,8 @@
 #   ab        one calibration run (the delay is 20 % of its ns median start),
 #             then `isobench ab` of gate.json against its delayed copy, gating
 #             start_ms until decided (at most AB_MAX_REPS=12 pairs), AB_RUNS=10 times; and of
-#             gate.json against itself with default settings (6 pairs, every
-#             metric gated), 5 times. Same host, ABBA-interleaved.
+#             gate.json against itself with default settings (AB_AA_REPS=6
+#             pairs, every metric gated), AB_RUNS/2 times. Same host, ABBA-interleaved.
 #   all       all three.
 # ISOBENCH (default build/isobench) picks the binary. Nothing is asserted:
 # the script prints rates; the README quotes them.
@@ -27,6 +27,7 @@ pairs_aa=${PAIRS_AA:-20}
 pairs_d=${PAIRS_DELAY:-10}
 ab_n=${AB_RUNS:-10}
 ab_max=${AB_MAX_REPS:-12}
+ab_aa_reps=${AB_AA_REPS:-6}
 mkdir -p "$work"
 
 # delayed_scenario RUN_DIR OUT.json NOTE.txt: the scenario with a start delay
@@ -107,12 +108,12 @@ ab() {
   rcs=()
   for i in $(seq -w 1 $((ab_n / 2))); do
     rm -rf "$work/ab-aa-$i"
-    "$ib" ab "$scn" "$scn" --out "$work/ab-aa-$i" --quiet >"$work/ab-aa-$i.txt" 2>&1
+    "$ib" ab "$scn" "$scn" --out "$work/ab-aa-$i" --reps "$ab_aa_reps" --quiet >"$work/ab-aa-$i.txt" 2>&1
     rc=$?
     rcs+=($rc)
     echo "ab-aa-$i exit $rc" >>"$work/ab-rc.txt"
   done
-  tally "A/A (isobench ab, default settings)" "${rcs[@]}"
+  tally "A/A (isobench ab, default settings, $ab_aa_reps pairs)" "${rcs[@]}"
 }
 
 case $what in

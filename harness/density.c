@@ -329,6 +329,9 @@ int density_run(struct scenario *s, const struct run_opts *o, const struct densi
     memset(d, 0, sizeof(*d));
     memset(&f, 0, sizeof(f));
     d->cfg = *cfg;
+    /* ~4 descriptors per container (output pipe, cgroup counters): the
+       harness's own RLIMIT_NOFILE must not be what binds the fill */
+    plat_raise_nofile((long)cfg->max_containers * 5 + 1024);
     if (run_begin(s, o, r, &f.x, e) < 0)
         return -1;
     f.r = r;

@@ -99,7 +99,12 @@ int gs_compare(const struct gs_group *a, size_t na, const struct gs_group *b, si
    (ABBA), n pairs. The estimate is the mean over pairs of log(median b[i] /
    median a[i]); the bootstrap draws pairs, then containers within each
    side of a drawn pair; t with n - 1 df. Host drift common to a pair
-   cancels. */
+   cancels. The pairs' spread already holds the container noise of their
+   medians, which the container stage would count a second time: a second
+   bootstrap with the pairs fixed measures that noise, is subtracted, and is
+   the floor of the variance. (The unpaired gs_compare keeps the double
+   count: for runs far apart in time it stands in for run-level variance a
+   stored baseline cannot observe.) */
 int gs_compare_paired(const struct gs_group *a, const struct gs_group *b, size_t n, const struct gs_opts *o,
                       struct gs_result *r);
 
