@@ -15,8 +15,9 @@
  *              calls written here, not the driver's code.
  * The ns driver runs the same payload from its image through create ->
  * start -> wait_output(READY), the span the runner records as start_ms.
- * The three are run N times (default 30), interleaved so that drift on the
- * host hits all alike, at each background fleet size given (default 0;
+ * The three are run N times (default 30), interleaved in rotating order with
+ * a 10 ms pause before each (so that drift on the host and the previous
+ * teardown's deferred kernel work hit all alike), at each background fleet size given (default 0;
  * e.g. 0,1000,4000,8000: idle ns containers launched first and left
  * running). The p50s, the kernel's growth (raw+fs+cg against fleet 0) and
  * isobench's share of the driver's start ((ns - raw+fs+cg) / ns) are
@@ -34,6 +35,7 @@
 #include "driver.h"
 #include "image.h"
 #include "plat.h"
+#include "proc.h"
 #include "scenario.h"
 
 #include <errno.h>
@@ -269,13 +271,8 @@ out:
         for (tries = 0; rmdir(cg) < 0 && errno == EBUSY && tries < 1000; tries++)
             usleep(1000);
     }
-    rmdir(f->merged);
-    {
-        char cmd[1200];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-        if (system(cmd) != 0)
-            rc = -1;
-    }
+    if (dir_remove_tree(dir, NULL) < 0)
+        rc = -1;
     return rc;
 }
 
@@ -416,17 +413,24 @@ int main(int argc, char **argv)
         }
         for (i = 0; i < n; i++) {
             struct ns_sample x;
-            if (raw_once(&rc, &raw[i]) < 0) {
-                fprintf(stderr, "bench_ns_start: raw clone+exec failed: %s\n", strerror(errno));
-                goto done;
-            }
-            if (full_once(&fc, parent, scratch, i + 1, &full[i]) < 0) {
-                fprintf(stderr, "bench_ns_start: raw+fs+cg floor failed: %s\n", strerror(errno));
-                goto done;
-            }
-            if (ns_once(m, &s, run_id, i + 1, &x, &e) < 0) {
-                fprintf(stderr, "bench_ns_start: ns: %s\n", e.msg);
-                goto done;
+            int k;
+            /* Each kind goes first, second and third in turn, after a pause
+               that lets the previous teardown's deferred kernel work drain. */
+            for (k = 0; k < 3; k++) {
+                int which = (i + k) % 3;
+                usleep(10000);
+                if (which == 0 && raw_once(&rc, &raw[i]) < 0) {
+                    fprintf(stderr, "bench_ns_start: raw clone+exec failed: %s\n", strerror(errno));
+                    goto done;
+                }
+                if (which == 1 && full_once(&fc, parent, scratch, i + 1, &full[i]) < 0) {
+                    fprintf(stderr, "bench_ns_start: raw+fs+cg floor failed: %s\n", strerror(errno));
+                    goto done;
+                }
+                if (which == 2 && ns_once(m, &s, run_id, i + 1, &x, &e) < 0) {
+                    fprintf(stderr, "bench_ns_start: ns: %s\n", e.msg);
+                    goto done;
+                }
             }
             tot[i] = x.total;
             cre[i] = x.create;

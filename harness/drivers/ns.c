@@ -836,8 +836,10 @@ static int ns_sample(struct ctr *c, struct counters *out, struct err *e)
     counters_unknown(out);
     if (p == NULL)
         return err_set(e, EINVAL, "ns: sample before create");
-    ctr_cgrel(c, cgrel, sizeof(cgrel));
+    cgrel[0] = '\0';
     if (sets & CSET_CHEAP) {
+        if (!p->counters_tried || (p->cfd.mem < 0 && p->cfd.cpu < 0 && p->cfd.pids < 0))
+            ctr_cgrel(c, cgrel, sizeof(cgrel));
         if (!p->counters_tried) {
             struct err tmp;
             p->counters_tried = 1;
@@ -846,7 +848,7 @@ static int ns_sample(struct ctr *c, struct counters *out, struct err *e)
         }
         if (p->cfd.mem >= 0 || p->cfd.cpu >= 0 || p->cfd.pids >= 0) {
             if (cgroup_counters_read(p->nm->cg, &p->cfd, &st, e) < 0)
-                return err_wrap(e, "ns: cgroup %s", cgrel);
+                return err_wrap(e, "ns: cgroup counters of %s", c->name);
         } else {
             struct cgroup_fds once;
             int rc;
@@ -861,6 +863,8 @@ static int ns_sample(struct ctr *c, struct counters *out, struct err *e)
         out->cpu_ns = st.cpu_ns;
         out->pids = st.pids;
     }
+    if ((sets & CSET_PSS) && cgrel[0] == '\0')
+        ctr_cgrel(c, cgrel, sizeof(cgrel));
     if (sets & CSET_PSS) {
         pid_t pids[256];
         int n = 256, i;
