@@ -226,12 +226,15 @@ static int full_cgdir(const char *parent, int i, int ctl, char *buf, size_t n)
 
 static int full_once(struct full_child *f, const char *parent, const char *scratch, int i, int64_t *ns_out)
 {
+    static char rootfs[4096];
     char dir[1024], up[1100], wk[1100], cg[1024];
     int fds[2], status, k, rc = -1;
     int64_t t0;
     pid_t pid;
     uintptr_t top = ((uintptr_t)(f->stack + sizeof(f->stack))) & ~(uintptr_t)15;
 
+    if (rootfs[0] == '\0') /* once: naming the image hashes the payload */
+        image_default_rootfs(rootfs, sizeof(rootfs));
     t0 = plat_now_ns();
     snprintf(dir, sizeof(dir), "%s/raw%d", scratch, i);
     snprintf(up, sizeof(up), "%s/upper", dir);
@@ -239,8 +242,8 @@ static int full_once(struct full_child *f, const char *parent, const char *scrat
     snprintf(f->merged, sizeof(f->merged), "%s/merged", dir);
     if (mkdir(dir, 0755) < 0 || mkdir(up, 0755) < 0 || mkdir(wk, 0700) < 0 || mkdir(f->merged, 0755) < 0)
         return -1;
-    snprintf(f->opts, sizeof(f->opts), "lowerdir=%s/ns/devlayer:%s/image/rootfs,upperdir=%s,workdir=%s",
-             image_cache_dir(), image_cache_dir(), up, wk);
+    snprintf(f->opts, sizeof(f->opts), "lowerdir=%s/ns/devlayer:%s,upperdir=%s,workdir=%s",
+             image_cache_dir(), rootfs, up, wk);
     f->ncg = 0;
     for (k = 0; full_cgdir(parent, i, k, cg, sizeof(cg)); k++) {
         if (mkdir(cg, 0755) < 0)
