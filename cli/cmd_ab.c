@@ -18,6 +18,7 @@
  * 1 regression, 2 usage error or a failed child run, 3 inconclusive.
  */
 #include "commands.h"
+#include "input.h"
 #include "gate_cli.h"
 #include "plat.h"
 
@@ -66,13 +67,18 @@ static int write_child_scenario(const char *src, const char *path, int *reps)
         fprintf(stderr, "isobench ab: %s\n", e.msg);
         goto out;
     }
-    j = cJSON_Parse(text);
+    j = input_json_parse(text, src, &e);
     if (j == NULL || !cJSON_IsObject(j)) {
-        fprintf(stderr, "isobench ab: %s: not a JSON object (see isobench run)\n", src);
+        fprintf(stderr, "isobench ab: %s\n", j == NULL ? e.msg : "not a JSON object (see isobench run)");
         goto out;
     }
     r = cJSON_GetObjectItemCaseSensitive(j, "repetitions");
-    *reps = cJSON_IsNumber(r) && r->valuedouble >= 1 ? (int)r->valuedouble : 1;
+    if (r != NULL && (!cJSON_IsNumber(r) || input_to_int(r->valuedouble, 1, 10000, reps) < 0)) {
+        fprintf(stderr, "isobench ab: %s: repetitions: expected an integer from 1 to 10000\n", src);
+        goto out;
+    }
+    if (r == NULL)
+        *reps = 1;
     cJSON_DeleteItemFromObjectCaseSensitive(j, "repetitions");
     cJSON_AddNumberToObject(j, "repetitions", 1);
     out = cJSON_Print(j);
@@ -158,9 +164,9 @@ static int write_merged(struct ab *x)
             fprintf(stderr, "isobench ab: %s\n", e.msg);
             goto out;
         }
-        j[k] = cJSON_Parse(text[k]);
+        j[k] = input_json_parse(text[k], x->scn[k], &e);
         if (j[k] == NULL) {
-            fprintf(stderr, "isobench ab: %s: not valid JSON\n", x->scn[k]);
+            fprintf(stderr, "isobench ab: %s\n", e.msg);
             goto out;
         }
     }

@@ -642,6 +642,7 @@ static double hold_level(struct run_ctx *x, double *cpu_busy, double *harness)
    PSS of the level's containers (their last samples). */
 struct level_use {
     int64_t kernel_bytes, pss_sum_bytes, procs, tasks;
+    int64_t harness_fds; /* isobench's own open descriptors (what RLIMIT_NOFILE counts) */
 };
 
 static void level_use_get(struct run_ctx *x, struct level_use *u)
@@ -650,12 +651,13 @@ static void level_use_get(struct run_ctx *x, struct level_use *u)
     struct err e;
     int i, known = 0;
 
-    u->kernel_bytes = u->procs = u->tasks = -1;
+    u->kernel_bytes = u->procs = u->tasks = u->harness_fds = -1;
     u->pss_sum_bytes = 0;
     if (host_snapshot_read(NULL, &hs, &e) == 0) {
         u->kernel_bytes = host_kernel_bytes(&hs);
         u->procs = hs.procs_in_use;
         u->tasks = hs.tasks_in_use;
+        u->harness_fds = hs.fds_open;
     }
     for (i = 0; i < x->nlive; i++) {
         const struct live *l = &x->lives[i];
@@ -698,6 +700,7 @@ static int add_ramp_point(struct run_ctx *x, double base, double used, double bu
     p->pids_in_use = u->procs;
     p->threads_in_use = u->tasks;
     p->harness_bytes = harness;
+    p->harness_fds = u->harness_fds;
     return results_ramp_row(&x->out, x->r, p);
 }
 
@@ -1072,7 +1075,14 @@ int run_begin(struct scenario *s, const struct run_opts *o, struct run_result *r
         h->cpu_start_ns = cpu;
         h->cpu_ns = -1;
         /* Per container: a stdout pipe and the cgroup counter files kept open. */
-        plat_raise_nofile((long)s->ramp[s->nramp - 1] * 5 + 1024);
+        {
+            long want = (long)s->ramp[s->nramp - 1] * 5 + 1024;
+            long got = plat_raise_nofile(want);
+            if (got >= 0 && got < want)
+                snprintf(r->notes + strlen(r->notes), sizeof(r->notes) - strlen(r->notes),
+                         "%sopen files limited to %ld (%ld asked): past half of it, counter files are re-opened "
+                         "per sample", r->notes[0] ? "; " : "", got, want);
+        }
     }
     if (o->host_label != NULL)
         snprintf(r->host_label, sizeof(r->host_label), "%s", o->host_label);

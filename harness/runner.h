@@ -44,6 +44,7 @@ struct ramp_point {
     int64_t pids_in_use;         /* processes on the host */
     int64_t threads_in_use;      /* tasks on the host, threads included (what pid_max counts) */
     double harness_bytes;                 /* isobench's anonymous memory at this level, NAN unknown */
+    int64_t harness_fds;                  /* isobench's open descriptors at this level, -1 unknown */
 };
 
 /* What isobench itself cost during the run (recorded in run.json "harness"). */

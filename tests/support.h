@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define require_or_skip(cond, ...)                                   \
     do {                                                             \
@@ -65,6 +66,30 @@ static inline char *read_fixture(const char *rel)
     char *text = read_text(src_path(path, sizeof(path), rel));
     cr_assert_not_null(text, "fixture %s", path);
     return text;
+}
+
+/* Run a subcommand's front end (cmd_capacity, cmd_hosts, ...) with its
+   stdout captured into out; returns its exit code. */
+static inline int run_cmd(int (*fn)(int, char **), char **argv, int argc, char *out, size_t outn)
+{
+    char path[] = "/tmp/isobench-test-out-XXXXXX";
+    int fd = mkstemp(path), saved, rc;
+    FILE *f;
+    size_t got;
+    fflush(stdout);
+    saved = dup(1);
+    dup2(fd, 1);
+    rc = fn(argc, argv);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    f = fdopen(fd, "r");
+    rewind(f);
+    got = fread(out, 1, outn - 1, f);
+    out[got] = '\0';
+    fclose(f);
+    unlink(path);
+    return rc;
 }
 
 #endif

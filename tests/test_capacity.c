@@ -426,6 +426,22 @@ Test(limits, every_kernel_limit_and_the_binding_one)
     cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
     cr_assert_float_eq(r.by[CAP_NAMESPACES], 9, 1e-9);
     cr_assert_eq(r.binding, CAP_NAMESPACES);
+    /* isobench's own descriptors: 4 per ns container against RLIMIT_NOFILE
+       (the hard limit it may raise to), less max(16, 5 %) */
+    p.headroom = -1;
+    h.limit[RDL_NS_PID] = NAN;
+    h.limit[RDL_NOFILE_SOFT] = 1024;
+    h.limit[RDL_NOFILE_HARD] = 20000;
+    in.harness_fds = 4;
+    in.harness_fds0 = 10;
+    in.mounts = in.fds = NAN;
+    h.limit[RDL_CG_PIDS_MAX] = NAN;
+    in.pids = 1;
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
+    cr_assert_float_eq(r.by[CAP_NOFILE], 4747, 1e-9); /* (20000 - 10 - 1000) / 4 */
+    cr_assert_eq(r.binding, CAP_NOFILE);
+    cr_assert(cap_resource_matches(CAP_NOFILE, "nofile"));
+    cr_assert(!cap_resource_matches(CAP_FILE_MAX, "nofile"));
     cr_assert(cap_resource_matches(CAP_STORAGE, "disk"));
     cr_assert(cap_resource_matches(CAP_CGROUP_PIDS, "pids"));
     cr_assert(!cap_resource_matches(CAP_MEMORY, "pids"));
@@ -522,28 +538,6 @@ Test(limits, prediction_error_against_density)
     cr_assert(rows[1].same_binding);
     free(rows);
     rundir_free(&r);
-}
-
-static int run_cmd(int (*fn)(int, char **), char **argv, int argc, char *out, size_t outn)
-{
-    char path[] = "/tmp/isobench-test-out-XXXXXX";
-    int fd = mkstemp(path), saved, rc;
-    FILE *f;
-    size_t got;
-    fflush(stdout);
-    saved = dup(1);
-    dup2(fd, 1);
-    rc = fn(argc, argv);
-    fflush(stdout);
-    dup2(saved, 1);
-    close(saved);
-    f = fdopen(fd, "r");
-    rewind(f);
-    got = fread(out, 1, outn - 1, f);
-    out[got] = '\0';
-    fclose(f);
-    unlink(path);
-    return rc;
 }
 
 Test(cli, capacity_table_json_and_hosts_file)

@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -522,4 +523,81 @@ Test(density, oci_runc_fill_in_a_budget_binds_on_its_pids, .timeout = 1200)
     require_or_skip(access("/usr/sbin/runc", X_OK) == 0 || access("/usr/bin/runc", X_OK) == 0, "needs runc");
     fill_and_check("{\"name\":\"runc\",\"driver\":\"oci\",\"options\":{\"runtime\":\"runc\"}}",
                    "memory=512M,pids=64", 0, "cgroup_pids", 16, 64, 64);
+}
+
+/* SIGINT in the middle of a fill: the fleet and the budget are torn down,
+   density.json says "interrupted" and run.json "interrupted". */
+Test(density, sigint_tears_the_fill_down, .timeout = 600)
+{
+    char dir[] = "/tmp/isobench-test-dint-XXXXXX";
+    char scn[1100], out[1100], path[1300], bin[1024], id[64];
+    cJSON *run, *dj, *m;
+    char *text;
+    int status, i;
+    pid_t pid;
+
+    require_or_skip(geteuid() == 0, "needs root for namespaces and cgroups");
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(scn, sizeof(scn), "%s/s.json", dir);
+    snprintf(out, sizeof(out), "%s/out", dir);
+    {
+        FILE *f = fopen(scn, "w");
+        fputs("{\"modes\":[{\"name\":\"ns\",\"driver\":\"ns\"}],\"fleet\":{\"size\":1,\"concurrency\":4},"
+              "\"hold_ms\":2000,\"settle_ms\":100,\"sample_interval_ms\":200}",
+              f);
+        fclose(f);
+    }
+    bin_path(bin, sizeof(bin), "isobench");
+    pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        execl(bin, "isobench", "density", scn, "--budget", "memory=256M,pids=200", "--out", out, "--cpu-max", "100",
+              "--start-slo-ms", "0", "--quiet", (char *)NULL);
+        _exit(127);
+    }
+    /* wait for the 4-container step (step 3) */
+    snprintf(path, sizeof(path), "%s/density.csv", out);
+    for (i = 0; i < 1200; i++) { /* 2 minutes: a shared host can be slow */
+        text = read_text(path);
+        if (text != NULL && strstr(text, "\nns,3,") != NULL) {
+            free(text);
+            break;
+        }
+        free(text);
+        usleep(100000);
+    }
+    if (i == 1200)
+        kill(pid, SIGINT); /* never leave a fill behind */
+    cr_assert_lt(i, 1200, "the fill never reached step 3");
+    kill(pid, SIGINT);
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status), "isobench must exit cleanly on SIGINT");
+
+    snprintf(path, sizeof(path), "%s/run.json", out);
+    text = read_text(path);
+    run = cJSON_Parse(text);
+    free(text);
+    cr_assert_str_eq(cJSON_GetObjectItem(run, "status")->valuestring, "interrupted");
+    snprintf(id, sizeof(id), "%s", cJSON_GetObjectItem(run, "run_id")->valuestring);
+    cJSON_Delete(run);
+    snprintf(path, sizeof(path), "%s/density.json", out);
+    text = read_text(path);
+    cr_assert_not_null(text, "density.json is written on SIGINT too");
+    dj = cJSON_Parse(text);
+    free(text);
+    m = cJSON_GetArrayItem(cJSON_GetObjectItem(dj, "modes"), 0);
+    cr_assert_str_eq(cJSON_GetObjectItem(m, "binding")->valuestring, "interrupted");
+    cJSON_Delete(dj);
+    snprintf(path, sizeof(path), "/sys/fs/cgroup/pids/isobench/%s", id);
+    {
+        struct stat st;
+        cr_assert(stat(path, &st) != 0, "cgroup %s left behind", path);
+    }
+    for (i = 0; i < 50 && live_process_in_run(id); i++)
+        usleep(100000);
+    cr_assert(!live_process_in_run(id), "a process of run %s is left", id);
+    dir_remove_tree(dir, NULL);
 }

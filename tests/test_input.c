@@ -655,3 +655,15 @@ Test(input, markdown_escapes_names, .init = make_tmp, .fini = drop_tmp)
     rundir_free(&runs[0]);
     rundir_free(&runs[1]);
 }
+
+/* The density result (issue 10's files) goes through the same checks. */
+Test(input, density_json_numbers, .init = make_tmp, .fini = drop_tmp)
+{
+    const char *dir = corrupt_run(NULL, NULL, NULL);
+    write_file(dir, "density.json", "{\"modes\":[{\"name\":\"ns\",\"ceiling\":10,\"steps\":1e30}]}");
+    load_fails(dir, "density.json: modes[0].steps: expected a non-negative integer");
+    write_file(dir, "density.json", "{\"modes\":[[\"ns\"]]}");
+    load_fails(dir, "density.json: modes[0]: expected an object");
+    write_file(dir, "density.json", "{\"modes\":[]} x");
+    load_fails(dir, "density.json:1:");
+}

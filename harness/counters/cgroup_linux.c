@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -723,6 +724,20 @@ int cgroup_counters_open(enum cgroup_mode m, const char *rel, struct cgroup_fds 
     saved = f->pids < 0 ? errno : saved;
     if (f->mem < 0 && f->cpu < 0 && f->pids < 0)
         return err_sys(e, saved, "cgroup %s: open counters", rel);
+    /* These descriptors only save system calls: past half of RLIMIT_NOFILE
+       they go back, so that a large fleet keeps its descriptors for what it
+       cannot do without (each container's output pipe) and isobench's own
+       limit does not bind the fleet (read by path instead). */
+    {
+        struct rlimit rl;
+        int top = f->mem > f->cpu ? f->mem : f->cpu;
+        top = f->pids > top ? f->pids : top;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && (rlim_t)top >= rl.rlim_cur / 2) {
+            cgroup_counters_close(f);
+            return err_set(e, EMFILE, "cgroup %s: counter descriptors past half of RLIMIT_NOFILE (%llu)", rel,
+                           (unsigned long long)rl.rlim_cur);
+        }
+    }
     return 0;
 }
 

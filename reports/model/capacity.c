@@ -27,10 +27,11 @@ static const struct {
     { CAP_PIDS, "pids", NULL },
     { CAP_THREADS, "threads", NULL },
     { CAP_CGROUP_PIDS, "cgroup_pids", NULL },
-    { CAP_FILE_MAX, "file_max", "nofile" },
+    { CAP_FILE_MAX, "file_max", NULL },
     { CAP_MOUNT_MAX, "mount_max", NULL },
     { CAP_NAMESPACES, "namespaces", NULL },
     { CAP_COMMIT, "commit", NULL },
+    { CAP_NOFILE, "nofile", NULL },
 };
 
 /* Linux's PID_MAX_LIMIT (64-bit): no kernel.pid_max is larger, so a run
@@ -96,6 +97,8 @@ static double margin(enum cap_resource r, double limit, double headroom)
         return fmax(1024, 0.05 * limit);
     if (r == CAP_COMMIT)
         return fmax(2 * GIB, 0.05 * limit);
+    if (r == CAP_NOFILE)
+        return fmax(16, 0.05 * limit);
     return r == CAP_CGROUP_PIDS ? 0 : 0.05 * limit;
 }
 
@@ -209,6 +212,8 @@ int capacity_compute(const struct cap_mode_input *in, const struct cap_host *h,
        every container's (or utility VM's) commit counts against it */
     out->avail[CAP_COMMIT] = left(CAP_COMMIT, L[RDL_COMMIT_LIMIT], L[RDL_COMMITTED], hr);
     out->by[CAP_COMMIT] = fit_count(out->avail[CAP_COMMIT], in->commit_bytes);
+    out->avail[CAP_NOFILE] = left(CAP_NOFILE, fmax(L[RDL_NOFILE_SOFT], L[RDL_NOFILE_HARD]), in->harness_fds0, hr);
+    out->by[CAP_NOFILE] = fit_count(out->avail[CAP_NOFILE], in->harness_fds);
 
     out->binding = CAP_NONE;
     out->expected = INFINITY;
@@ -438,6 +443,22 @@ static int memory_inputs(const struct rundir *r, const struct rd_mode *m, struct
     return 0;
 }
 
+/* isobench's own descriptors per container: the slope of ramp.csv
+   harness_fds against containers, and its value extrapolated to 0. */
+static void harness_fds(const struct rd_mode *m, struct cap_mode_input *in)
+{
+    double *x, *y;
+    struct linear_fit lf;
+    size_t n = pairs(&m->ramp_fleet, &m->ramp_hfds, &x, &y);
+    in->harness_fds = in->harness_fds0 = NAN;
+    if (n >= 2 && stats_linear_fit(x, y, n, &lf) == 0 && lf.slope > 0) {
+        in->harness_fds = lf.slope;
+        in->harness_fds0 = fmax(0, lf.intercept);
+    }
+    free(x);
+    free(y);
+}
+
 int capacity_inputs_from_run(const struct rundir *r, const struct rd_mode *m,
                              struct cap_mode_input *in, struct err *e)
 {
@@ -462,6 +483,7 @@ int capacity_inputs_from_run(const struct rundir *r, const struct rd_mode *m,
     in->mounts = vmean(&m->cons[RDC_MOUNTS]);
     in->namespaces = 1;
     in->commit_bytes = vmean(&m->cons[RDC_COMMIT]);
+    harness_fds(m, in);
 
     in->cpu_cores = NAN;
     in->cpu_source = "";

@@ -30,6 +30,9 @@
  *   mount_max  : (fs.mount-max - mounts at start - margin) / mounts per container.
  *   namespaces : (the smallest user.max_*_namespaces - margin) / 1 (each
  *                container makes at least one namespace of each kind).
+ *   nofile     : (isobench's RLIMIT_NOFILE, the hard limit it may raise to -
+ *                its descriptors at the first level - margin) / isobench's
+ *                descriptors per container (pipes, pidfds, cgroup files).
  *   The margins are those of `isobench density`'s guards (pid_max and
  *   threads-max: max(1024, 5 %); a budget's pids.max: 0; others 5 %), or
  *   --headroom F of every limit.
@@ -55,7 +58,7 @@
    in capacity.c, its cost in cap_mode_input and its amount in cap_host). */
 enum cap_resource {
     CAP_NONE = 0, CAP_MEMORY, CAP_CPU, CAP_STORAGE, CAP_START_SLO, CAP_PIDS, CAP_THREADS,
-    CAP_CGROUP_PIDS, CAP_FILE_MAX, CAP_MOUNT_MAX, CAP_NAMESPACES, CAP_COMMIT, CAP_NRES
+    CAP_CGROUP_PIDS, CAP_FILE_MAX, CAP_MOUNT_MAX, CAP_NAMESPACES, CAP_COMMIT, CAP_NOFILE, CAP_NRES
 };
 const char *cap_resource_name(enum cap_resource r);
 /* 1 when `density_name` (density.json "binding") names resource r. */
@@ -94,6 +97,9 @@ struct cap_mode_input {
     double cg_pids;             /* tasks charged to the container's cgroup, >= 1 */
     double fds, mounts;
     double namespaces;          /* of each kind, 1 */
+    double harness_fds;         /* isobench's own descriptors per container (ramp.csv
+                                   harness_fds slope), NAN = not measured */
+    double harness_fds0;        /* its descriptors with no container (the fit's intercept) */
     double commit_bytes;        /* Windows: commit charged per container (containers.csv
                                    mem_commit_bytes; Hyper-V: the utility VM's) */
 };

@@ -6,6 +6,7 @@
  * optional: a run made by `isobench run` has neither.
  */
 #include "csvread.h"
+#include "input.h"
 #include "rundir.h"
 
 #include <cjson/cJSON.h>
@@ -34,10 +35,10 @@ static int read_json(struct rundir *r, const char *path, struct err *e)
     int rc = -1, i = 0;
     if (rd_read_text(path, &text, NULL, e) < 0)
         return -1;
-    j = cJSON_Parse(text);
+    j = input_json_parse(text, path, e);
     free(text);
     if (j == NULL)
-        return err_set(e, EINVAL, "%s: invalid JSON", path);
+        return -1;
     if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(j, "modes"))) {
         err_set(e, EINVAL, "%s: modes: expected an array", path);
         goto out;
@@ -47,6 +48,10 @@ static int read_json(struct rundir *r, const char *path, struct err *e)
         struct rd_mode *md;
         struct rd_density *d;
         const cJSON *ev = cJSON_GetObjectItemCaseSensitive(m, "evidence");
+        if (!cJSON_IsObject(m)) {
+            err_set(e, EINVAL, "%s: modes[%d]: expected an object", path, i);
+            goto out;
+        }
         str(m, "name", name, sizeof(name));
         md = rundir_mode(r, name);
         if (md == NULL) {
@@ -66,7 +71,12 @@ static int read_json(struct rundir *r, const char *path, struct err *e)
         d->value = num(ev, "value");
         d->limit = num(ev, "limit");
         d->margin = num(ev, "margin");
-        d->steps = isnan(num(m, "steps")) ? 0 : (int)num(m, "steps");
+        if (isnan(num(m, "steps")))
+            d->steps = 0;
+        else if (input_to_int(num(m, "steps"), 0, INT32_MAX, &d->steps) < 0) {
+            err_set(e, EINVAL, "%s: modes[%d].steps: expected a non-negative integer", path, i);
+            goto out;
+        }
         d->stopped_by_guard = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "stopped_by_guard"));
         i++;
     }

@@ -605,7 +605,8 @@ static int container_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct 
 
 static const char *const ramp_cols[] = {
     "!mode", "!fleet_size", "!delta_bytes", "cpu_busy_pct", "kernel_used_bytes", "pss_sum_bytes",
-    "pids_in_use", "threads_in_use", "cgroup_used_bytes", "rep", /* last: RAMP_NCOLS - 1 */
+    "pids_in_use", "threads_in_use", "cgroup_used_bytes", "harness_fds",
+    "rep", /* last: RAMP_NCOLS - 1 */
 };
 #define RAMP_NCOLS ((int)(sizeof(ramp_cols) / sizeof(ramp_cols[0])))
 
@@ -613,8 +614,8 @@ static int ramp_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *
 {
     struct row_ctx *c = ctx;
     struct rd_mode *m = row_mode(c, f[0], e);
-    double fleet, delta, cpu, rep, extra[5];
-    struct dvec *dst[5];
+    double fleet, delta, cpu, rep, extra[6];
+    struct dvec *dst[6];
     int i;
     (void)line;
     if (m == NULL)
@@ -624,7 +625,8 @@ static int ramp_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *
     dst[2] = &m->ramp_pids;
     dst[3] = &m->ramp_threads;
     dst[4] = &m->ramp_cgroup;
-    for (i = 0; i < 5; i++)
+    dst[5] = &m->ramp_hfds;
+    for (i = 0; i < 6; i++)
         if (csvr_num(f[4 + i], &extra[i]) < 0)
             return bad_number(e, ramp_cols[4 + i], f[4 + i]);
     if (csvr_num(f[1], &fleet) < 0)
@@ -640,7 +642,7 @@ static int ramp_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *
     if (dvec_push(&m->ramp_fleet, fleet) < 0 || dvec_push(&m->ramp_delta, delta) < 0 ||
         dvec_push(&m->ramp_cpu, cpu) < 0 || dvec_push(&m->ramp_rep, isnan(rep) ? 0 : rep) < 0)
         return err_set(e, ENOMEM, "out of memory");
-    for (i = 0; i < 5; i++)
+    for (i = 0; i < 6; i++)
         if (dvec_push(dst[i], extra[i]) < 0)
             return err_set(e, ENOMEM, "out of memory");
     return 0;
@@ -738,6 +740,7 @@ void rundir_free(struct rundir *r)
         dvec_free(&m->ramp_pids);
         dvec_free(&m->ramp_threads);
         dvec_free(&m->ramp_cgroup);
+        dvec_free(&m->ramp_hfds);
         for (k = 0; k < RDC_COUNT; k++)
             dvec_free(&m->cons[k]);
         free(m->density.step);

@@ -1,8 +1,9 @@
 /*
  * fuzz_rundir.c - run-directory readers (reports/read): rundir_load() on a
- * directory whose run.json, summary.json, containers.csv, ramp.csv and
- * samples.csv are the parts of the input between FUZZ_SEP lines (in that
- * order; missing parts are absent files), then what report, capacity and
+ * directory whose run.json, summary.json, containers.csv, ramp.csv,
+ * samples.csv, density.json and density.csv are the parts of the input
+ * between FUZZ_SEP lines (in that order; missing or empty parts are absent
+ * files), then what report, capacity and
  * compare do with a loaded run: the capacity rows for the run's own host,
  * the report reduction and its Markdown.
  */
@@ -19,7 +20,8 @@
 
 #define FUZZ_SEP "\n--isobench-fuzz-file--\n"
 
-static const char *const files[] = { "run.json", "summary.json", "containers.csv", "ramp.csv", "samples.csv" };
+static const char *const files[] = { "run.json",  "summary.json", "containers.csv", "ramp.csv",
+                                     "samples.csv", "density.json", "density.csv" };
 
 static char dir[256];
 
@@ -38,7 +40,7 @@ static void write_part(const char *name, const char *p, size_t n)
     char path[400];
     FILE *f;
     snprintf(path, sizeof(path), "%s/%s", dir, name);
-    if (p == NULL) {
+    if (p == NULL || n == 0) {
         unlink(path);
         return;
     }
