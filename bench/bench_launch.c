@@ -25,9 +25,32 @@
 #include <string.h>
 #include <unistd.h>
 
+/* "memory=2G,pids=1000,cpus=1" (the --budget syntax) as the scenario's
+   budget object: {"memory":"2G","pids":1000,"cpus":1}. */
+static void budget_json(const char *spec, char *out, size_t n)
+{
+    char buf[256], *tok, *save = NULL;
+    size_t len = 0;
+    snprintf(buf, sizeof(buf), "%s", spec);
+    len += (size_t)snprintf(out + len, n - len, "{");
+    for (tok = strtok_r(buf, ",", &save); tok != NULL && len < n; tok = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(tok, '=');
+        if (eq == NULL)
+            continue;
+        *eq = '\0';
+        if (strcmp(tok, "memory") == 0)
+            len += (size_t)snprintf(out + len, n - len, "%s\"memory\":\"%s\"", len > 1 ? "," : "", eq + 1);
+        else
+            len += (size_t)snprintf(out + len, n - len, "%s\"%s\":%s", len > 1 ? "," : "", tok, eq + 1);
+    }
+    if (len < n)
+        snprintf(out + len, n - len, "}");
+}
+
 static int step(int n, int conc, const char *budget, double *launch_s, double *teardown_s, double *cpu_ms,
                 int *failed)
 {
+    char bj[300];
     char text[1024], out[256];
     struct scenario s;
     struct run_result r;
@@ -36,11 +59,13 @@ static int step(int n, int conc, const char *budget, double *launch_s, double *t
     struct err e;
     int64_t t0, t1, t2, c0, c1, rss, anon;
 
+    err_clear(&e);
+    if (budget)
+        budget_json(budget, bj, sizeof(bj));
     snprintf(text, sizeof(text),
              "{\"name\":\"bench-launch\",\"modes\":[{\"name\":\"ns\",\"driver\":\"ns\",\"baseline\":true}],"
-             "\"fleet\":{\"size\":%d,\"concurrency\":%d},\"hold_ms\":0,\"settle_ms\":0%s%s%s}",
-             n, conc, budget ? ",\"budget\":\"" : "", budget ? budget : "", budget ? "\"" : "");
-    err_clear(&e);
+             "\"fleet\":{\"size\":%d,\"concurrency\":%d},\"hold_ms\":0,\"settle_ms\":0%s%s}",
+             n, conc, budget ? ",\"budget\":" : "", budget ? bj : "");
     if (scenario_parse(text, "bench_launch", &s, &e) < 0) {
         fprintf(stderr, "bench_launch: %s\n", e.msg);
         return -1;

@@ -15,8 +15,9 @@
  *              calls written here, not the driver's code.
  * The ns driver runs the same payload from its image through create ->
  * start -> wait_output(READY), the span the runner records as start_ms.
- * The three are run N times (default 30), interleaved so that drift on the
- * host hits all alike, at each background fleet size given (default 0;
+ * The three are run N times (default 30), interleaved in rotating order with
+ * a 10 ms pause before each (so that drift on the host and the previous
+ * teardown's deferred kernel work hit all alike), at each background fleet size given (default 0;
  * e.g. 0,1000,4000,8000: idle ns containers launched first and left
  * running). The p50s, the kernel's growth (raw+fs+cg against fleet 0) and
  * isobench's share of the driver's start ((ns - raw+fs+cg) / ns) are
@@ -34,6 +35,7 @@
 #include "driver.h"
 #include "image.h"
 #include "plat.h"
+#include "proc.h"
 #include "scenario.h"
 
 #include <errno.h>
@@ -224,12 +226,15 @@ static int full_cgdir(const char *parent, int i, int ctl, char *buf, size_t n)
 
 static int full_once(struct full_child *f, const char *parent, const char *scratch, int i, int64_t *ns_out)
 {
+    static char rootfs[4096];
     char dir[1024], up[1100], wk[1100], cg[1024];
     int fds[2], status, k, rc = -1;
     int64_t t0;
     pid_t pid;
     uintptr_t top = ((uintptr_t)(f->stack + sizeof(f->stack))) & ~(uintptr_t)15;
 
+    if (rootfs[0] == '\0') /* once: naming the image hashes the payload */
+        image_default_rootfs(rootfs, sizeof(rootfs));
     t0 = plat_now_ns();
     snprintf(dir, sizeof(dir), "%s/raw%d", scratch, i);
     snprintf(up, sizeof(up), "%s/upper", dir);
@@ -237,8 +242,8 @@ static int full_once(struct full_child *f, const char *parent, const char *scrat
     snprintf(f->merged, sizeof(f->merged), "%s/merged", dir);
     if (mkdir(dir, 0755) < 0 || mkdir(up, 0755) < 0 || mkdir(wk, 0700) < 0 || mkdir(f->merged, 0755) < 0)
         return -1;
-    snprintf(f->opts, sizeof(f->opts), "lowerdir=%s/ns/devlayer:%s/image/rootfs,upperdir=%s,workdir=%s",
-             image_cache_dir(), image_cache_dir(), up, wk);
+    snprintf(f->opts, sizeof(f->opts), "lowerdir=%s/ns/devlayer:%s,upperdir=%s,workdir=%s",
+             image_cache_dir(), rootfs, up, wk);
     f->ncg = 0;
     for (k = 0; full_cgdir(parent, i, k, cg, sizeof(cg)); k++) {
         if (mkdir(cg, 0755) < 0)
@@ -269,13 +274,8 @@ out:
         for (tries = 0; rmdir(cg) < 0 && errno == EBUSY && tries < 1000; tries++)
             usleep(1000);
     }
-    rmdir(f->merged);
-    {
-        char cmd[1200];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-        if (system(cmd) != 0)
-            rc = -1;
-    }
+    if (dir_remove_tree(dir, NULL) < 0)
+        rc = -1;
     return rc;
 }
 
@@ -416,17 +416,24 @@ int main(int argc, char **argv)
         }
         for (i = 0; i < n; i++) {
             struct ns_sample x;
-            if (raw_once(&rc, &raw[i]) < 0) {
-                fprintf(stderr, "bench_ns_start: raw clone+exec failed: %s\n", strerror(errno));
-                goto done;
-            }
-            if (full_once(&fc, parent, scratch, i + 1, &full[i]) < 0) {
-                fprintf(stderr, "bench_ns_start: raw+fs+cg floor failed: %s\n", strerror(errno));
-                goto done;
-            }
-            if (ns_once(m, &s, run_id, i + 1, &x, &e) < 0) {
-                fprintf(stderr, "bench_ns_start: ns: %s\n", e.msg);
-                goto done;
+            int k;
+            /* Each kind goes first, second and third in turn, after a pause
+               that lets the previous teardown's deferred kernel work drain. */
+            for (k = 0; k < 3; k++) {
+                int which = (i + k) % 3;
+                usleep(10000);
+                if (which == 0 && raw_once(&rc, &raw[i]) < 0) {
+                    fprintf(stderr, "bench_ns_start: raw clone+exec failed: %s\n", strerror(errno));
+                    goto done;
+                }
+                if (which == 1 && full_once(&fc, parent, scratch, i + 1, &full[i]) < 0) {
+                    fprintf(stderr, "bench_ns_start: raw+fs+cg floor failed: %s\n", strerror(errno));
+                    goto done;
+                }
+                if (which == 2 && ns_once(m, &s, run_id, i + 1, &x, &e) < 0) {
+                    fprintf(stderr, "bench_ns_start: ns: %s\n", e.msg);
+                    goto done;
+                }
             }
             tot[i] = x.total;
             cre[i] = x.create;

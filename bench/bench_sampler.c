@@ -12,9 +12,12 @@
  * pss (smaps_rollup of every process), storage (upper directory walk), and
  * the old way for comparison: every set on every tick.
  *
- * usage: bench_sampler [N] [SECONDS_PER_SET]      (root)
+ * usage: bench_sampler [N] [SECONDS_PER_SET] [BUDGET]      (root)
+ *   BUDGET  --budget syntax (e.g. memory=2G,pids=1500): the containers live in
+ *           that parent cgroup; needed above ~300, with /tmp/isobench-heavy.lock
  */
 #define _GNU_SOURCE
+#include "budget.h"
 #include "driver.h"
 #include "image.h"
 #include "plat.h"
@@ -86,6 +89,8 @@ int main(int argc, char **argv)
     int i, up = 0, removed;
     size_t k;
     int64_t t0 = plat_now_ns();
+    struct budget bud;
+    struct scn_budget sb;
 
     if (n < 1 || n > 20000 || devnull == NULL) {
         fprintf(stderr, "usage: bench_sampler [N (1..20000)] [SECONDS_PER_SET]\n");
@@ -105,10 +110,15 @@ int main(int argc, char **argv)
         return 1;
     }
     plat_raise_nofile((long)n * 5 + 1024);
+    memset(&bud, 0, sizeof(bud));
+    snprintf(run_id, sizeof(run_id), "bsmp%d", (int)getpid());
+    if (argc > 3 && (scenario_parse_budget(argv[3], &sb, &e) < 0 || budget_create(&bud, &sb, run_id, &e) < 0)) {
+        fprintf(stderr, "bench_sampler: budget: %s\n", e.msg);
+        return 1;
+    }
     c = calloc((size_t)n, sizeof(*c));
     if (c == NULL)
         return 1;
-    snprintf(run_id, sizeof(run_id), "bsmp%d", (int)getpid());
     for (i = 0; i < n; i++) {
         int64_t t;
         c[i].mode = m;
@@ -116,6 +126,7 @@ int main(int argc, char **argv)
         c[i].run_id = run_id;
         c[i].index = i;
         c[i].argv = wl;
+        c[i].cgroup_parent = bud.set ? bud.cgroup : NULL;
         snprintf(c[i].name, sizeof(c[i].name), "%s-ns-%d", run_id, i);
         if (driver_ns.create(&c[i], &e) < 0 || driver_ns.start(&c[i], &e) < 0 ||
             driver_ns.wait_output(&c[i], MARKER_READY, 10000, line, sizeof(line), &t, &e) < 0) {
@@ -146,6 +157,8 @@ int main(int argc, char **argv)
         driver_ns.destroy(&c[i], &e);
     driver_ns.cleanup(run_id, &removed, &e);
     driver_ns.mode_fini(m);
+    if (bud.set)
+        budget_remove(&bud, &e);
     sample_batch_free(&b);
     free(c);
     return 0;

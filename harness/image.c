@@ -7,6 +7,7 @@
 #include "image.h"
 #include "paths.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -27,9 +28,42 @@ const char *image_cache_dir(void)
 #endif
 }
 
+uint64_t image_file_hash(const char *path)
+{
+    unsigned char chunk[65536];
+    uint64_t h = 1469598103934665603ULL;
+    size_t got, i;
+    FILE *f = fopen(path, "rb");
+
+    if (f == NULL)
+        return 0;
+    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        for (i = 0; i < got; i++) {
+            h ^= chunk[i];
+            h *= 1099511628211ULL;
+        }
+    fclose(f);
+    return h;
+}
+
+/* The default image is named by the payload it carries
+   (<cache>/image/rootfs-<hash>), so two isobench builds on one host (an `ab`
+   run of two binaries, two checkouts, a package next to a source build)
+   each get their own image and never rebuild one another's under running
+   containers. Without a payload the plain name is used (image_ensure then
+   says the payload is missing). */
 void image_default_rootfs(char *buf, size_t n)
 {
-    snprintf(buf, n, "%s/image/rootfs", image_cache_dir());
+    char payload[4096];
+    struct err e;
+    uint64_t h = 0;
+
+    if (image_payload_binary(payload, sizeof(payload), &e) == 0)
+        h = image_file_hash(payload);
+    if (h == 0)
+        snprintf(buf, n, "%s/image/rootfs", image_cache_dir());
+    else
+        snprintf(buf, n, "%s/image/rootfs-%016llx", image_cache_dir(), (unsigned long long)h);
 }
 
 int image_payload_binary(char *buf, size_t n, struct err *e)

@@ -197,8 +197,11 @@ static int image_build(const char *rootfs, struct err *e)
     if (image_payload_binary(payload, sizeof(payload), e) < 0)
         return err_wrap(e, "image");
     snprintf(stamp, sizeof(stamp), "%s%s", rootfs, IMAGE_PAYLOAD_PATH);
+    /* Up to date: the same payload bytes (a rebuilt but identical payload
+       must not replace an image that running containers use). */
     if (stat(payload, &st_payload) == 0 && stat(stamp, &st_stamp) == 0 &&
-        st_stamp.st_size == st_payload.st_size && st_stamp.st_mtime >= st_payload.st_mtime)
+        st_stamp.st_size == st_payload.st_size &&
+        (st_stamp.st_mtime >= st_payload.st_mtime || image_file_hash(stamp) == image_file_hash(payload)))
         return 0;
     if (!plat_exists(BUSYBOX))
         return err_set(e, ENOENT, "image: %s missing (apt-get install busybox-static)", BUSYBOX);

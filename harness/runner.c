@@ -1075,7 +1075,14 @@ int run_begin(struct scenario *s, const struct run_opts *o, struct run_result *r
         h->cpu_start_ns = cpu;
         h->cpu_ns = -1;
         /* Per container: a stdout pipe and the cgroup counter files kept open. */
-        plat_raise_nofile((long)s->ramp[s->nramp - 1] * 5 + 1024);
+        {
+            long want = (long)s->ramp[s->nramp - 1] * 5 + 1024;
+            long got = plat_raise_nofile(want);
+            if (got >= 0 && got < want)
+                snprintf(r->notes + strlen(r->notes), sizeof(r->notes) - strlen(r->notes),
+                         "%sopen files limited to %ld (%ld asked): past half of it, counter files are re-opened "
+                         "per sample", r->notes[0] ? "; " : "", got, want);
+        }
     }
     if (o->host_label != NULL)
         snprintf(r->host_label, sizeof(r->host_label), "%s", o->host_label);

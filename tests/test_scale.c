@@ -8,6 +8,7 @@
  * nothing of the run is left: no cgroup in any hierarchy, no mount, no
  * scratch directory.
  *
+ * It uses an image cache of its own (ISOBENCH_CACHE in its directory).
  * The test holds /tmp/isobench-heavy.lock for the whole run (one big fill
  * at a time on a shared machine) and skips when the host cannot spare 2,000
  * pids while keeping 8,000 free for everybody else (fails under CI).
@@ -121,6 +122,10 @@ Test(scale, two_thousand_ns_containers_in_a_budget, .timeout = 1800)
              "\"sample_interval_ms\":250,\"pss_interval_ms\":0,\"budget\":{\"memory\":\"3G\",\"pids\":2500}}",
              FLEET);
     write_file(scn, text);
+    /* A cache of its own: another session rebuilding the shared image in the
+       middle of a 2,000-container launch would fail some of them. */
+    snprintf(path, sizeof(path), "%s/cache", dir);
+    setenv("ISOBENCH_CACHE", path, 1);
     bin_path(bin, sizeof(bin), "isobench");
     pid = fork();
     cr_assert_geq(pid, 0);

@@ -56,6 +56,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -509,6 +510,11 @@ static int child_main(void *arg)
     }
     if (nullfd > 2)
         close(nullfd);
+    /* Descriptors isobench inherited without close-on-exec (a `flock`
+       wrapper's lock, a CI runner's pipes) must not reach the workload. */
+#if defined(SYS_close_range)
+    syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC, Linux 5.11 */);
+#endif
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     p->child_exec_ns = plat_now_ns();
@@ -809,6 +815,26 @@ static int ns_wait_output(struct ctr *c, const char *marker, int timeout_ms, cha
 /* ---- sample ---- */
 
 /*
+ * Counter files stay open only while the descriptors they got are below half
+ * the open-file limit: the other half is for every container's stdout pipe
+ * (one each) and the rest of isobench. Past that (e.g. 10,000 containers
+ * under a 20,000 limit that cannot be raised without CAP_SYS_RESOURCE) the
+ * files are opened, read and closed per sample.
+ */
+static int fds_to_spare(const struct cgroup_fds *f)
+{
+    static long half;
+    int hi = f->mem > f->cpu ? f->mem : f->cpu;
+    if (f->pids > hi)
+        hi = f->pids;
+    if (half == 0) {
+        struct rlimit rl;
+        half = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? (long)rl.rlim_cur / 2 : 1L << 20;
+    }
+    return hi < half;
+}
+
+/*
  * The cheap set re-reads the counter files opened at the first sample; PSS
  * and RSS read every process's smaps_rollup; storage walks the upper
  * directory. Only the sets in c->sample_sets are read (0 = all).
@@ -823,23 +849,35 @@ static int ns_sample(struct ctr *c, struct counters *out, struct err *e)
     counters_unknown(out);
     if (p == NULL)
         return err_set(e, EINVAL, "ns: sample before create");
-    ctr_cgrel(c, cgrel, sizeof(cgrel));
+    cgrel[0] = '\0';
     if (sets & CSET_CHEAP) {
+        if (!p->counters_tried || (p->cfd.mem < 0 && p->cfd.cpu < 0 && p->cfd.pids < 0))
+            ctr_cgrel(c, cgrel, sizeof(cgrel));
         if (!p->counters_tried) {
             struct err tmp;
             p->counters_tried = 1;
-            cgroup_counters_open(p->nm->cg, cgrel, &p->cfd, &tmp); /* else: read by path below */
+            if (cgroup_counters_open(p->nm->cg, cgrel, &p->cfd, &tmp) == 0 && !fds_to_spare(&p->cfd))
+                cgroup_counters_close(&p->cfd); /* past half the open-file limit: re-open per sample */
         }
         if (p->cfd.mem >= 0 || p->cfd.cpu >= 0 || p->cfd.pids >= 0) {
             if (cgroup_counters_read(p->nm->cg, &p->cfd, &st, e) < 0)
+                return err_wrap(e, "ns: cgroup counters of %s", c->name);
+        } else {
+            struct cgroup_fds once;
+            int rc;
+            if (cgroup_counters_open(p->nm->cg, cgrel, &once, e) < 0)
+                return err_wrap(e, "ns");
+            rc = cgroup_counters_read(p->nm->cg, &once, &st, e);
+            cgroup_counters_close(&once);
+            if (rc < 0)
                 return err_wrap(e, "ns: cgroup %s", cgrel);
-        } else if (cgroup_read(p->nm->cg, cgrel, &st, e) < 0) {
-            return err_wrap(e, "ns");
         }
         out->mem_cgroup_bytes = st.mem_usage_bytes;
         out->cpu_ns = st.cpu_ns;
         out->pids = st.pids;
     }
+    if ((sets & CSET_PSS) && cgrel[0] == '\0')
+        ctr_cgrel(c, cgrel, sizeof(cgrel));
     if (sets & CSET_PSS) {
         pid_t pids[256];
         int n = 256, i;

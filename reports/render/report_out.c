@@ -6,6 +6,7 @@
 #include "numfmt.h"
 #include "render.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -282,6 +283,29 @@ int report_write_html(FILE *f, const struct report_data *d, const char *svgdir, 
             char ver[160];
             snprintf(ver, sizeof(ver), "%s (%s)", run->version, run->git_sha);
             FACT("isobench", ver);
+        }
+        {
+            /* isobench's own cost (run.json "harness", issue 11). */
+            const cJSON *h = cJSON_GetObjectItemCaseSensitive(run->run, "harness");
+            const cJSON *rss = cJSON_GetObjectItemCaseSensitive(h, "rss_at_max_running_bytes");
+            const cJSON *per = cJSON_GetObjectItemCaseSensitive(h, "rss_growth_bytes_per_container");
+            const cJSON *n = cJSON_GetObjectItemCaseSensitive(h, "max_running");
+            const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(h, "sampler_cpu_pct_of_core");
+            const cJSON *cheap = cJSON_GetObjectItemCaseSensitive(h, "cheap_set_cpu_pct_per_1000_at_10hz");
+            char self[320];
+            size_t len = 0;
+            self[0] = '\0';
+            if (cJSON_IsNumber(rss) && cJSON_IsNumber(n) && cJSON_IsNumber(per))
+                len += (size_t)snprintf(self + len, sizeof(self) - len, "RSS %.1f MiB with %d containers (%.1f KiB each); ",
+                                        rss->valuedouble / 1048576.0, n->valueint, per->valuedouble / 1024.0);
+            if (cJSON_IsNumber(cpu) && len < sizeof(self))
+                len += (size_t)snprintf(self + len, sizeof(self) - len, "sampling %.2f %% of one core during holds",
+                                        cpu->valuedouble);
+            if (cJSON_IsNumber(cheap) && len < sizeof(self))
+                snprintf(self + len, sizeof(self) - len, " (cheap set %.2f %% per 1,000 containers at 10 Hz)",
+                         cheap->valuedouble);
+            if (self[0] != '\0')
+                FACT("isobench itself", self);
         }
 #undef FACT
         fputs("</table>\n<table><tr><th class=\"l\">mode</th><th class=\"l\">driver</th>"
