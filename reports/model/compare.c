@@ -396,11 +396,11 @@ void compare_print(FILE *f, const struct cmp_row *rows, int n, const struct cmp_
 {
     int i;
     if (markdown) {
-        fprintf(f, "| mode | metric | reps b/n | base | new | change | 95%% CI | p | rep/ctr sd | threshold | verdict |\n");
+        fprintf(f, "| mode | metric | reps b/n | base | new | change | CI (1-alpha/m) | p | rep/ctr sd | threshold | verdict |\n");
         fprintf(f, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
     } else {
         fprintf(f, "%-10s %-18s %7s %11s %11s %8s %19s %7s %13s %5s  %s\n", "mode", "metric", "reps",
-                "base", "new", "change", "95% CI", "p", "sd rep/ctr", "thr", "verdict");
+                "base", "new", "change", "CI 1-alpha/m", "p", "sd rep/ctr", "thr", "verdict");
     }
     for (i = 0; i < n; i++) {
         const struct cmp_row *r = &rows[i];
@@ -551,7 +551,7 @@ int compare_write_junit(FILE *f, const char *suite, const struct cmp_row *rows, 
         const struct cmp_row *r = &rows[i];
         char vd[256], ch[32], lo[32], hi[32], msg[512];
         verdict_text(r, vd, sizeof(vd));
-        snprintf(msg, sizeof(msg), "%s: change %s, 95%% CI [%s, %s], threshold %.0f%%", vd,
+        snprintf(msg, sizeof(msg), "%s: change %s, CI (1-alpha/m) [%s, %s], threshold %.0f%%", vd,
                  fmt_pct(r->g.change, ch, sizeof(ch)), fmt_pct(r->g.lo, lo, sizeof(lo)),
                  fmt_pct(r->g.hi, hi, sizeof(hi)), o->threshold[r->metric] * 100);
         fprintf(f, "  <testcase classname=\"isobench.");
