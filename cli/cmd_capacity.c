@@ -18,7 +18,7 @@ static int usage(void)
     fprintf(stderr,
             "usage: isobench capacity RUN_DIR [--hosts hosts.json] [--reserve-mem SIZE]\n"
             "         [--cpu-target F] [--start-slo-ms N] [--headroom F] [--pid-margin N]\n"
-            "         [--disk-free SIZE] [--whole-host]\n"
+            "         [--tasks-in-use N] [--disk-free SIZE] [--whole-host]\n"
             "         [--measured DENSITY_RUN_DIR] [--json]\n");
     return 2;
 }

@@ -56,7 +56,7 @@ Test(model, memory_binds_with_ci_counts)
     /* 64 GiB - 4 GiB reserve = 61440 MiB; 100 MiB [90, 110] per container */
     struct cap_mode_input in = mode_in(100 * MiB, 90 * MiB, 110 * MiB, 0.01, 10 * MiB);
     struct cap_host h = host(16, 64 * GiB, 512 * GiB, 1.0);
-    struct cap_params p = { 4 * GiB, 0.8, 0, 1, 0, -1 };
+    struct cap_params p = { 4 * GiB, 0.8, 0, 1, 0, -1, -1 };
     struct cap_result r;
     struct err e;
     cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
@@ -76,7 +76,7 @@ Test(model, cpu_binds_and_scales_with_cpu_speed)
 {
     struct cap_mode_input in = mode_in(100 * MiB, 90 * MiB, 110 * MiB, 0.05, NAN);
     struct cap_host h = host(16, 64 * GiB, NAN, 1.0);
-    struct cap_params p = { 4 * GiB, 0.8, 0, 1, 0, -1 };
+    struct cap_params p = { 4 * GiB, 0.8, 0, 1, 0, -1, -1 };
     struct cap_result r;
     struct err e;
     cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
@@ -100,7 +100,7 @@ Test(model, storage_and_fixed_overhead)
 {
     struct cap_mode_input in = mode_in(100 * MiB, NAN, NAN, 0, 2 * GiB);
     struct cap_host h = host(16, 64 * GiB, 100 * GiB, 1.0);
-    struct cap_params p = { 4 * GiB, 0.8, 0, 1, 0, -1 };
+    struct cap_params p = { 4 * GiB, 0.8, 0, 1, 0, -1, -1 };
     struct cap_result r;
     struct err e;
     in.mem_fixed_bytes = 1440 * MiB;              /* 61440 - 1440 = 60000 MiB left */
@@ -119,7 +119,7 @@ Test(model, start_slo)
 {
     struct cap_mode_input in = mode_in(1 * MiB, NAN, NAN, 0.001, NAN);
     struct cap_host h = host(64, 512 * GiB, NAN, 1.0);
-    struct cap_params p = { 4 * GiB, 0.8, 500, 1, 0, -1 };
+    struct cap_params p = { 4 * GiB, 0.8, 500, 1, 0, -1, -1 };
     struct cap_result r;
     struct err e;
     in.start_fit = 1;
@@ -141,7 +141,7 @@ Test(model, nothing_measured_is_an_error)
 {
     struct cap_mode_input in = mode_in(NAN, NAN, NAN, NAN, NAN);
     struct cap_host h = host(4, 8 * GiB, NAN, 1.0);
-    struct cap_params p = { 1 * GiB, 0.8, 0, 1, 0, -1 };
+    struct cap_params p = { 1 * GiB, 0.8, 0, 1, 0, -1, -1 };
     struct cap_result r;
     struct err e;
     err_clear(&e);
@@ -328,7 +328,7 @@ Test(memfit, equally_supported_models_take_the_fewest_containers)
     double y[] = { 21755472, 3897551, 144046254, 237775424, 373599847, 586503074, 741205120, 952766278 };
     struct cap_mode_input in = mode_in(NAN, NAN, NAN, NAN, NAN);
     struct cap_host h = host(2, 24 * GiB, NAN, 1.0);
-    struct cap_params p = { 6 * GiB, 0.8, 0, 1, -1, -1 };
+    struct cap_params p = { 6 * GiB, 0.8, 0, 1, -1, -1, -1 };
     struct cap_result r;
     struct err e;
     double ex, lo, hi, fewest = INFINITY;
@@ -383,7 +383,7 @@ Test(limits, every_kernel_limit_and_the_binding_one)
     /* tiny memory cost: only kernel limits can bind */
     struct cap_mode_input in = mode_in(1024, NAN, NAN, NAN, NAN);
     struct cap_host h = host(64, 1024 * GiB, NAN, 1.0);
-    struct cap_params p = { 0, 0.8, 0, 1, 0.10, -1 };
+    struct cap_params p = { 0, 0.8, 0, 1, 0.10, -1, -1 };
     struct cap_result r;
     struct err e;
     h.limit[RDL_PID_MAX] = 32768;
@@ -400,6 +400,10 @@ Test(limits, every_kernel_limit_and_the_binding_one)
     p.pid_margin = 8000;                          /* the shared machine's rule, as density --pid-margin */
     cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
     cr_assert_float_eq(r.by[CAP_PIDS], 32768 - 768 - 8000, 1e-9);
+    p.tasks_in_use = 168;                         /* the host's load at another time */
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
+    cr_assert_float_eq(r.by[CAP_PIDS], 32768 - 168 - 8000, 1e-9);
+    p.tasks_in_use = -1;
     p.pid_margin = -1;
     p.headroom = 0.10;
     in.pids = 42;                                 /* gVisor under docker */
@@ -454,7 +458,7 @@ Test(limits, windows_commit_binds_before_ram)
        would hold (64 - 4) GiB / 300 MiB = 204 */
     struct cap_mode_input in = mode_in(300 * MiB, NAN, NAN, NAN, NAN);
     struct cap_host h = host(16, 64 * GiB, NAN, 1.0);
-    struct cap_params p = { 4 * GiB, 0.8, 0, 1, 0.10, -1 };
+    struct cap_params p = { 4 * GiB, 0.8, 0, 1, 0.10, -1, -1 };
     struct cap_result r;
     struct rundir run;
     struct err e;

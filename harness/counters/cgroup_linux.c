@@ -497,25 +497,55 @@ void cgroup_read_events(enum cgroup_mode m, const char *rel, int64_t *pids_refus
         *oom_kills = v;
 }
 
-int cgroup_remove_everywhere(const char *rel, struct err *e)
+/* fn(path) for rel under the root (v2) and under every hierarchy mounted
+   below it (v1: memory, pids, ..., and the name=systemd and unified trees
+   of a hybrid host) that has it as a directory. Stops when fn returns > 0;
+   returns the first negative result (after trying them all), or that > 0. */
+static int each_hierarchy(const char *rel, int (*fn)(const char *path, void *arg), void *arg)
 {
     DIR *d = opendir(cg_root());
     struct dirent *de;
     char path[4096];
-    int rc = 0;
+    struct stat st;
+    int rc = 0, r;
+
     snprintf(path, sizeof(path), "%s/%s", cg_root(), rel);
-    if (rmdir(path) < 0 && errno != ENOENT && errno != ENOTDIR)
-        rc = err_sys(e, errno, "rmdir %s", path);
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && (r = fn(path, arg)) != 0) {
+        rc = r;
+        if (r > 0)
+            goto out;
+    }
     while (d != NULL && (de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.')
             continue;
         snprintf(path, sizeof(path), "%s/%s/%s", cg_root(), de->d_name, rel);
-        if (rmdir(path) < 0 && errno != ENOENT && errno != ENOTDIR && rc == 0)
-            rc = err_sys(e, errno, "rmdir %s", path);
+        if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+            continue;
+        r = fn(path, arg);
+        if (r > 0) {
+            rc = r;
+            break;
+        }
+        if (r < 0 && rc == 0)
+            rc = r;
     }
+out:
     if (d != NULL)
         closedir(d);
     return rc;
+}
+
+static int rmdir_one(const char *path, void *arg)
+{
+    struct err *e = arg;
+    if (rmdir(path) < 0 && errno != ENOENT && errno != ENOTDIR)
+        return err_sys(e, errno, "rmdir %s", path);
+    return 0;
+}
+
+int cgroup_remove_everywhere(const char *rel, struct err *e)
+{
+    return each_hierarchy(rel, rmdir_one, e);
 }
 
 /* Depth first under one absolute directory: kill, wait, rmdir. */
@@ -572,48 +602,34 @@ static int remove_tree_at(const char *abs, int64_t deadline, int *removed, struc
     }
 }
 
+struct tree_arg {
+    int64_t deadline;
+    int *removed;
+    struct err *e;
+};
+
+static int remove_tree_one(const char *path, void *arg)
+{
+    struct tree_arg *t = arg;
+    return remove_tree_at(path, t->deadline, t->removed, t->e);
+}
+
 int cgroup_remove_tree(const char *rel, int timeout_ms, int *removed, struct err *e)
 {
-    int64_t deadline = plat_now_ns() + (int64_t)timeout_ms * 1000000LL;
-    DIR *d = opendir(cg_root());
-    struct dirent *de;
-    char path[4096];
-    struct stat st;
-    int rc = 0;
+    struct tree_arg t = { plat_now_ns() + (int64_t)timeout_ms * 1000000LL, removed, e };
+    return each_hierarchy(rel, remove_tree_one, &t) < 0 ? -1 : 0;
+}
 
-    snprintf(path, sizeof(path), "%s/%s", cg_root(), rel);
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && remove_tree_at(path, deadline, removed, e) < 0)
-        rc = -1;
-    while (d != NULL && (de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof(path), "%s/%s/%s", cg_root(), de->d_name, rel);
-        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && remove_tree_at(path, deadline, removed, rc < 0 ? NULL : e) < 0)
-            rc = -1;
-    }
-    if (d != NULL)
-        closedir(d);
-    return rc;
+static int found_one(const char *path, void *arg)
+{
+    (void)path;
+    (void)arg;
+    return 1;
 }
 
 int cgroup_exists_anywhere(const char *rel)
 {
-    DIR *d = opendir(cg_root());
-    struct dirent *de;
-    char path[4096];
-    struct stat st;
-    int found;
-    snprintf(path, sizeof(path), "%s/%s", cg_root(), rel);
-    found = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-    while (!found && d != NULL && (de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof(path), "%s/%s/%s", cg_root(), de->d_name, rel);
-        found = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-    }
-    if (d != NULL)
-        closedir(d);
-    return found;
+    return each_hierarchy(rel, found_one, NULL) > 0;
 }
 
 int cgroup_exists(enum cgroup_mode m, const char *rel)

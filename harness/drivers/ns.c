@@ -767,6 +767,14 @@ static int ns_wait_output(struct ctr *c, const char *marker, int timeout_ms, cha
             if (match) {
                 if (p->used == 0)
                     line_release(p);
+                /* The idle workload writes nothing after READY: its pipe goes
+                   back, so a large fleet does not hold one descriptor per
+                   container (RLIMIT_NOFILE would bind before the host does). */
+                if (strcmp(marker, MARKER_READY) == 0 && c->argv != NULL && c->argv[0] != NULL &&
+                    c->argv[1] != NULL && strcmp(c->argv[1], "idle") == 0) {
+                    close(p->out_fd);
+                    p->out_fd = -1;
+                }
                 return 0;
             }
         }

@@ -156,7 +156,7 @@ int capacity_compute(const struct cap_mode_input *in, const struct cap_host *h,
                      const struct cap_params *p, struct cap_result *out, struct err *e)
 {
     const double *L = h->limit;
-    double speed, cores, hr = isnan(p->headroom) ? -1 : p->headroom, ns_max = NAN, pids, pm;
+    double speed, cores, hr = isnan(p->headroom) ? -1 : p->headroom, ns_max = NAN, pids, pm, tasks;
     int i, k;
 
     for (i = 0; i < CAP_NRES; i++) {
@@ -187,10 +187,11 @@ int capacity_compute(const struct cap_mode_input *in, const struct cap_host *h,
     /* kernel objects: every container holds at least one task */
     pids = isnan(in->pids) || in->pids < 1 ? 1 : in->pids;
     pm = p->pid_margin;
-    out->avail[CAP_PIDS] = left(CAP_PIDS, L[RDL_PID_MAX], L[RDL_PIDS_IN_USE], hr);
-    out->avail[CAP_THREADS] = left(CAP_THREADS, L[RDL_THREADS_MAX], L[RDL_PIDS_IN_USE], hr);
+    tasks = p->tasks_in_use >= 0 ? p->tasks_in_use : L[RDL_PIDS_IN_USE];
+    out->avail[CAP_PIDS] = left(CAP_PIDS, L[RDL_PID_MAX], tasks, hr);
+    out->avail[CAP_THREADS] = left(CAP_THREADS, L[RDL_THREADS_MAX], tasks, hr);
     if (pm >= 0) { /* an absolute margin, as the density guard's --pid-margin */
-        double used = isnan(L[RDL_PIDS_IN_USE]) ? 0 : L[RDL_PIDS_IN_USE];
+        double used = isnan(tasks) ? 0 : tasks;
         out->avail[CAP_PIDS] = L[RDL_PID_MAX] - used - pm;
         out->avail[CAP_THREADS] = L[RDL_THREADS_MAX] - used - pm;
     }
@@ -659,6 +660,7 @@ void capacity_default_params(struct cap_params *p)
     p->start_slo_ms = 0;
     p->headroom = -1; /* the density guards' margins */
     p->pid_margin = -1;
+    p->tasks_in_use = -1;
 }
 
 int capacity_rows(const struct rundir *r, const struct cap_host *hosts, int nhosts,
@@ -731,10 +733,17 @@ int cap_parse_option(const char *opt, const char *val, struct cap_params *p, str
         return 1;
     }
     if (strcmp(opt, "--cpu-target") != 0 && strcmp(opt, "--start-slo-ms") != 0 &&
-        strcmp(opt, "--headroom") != 0 && strcmp(opt, "--pid-margin") != 0)
+        strcmp(opt, "--headroom") != 0 && strcmp(opt, "--pid-margin") != 0 &&
+        strcmp(opt, "--tasks-in-use") != 0)
         return 0;
     if (val == NULL || input_double(val, &v) < 0)
         v = NAN;
+    if (strcmp(opt, "--tasks-in-use") == 0) {
+        if (val == NULL || !(v >= 0 && v < 1e9))
+            return err_set(e, EINVAL, "--tasks-in-use: '%s' is not a number of tasks >= 0", val ? val : "");
+        p->tasks_in_use = v;
+        return 1;
+    }
     if (strcmp(opt, "--pid-margin") == 0) {
         if (val == NULL || !(v >= 0 && v < 1e9))
             return err_set(e, EINVAL, "--pid-margin: '%s' is not a number of tasks >= 0", val ? val : "");

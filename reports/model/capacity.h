@@ -126,6 +126,8 @@ struct cap_params {
     double headroom;            /* fraction of every kernel limit kept free; < 0: the density
                                    guards' margins (pids/threads max(1024, 5 %), a budget's
                                    pids.max 0, others 5 %) */
+    double tasks_in_use;        /* >= 0: tasks in use on the host instead of the run's
+                                   pids_in_use_at_start (a shared host's load moves) */
     double pid_margin;          /* >= 0: tasks kept free of pid_max and threads-max (the
                                    density guard's --pid-margin); < 0: as headroom says */
 };
@@ -202,7 +204,7 @@ void capacity_default_params(struct cap_params *p);
 
 /* The model's command-line options, shared by capacity, report and hosts:
    --reserve-mem SIZE, --cpu-target F (0 < F <= 1), --start-slo-ms N (> 0),
-   --headroom F (0 <= F < 1), --pid-margin N (>= 0 tasks).
+   --headroom F (0 <= F < 1), --pid-margin N (>= 0 tasks), --tasks-in-use N.
    Returns 1 when `opt` is one of them and `val` was applied, 0 when `opt`
    is not one of them, -1 with a message in e when `val` is not valid. */
 int cap_parse_option(const char *opt, const char *val, struct cap_params *p, struct err *e);
