@@ -9,8 +9,9 @@
 #   evaluate  `isobench compare` with default settings on every pair; prints
 #             how many A/A pairs were flagged (false regressions) and how many
 #             delay pairs were flagged (detections), with every exit code.
-#   ab        one calibration run (the delay is 20 % of its ns median start),
-#             then `isobench ab` of gate.json against its delayed copy, gating
+#   ab        for each of AB_RUNS: a calibration run (the delay is 20 % of
+#             its ns median start), then `isobench ab` of gate.json against
+#             its delayed copy, gating
 #             start_ms until decided (at most AB_MAX_REPS=12 pairs), AB_RUNS=10 times; and of
 #             gate.json against itself with default settings (AB_AA_REPS=6
 #             pairs, every metric gated), AB_RUNS/2 times. Same host, ABBA-interleaved.
@@ -92,19 +93,21 @@ evaluate() {
 
 ab() {
   local i rc rcs=()
-  rm -f "$work/ab-rc.txt"
-  rm -rf "$work/ab-calib"
-  "$ib" run "$scn" --out "$work/ab-calib" --quiet >/dev/null 2>"$work/ab-calib.err"
-  delayed_scenario "$work/ab-calib" "$work/gate-delay-ab.json" "$work/delay-ab.txt"
+  rm -f "$work/ab-rc.txt" "$work/delay-ab.txt"
   for i in $(seq -w 1 "$ab_n"); do
-    rm -rf "$work/ab-d-$i"
-    "$ib" ab "$scn" "$work/gate-delay-ab.json" --out "$work/ab-d-$i" --gate start_ms --until-decided \
+    # the load moves the ns median from minute to minute: calibrate the
+    # 20 % delay on a run just before each ab
+    rm -rf "$work/ab-calib-$i" "$work/ab-d-$i"
+    "$ib" run "$scn" --out "$work/ab-calib-$i" --quiet >/dev/null 2>"$work/ab-calib-$i.err"
+    delayed_scenario "$work/ab-calib-$i" "$work/gate-delay-ab-$i.json" "$work/delay-ab-$i.txt"
+    cat "$work/delay-ab-$i.txt" >>"$work/delay-ab.txt"
+    "$ib" ab "$scn" "$work/gate-delay-ab-$i.json" --out "$work/ab-d-$i" --gate start_ms --until-decided \
       --max-reps "$ab_max" --quiet >"$work/ab-d-$i.txt" 2>&1
     rc=$?
     rcs+=($rc)
-    echo "ab-d-$i exit $rc" >>"$work/ab-rc.txt"
+    echo "ab-d-$i exit $rc ($(cat "$work/delay-ab-$i.txt"))" >>"$work/ab-rc.txt"
   done
-  tally "20 % start delay (isobench ab --gate start_ms --until-decided --max-reps $ab_max, $(cat "$work/delay-ab.txt"))" "${rcs[@]}"
+  tally "20 % start delay, calibrated before each (isobench ab --gate start_ms --until-decided --max-reps $ab_max)" "${rcs[@]}"
   rcs=()
   for i in $(seq -w 1 $((ab_n / 2))); do
     rm -rf "$work/ab-aa-$i"
