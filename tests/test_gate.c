@@ -87,10 +87,9 @@ static int count_in_file(const char *path, const char *needle)
  * 150 %, the noise floor of a loaded CI host between two runs) and `ab` of
  * the scenario against itself (no floor) are never a regression (exit 0, or
  * 3 when the host is too noisy to call a metric equivalent);
- * a run with 200 ms injected before each start (ns starts take 3-20 ms
- * on the loaded test host) is (exit 1); `isobench ab
- * --until-decided`
- * of the scenario against its delayed copy is too, and its JUnit file is
+ * a run with 200 ms injected before each start (ns starts take 3-70 ms
+ * on the loaded test host) is (exit 1); `isobench ab --until-decided` of
+ * the scenario against its delayed copy is too, and its JUnit file is
  * well-formed XML with a <failure> for ns start_ms.
  */
 Test(gate, aa_passes_injected_delay_fails_compare_and_ab, .timeout = 900)
