@@ -51,6 +51,7 @@ struct budget_usage {
     int64_t pids_max;
     int64_t pids_refused;       /* forks refused at pids.max so far (pids.events "max") */
     int64_t oom_kills;          /* OOM kills inside the budget so far */
+    int64_t pids_peak;          /* highest pids.current so far (pids.peak) */
 };
 int budget_read(const char *cgroup_rel, struct budget_usage *u, struct err *e);
 

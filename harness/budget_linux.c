@@ -69,7 +69,7 @@ int budget_read(const char *cgroup_rel, struct budget_usage *u, struct err *e)
     struct cgroup_stats st;
 
     u->mem_bytes = u->mem_working_bytes = u->kmem_bytes = u->pids = u->mem_max_bytes = u->pids_max = -1;
-    cgroup_read_events(m, cgroup_rel, &u->pids_refused, &u->oom_kills);
+    cgroup_read_events(m, cgroup_rel, &u->pids_refused, &u->oom_kills, &u->pids_peak);
     if (cgroup_read(m, cgroup_rel, &st, e) < 0)
         return err_wrap(e, "budget");
     u->mem_bytes = st.mem_usage_bytes;

@@ -42,6 +42,6 @@ int budget_cleanup(const char *run_id, int *removed, struct err *e)
 int budget_read(const char *cgroup_rel, struct budget_usage *u, struct err *e)
 {
     u->mem_bytes = u->mem_working_bytes = u->kmem_bytes = u->pids = u->mem_max_bytes = u->pids_max = -1;
-    u->pids_refused = u->oom_kills = -1;
+    u->pids_refused = u->oom_kills = u->pids_peak = -1;
     return err_set(e, ENOSYS, "budget %s: no cgroups on Windows", cgroup_rel);
 }

@@ -42,7 +42,7 @@ static void snap_take(struct fill *f, struct density_snap *s)
     if (host_snapshot_read(NULL, &s->host, &e) < 0)
         memset(&s->host, 0xff, sizeof(s->host));
     s->cg.mem_bytes = s->cg.mem_working_bytes = s->cg.kmem_bytes = s->cg.pids = -1;
-    s->cg.mem_max_bytes = s->cg.pids_max = s->cg.pids_refused = s->cg.oom_kills = -1;
+    s->cg.mem_max_bytes = s->cg.pids_max = s->cg.pids_refused = s->cg.oom_kills = s->cg.pids_peak = -1;
     if (f->r->budget.set) {
         snprintf(s->cgroup, sizeof(s->cgroup), "%s", f->r->budget.cgroup);
         budget_read(f->r->budget.cgroup, &s->cg, &e);
@@ -57,6 +57,12 @@ static void snap_take(struct fill *f, struct density_snap *s)
         s->pids_refused = s->cg.pids_refused - f->base.cg.pids_refused;
     if (f->base.host.t_ns > 0 && s->cg.oom_kills > f->base.cg.oom_kills && f->base.cg.oom_kills >= 0)
         s->oom_kills = s->cg.oom_kills - f->base.cg.oom_kills;
+    /* the budget was full at some moment of this mode (a runtime's
+       transient helpers), though pids.current is below pids.max again now */
+    s->pids_peak_at_max = 0;
+    if (f->base.host.t_ns > 0 && s->cg.pids_max > 0 && s->cg.pids_peak >= s->cg.pids_max &&
+        f->base.cg.pids_peak >= 0 && f->base.cg.pids_peak < s->cg.pids_max)
+        s->pids_peak_at_max = 1;
     s->cpu_busy_pct = NAN;
     s->start_p99_ms = NAN;
 }

@@ -145,6 +145,17 @@ int density_check(const struct density_snap *now, const struct density_cfg *c, s
             verdict(v, r[i].name, r[i].counter, r[i].used, r[i].limit, r[i].margin, d);
             return 1;
         }
+    /* cgroup v1 counts a refused fork in the forking task's own cgroup (a
+       container's, gone with the failed create), not the budget's: launches
+       that failed while the budget's pids.peak reached pids.max ran into it */
+    if (now->failures > c->max_failures && now->pids_peak_at_max) {
+        snprintf(d, sizeof(d), "%d launches failed and the budget's pids.peak reached pids.max %lld (%d containers "
+                 "running)", now->failures, (long long)now->cg.pids_max, now->containers);
+        verdict(v, "cgroup_pids", "pids.peak", (double)now->cg.pids, (double)now->cg.pids_max,
+                (double)c->cgroup_pids_margin, d);
+        snprintf(v->counter, sizeof(v->counter), "pids.peak of %s", now->cgroup);
+        return 1;
+    }
     if (now->failures > c->max_failures) {
         snprintf(d, sizeof(d), "%d launches of the last step failed (tolerated: %d)", now->failures, c->max_failures);
         verdict(v, "launch_failures", "failed launches in the step", now->failures, c->max_failures, NAN, d);

@@ -34,6 +34,7 @@ struct density_snap {
     int failures;                  /* launch failures in the last step */
     int64_t pids_refused;          /* forks the budget refused at pids.max since the mode's fill began */
     int64_t oom_kills;             /* OOM kills in the budget since the mode's fill began */
+    int pids_peak_at_max;          /* the budget's pids.peak reached pids.max during the mode's fill */
 };
 
 /* Knobs; density_cfg_defaults gives the defaults. */

@@ -330,6 +330,15 @@ Test(guards, refused_forks_and_oom_kills_name_the_budget)
     cr_assert_str_eq(v.binding, "cgroup_pids");
     cr_assert(strstr(v.counter, "pids.events") != NULL, "%s", v.counter);
     s.pids_refused = 0;
+    s.failures = 3;
+    s.pids_peak_at_max = 1; /* v1: the refusal is counted in the failed container's own cgroup */
+    cr_assert_eq(density_check(&s, &c, &v), 1);
+    cr_assert_str_eq(v.binding, "cgroup_pids");
+    cr_assert(strstr(v.counter, "pids.peak") != NULL, "%s", v.counter);
+    s.pids_peak_at_max = 0;
+    cr_assert_eq(density_check(&s, &c, &v), 1);
+    cr_assert_str_eq(v.binding, "launch_failures");
+    s.failures = 0;
     s.oom_kills = 1;
     cr_assert_eq(density_check(&s, &c, &v), 1);
     cr_assert_str_eq(v.binding, "memory");

@@ -63,9 +63,13 @@ int cgroup_read(enum cgroup_mode m, const char *rel, struct cgroup_stats *st, st
    pids.max; -1 = unlimited or unreadable. */
 int cgroup_read_limits(enum cgroup_mode m, const char *rel, int64_t *mem_max, int64_t *pids_max);
 /* How often the limits bit: forks refused at pids.max (pids.events "max")
-   and OOM kills (v1 memory.oom_control, v2 memory.events "oom_kill");
+   and OOM kills (v1 memory.oom_control, v2 memory.events "oom_kill"),
+   and the highest pids.current so far (pids.peak; on v1 a fork refused
+   below the limiting cgroup is counted in the forking task's own cgroup,
+   so the peak reaching pids.max is what shows it at the budget);
    -1 = unreadable. */
-void cgroup_read_events(enum cgroup_mode m, const char *rel, int64_t *pids_refused, int64_t *oom_kills);
+void cgroup_read_events(enum cgroup_mode m, const char *rel, int64_t *pids_refused, int64_t *oom_kills,
+                        int64_t *pids_peak);
 /* Remove rel from every mounted hierarchy (runtimes create theirs in
    blkio, devices, freezer, name=systemd ... too) and from the root (v2).
    Missing is fine; a busy one is an error. */

@@ -477,12 +477,19 @@ int cgroup_read_limits(enum cgroup_mode m, const char *rel, int64_t *mem_max, in
     return 0;
 }
 
-void cgroup_read_events(enum cgroup_mode m, const char *rel, int64_t *pids_refused, int64_t *oom_kills)
+void cgroup_read_events(enum cgroup_mode m, const char *rel, int64_t *pids_refused, int64_t *oom_kills,
+                        int64_t *pids_peak)
 {
     char path[4096], buf[1024];
     int64_t v;
 
-    *pids_refused = *oom_kills = -1;
+    *pids_refused = *oom_kills = *pids_peak = -1;
+    if (is_v2(m))
+        snprintf(path, sizeof(path), "%s/%s/pids.peak", cg_root(), rel);
+    else
+        snprintf(path, sizeof(path), "%s/pids/%s/pids.peak", cg_root(), rel);
+    if (read_file(path, buf, sizeof(buf)) > 0 && cgroup_parse_number(buf, &v) == 0)
+        *pids_peak = v;
     if (is_v2(m))
         snprintf(path, sizeof(path), "%s/%s/pids.events", cg_root(), rel);
     else
