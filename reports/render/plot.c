@@ -27,6 +27,13 @@ const char *__lsan_default_suppressions(void)
 {
     return "leak:libplot.so\nleak:libpng16.so\n";
 }
+/* ... and without the "Suppressions used" table LeakSanitizer would print
+   on stderr at every exit that drew a figure (run, report, density). */
+const char *__lsan_default_options(void);
+const char *__lsan_default_options(void)
+{
+    return "print_suppressions=0";
+}
 #endif
 
 /* Colour-blind-friendly palette (Okabe-Ito order, black last). */
