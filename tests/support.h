@@ -10,9 +10,12 @@
 #define ISOBENCH_TEST_SUPPORT_H
 
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define require_or_skip(cond, ...)                                   \
@@ -37,6 +40,44 @@ static inline const char *bin_path(char *buf, size_t n, const char *rel)
 {
     snprintf(buf, n, "%s/%s", ISOBENCH_BINARY_DIR, rel);
     return buf;
+}
+
+/* Write TEXT to PATH (created or truncated). */
+static inline void write_text_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "create %s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Start the built isobench binary with ARGV (NULL-terminated; argv[0] is
+   the program's name) in the background, its stdout and stderr sent to
+   /dev/null: the child's pid, to waitpid() or signal. */
+static inline pid_t isobench_spawn_quiet(char *const argv[])
+{
+    char bin[1024];
+    pid_t pid;
+    bin_path(bin, sizeof(bin), "isobench");
+    pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        execv(bin, argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* The same, waited for: its exit code, or -1 when it did not exit. */
+static inline int isobench_run_quiet(char *const argv[])
+{
+    int status = -1;
+    pid_t pid = isobench_spawn_quiet(argv);
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 /* The whole of a file as a NUL-terminated string (caller frees), or NULL

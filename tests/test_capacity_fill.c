@@ -24,29 +24,7 @@
 /* Run the isobench binary with args (NULL-terminated); its exit status. */
 static int isobench(char *const args[])
 {
-    char bin[1024];
-    pid_t pid;
-    int status = -1;
-    bin_path(bin, sizeof(bin), "isobench");
-    pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 1);
-        dup2(null, 2);
-        execv(bin, args);
-        _exit(127);
-    }
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static void write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f, "%s", path);
-    fputs(text, f);
-    fclose(f);
+    return isobench_run_quiet(args);
 }
 
 Test(fill, short_ramp_predicts_the_budget_ceiling, .timeout = 600)
@@ -64,7 +42,7 @@ Test(fill, short_ramp_predicts_the_budget_ceiling, .timeout = 600)
     snprintf(scn, sizeof(scn), "%s/ns.json", dir);
     snprintf(ramp, sizeof(ramp), "%s/ramp", dir);
     snprintf(fill, sizeof(fill), "%s/fill", dir);
-    write_text(scn, "{\"name\": \"capfill\", \"modes\": [{\"name\": \"ns\", \"driver\": \"ns\"}],"
+    write_text_file(scn, "{\"name\": \"capfill\", \"modes\": [{\"name\": \"ns\", \"driver\": \"ns\"}],"
                     " \"fleet\": {\"ramp\": [4, 8, 12, 16, 20], \"concurrency\": 4},"
                     " \"hold_ms\": 300, \"settle_ms\": 200, \"sample_interval_ms\": 100}");
     {

@@ -425,12 +425,11 @@ static void fill_and_check(const char *mode_json, const char *budget, int heavy,
                            int ceil_hi, int limit)
 {
     char dir[] = "/tmp/isobench-test-den-XXXXXX";
-    char scn[1100], out[1100], path[1300], bin[1024], id[64];
+    char scn[1100], out[1100], path[1300], id[64];
     const char *hier[] = { "memory", "pids", "cpu", "cpuacct", "unified", "systemd", "freezer", "devices", NULL };
     cJSON *dj, *m, *ev, *run;
     char *text, *mi;
     int status, i, lock = -1;
-    pid_t pid;
 
     cr_assert_not_null(mkdtemp(dir));
     snprintf(scn, sizeof(scn), "%s/s.json", dir);
@@ -447,22 +446,15 @@ static void fill_and_check(const char *mode_json, const char *budget, int heavy,
         cr_assert_geq(lock, 0);
         cr_assert_eq(flock(lock, LOCK_EX), 0);
     }
-    bin_path(bin, sizeof(bin), "isobench");
-    pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 1);
-        dup2(null, 2);
+    {
         /* CPU and start-time guards off: a busy CI host must not end the fill early */
-        execl(bin, "isobench", "density", scn, "--budget", budget, "--out", out, "--cpu-max", "100",
-              "--start-slo-ms", "0", "--quiet", (char *)NULL);
-        _exit(127);
+        char *const argv[] = { "isobench", "density", scn, "--budget", (char *)budget, "--out", out,
+                               "--cpu-max", "100", "--start-slo-ms", "0", "--quiet", NULL };
+        status = isobench_run_quiet(argv);
     }
-    cr_assert_eq(waitpid(pid, &status, 0), pid);
     if (lock >= 0)
         close(lock);
-    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "isobench density failed (%s)", out);
+    cr_assert_eq(status, 0, "isobench density failed (%s)", out);
 
     snprintf(path, sizeof(path), "%s/density.json", out);
     text = read_text(path);
@@ -539,7 +531,7 @@ Test(density, oci_runc_fill_in_a_budget_binds_on_its_pids, .timeout = 1200)
 Test(density, sigint_tears_the_fill_down, .timeout = 600)
 {
     char dir[] = "/tmp/isobench-test-dint-XXXXXX";
-    char scn[1100], out[1100], path[1300], bin[1024], id[64];
+    char scn[1100], out[1100], path[1300], id[64];
     cJSON *run, *dj, *m;
     char *text;
     int status, i;
@@ -556,16 +548,10 @@ Test(density, sigint_tears_the_fill_down, .timeout = 600)
               f);
         fclose(f);
     }
-    bin_path(bin, sizeof(bin), "isobench");
-    pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 1);
-        dup2(null, 2);
-        execl(bin, "isobench", "density", scn, "--budget", "memory=256M,pids=200", "--out", out, "--cpu-max", "100",
-              "--start-slo-ms", "0", "--quiet", (char *)NULL);
-        _exit(127);
+    {
+        char *const argv[] = { "isobench", "density", scn, "--budget", "memory=256M,pids=200", "--out", out,
+                               "--cpu-max", "100", "--start-slo-ms", "0", "--quiet", NULL };
+        pid = isobench_spawn_quiet(argv);
     }
     /* wait for the 4-container step (step 3) */
     snprintf(path, sizeof(path), "%s/density.csv", out);

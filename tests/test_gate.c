@@ -18,36 +18,16 @@
 
 static int run_isobench(const char *const *args)
 {
-    char bin[1024];
     const char *argv[24];
-    int i, status;
-    pid_t pid;
+    int i, rc;
 
-    bin_path(bin, sizeof(bin), "isobench");
-    argv[0] = bin;
+    argv[0] = "isobench";
     for (i = 0; args[i] != NULL && i < 22; i++)
         argv[i + 1] = args[i];
     argv[i + 1] = NULL;
-    pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 1);
-        dup2(null, 2);
-        execv(bin, (char *const *)argv);
-        _exit(127);
-    }
-    cr_assert_eq(waitpid(pid, &status, 0), pid);
-    cr_assert(WIFEXITED(status), "isobench %s died", args[0]);
-    return WEXITSTATUS(status);
-}
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f, "%s", path);
-    fputs(text, f);
-    fclose(f);
+    rc = isobench_run_quiet((char *const *)argv);
+    cr_assert_geq(rc, 0, "isobench %s died", args[0]);
+    return rc;
 }
 
 /* Run `xmllint --noout FILE`: 0 when the file is well-formed XML. */
@@ -115,12 +95,12 @@ Test(gate, aa_passes_injected_delay_fails_compare_and_ab, .timeout = 900)
     snprintf(junit, sizeof(junit), "%s/junit.xml", dir);
     snprintf(thr, sizeof(thr), "%s/thresholds.json", dir);
     snprintf(abaa_dir, sizeof(abaa_dir), "%s/ab-aa", dir);
-    write_file(thr, "{\"start_ms\": 1.5}");
+    write_text_file(thr, "{\"start_ms\": 1.5}");
     snprintf(json, sizeof(json), "%s/gate.json.out", dir);
     snprintf(text, sizeof(text), body, "");
-    write_file(scn, text);
+    write_text_file(scn, text);
     snprintf(text, sizeof(text), body, ",\"start_delay_ms\":200");
-    write_file(slow, text);
+    write_text_file(slow, text);
     {
         const char *r1[] = { "run", scn, "--out", a, "--quiet", NULL };
         const char *r2[] = { "run", scn, "--out", b, "--quiet", NULL };

@@ -363,14 +363,6 @@ Test(hcs_image, layerchain)
     cr_assert_lt(hcs_layerchain_parse("[\"a\",\"b\",\"c\",\"d\",\"e\"]", paths, 4, &n, &e), 0);
 }
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f, "%s", path);
-    fputs(text, f);
-    fclose(f);
-}
-
 Test(hcs_image, options_from_inspect_files)
 {
     char dir[] = "/tmp/isobench-test-hcs-XXXXXX";
@@ -384,7 +376,7 @@ Test(hcs_image, options_from_inspect_files)
     cr_assert_eq(mkdir(top, 0755), 0);
     snprintf(inspect, sizeof(inspect), "%s/inspect.json", dir);
     snprintf(text, sizeof(text), "[{\"GraphDriver\":{\"Data\":{\"dir\":\"%s\"},\"Name\":\"windowsfilter\"}}]", top);
-    write_file(inspect, text);
+    write_text_file(inspect, text);
     snprintf(opts, sizeof(opts), "{\"isolation\":\"hyperv\",\"image_inspect\":\"%s\",\"uvm_memory_mb\":2048}", inspect);
 
     /* no layerchain.json: a base layer on its own */
@@ -396,7 +388,7 @@ Test(hcs_image, options_from_inspect_files)
     cr_assert_eq(o.uvm_memory_mb, 2048);
 
     snprintf(chain, sizeof(chain), "%s/layerchain.json", top);
-    write_file(chain, "[\"C:\\\\wf\\\\mid\",\"C:\\\\wf\\\\base\"]");
+    write_text_file(chain, "[\"C:\\\\wf\\\\mid\",\"C:\\\\wf\\\\base\"]");
     cr_assert_eq(hcs_options_parse(j, 0, &o, &e), 0, "%s", e.msg);
     cr_assert_eq(o.nlayers, 3);
     cr_assert_str_eq(o.layers[0].path, top);
@@ -404,7 +396,7 @@ Test(hcs_image, options_from_inspect_files)
     cr_assert_str_eq(o.layers[2].path, "C:\\wf\\base");
     cr_assert_str_eq(o.layers[2].id, "", "ids come from NameToGuid on Windows");
 
-    write_file(chain, "{\"not\":\"a chain\"}");
+    write_text_file(chain, "{\"not\":\"a chain\"}");
     cr_assert_lt(hcs_options_parse(j, 0, &o, &e), 0);
     cr_assert(strstr(e.msg, "modes[0].options.image_inspect") != NULL && strstr(e.msg, "layerchain.json") != NULL,
               "%s", e.msg);

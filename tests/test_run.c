@@ -45,22 +45,9 @@ static int count_lines(const char *dir, const char *name)
 /* `isobench run SCENARIO --out OUT --quiet [--budget BUDGET]` in the background. */
 static pid_t spawn_isobench_budget(const char *scenario, const char *out, const char *budget)
 {
-    char bin[1024];
-    pid_t pid;
-    bin_path(bin, sizeof(bin), "isobench");
-    pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 2);
-        dup2(null, 1);
-        if (budget != NULL)
-            execl(bin, "isobench", "run", scenario, "--out", out, "--quiet", "--budget", budget, (char *)NULL);
-        else
-            execl(bin, "isobench", "run", scenario, "--out", out, "--quiet", (char *)NULL);
-        _exit(127);
-    }
-    return pid;
+    char *const argv[] = { "isobench", "run", (char *)scenario, "--out", (char *)out, "--quiet",
+                           budget != NULL ? "--budget" : NULL, (char *)budget, NULL };
+    return isobench_spawn_quiet(argv);
 }
 
 static pid_t spawn_isobench(const char *scenario, const char *out)
@@ -98,14 +85,6 @@ static int64_t read_number(const char *path)
     return v;
 }
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 Test(run, ns_fleet_end_to_end, .timeout = 300)
 {
     char dir[] = "/tmp/isobench-test-run-XXXXXX";
@@ -118,7 +97,7 @@ Test(run, ns_fleet_end_to_end, .timeout = 300)
     cr_assert_not_null(mkdtemp(dir));
     snprintf(scn, sizeof(scn), "%s/s.json", dir);
     snprintf(out, sizeof(out), "%s/out", dir);
-    write_file(scn, "{\"name\":\"e2e\",\"modes\":[{\"name\":\"ns\",\"driver\":\"ns\"}],"
+    write_text_file(scn, "{\"name\":\"e2e\",\"modes\":[{\"name\":\"ns\",\"driver\":\"ns\"}],"
                     "\"fleet\":{\"ramp\":[1,2,4],\"concurrency\":2},\"hold_ms\":400,\"settle_ms\":100,"
                     "\"sample_interval_ms\":100,\"limits\":{\"memory\":\"64M\"}}");
     pid = spawn_isobench(scn, out);
@@ -161,7 +140,7 @@ Test(run, interrupted_run_leaves_valid_files_and_nothing_behind, .timeout = 300)
     cr_assert_not_null(mkdtemp(dir));
     snprintf(scn, sizeof(scn), "%s/s.json", dir);
     snprintf(out, sizeof(out), "%s/out", dir);
-    write_file(scn, "{\"modes\":[{\"driver\":\"ns\"}],\"fleet\":{\"size\":3},\"hold_ms\":60000,"
+    write_text_file(scn, "{\"modes\":[{\"driver\":\"ns\"}],\"fleet\":{\"size\":3},\"hold_ms\":60000,"
                     "\"settle_ms\":100}");
     pid = spawn_isobench(scn, out);
     /* Wait until the fleet is up (three rows of samples for containers). */
@@ -203,7 +182,7 @@ Test(run, budget_holds_the_fleet_and_is_removed, .timeout = 300)
     cr_assert_not_null(mkdtemp(dir));
     snprintf(scn, sizeof(scn), "%s/s.json", dir);
     snprintf(out, sizeof(out), "%s/out", dir);
-    write_file(scn, "{\"modes\":[{\"driver\":\"ns\"}],\"fleet\":{\"size\":3},\"hold_ms\":60000,"
+    write_text_file(scn, "{\"modes\":[{\"driver\":\"ns\"}],\"fleet\":{\"size\":3},\"hold_ms\":60000,"
                     "\"settle_ms\":100,\"budget\":{\"memory\":\"1G\",\"pids\":100}}");
     /* --budget replaces the scenario's budget */
     pid = spawn_isobench_budget(scn, out, "memory=256M,pids=500,cpus=1");
@@ -251,7 +230,7 @@ Test(run, unavailable_mode_gets_a_row_and_the_run_goes_on, .timeout = 300)
     cr_assert_not_null(mkdtemp(dir));
     snprintf(scn, sizeof(scn), "%s/s.json", dir);
     snprintf(out, sizeof(out), "%s/out", dir);
-    write_file(scn, "{\"modes\":[{\"name\":\"gone\",\"driver\":\"docker\",\"options\":"
+    write_text_file(scn, "{\"modes\":[{\"name\":\"gone\",\"driver\":\"docker\",\"options\":"
                     "{\"socket\":\"unix:///nonexistent/docker.sock\"}},{\"driver\":\"ns\"}],"
                     "\"fleet\":{\"size\":2},\"hold_ms\":200,\"settle_ms\":50}");
     pid = spawn_isobench(scn, out);

@@ -27,14 +27,6 @@
 
 #define FLEET 2000
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 /* A /proc file (its size reads as 0, so not read_text). */
 static void read_proc(const char *path, char *buf, size_t n)
 {
@@ -91,14 +83,13 @@ static void count_samples(const char *path, struct counts *c)
 Test(scale, two_thousand_ns_containers_in_a_budget, .timeout = 1800)
 {
     char dir[] = "/tmp/isobench-test-scale-XXXXXX";
-    char scn[1100], out[1100], bin[1024], path[2048], text[1024];
+    char scn[1100], out[1100], path[2048], text[1024];
     const char *hier[] = { "memory", "pids", "cpu", "cpuacct", "unified", "systemd", NULL };
     cJSON *run, *sum, *m, *h;
     struct counts c;
     const char *id;
     long tasks, pmax;
     int lock, status, i, rows = 0, ok = 0;
-    pid_t pid;
     FILE *f;
     struct stat st;
     char *mi;
@@ -121,25 +112,18 @@ Test(scale, two_thousand_ns_containers_in_a_budget, .timeout = 1800)
              "\"fleet\":{\"size\":%d,\"concurrency\":4},\"hold_ms\":3000,\"settle_ms\":500,"
              "\"sample_interval_ms\":250,\"pss_interval_ms\":0,\"budget\":{\"memory\":\"3G\",\"pids\":2500}}",
              FLEET);
-    write_file(scn, text);
+    write_text_file(scn, text);
     /* A cache of its own: another session rebuilding the shared image in the
        middle of a 2,000-container launch would fail some of them. */
     snprintf(path, sizeof(path), "%s/cache", dir);
     setenv("ISOBENCH_CACHE", path, 1);
-    bin_path(bin, sizeof(bin), "isobench");
-    pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 1);
-        dup2(null, 2);
-        execl(bin, "isobench", "run", scn, "--out", out, "--quiet", "--no-report", (char *)NULL);
-        _exit(127);
+    {
+        char *const argv[] = { "isobench", "run", scn, "--out", out, "--quiet", "--no-report", NULL };
+        status = isobench_run_quiet(argv);
     }
-    cr_assert_eq(waitpid(pid, &status, 0), pid);
     flock(lock, LOCK_UN);
     close(lock);
-    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "isobench run failed (status %d)", status);
+    cr_assert_eq(status, 0, "isobench run failed (exit %d)", status);
 
     /* Every container has its row, and all ran. */
     snprintf(path, sizeof(path), "%s/containers.csv", out);

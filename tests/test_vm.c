@@ -214,14 +214,6 @@ Test(vm_probe_cache, round_trip_and_misses)
 
 /* ---- cpio writer ---- */
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f, "create %s", path);
-    fputs(text, f);
-    fclose(f);
-}
-
 static char *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -272,12 +264,12 @@ static void make_tree(char *root, size_t n)
     snprintf(path, sizeof(path), "%s/bin", root);
     cr_assert_eq(mkdir(path, 0755), 0);
     snprintf(path, sizeof(path), "%s/bin/tool", root);
-    write_file(path, "#!tool\n123456");   /* 13 bytes: needs padding */
+    write_text_file(path, "#!tool\n123456");   /* 13 bytes: needs padding */
     chmod(path, 0755);
     snprintf(path, sizeof(path), "%s/bin/link", root);
     cr_assert_eq(symlink("tool", path), 0);
     snprintf(path, sizeof(path), "%s/empty", root);
-    write_file(path, "");
+    write_text_file(path, "");
 }
 
 Test(cpio, headers_parse_back)
