@@ -455,23 +455,28 @@ int cgroup_read(enum cgroup_mode m, const char *rel, struct cgroup_stats *st, st
     return rc < 0 ? err_wrap(e, "cgroup %s", rel) : 0;
 }
 
+/* The path of a cgroup file: <root>/<rel>/<v2_file> on v2, and
+   <root>/<controller>/<rel>/<v1_file> on v1. */
+static void file_path(enum cgroup_mode m, const char *rel, const char *controller, const char *v1_file,
+                      const char *v2_file, char *path, size_t n)
+{
+    if (is_v2(m))
+        snprintf(path, n, "%s/%s/%s", cg_root(), rel, v2_file);
+    else
+        snprintf(path, n, "%s/%s/%s/%s", cg_root(), controller, rel, v1_file);
+}
+
 int cgroup_read_limits(enum cgroup_mode m, const char *rel, int64_t *mem_max, int64_t *pids_max)
 {
     char path[4096], buf[128];
     int64_t v;
 
     *mem_max = *pids_max = -1;
-    if (is_v2(m))
-        snprintf(path, sizeof(path), "%s/%s/memory.max", cg_root(), rel);
-    else
-        snprintf(path, sizeof(path), "%s/memory/%s/memory.limit_in_bytes", cg_root(), rel);
+    file_path(m, rel, "memory", "memory.limit_in_bytes", "memory.max", path, sizeof(path));
     /* v1 says "no limit" with a huge page-rounded LONG_MAX. */
     if (read_file(path, buf, sizeof(buf)) > 0 && cgroup_parse_number(buf, &v) == 0 && v > 0 && v < (1LL << 60))
         *mem_max = v;
-    if (is_v2(m))
-        snprintf(path, sizeof(path), "%s/%s/pids.max", cg_root(), rel);
-    else
-        snprintf(path, sizeof(path), "%s/pids/%s/pids.max", cg_root(), rel);
+    file_path(m, rel, "pids", "pids.max", "pids.max", path, sizeof(path));
     if (read_file(path, buf, sizeof(buf)) > 0 && cgroup_parse_number(buf, &v) == 0 && v > 0)
         *pids_max = v;
     return 0;
@@ -484,22 +489,13 @@ void cgroup_read_events(enum cgroup_mode m, const char *rel, int64_t *pids_refus
     int64_t v;
 
     *pids_refused = *oom_kills = *pids_peak = -1;
-    if (is_v2(m))
-        snprintf(path, sizeof(path), "%s/%s/pids.peak", cg_root(), rel);
-    else
-        snprintf(path, sizeof(path), "%s/pids/%s/pids.peak", cg_root(), rel);
+    file_path(m, rel, "pids", "pids.peak", "pids.peak", path, sizeof(path));
     if (read_file(path, buf, sizeof(buf)) > 0 && cgroup_parse_number(buf, &v) == 0)
         *pids_peak = v;
-    if (is_v2(m))
-        snprintf(path, sizeof(path), "%s/%s/pids.events", cg_root(), rel);
-    else
-        snprintf(path, sizeof(path), "%s/pids/%s/pids.events", cg_root(), rel);
+    file_path(m, rel, "pids", "pids.events", "pids.events", path, sizeof(path));
     if (read_file(path, buf, sizeof(buf)) > 0 && cgroup_parse_keyed(buf, "max", &v) == 0)
         *pids_refused = v;
-    if (is_v2(m))
-        snprintf(path, sizeof(path), "%s/%s/memory.events", cg_root(), rel);
-    else
-        snprintf(path, sizeof(path), "%s/memory/%s/memory.oom_control", cg_root(), rel);
+    file_path(m, rel, "memory", "memory.oom_control", "memory.events", path, sizeof(path));
     if (read_file(path, buf, sizeof(buf)) > 0 && cgroup_parse_keyed(buf, "oom_kill", &v) == 0)
         *oom_kills = v;
 }
