@@ -1,5 +1,5 @@
 /*
- * budget_win.c - budgets on Windows: not implemented yet.
+ * budget_win.c - budgets on Windows: a run with a budget is refused, and why.
  *
  * A job object is the Windows counterpart of a parent cgroup, but the
  * containers isobench runs there are not our processes: a process-isolated
