@@ -64,12 +64,8 @@ static void copy_run(const char *fixture, const char *name, const char *label, c
 static void write_file(const char *dir, const char *name, const char *text)
 {
     char path[2048];
-    FILE *f;
     snprintf(path, sizeof(path), "%s/%s", dir, name);
-    f = fopen(path, "w");
-    cr_assert_not_null(f, "%s", path);
-    fputs(text, f);
-    fclose(f);
+    write_text_file(path, text);
 }
 
 TestSuite(fleet, .init = setup_tmp, .fini = teardown_tmp);

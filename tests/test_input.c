@@ -57,13 +57,9 @@ static void drop_tmp(void)
 
 static void write_file(const char *dir, const char *name, const char *text)
 {
-    char path[512];
-    FILE *f;
+    char path[2048];
     snprintf(path, sizeof(path), "%s/%s", dir, name);
-    f = fopen(path, "wb");
-    cr_assert_not_null(f, "create %s", path);
-    fputs(text, f);
-    fclose(f);
+    write_text_file(path, text);
 }
 
 /* `text` with the first `from` replaced by `to` (caller frees). */

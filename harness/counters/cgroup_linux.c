@@ -722,23 +722,13 @@ int cgroup_counters_open(enum cgroup_mode m, const char *rel, struct cgroup_fds 
     char path[4096];
     int saved = 0;
 
-    if (is_v2(m)) {
-        snprintf(path, sizeof(path), "%s/%s/memory.current", cg_root(), rel);
-        f->mem = open_ro(path);
-        saved = f->mem < 0 ? errno : saved;
-        snprintf(path, sizeof(path), "%s/%s/cpu.stat", cg_root(), rel);
-        f->cpu = open_ro(path);
-        saved = f->cpu < 0 ? errno : saved;
-        snprintf(path, sizeof(path), "%s/%s/pids.current", cg_root(), rel);
-    } else {
-        snprintf(path, sizeof(path), "%s/memory/%s/memory.usage_in_bytes", cg_root(), rel);
-        f->mem = open_ro(path);
-        saved = f->mem < 0 ? errno : saved;
-        snprintf(path, sizeof(path), "%s/cpuacct/%s/cpuacct.usage", cg_root(), rel);
-        f->cpu = open_ro(path);
-        saved = f->cpu < 0 ? errno : saved;
-        snprintf(path, sizeof(path), "%s/pids/%s/pids.current", cg_root(), rel);
-    }
+    file_path(m, rel, "memory", "memory.usage_in_bytes", "memory.current", path, sizeof(path));
+    f->mem = open_ro(path);
+    saved = f->mem < 0 ? errno : saved;
+    file_path(m, rel, "cpuacct", "cpuacct.usage", "cpu.stat", path, sizeof(path));
+    f->cpu = open_ro(path);
+    saved = f->cpu < 0 ? errno : saved;
+    file_path(m, rel, "pids", "pids.current", "pids.current", path, sizeof(path));
     f->pids = open_ro(path);
     saved = f->pids < 0 ? errno : saved;
     if (f->mem < 0 && f->cpu < 0 && f->pids < 0)
