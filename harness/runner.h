@@ -45,6 +45,7 @@ struct ramp_point {
     int64_t threads_in_use;      /* tasks on the host, threads included (what pid_max counts) */
     double harness_bytes;                 /* isobench's anonymous memory at this level, NAN unknown */
     int64_t harness_fds;                  /* isobench's open descriptors at this level, -1 unknown */
+    int64_t harness_counter_fds;          /* of those, on cgroup counter files (kept below half the limit) */
 };
 
 /* What isobench itself cost during the run (recorded in run.json "harness"). */
