@@ -643,6 +643,7 @@ static double hold_level(struct run_ctx *x, double *cpu_busy, double *harness)
 struct level_use {
     int64_t kernel_bytes, pss_sum_bytes, procs, tasks;
     int64_t harness_fds; /* isobench's own open descriptors (what RLIMIT_NOFILE counts) */
+    int64_t harness_counter_fds; /* of those, on cgroup counter files */
 };
 
 static void level_use_get(struct run_ctx *x, struct level_use *u)
@@ -659,6 +660,7 @@ static void level_use_get(struct run_ctx *x, struct level_use *u)
         u->tasks = hs.tasks_in_use;
         u->harness_fds = hs.fds_open;
     }
+    u->harness_counter_fds = harness_counter_fds(NULL);
     for (i = 0; i < x->nlive; i++) {
         const struct live *l = &x->lives[i];
         const struct ctr_result *res;
@@ -701,6 +703,7 @@ static int add_ramp_point(struct run_ctx *x, double base, double used, double bu
     p->threads_in_use = u->tasks;
     p->harness_bytes = harness;
     p->harness_fds = u->harness_fds;
+    p->harness_counter_fds = u->harness_counter_fds;
     return results_ramp_row(&x->out, x->r, p);
 }
 
@@ -730,8 +733,8 @@ static void run_starts(struct run_ctx *x)
 {
     const char *const *argv = x->argv;
     const struct scenario *s = x->s;
-    int max = cur_mode(x)->mode->starts, k, n = 0;
-    int64_t deadline = s->starts_max_s > 0 ? plat_now_ns() + (int64_t)s->starts_max_s * 1000000000LL : 0;
+    int max = cur_mode(x)->mode->starts, cap_s = cur_mode(x)->mode->starts_max_s, k, n = 0;
+    int64_t deadline = cap_s > 0 ? plat_now_ns() + (int64_t)cap_s * 1000000000LL : 0;
     double *v = max > 0 ? malloc((size_t)max * sizeof(*v)) : NULL;
 
     x->in_starts = 1;
