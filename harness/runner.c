@@ -644,6 +644,7 @@ struct level_use {
     int64_t kernel_bytes, pss_sum_bytes, procs, tasks;
     int64_t harness_fds; /* isobench's own open descriptors (what RLIMIT_NOFILE counts) */
     int64_t harness_counter_fds; /* of those, on cgroup counter files */
+    int64_t cg_pids, cg_pids_peak; /* the budget's pids.current and pids.peak, -1 without */
 };
 
 static void level_use_get(struct run_ctx *x, struct level_use *u)
@@ -661,6 +662,14 @@ static void level_use_get(struct run_ctx *x, struct level_use *u)
         u->harness_fds = hs.fds_open;
     }
     u->harness_counter_fds = harness_counter_fds(NULL);
+    u->cg_pids = u->cg_pids_peak = -1;
+    if (x->r->budget.set) {
+        struct budget_usage bu;
+        if (budget_read(x->r->budget.cgroup, &bu, &e) == 0) {
+            u->cg_pids = bu.pids;
+            u->cg_pids_peak = bu.pids_peak;
+        }
+    }
     for (i = 0; i < x->nlive; i++) {
         const struct live *l = &x->lives[i];
         const struct ctr_result *res;
@@ -704,6 +713,8 @@ static int add_ramp_point(struct run_ctx *x, double base, double used, double bu
     p->harness_bytes = harness;
     p->harness_fds = u->harness_fds;
     p->harness_counter_fds = u->harness_counter_fds;
+    p->cgroup_pids = u->cg_pids;
+    p->cgroup_pids_peak = u->cg_pids_peak;
     return results_ramp_row(&x->out, x->r, p);
 }
 
