@@ -94,6 +94,8 @@ const char *rd_cons_key(enum rd_cons c);
 struct rd_dstep {
     double containers, host_used, user_mem, kernel_mem, pids_in_use, threads_in_use;
     double start_p50, start_p99, failures;
+    double user_mem_containers;   /* containers the PSS sum covers (NAN: older file) */
+    double cgroup_used;           /* the budget cgroup's memory in use (NAN: no budget, older file) */
     char guard[32];
 };
 
