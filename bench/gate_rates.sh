@@ -37,7 +37,7 @@ mkdir -p "$work"
 delayed_scenario() {
   local med d
   med=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['modes'][0]['start_ms']['p50'])" \
-        "$1/summary.json")
+        "$1/summary.json") || { echo "gate_rates: no ns median in $1/summary.json" >&2; exit 1; }
   d=$(awk -v m="$med" 'BEGIN { printf "%.3f", 0.2 * m }')
   sed "s/\"repetitions\"/\"start_delay_ms\": $d, \"repetitions\"/" "$scn" >"$2"
   echo "ns median start ${med} ms in $(basename "$1") -> start_delay_ms ${d}" >"$3"
@@ -45,7 +45,9 @@ delayed_scenario() {
 
 collect() {
   local i t0 t1
-  for i in $(seq -w 1 $((2 * pairs_aa))); do
+  # Two-digit names whatever the counts (evaluate and the calibration
+  # below read aa-01, aa-02, ...).
+  for i in $(seq -f %02g 1 $((2 * pairs_aa))); do
     [ -f "$work/aa-$i/summary.json" ] && continue
     t0=$(date +%s.%N)
     "$ib" run "$scn" --out "$work/aa-$i" --quiet >/dev/null 2>"$work/aa-$i.err"
@@ -53,7 +55,7 @@ collect() {
     echo "aa-$i $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}') s" >>"$work/durations.txt"
   done
   [ -f "$work/gate-delay.json" ] || delayed_scenario "$work/aa-01" "$work/gate-delay.json" "$work/delay.txt"
-  for i in $(seq -w 1 "$pairs_d"); do
+  for i in $(seq -f %02g 1 "$pairs_d"); do
     [ -f "$work/d-$i-new/summary.json" ] && continue
     "$ib" run "$scn" --out "$work/d-$i-base" --quiet >/dev/null 2>"$work/d-$i-base.err"
     t0=$(date +%s.%N)
@@ -83,7 +85,7 @@ evaluate() {
   done
   tally "A/A pairs (compare, default settings)" "${rcs[@]}"
   rcs=()
-  for j in $(seq -w 1 "$pairs_d"); do
+  for j in $(seq -f %02g 1 "$pairs_d"); do
     "$ib" compare "$work/d-$j-base" "$work/d-$j-new" >"$work/cmp-d-$j.txt" 2>&1
     rcs+=($?)
   done

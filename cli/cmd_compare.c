@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "gate_cli.h"
 #include "input.h"
+#include "render.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -48,6 +48,14 @@ struct host_snapshot {
    fails only when meminfo is unreadable. */
 int host_snapshot_read(const char *proc_root, struct host_snapshot *s, struct err *e);
 
+/* Of isobench's open descriptors, those on cgroup counter files (proc_root
+   NULL = "/proc"). The ns driver keeps them open only while its descriptors
+   are below half the open-file limit, so unlike the others they stop
+   growing with the fleet; the capacity model needs them apart. -1 when
+   unknown (other platforms). Reads every descriptor's link: call it once
+   per ramp level, not per sample. */
+int64_t harness_counter_fds(const char *proc_root);
+
 /* Kernel memory in use (Slab + KernelStack + PageTables + Percpu), -1 unknown. */
 int64_t host_kernel_bytes(const struct host_snapshot *s);
 

@@ -647,7 +647,7 @@ static void level_use_get(struct run_ctx *x, struct ramp_point *p)
     struct err e;
     int i, known = 0;
 
-    p->kernel_used_bytes = p->pids_in_use = p->threads_in_use = p->harness_fds = -1;
+    p->kernel_used_bytes = p->pids_in_use = p->threads_in_use = p->harness_fds = p->harness_counter_fds = -1;
     p->cgroup_used_bytes = p->cgroup_kmem_bytes = -1;
     p->pss_sum_bytes = 0;
     if (host_snapshot_read(NULL, &hs, &e) == 0) {
@@ -663,6 +663,7 @@ static void level_use_get(struct run_ctx *x, struct ramp_point *p)
             p->cgroup_kmem_bytes = u.kmem_bytes;
         }
     }
+    p->harness_counter_fds = harness_counter_fds(NULL);
     for (i = 0; i < x->nlive; i++) {
         const struct live *l = &x->lives[i];
         const struct ctr_result *res;
@@ -753,8 +754,8 @@ static void run_starts(struct run_ctx *x)
 {
     const char *const *argv = x->argv;
     const struct scenario *s = x->s;
-    int max = cur_mode(x)->mode->starts, k, n = 0;
-    int64_t deadline = s->starts_max_s > 0 ? plat_now_ns() + (int64_t)s->starts_max_s * 1000000000LL : 0;
+    int max = cur_mode(x)->mode->starts, cap_s = cur_mode(x)->mode->starts_max_s, k, n = 0;
+    int64_t deadline = cap_s > 0 ? plat_now_ns() + (int64_t)cap_s * 1000000000LL : 0;
     double *v = max > 0 ? malloc((size_t)max * sizeof(*v)) : NULL;
 
     x->in_starts = 1;

@@ -52,6 +52,7 @@ struct ramp_point {
        count; and its kernel part (v1 memory.kmem.usage_in_bytes, v2
        memory.stat kernel). */
     int64_t cgroup_used_bytes, cgroup_kmem_bytes;
+    int64_t harness_counter_fds;          /* of those, on cgroup counter files (kept below half the limit) */
 };
 
 /* What isobench itself cost during the run (recorded in run.json "harness"). */

@@ -165,7 +165,7 @@ static int get_object(const cJSON *obj, const char *key, const char *file, const
 static int parse_modes(const cJSON *root, struct scenario *s, const char *file, struct err *e)
 {
     static const char *const keys[] = { "name", "driver", "isolation", "baseline", "options", "starts",
-                                        "start_delay_ms", NULL };
+                                        "starts_max_s", "start_delay_ms", NULL };
     const cJSON *modes = cJSON_GetObjectItemCaseSensitive(root, "modes");
     const cJSON *m;
     int i = 0, nbase = 0, j;
@@ -238,6 +238,10 @@ static int parse_modes(const cJSON *root, struct scenario *s, const char *file, 
         md->starts = -1; /* the scenario's */
         snprintf(field, sizeof(field), "%s.starts", where);
         if (get_int(m, "starts", field, file, 0, 100000, &md->starts, e) < 0)
+            return -1;
+        md->starts_max_s = -1; /* the scenario's */
+        snprintf(field, sizeof(field), "%s.starts_max_s", where);
+        if (get_int(m, "starts_max_s", field, file, 0, 86400, &md->starts_max_s, e) < 0)
             return -1;
         v = cJSON_GetObjectItemCaseSensitive(m, "options");
         if (v != NULL) {
@@ -477,6 +481,8 @@ int scenario_parse(const char *text, const char *file, struct scenario *s, struc
     for (i = 0; i < s->nmodes; i++) {
         if (s->modes[i].starts < 0)
             s->modes[i].starts = s->starts;
+        if (s->modes[i].starts_max_s < 0)
+            s->modes[i].starts_max_s = s->starts_max_s;
         /* Each mode keeps a record per container launched: the starts and
            the largest level, times the repetitions. */
         if ((int64_t)(s->ramp[s->nramp - 1] + s->modes[i].starts) * s->repetitions <= SCN_MAX_LAUNCHES)
@@ -560,6 +566,7 @@ cJSON *scenario_to_json(const struct scenario *s)
             cJSON_AddStringToObject(m, "isolation", isolation_name(s->modes[i].isolation));
         cJSON_AddBoolToObject(m, "baseline", s->modes[i].baseline);
         cJSON_AddNumberToObject(m, "starts", s->modes[i].starts);
+        cJSON_AddNumberToObject(m, "starts_max_s", s->modes[i].starts_max_s);
         if (s->modes[i].options)
             cJSON_AddItemToObject(m, "options", cJSON_Duplicate(s->modes[i].options, 1));
         cJSON_AddItemToArray(modes, m);

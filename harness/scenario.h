@@ -40,6 +40,7 @@ struct mode {
     struct cJSON *options;   /* driver-specific object, owned by the scenario; may be NULL */
     int index;               /* position in scenario.modes, for "modes[i]" messages */
     int starts;              /* exit starts per repetition before the ramp (start latency) */
+    int starts_max_s;        /* time cap of those starts, s; 0 = none; -1 while parsing = the scenario's */
     double start_delay_ms;   /* injected delay of this mode; -1 = the scenario's (isobench ab) */
     const struct driver *drv;
     void *drv_state;         /* set by driver->mode_init */

@@ -484,6 +484,20 @@ Test(limits, every_kernel_limit_and_the_binding_one)
     cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
     cr_assert_float_eq(r.by[CAP_NOFILE], 4747, 1e-9); /* (20000 - 10 - 1000) / 4 */
     cr_assert_eq(r.binding, CAP_NOFILE);
+    /* 3 of the 4 are counter files, kept open only below half the limit:
+       4 per container up to (10000 - 10) / 4 = 2497.5 containers, then 1 each
+       for the remaining 19000 - 10000 */
+    in.harness_counter_fds = 3;
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
+    cr_assert_float_eq(r.by[CAP_NOFILE], 11497, 1e-9);
+    /* only counter files: they stop at half the limit, so no bound */
+    in.harness_counter_fds = 4;
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
+    cr_assert(isinf(r.by[CAP_NOFILE]));
+    in.harness_counter_fds = NAN;
+    in.harness_fds = 4;
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
+    cr_assert_eq(r.binding, CAP_NOFILE);
     cr_assert(cap_resource_matches(CAP_NOFILE, "nofile"));
     cr_assert(!cap_resource_matches(CAP_FILE_MAX, "nofile"));
     cr_assert(cap_resource_matches(CAP_STORAGE, "disk"));

@@ -325,6 +325,17 @@ Test(e2e, relative_paths_from_another_folder, .timeout = 300)
     cr_assert(file_exists(dir, "r/report/report.html"));
     free(out);
     free(err);
+    {
+        /* The start statistics are the 6 one-at-a-time starts' (what the
+           phase's CI rule judged), not pooled with the ramp's container. */
+        char *sum = slurp(dir, "r/summary.json");
+        cJSON *doc = cJSON_Parse(sum), *st;
+        cr_assert_not_null(doc);
+        st = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "modes"), 0), "start_ms");
+        cr_assert_eq(cJSON_GetObjectItem(st, "count")->valueint, 6, "%s", sum);
+        cJSON_Delete(doc);
+        free(sum);
+    }
 
     rc = run_in(dir, norep_args, "out.txt", "err.txt");
     out = slurp(dir, "out.txt");

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <stddef.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 /* The first integer of root/rel, or -1. */
 static int64_t read_int(const char *root, const char *rel)
@@ -67,6 +68,33 @@ static int64_t count_entries(const char *root, const char *rel, int numeric_only
         if (numeric_only && !isdigit((unsigned char)de->d_name[0]))
             continue;
         n++;
+    }
+    closedir(d);
+    return n;
+}
+
+int64_t harness_counter_fds(const char *proc_root)
+{
+    const char *root = proc_root != NULL ? proc_root : "/proc";
+    char dir[1024], path[1300], target[256];
+    DIR *d;
+    struct dirent *de;
+    int64_t n = 0;
+    snprintf(dir, sizeof(dir), "%s/self/fd", root);
+    d = opendir(dir);
+    if (d == NULL)
+        return -1;
+    while ((de = readdir(d)) != NULL) {
+        ssize_t len;
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+        len = readlink(path, target, sizeof(target) - 1);
+        if (len <= 0)
+            continue;
+        target[len] = '\0';
+        if (strncmp(target, "/sys/fs/cgroup/", 15) == 0)
+            n++;
     }
     closedir(d);
     return n;

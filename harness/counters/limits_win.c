@@ -28,3 +28,9 @@ int host_snapshot_read(const char *proc_root, struct host_snapshot *s, struct er
     s->committed_bytes = (int64_t)(ms.ullTotalPageFile - ms.ullAvailPageFile);
     return 0;
 }
+
+int64_t harness_counter_fds(const char *proc_root)
+{
+    (void)proc_root;
+    return -1; /* no counter descriptors kept open on Windows */
+}

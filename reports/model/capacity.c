@@ -152,6 +152,29 @@ static void memory_limit(const struct cap_mode_input *in, double avail, struct c
     out->by_mem_high = isnan(in->mem_bytes_ci_low) ? out->by_mem : fit_count(avail, in->mem_bytes_ci_low);
 }
 
+/*
+ * Containers isobench's own descriptors allow. Counter files (cgroup
+ * memory, CPU, pids) stay open only while isobench's descriptors are below
+ * half the limit (harness/drivers/ns.c, fds_to_spare); past that a new
+ * container costs only its other descriptors. So: every descriptor per
+ * container up to half the limit, then the others alone.
+ */
+static double nofile_count(const struct cap_mode_input *in, double limit, double avail)
+{
+    double all = in->harness_fds, kept = in->harness_counter_fds, f0, half, n_half, other;
+    if (isnan(kept) || !(kept > 0) || isnan(limit) || isnan(avail))
+        return fit_count(avail, all);
+    f0 = isnan(in->harness_fds0) ? 0 : in->harness_fds0;
+    half = limit / 2;
+    if (avail + f0 <= half) /* the margin ends the fill before counters are let go */
+        return fit_count(avail, all);
+    n_half = fmax(0, (half - f0) / all);
+    other = all - kept;
+    if (!(other > 1e-9))
+        return INFINITY; /* nothing but counter files: they stop at half the limit */
+    return floor(n_half + (avail + f0 - half) / other);
+}
+
 int capacity_compute(const struct cap_mode_input *in, const struct cap_host *h,
                      const struct cap_params *p, struct cap_result *out, struct err *e)
 {
@@ -214,7 +237,7 @@ int capacity_compute(const struct cap_mode_input *in, const struct cap_host *h,
     out->avail[CAP_COMMIT] = left(CAP_COMMIT, L[RDL_COMMIT_LIMIT], L[RDL_COMMITTED], hr);
     out->by[CAP_COMMIT] = fit_count(out->avail[CAP_COMMIT], in->commit_bytes);
     out->avail[CAP_NOFILE] = left(CAP_NOFILE, fmax(L[RDL_NOFILE_SOFT], L[RDL_NOFILE_HARD]), in->harness_fds0, hr);
-    out->by[CAP_NOFILE] = fit_count(out->avail[CAP_NOFILE], in->harness_fds);
+    out->by[CAP_NOFILE] = nofile_count(in, fmax(L[RDL_NOFILE_SOFT], L[RDL_NOFILE_HARD]), out->avail[CAP_NOFILE]);
 
     out->binding = CAP_NONE;
     out->expected = INFINITY;
@@ -451,11 +474,16 @@ static void harness_fds(const struct rd_mode *m, struct cap_mode_input *in)
     double *x, *y;
     struct linear_fit lf;
     size_t n = pairs(&m->ramp_fleet, &m->ramp_hfds, &x, &y);
-    in->harness_fds = in->harness_fds0 = NAN;
+    in->harness_fds = in->harness_fds0 = in->harness_counter_fds = NAN;
     if (n >= 2 && stats_linear_fit(x, y, n, &lf) == 0 && lf.slope > 0) {
         in->harness_fds = lf.slope;
         in->harness_fds0 = fmax(0, lf.intercept);
     }
+    free(x);
+    free(y);
+    n = pairs(&m->ramp_fleet, &m->ramp_hcfds, &x, &y);
+    if (n >= 2 && stats_linear_fit(x, y, n, &lf) == 0)
+        in->harness_counter_fds = fmin(fmax(0, lf.slope), isnan(in->harness_fds) ? 0 : in->harness_fds);
     free(x);
     free(y);
 }

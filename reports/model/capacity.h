@@ -100,6 +100,9 @@ struct cap_mode_input {
     double harness_fds;         /* isobench's own descriptors per container (ramp.csv
                                    harness_fds slope), NAN = not measured */
     double harness_fds0;        /* its descriptors with no container (the fit's intercept) */
+    double harness_counter_fds; /* of harness_fds, those on cgroup counter files (slope of
+                                   harness_counter_fds): the ns driver keeps them open only
+                                   below half the open-file limit; NAN = not measured */
     double commit_bytes;        /* Windows: commit charged per container (containers.csv
                                    mem_commit_bytes; Hyper-V: the utility VM's) */
 };

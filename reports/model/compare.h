@@ -62,8 +62,6 @@ struct cmp_row {
 const char *cmp_metric_key(int metric);   /* "start_ms", ..., "marginal_mem_bytes" */
 int cmp_metric_find(const char *key);     /* -1 if unknown */
 void cmp_default_opts(struct cmp_opts *o);
-/* A metric's value with its unit ("3.10 ms", "1.2 MiB", "-" for NAN). */
-const char *cmp_fmt_value(int metric, double v, char *buf, size_t n);
 /* Thresholds JSON {"start_ms":0.10,...}; unknown keys are an error. */
 int cmp_load_thresholds(const char *text, const char *fname, struct cmp_opts *o, struct err *e);
 /* --gate start_ms,mem_pss_bytes: only these metrics count for the exit code. */
@@ -80,13 +78,6 @@ int compare_count(const struct cmp_row *rows, int n, enum gs_verdict v);
 int compare_regressions(const struct cmp_row *rows, int n);
 int compare_exit_code(const struct cmp_row *rows, int n, const struct cmp_opts *o);
 
-void compare_print(FILE *f, const struct cmp_row *rows, int n, const struct cmp_opts *o, int markdown);
-/* Every number as JSON; base/new name the sides. */
-int compare_write_json(FILE *f, const char *base, const char *cur, const struct cmp_row *rows, int n,
-                       const struct cmp_opts *o, struct err *e);
-/* JUnit XML: one testcase per mode x metric, <failure> for a regression,
-   <skipped> for inconclusive (and skipped rows). */
-int compare_write_junit(FILE *f, const char *suite, const struct cmp_row *rows, int n,
-                        const struct cmp_opts *o);
+/* Printing, JSON and JUnit output: reports/render/render.h. */
 
 #endif

@@ -141,6 +141,7 @@ struct rd_mode {
        tasks, threads, and the budget cgroup's memory in use */
     struct dvec ramp_kernel, ramp_pss, ramp_pids, ramp_threads, ramp_cgroup;
     struct dvec ramp_hfds;     /* isobench's own open descriptors (harness_fds) */
+    struct dvec ramp_hcfds;    /* of those, on cgroup counter files (harness_counter_fds) */
     /* containers.csv consumption, status ok rows, empty cells skipped */
     struct dvec cons[RDC_COUNT];
     /* density.json / density.csv */

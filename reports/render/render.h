@@ -1,7 +1,8 @@
 /*
  * render.h - the drawing and writing half of reports/: figures (PNG, SVG),
  * report.html, report.md, metrics.txt (OpenMetrics) and the terminal tables,
- * all drawn from what reports/model/ computed (report.h, capacity.h,
+ * and the compare gate's table, JSON and JUnit, all drawn from what
+ * reports/model/ computed (report.h, capacity.h, compare.h,
  * hosts.h). Nothing here reads a run directory or fits a model.
  *
  * report_write_dir() is the whole `isobench report` pipeline (reduce, then
@@ -13,6 +14,7 @@
 #include <stdio.h>
 
 #include "capacity.h"
+#include "compare.h"
 #include "err.h"
 #include "history.h"
 #include "hosts.h"
@@ -93,5 +95,17 @@ void hosts_fig_build(const struct hosts_row *rows, int n, int which, struct plot
    and DIR/history-<group>-<metric>.png/.svg with the change points marked. */
 void history_print(FILE *f, const struct hist_group *g, int ng, const struct rundir *runs, int markdown);
 int history_write_figures(const struct hist_group *g, int ng, const char *dir, struct err *e);
+
+/* The compare gate's outputs (compare_render.c). */
+/* A metric's value with its unit ("3.10 ms", "1.2 MiB", "-" for NAN). */
+const char *cmp_fmt_value(int metric, double v, char *buf, size_t n);
+void compare_print(FILE *f, const struct cmp_row *rows, int n, const struct cmp_opts *o, int markdown);
+/* Every number as JSON; base/new name the sides. */
+int compare_write_json(FILE *f, const char *base, const char *cur, const struct cmp_row *rows, int n,
+                       const struct cmp_opts *o, struct err *e);
+/* JUnit XML: one testcase per mode x metric, <failure> for a regression,
+   <skipped> for inconclusive (and skipped rows). */
+int compare_write_junit(FILE *f, const char *suite, const struct cmp_row *rows, int n,
+                        const struct cmp_opts *o);
 
 #endif
