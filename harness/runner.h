@@ -56,6 +56,13 @@ struct ramp_point {
 };
 
 /* What isobench itself cost during the run (recorded in run.json "harness"). */
+
+/* Figures of isobench's cost per container or per 1,000 containers are
+   printed only from a fleet this large: below it the allocator's own steps
+   (an arena, a thread's stack) and the fixed cost of a sweep swamp them, so
+   the tables say what was measured, in absolute terms. */
+#define HARNESS_MIN_FLEET 100
+
 struct harness_usage {
     int64_t rss_start_bytes, rss_max_bytes;  /* resident memory; -1 unknown */
     int64_t anon_start_bytes, anon_max_bytes; /* the anonymous part (what host memory in use counts) */

@@ -267,16 +267,46 @@ static void fmt_ratio(char *buf, size_t n, double v, double base)
         snprintf(buf, n, "%.1fx", v / base);
 }
 
-/* What isobench itself cost: memory per container (removed from the
-   marginal), and the sampler's CPU. */
+/*
+ * What isobench itself cost: memory per container (removed from the
+ * marginal), and the sampler's CPU; per-container and per-1,000 figures
+ * only from a fleet of HARNESS_MIN_FLEET (runner.h), else what was measured.
+ */
+
+/* The mode's largest fleet, and isobench's anonymous memory held then
+   (NAN unknown). */
+static int mode_max_fleet(const struct run_result *r, int i, double *harness_bytes)
+{
+    const struct mode_result *mr = &r->modes[i];
+    int n = 0;
+    size_t k;
+    *harness_bytes = NAN;
+    for (k = 0; k < mr->nramp; k++)
+        if (mr->ramp[k].fleet_size > n) {
+            n = mr->ramp[k].fleet_size;
+            *harness_bytes = mr->ramp[k].harness_bytes;
+        }
+    return n;
+}
+
 static void harness_line(FILE *f, const struct run_result *r, const struct run_summary *s)
 {
     const struct harness_usage *h = &r->harness;
     int i;
     for (i = 0; i < s->nmodes; i++) {
         const struct mode_summary *m = &s->modes[i];
+        double held;
+        int fleet = mode_max_fleet(r, i, &held);
         if (!m->available || isnan(m->harness_bytes_per_ctr))
             continue;
+        if (fleet < HARNESS_MIN_FLEET) {
+            if (!isnan(held) && h->anon_start_bytes >= 0)
+                fprintf(f, "%-12s isobench itself: %.1f MiB of anonymous memory with %d containers held, %+.0f KiB "
+                           "since the start (removed from the marginal; a figure per container needs a fleet of %d)\n",
+                        m->name, held / 1048576.0, fleet, (held - (double)h->anon_start_bytes) / 1024.0,
+                        HARNESS_MIN_FLEET);
+            continue;
+        }
         fprintf(f, "%-12s isobench itself: %.1f KiB per container", m->name, m->harness_bytes_per_ctr / 1024.0);
         if (!isnan(m->harness_share))
             fprintf(f, " (%.1f %% of host memory growth, removed from the marginal)", 100.0 * m->harness_share);
@@ -284,9 +314,14 @@ static void harness_line(FILE *f, const struct run_result *r, const struct run_s
     }
     if (h->hold_ns > 0 && h->cheap_samples > 0) {
         fprintf(f, "isobench sampling: %.2f %% of one core during holds", 100.0 * (double)h->sampler_cpu_ns / (double)h->hold_ns);
-        if (h->cheap_only_samples > 0)
+        if (h->cheap_only_samples > 0 && h->max_running >= HARNESS_MIN_FLEET)
             fprintf(f, "; the cheap set %.2f %% per 1,000 containers at 10 Hz",
                     100.0 * (double)h->cheap_only_cpu_ns / (double)h->cheap_only_samples * 10000.0 / 1e9);
+        else if (h->cheap_only_samples > 0)
+            fprintf(f, "; the cheap set %.1f ms of CPU for %lld container samples (at most %d containers: a figure "
+                       "per 1,000 needs a fleet of %d)",
+                    (double)h->cheap_only_cpu_ns / 1e6, (long long)h->cheap_only_samples, h->max_running,
+                    HARNESS_MIN_FLEET);
         fputc('\n', f);
     }
 }

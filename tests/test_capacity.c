@@ -320,30 +320,132 @@ Test(memfit, solve_inverts_the_curve_and_brackets_it)
     cr_assert_eq(memfit_fit(x, y, 1, &f), -1);
 }
 
-Test(memfit, equally_supported_models_take_the_fewest_containers)
+/* The memory limit the rule gives: the fewest containers among the
+   candidate models within MEMFIT_AICC_SUPPORT of the smallest AICc, and
+   whether a candidate outside that window would have predicted fewer. */
+static double rule_limit(const struct memfit *f, double avail, int *outside_fewer)
 {
-    /* ns on the test host, ramp 150..2400 (host memory above the baseline):
-       the line has the smallest AICc, the power law is within 2 of it */
+    double ex, lo, hi, best = INFINITY, amin = INFINITY;
+    int k;
+    for (k = 0; k < MF_NMODELS; k++)
+        if (f->m[k].candidate)
+            amin = fmin(amin, f->m[k].aicc);
+    *outside_fewer = 0;
+    for (k = 0; k < MF_NMODELS; k++)
+        if (f->m[k].candidate && memfit_solve(f, k, avail, 1e9, &ex, &lo, &hi) == 0 &&
+            f->m[k].aicc <= amin + MEMFIT_AICC_SUPPORT)
+            best = fmin(best, ex);
+    for (k = 0; k < MF_NMODELS; k++)
+        if (f->m[k].candidate && memfit_solve(f, k, avail, 1e9, &ex, &lo, &hi) == 0 &&
+            f->m[k].aicc > amin + MEMFIT_AICC_SUPPORT && ex < best)
+            *outside_fewer = 1;
+    return best;
+}
+
+Test(memfit, models_the_ramp_cannot_rule_out_take_the_fewest_containers)
+{
+    /* ns on the shared test host, ramp 150..2400 (host memory above the
+       baseline): the line has the smallest AICc, the power law is 1.0 above
+       it and the quadratic 2.6. The whole-host fill of that host measured
+       15,622 (memory): the quadratic predicts it within 2 %, the power law
+       +49 %, the line +166 %. An evidence ratio of 8 keeps the quadratic. */
     double x[] = { 150, 300, 600, 900, 1200, 1600, 2000, 2400 };
     double y[] = { 21755472, 3897551, 144046254, 237775424, 373599847, 586503074, 741205120, 952766278 };
+    struct cap_mode_input in = mode_in(NAN, NAN, NAN, NAN, NAN);
+    struct cap_host h = host(2, 25276502016.0, NAN, 1.0);
+    struct cap_params p = { 6 * GiB, 0.8, 0, 1, -1, -1, -1 };
+    struct cap_result r;
+    struct err e;
+    int outside;
+    cr_assert_eq(memfit_fit(x, y, 8, &in.fit), 0);
+    in.has_fit = 1;
+    cr_assert_eq(in.fit.chosen, MF_LINEAR);
+    cr_assert(in.fit.m[MF_QUADRATIC].aicc - in.fit.m[MF_LINEAR].aicc > 2 &&
+              in.fit.m[MF_QUADRATIC].aicc - in.fit.m[MF_LINEAR].aicc <= MEMFIT_AICC_SUPPORT,
+              "quadratic dAICc %g", in.fit.m[MF_QUADRATIC].aicc - in.fit.m[MF_LINEAR].aicc);
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0, "%s", e.msg);
+    cr_assert_eq(r.mem_model, MF_QUADRATIC);
+    cr_assert_float_eq(r.by_mem, rule_limit(&in.fit, capacity_mem_avail(&h, &p), &outside), 1e-9);
+    cr_assert(fabs(r.by_mem - 15622) / 15622 < 0.15, "%g", r.by_mem);
+    cr_assert(r.by_mem_low <= r.by_mem && r.by_mem <= r.by_mem_high);
+}
+
+Test(memfit, a_model_the_ramp_rules_out_is_not_used)
+{
+    /* straight lines with noise, 8 levels: the quadratic and the power law
+       pay for their extra parameter; where one of them falls outside the
+       evidence window and predicts fewer containers it must not be used,
+       and the limit is always the fewest of the models inside it */
+    double x[] = { 150, 300, 600, 900, 1200, 1600, 2000, 2400 }, y[8];
+    struct cap_host h = host(2, 24 * GiB, NAN, 1.0);
+    struct cap_params p = { 6 * GiB, 0.8, 0, 1, -1, -1, -1 };
+    uint64_t seed;
+    int excluded = 0, inside_other = 0;
+    for (seed = 1; seed <= 60; seed++) {
+        struct cap_mode_input in = mode_in(NAN, NAN, NAN, NAN, NAN);
+        struct cap_result r;
+        struct err e;
+        uint64_t st = seed * 7919;
+        int i, outside;
+        double want;
+        for (i = 0; i < 8; i++)
+            y[i] = 5e6 + 1e6 * x[i] + 3e7 * gauss(&st);
+        cr_assert_eq(memfit_fit(x, y, 8, &in.fit), 0);
+        in.has_fit = 1;
+        if (in.fit.chosen < 0 || !in.fit.scored)
+            continue;
+        cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0, "%s", e.msg);
+        want = rule_limit(&in.fit, capacity_mem_avail(&h, &p), &outside);
+        cr_assert_float_eq(r.by_mem, want, 1e-9, "seed %llu", (unsigned long long)seed);
+        cr_assert(in.fit.m[r.mem_model].aicc <= in.fit.m[in.fit.chosen].aicc + MEMFIT_AICC_SUPPORT);
+        excluded += outside;
+        inside_other += r.mem_model != in.fit.chosen;
+    }
+    /* both sides of the window were exercised */
+    cr_assert(excluded > 0, "no seed had a ruled-out model predicting fewer containers");
+    cr_assert(inside_other > 0, "no seed took a model other than the smallest AICc");
+}
+
+Test(memfit, the_fleets_own_memory_is_a_floor)
+{
+    /* host memory above a baseline that drifts up with the run (what a
+       torn-down fleet leaves behind raises the baseline measured after it):
+       the fleet looks cheaper than its own kernel memory + PSS says. The
+       floor curve (quadratic, cost growing with the fleet) allows fewer
+       containers than the host-memory line: it is the limit. */
+    double x[] = { 150, 300, 600, 900, 1200, 1600, 2000, 2400 }, yh[8], yf[8];
     struct cap_mode_input in = mode_in(NAN, NAN, NAN, NAN, NAN);
     struct cap_host h = host(2, 24 * GiB, NAN, 1.0);
     struct cap_params p = { 6 * GiB, 0.8, 0, 1, -1, -1, -1 };
     struct cap_result r;
     struct err e;
-    double ex, lo, hi, fewest = INFINITY;
-    int k;
-    cr_assert_eq(memfit_fit(x, y, 8, &in.fit), 0);
-    in.has_fit = 1;
-    cr_assert_eq(in.fit.chosen, MF_LINEAR);
+    double ex, lo, hi, want;
+    uint64_t st = 77;
+    int i;
+    for (i = 0; i < 8; i++) {
+        yf[i] = 900e3 * x[i] + 40 * x[i] * x[i] + 2e6 * gauss(&st);
+        yh[i] = 0.8 * yf[i] + 5e6 * gauss(&st);
+    }
+    cr_assert_eq(memfit_fit(x, yh, 8, &in.fit), 0);
+    cr_assert_eq(memfit_fit(x, yf, 8, &in.floor_fit), 0);
+    in.has_fit = in.has_floor_fit = 1;
     cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0, "%s", e.msg);
-    for (k = 0; k < MF_NMODELS; k++)
-        if (in.fit.m[k].candidate && in.fit.m[k].aicc <= in.fit.m[MF_LINEAR].aicc + MEMFIT_AICC_TIE &&
-            memfit_solve(&in.fit, k, capacity_mem_avail(&h, &p), 1e9, &ex, &lo, &hi) == 0)
-            fewest = fmin(fewest, ex);
-    cr_assert_eq(r.mem_model, MF_POWER);
-    cr_assert_float_eq(r.by_mem, fewest, 1e-9);
+    cr_assert(r.floor_binds);
+    cr_assert_eq(r.floor_model, MF_QUADRATIC);
+    want = rule_limit(&in.floor_fit, capacity_mem_avail(&h, &p), &i);
+    cr_assert_float_eq(r.by_mem, want, 1e-9);
+    cr_assert_float_eq(r.by_floor, want, 1e-9);
+    cr_assert(memfit_solve(&in.fit, r.mem_model, capacity_mem_avail(&h, &p), 1e9, &ex, &lo, &hi) == 0 && ex > want);
     cr_assert(r.by_mem_low <= r.by_mem && r.by_mem <= r.by_mem_high);
+    cr_assert_eq(r.binding, CAP_MEMORY);
+    /* a floor below the host curve changes nothing */
+    for (i = 0; i < 8; i++)
+        yf[i] *= 0.5;
+    cr_assert_eq(memfit_fit(x, yf, 8, &in.floor_fit), 0);
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0, "%s", e.msg);
+    cr_assert(!r.floor_binds);
+    cr_assert(memfit_solve(&in.fit, r.mem_model, capacity_mem_avail(&h, &p), 1e9, &ex, &lo, &hi) == 0);
+    cr_assert(r.by_mem <= ex);
 }
 
 /* ---- limits from run.json, the budget as the host, prediction error ---- */

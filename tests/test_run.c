@@ -5,6 +5,7 @@
  * and nothing behind.
  */
 #include "support.h"
+#include "image.h"
 #include "proc.h"
 
 #include <cjson/cJSON.h>
@@ -214,6 +215,60 @@ Test(run, budget_holds_the_fleet_and_is_removed, .timeout = 300)
         cr_assert(stat(path, &st) != 0, "cgroup %s left behind", path);
     }
     cr_assert_eq(count_lines(out, "containers.csv"), 4);
+    dir_remove_tree(dir, NULL);
+}
+
+/* cgroup v1: the budget's pids.max caps how many ns containers start (the
+   clone is charged to the budget, not moved in past the limit): a fleet of
+   12 in a budget of 6 pids starts at most 6 minus the launching thread,
+   the other rows fail naming the budget's pids, and nothing is left. */
+Test(run, budget_pids_cap_ns_launches, .timeout = 300)
+{
+    char dir[] = "/tmp/isobench-test-bpid-XXXXXX";
+    char scn[1100], out[1100], path[1300], id[64];
+    const char *hier[] = { "memory", "pids", "cpu", "cpuacct", NULL };
+    char *csv, *p;
+    cJSON *run;
+    int status, i, ok = 0, refused = 0;
+    pid_t pid;
+
+    require_or_skip(geteuid() == 0, "needs root for namespaces and cgroups");
+    require_or_skip(access("/sys/fs/cgroup/pids/cgroup.procs", F_OK) == 0, "needs the cgroup v1 pids hierarchy");
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(scn, sizeof(scn), "%s/s.json", dir);
+    snprintf(out, sizeof(out), "%s/out", dir);
+    write_text_file(scn, "{\"modes\":[{\"driver\":\"ns\"}],\"fleet\":{\"size\":12,\"concurrency\":2},"
+                    "\"hold_ms\":200,\"settle_ms\":50}");
+    pid = spawn_isobench_budget(scn, out, "memory=256M,pids=6");
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status), "isobench must exit");
+    snprintf(path, sizeof(path), "%s/containers.csv", out);
+    csv = read_text(path);
+    cr_assert_not_null(csv);
+    for (p = strchr(csv, '\n'); p != NULL && p[1] != '\0'; p = strchr(p + 1, '\n')) {
+        char *eol = strchr(p + 1, '\n');
+        size_t len = eol ? (size_t)(eol - p - 1) : strlen(p + 1);
+        char row[2048];
+        snprintf(row, sizeof(row), "%.*s", (int)(len < sizeof(row) ? len : sizeof(row) - 1), p + 1);
+        if (strstr(row, ",ok,") != NULL || strstr(row, ",\"ok\",") != NULL)
+            ok++;
+        else if (strstr(row, "pids.max") != NULL && strstr(row, "budget") != NULL)
+            refused++;
+    }
+    cr_assert_leq(ok, 5, "at most pids.max minus the launching thread may start: %d did\n%s", ok, csv);
+    cr_assert_geq(ok, 1, "%s", csv);
+    cr_assert_eq(ok + refused, 12, "every other row names the budget's pids.max:\n%s", csv);
+    free(csv);
+    run = load_json(out, "run.json");
+    snprintf(id, sizeof(id), "%s", cJSON_GetObjectItem(run, "run_id")->valuestring);
+    cJSON_Delete(run);
+    for (i = 0; hier[i] != NULL; i++) {
+        struct stat st;
+        snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/isobench/%s", hier[i], id);
+        cr_assert(stat(path, &st) != 0, "cgroup %s left behind", path);
+    }
+    snprintf(path, sizeof(path), "%s/ns/runs/%s", image_cache_dir(), id);
+    cr_assert(access(path, F_OK) != 0, "scratch directory %s left behind", path);
     dir_remove_tree(dir, NULL);
 }
 

@@ -427,6 +427,40 @@ int cgroup_enter(enum cgroup_mode m, const char *rel, pid_t pid, struct err *e)
     return rc < 0 ? err_wrap(e, "cgroup %s: enter %d", rel, (int)pid) : 0;
 }
 
+/*
+ * cgroup v1 lets the threads of one process sit in different cgroups. A
+ * thread moved alone into a pids cgroup has what it clones charged there:
+ * the clone is refused at pids.max (EAGAIN, counted in that cgroup's
+ * pids.events), where moving a child in afterwards would ignore the limit.
+ * Writing "0" to "tasks" moves the caller only, without the global
+ * threadgroup lock. rel "" is the hierarchy's root.
+ */
+int cgroup_v1_pids_thread_enter(const char *rel, struct err *e)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/pids/%s%stasks", cg_root(), rel, rel[0] != '\0' ? "/" : "");
+    return write_file(path, "0", e) < 0 ? err_wrap(e, "cgroup pids %s: move the launching thread", rel[0] ? rel : "/")
+                                        : 0;
+}
+
+int cgroup_v1_pids_own(char *buf, size_t n)
+{
+    char text[4096], *line, *save = NULL;
+    if (read_file("/proc/thread-self/cgroup", text, sizeof(text)) < 0)
+        return -1;
+    for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+        char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (c2 == NULL || (size_t)(c2 - c1 - 1) != 4 || strncmp(c1 + 1, "pids", 4) != 0)
+            continue;
+        c2++;
+        while (*c2 == '/')
+            c2++;
+        snprintf(buf, n, "%s", c2);
+        return 0;
+    }
+    return -1;
+}
+
 int cgroup_open_dir(enum cgroup_mode m, const char *rel, struct err *e)
 {
     char path[4096];

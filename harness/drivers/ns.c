@@ -10,7 +10,10 @@
  *         says "network": true). The child, still sharing our memory and
  *         while we are suspended, enters its cgroup (v1: writes "0" to each
  *         controller's tasks file; on v2 clone3 starts it inside the cgroup
- *         with CLONE_INTO_CGROUP instead), sets the hostname, makes every mount private, mounts
+ *         with CLONE_INTO_CGROUP instead; on v1 with a budget the
+ *         launching thread waits in the budget's pids cgroup during the
+ *         clone, so the clone is refused at the budget's pids.max rather
+ *         than moved in past it), sets the hostname, makes every mount private, mounts
  *         the overlay (lower = a tiny layer of device nodes over the image
  *         rootfs, so /dev costs no extra mount), mounts a fresh /proc,
  *         pivot_root()s into the overlay, points stdin at /dev/null and
@@ -82,6 +85,16 @@ struct ns_mode {
     char rootfs[4096];      /* the image: the overlay's bottom layer */
     char devlayer[4096];    /* dev/{null,zero,...}: the lower layer above the image */
     char scratch[4096];     /* <cache>/ns */
+    char pids_home[512];    /* v1: our threads' pids cgroup, where a launching thread returns */
+    /* Signals whose disposition the child resets before exec: those not at
+       SIG_DFL when the mode was set up, and the ones isobench catches or
+       ignores (plat_catch_interrupts); one rt_sigaction each instead of 64. */
+    sigset_t sig_reset;
+    /* The run whose scratch directory (and cgroup, without a budget) this
+       mode made: kept from one container to the next, so that one-at-a-time
+       starts do not re-create them, and removed by mode_fini. */
+    char kept_run[128];
+    int kept_run_cg;
     /* Launch areas not in use (one per concurrent start at most). */
     pthread_mutex_t pool_lock;
     struct ns_launch *pool[NS_LAUNCH_POOL];
@@ -114,6 +127,9 @@ struct ns_ctr {
     int out_fd;              /* read end of the workload's stdout/stderr */
     int counters_tried;      /* cfd opened (or tried) at the first cheap sample */
     struct cgroup_fds cfd;   /* counter files kept open for sampling */
+    int64_t seen_cpu_ns;     /* CPU time at the last cheap sample */
+    int64_t seen_pids;       /* pids.current when last read */
+    int pids_reused;         /* samples since, -1 before the first */
 
     /* Line reader for wait_output: allocated while bytes are buffered,
        released when a marker consumed them all. */
@@ -139,22 +155,15 @@ struct ns_launch {
     int child_out;
     int child_in_cgroup;     /* started inside its cgroup: no cgroup_enter */
     int child_sighand_clear; /* the kernel already reset signal handlers */
+    sigset_t sig_reset;      /* else these are reset by the child */
     volatile int child_failed;
     volatile int64_t child_exec_ns;
     struct err child_err;
     char stack[NS_STACK_SIZE];
 };
 
-/* The run's cgroup: its budget when it has one, else isobench/<run_id>;
-   the container's is <run's>/<name>. */
-static void run_cgrel(const struct ctr *c, char *buf, size_t n)
-{
-    if (c->cgroup_parent != NULL)
-        snprintf(buf, n, "%s", c->cgroup_parent);
-    else
-        snprintf(buf, n, NS_CGROUP_TOP "/%s", c->run_id);
-}
-
+/* The container's cgroup: <budget>/<name> with a budget, else
+   isobench/<run_id>/<name> (the run's cgroup is kept until mode_fini). */
 static void ctr_cgrel(const struct ctr *c, char *buf, size_t n)
 {
     if (c->cgroup_parent != NULL)
@@ -247,6 +256,22 @@ static int ns_probe(const struct mode *m, struct err *e)
     return 0;
 }
 
+/* The signals a child must reset: every one not at SIG_DFL now, and those
+   isobench catches or ignores whenever it does (see ns_mode.sig_reset). */
+static void sig_reset_set(sigset_t *set)
+{
+    static const int always[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT, SIGCHLD, SIGALRM, SIGUSR1, SIGUSR2 };
+    struct sigaction sa;
+    size_t i;
+    int sig;
+    sigemptyset(set);
+    for (i = 0; i < sizeof(always) / sizeof(always[0]); i++)
+        sigaddset(set, always[i]);
+    for (sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &sa) == 0 && sa.sa_handler != SIG_DFL)
+            sigaddset(set, sig);
+}
+
 static int ns_mode_init(struct mode *m, const struct scenario *s, struct err *e)
 {
     struct ns_mode *nm;
@@ -276,7 +301,10 @@ static int ns_mode_init(struct mode *m, const struct scenario *s, struct err *e)
             goto fail;
         }
     }
+    sig_reset_set(&nm->sig_reset);
     nm->cg = cgroup_detect();
+    if (nm->cg != CGROUP_V2 && cgroup_v1_pids_own(nm->pids_home, sizeof(nm->pids_home)) < 0)
+        nm->pids_home[0] = '\0';
     scratch_root(nm->scratch, sizeof(nm->scratch));
     pthread_mutex_init(&nm->pool_lock, NULL);
 
@@ -323,10 +351,28 @@ fail:
     return -1;
 }
 
+/* Remove the run directory (and cgroup) this mode kept; they stay while
+   containers of another mode of the same run remain. */
+static void forget_run(struct ns_mode *nm)
+{
+    char path[4096];
+    if (nm->kept_run[0] == '\0')
+        return;
+    snprintf(path, sizeof(path), "%s/runs/%s", nm->scratch, nm->kept_run);
+    rmdir(path);
+    if (nm->kept_run_cg) {
+        snprintf(path, sizeof(path), NS_CGROUP_TOP "/%s", nm->kept_run);
+        cgroup_remove(nm->cg, path, NULL);
+    }
+    nm->kept_run[0] = '\0';
+    nm->kept_run_cg = 0;
+}
+
 static void ns_mode_fini(struct mode *m)
 {
     struct ns_mode *nm = m->drv_state;
     if (nm != NULL) {
+        forget_run(nm);
         while (nm->npool > 0)
             munmap(nm->pool[--nm->npool], sizeof(struct ns_launch));
         pthread_mutex_destroy(&nm->pool_lock);
@@ -376,6 +422,20 @@ static int mkdir_leaf_first(const char *path, struct err *e)
     return plat_mkdir_p(path, e) < 0 ? err_wrap(e, "ns: scratch") : 0;
 }
 
+/* The run's directory (and cgroup) now exist: they stay until mode_fini. */
+static void keep_run(const struct ctr *c)
+{
+    struct ns_mode *nm = c->mode->drv_state;
+    pthread_mutex_lock(&nm->pool_lock);
+    if (strcmp(nm->kept_run, c->run_id) != 0) {
+        forget_run(nm);
+        snprintf(nm->kept_run, sizeof(nm->kept_run), "%s", c->run_id);
+    }
+    if (c->cgroup_parent == NULL)
+        nm->kept_run_cg = 1;
+    pthread_mutex_unlock(&nm->pool_lock);
+}
+
 static int ns_create(struct ctr *c, struct err *e)
 {
     const struct ns_mode *nm = c->mode ? c->mode->drv_state : NULL;
@@ -399,10 +459,12 @@ static int ns_create(struct ctr *c, struct err *e)
     p->pid = -1;
     p->out_fd = -1;
     p->cfd.mem = p->cfd.cpu = p->cfd.pids = -1;
+    p->pids_reused = -1;
 
     ctr_path(c, c->name, NULL, path, sizeof(path));
     if (mkdir_leaf_first(path, e) < 0)
         return -1;
+    keep_run(c);
     ctr_path(c, c->name, "upper", path, sizeof(path));
     if (mkdir(path, 0755) < 0 && errno != EEXIST)
         return err_sys(e, errno, "ns: mkdir %s", path);
@@ -459,7 +521,7 @@ static int child_main(void *arg)
     /* Our handlers must never run here: they would act on the parent's memory. */
     if (!p->child_sighand_clear)
         for (sig = 1; sig < NSIG; sig++)
-            if (sig != SIGKILL && sig != SIGSTOP)
+            if (sigismember(&p->sig_reset, sig) == 1)
                 signal(sig, SIG_DFL);
 
     if (!p->child_in_cgroup && cgroup_enter(p->nm->cg, p->cgrel, 0, e) < 0)
@@ -595,6 +657,7 @@ static int launch_prepare(const struct ctr *c, struct ns_launch *L, struct err *
 
     L->nm = nm;
     L->argv = c->argv;
+    L->sig_reset = nm->sig_reset;
     ctr_cgrel(c, L->cgrel, sizeof(L->cgrel));
     snprintf(L->hostname, sizeof(L->hostname), "%.63s", c->name);
     ctr_path(c, c->name, "merged", L->merged, sizeof(L->merged));
@@ -612,12 +675,30 @@ static int launch_prepare(const struct ctr *c, struct ns_launch *L, struct err *
     return 0;
 }
 
+/* The clone was refused with EAGAIN while charged to the budget: name the
+   budget's pids when they are what ran out (else pid_max, threads-max or
+   RLIMIT_NPROC did). */
+static int budget_refused(const struct ctr *c, struct err *e)
+{
+    int64_t mem_max, pids_max;
+    struct cgroup_stats st;
+    const struct ns_mode *nm = c->mode->drv_state;
+    cgroup_read_limits(nm->cg, c->cgroup_parent, &mem_max, &pids_max);
+    if (pids_max > 0 && cgroup_read(nm->cg, c->cgroup_parent, &st, NULL) == 0 && st.pids >= pids_max - 1)
+        return err_set(e, EAGAIN, "ns: clone refused: the budget's pids are used up (%s pids.max %lld, pids.current "
+                                  "%lld with the launching threads)",
+                       c->cgroup_parent, (long long)pids_max, (long long)st.pids);
+    return err_sys(e, EAGAIN, "ns: clone (budget %s pids.max %lld not reached: a host limit refused it)",
+                   c->cgroup_parent, (long long)pids_max);
+}
+
 static int ns_start(struct ctr *c, struct err *e)
 {
     struct ns_ctr *p = c->priv;
     struct ns_mode *nm;
     struct ns_launch *L;
-    int fds[2], nsflags, saved = 0;
+    int fds[2], nsflags, saved = 0, charged = 0, back = 0;
+    struct err be;
     sigset_t all, old;
     uintptr_t top;
     pid_t pid = -1;
@@ -658,6 +739,17 @@ static int ns_start(struct ctr *c, struct err *e)
         nsflags |= CLONE_NEWNET;
     top = ((uintptr_t)(L->stack + sizeof(L->stack))) & ~(uintptr_t)15;
 
+    /* cgroup v1 and a budget: the clone must be charged to the budget's
+       pids (moving the child in afterwards ignores pids.max), so this thread
+       waits in the budget's pids cgroup for the clone's duration. */
+    if (nm->cg != CGROUP_V2 && c->cgroup_parent != NULL) {
+        if (cgroup_v1_pids_thread_enter(c->cgroup_parent, e) < 0) {
+            close(L->child_out);
+            launch_put(nm, L);
+            return err_wrap(e, "ns: charge the clone to the budget");
+        }
+        charged = 1;
+    }
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
 #if defined(SYS_clone3)
@@ -672,6 +764,8 @@ static int ns_start(struct ctr *c, struct err *e)
         saved = errno;
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (charged)
+        back = cgroup_v1_pids_thread_enter(nm->pids_home, &be);
     close(L->child_out);
     if (p->cgfd >= 0) {
         close(p->cgfd);
@@ -679,10 +773,17 @@ static int ns_start(struct ctr *c, struct err *e)
     }
     if (pid < 0) {
         launch_put(nm, L);
+        if (saved == EAGAIN && charged)
+            return budget_refused(c, e);
         return err_sys(e, saved, "ns: clone");
     }
     p->pid = pid;
     p->reaped = 0;
+    if (back < 0) {
+        *e = be;
+        launch_put(nm, L);
+        return err_wrap(e, "ns: after the clone of %s", c->name);
+    }
     if (L->child_failed) {
         *e = L->child_err;
         launch_put(nm, L);
@@ -835,6 +936,44 @@ static int fds_to_spare(const struct cgroup_fds *f)
 }
 
 /*
+ * The cheap set through the open counter files. pids.current is re-read
+ * only when the container's CPU time moved since the last sample, and at
+ * least every NS_PIDS_EVERY samples: a fork or an exit costs CPU time in
+ * the cgroup, so an idle container whose CPU time stood still has the same
+ * processes (a reading lags at most one sample behind a change, and
+ * NS_PIDS_EVERY samples, 1 s at 10 Hz, behind a process moved in from
+ * outside). An idle fleet costs 2.1 reads per container and tick, not 3.
+ */
+#define NS_PIDS_EVERY 10
+
+static int read_counters(const struct ctr *c, struct ns_ctr *p, struct cgroup_stats *st, struct err *e)
+{
+    struct cgroup_fds rd = p->cfd;
+    int may_reuse = p->pids_reused >= 0 && p->pids_reused < NS_PIDS_EVERY - 1 && p->cfd.cpu >= 0;
+
+    if (may_reuse)
+        rd.pids = -1;
+    if (cgroup_counters_read(p->nm->cg, &rd, st, e) < 0)
+        return err_wrap(e, "ns: cgroup counters of %s", c->name);
+    if (may_reuse && st->cpu_ns >= 0 && st->cpu_ns == p->seen_cpu_ns) {
+        st->pids = p->seen_pids;
+        p->pids_reused++;
+    } else {
+        if (may_reuse) {
+            struct cgroup_fds only = { -1, -1, p->cfd.pids };
+            struct cgroup_stats st2;
+            if (cgroup_counters_read(p->nm->cg, &only, &st2, e) < 0)
+                return err_wrap(e, "ns: cgroup counters of %s", c->name);
+            st->pids = st2.pids;
+        }
+        p->seen_pids = st->pids;
+        p->pids_reused = 0;
+    }
+    p->seen_cpu_ns = st->cpu_ns;
+    return 0;
+}
+
+/*
  * The cheap set re-reads the counter files opened at the first sample; PSS
  * and RSS read every process's smaps_rollup; storage walks the upper
  * directory. Only the sets in c->sample_sets are read (0 = all).
@@ -860,8 +999,8 @@ static int ns_sample(struct ctr *c, struct counters *out, struct err *e)
                 cgroup_counters_close(&p->cfd); /* past half the open-file limit: re-open per sample */
         }
         if (p->cfd.mem >= 0 || p->cfd.cpu >= 0 || p->cfd.pids >= 0) {
-            if (cgroup_counters_read(p->nm->cg, &p->cfd, &st, e) < 0)
-                return err_wrap(e, "ns: cgroup counters of %s", c->name);
+            if (read_counters(c, p, &st, e) < 0)
+                return -1;
         } else if (cgroup_counters_read_path(p->nm->cg, cgrel, &st, e) < 0) {
             /* past half of RLIMIT_NOFILE: by path (cgroup_counters_open
                refuses there, which once cost every later container its samples) */
@@ -950,10 +1089,6 @@ static int ns_destroy(struct ctr *c, struct err *e)
             *e = tmp;
             rc = err_wrap(e, "ns");
         }
-        if (c->cgroup_parent == NULL) { /* a budget is the runner's to remove */
-            run_cgrel(c, cgrel, sizeof(cgrel));
-            cgroup_remove(p->nm->cg, cgrel, NULL); /* fails while other containers of the run remain */
-        }
     }
     /* The overlay lives in the container's mount namespace; a host mount here
        would only come from an outside hand, but is not left behind either. */
@@ -966,8 +1101,6 @@ static int ns_destroy(struct ctr *c, struct err *e)
         *e = tmp;
         rc = err_wrap(e, "ns");
     }
-    ctr_path(c, NULL, NULL, path, sizeof(path));
-    rmdir(path); /* the last container of the run takes the run directory */
     free(p);
     c->priv = NULL;
     return rc;

@@ -110,11 +110,42 @@ static double left(enum cap_resource r, double limit, double in_use, double head
     return limit - (isnan(in_use) ? 0 : in_use) - margin(r, limit, headroom);
 }
 
-/* Memory: the fitted curve when there is one, else avail / cost. */
+/* The memory limit under the model choice rule: the AICc choice, then among
+   the models the ramp cannot rule out (within MEMFIT_AICC_SUPPORT of it:
+   evidence ratio < 8, memfit.h) the one that fills `avail` with the fewest
+   containers. Returns the model, -1 when there is none. */
+static int rule_solve(const struct memfit *f, double avail, double *ex, double *lo, double *hi)
+{
+    int k, model = -1;
+    if (f->chosen < 0 || memfit_solve(f, f->chosen, avail, 1e9, ex, lo, hi) < 0)
+        return -1;
+    model = f->chosen;
+    for (k = 0; f->scored && k < MF_NMODELS; k++) {
+        double e2, l2, h2;
+        if (k == f->chosen || !f->m[k].candidate || f->m[k].aicc > f->m[f->chosen].aicc + MEMFIT_AICC_SUPPORT ||
+            memfit_solve(f, k, avail, 1e9, &e2, &l2, &h2) < 0 || !(e2 < *ex))
+            continue;
+        *ex = e2;
+        *lo = l2;
+        *hi = h2;
+        model = k;
+    }
+    return model;
+}
+
+/* Memory: the fitted curve when there is one, else avail / cost. With a
+   floor curve (kernel memory + PSS, capacity_inputs_from_run), the fleet is
+   also no larger than the floor allows: whatever the baseline of host
+   memory did, the fleet's own kernel and user memory must fit. */
 static void memory_limit(const struct cap_mode_input *in, double avail, struct cap_result *out)
 {
     double fixed = (!isnan(in->mem_fixed_bytes) && in->mem_fixed_bytes > 0) ? in->mem_fixed_bytes : 0;
-    out->mem_model = -1;
+    double fe, fl, fh;
+    out->mem_model = out->floor_model = -1;
+    out->by_floor = INFINITY;
+    out->floor_binds = 0;
+    if (in->has_floor_fit && (out->floor_model = rule_solve(&in->floor_fit, avail, &fe, &fl, &fh)) >= 0)
+        out->by_floor = fe;
     if (in->mem_unresolved) {
         double lo = 0, e0, hi;
         /* bounds only: the floor of the cost gives the most, the fit's upper
@@ -126,23 +157,13 @@ static void memory_limit(const struct cap_mode_input *in, double avail, struct c
         out->by_mem_low = fmin(lo, out->by_mem_high);
         return;
     }
-    out->mem_model = -1;
-    if (in->has_fit && in->fit.chosen >= 0 &&
-        memfit_solve(&in->fit, in->fit.chosen, avail, 1e9, &out->by_mem, &out->by_mem_low,
-                     &out->by_mem_high) == 0) {
-        const struct memfit *f = &in->fit;
-        int k;
-        out->mem_model = f->chosen;
-        /* equally supported models: the one that fills the host first */
-        for (k = 0; f->scored && k < MF_NMODELS; k++) {
-            double ex, lo, hi;
-            if (k == f->chosen || !f->m[k].candidate || f->m[k].aicc > f->m[f->chosen].aicc + MEMFIT_AICC_TIE ||
-                memfit_solve(f, k, avail, 1e9, &ex, &lo, &hi) < 0 || !(ex < out->by_mem))
-                continue;
-            out->by_mem = ex;
-            out->by_mem_low = lo;
-            out->by_mem_high = hi;
-            out->mem_model = k;
+    if (in->has_fit && (out->mem_model = rule_solve(&in->fit, avail, &out->by_mem, &out->by_mem_low,
+                                                    &out->by_mem_high)) >= 0) {
+        if (out->floor_model >= 0 && fe < out->by_mem) {
+            out->by_mem = fe;
+            out->by_mem_low = fmin(out->by_mem_low, fl);
+            out->by_mem_high = fmin(out->by_mem_high, fh);
+            out->floor_binds = 1;
         }
         return;
     }
@@ -388,6 +409,33 @@ static void kernel_per_container(const struct rundir *r, const struct rd_mode *m
     free(y);
 }
 
+/* The floor curve: what the fleet itself holds at each ramp level, its
+   kernel memory above the run's start plus its PSS sum. Both are read
+   directly, not against an empty-host baseline, so a baseline that drifts
+   during the run (kernel memory a torn-down fleet leaves behind raises the
+   baseline measured after it) cannot make the fleet look cheaper than it
+   is; host memory in use can be no less. Levels without either are left
+   out; the curve needs the same 5+ points as the host-memory fit. */
+static void floor_curve(const struct rundir *r, const struct rd_mode *m, struct cap_mode_input *in)
+{
+    double *x, *y, k0 = r->limit[RDL_KERNEL_AT_START];
+    size_t i, n = 0;
+    in->has_floor_fit = 0;
+    if (isnan(k0) || m->ramp_fleet.n == 0)
+        return;
+    x = malloc(m->ramp_fleet.n * sizeof(double));
+    y = malloc(m->ramp_fleet.n * sizeof(double));
+    for (i = 0; x != NULL && y != NULL && i < m->ramp_fleet.n && i < m->ramp_kernel.n && i < m->ramp_pss.n; i++)
+        if (!isnan(m->ramp_kernel.v[i]) && !isnan(m->ramp_pss.v[i]) && m->ramp_pss.v[i] >= 0) {
+            x[n] = m->ramp_fleet.v[i];
+            y[n++] = m->ramp_kernel.v[i] - k0 + m->ramp_pss.v[i];
+        }
+    if (n >= 5 && memfit_fit(x, y, n, &in->floor_fit) == 0 && in->floor_fit.chosen >= 0 && in->floor_fit.scored)
+        in->has_floor_fit = 1;
+    free(x);
+    free(y);
+}
+
 /* The memory model: curves fitted to the ramp (memfit.h). With a budget and
    the budget cgroup's memory in ramp.csv, that series (what the budget's
    memory limit counts); else host memory above the baseline. The cost is
@@ -415,6 +463,8 @@ static int memory_inputs(const struct rundir *r, const struct rd_mode *m, struct
     if (!isnan(in->pss_bytes) || !isnan(in->kernel_bytes))
         in->mem_floor_bytes = (isnan(in->pss_bytes) ? 0 : in->pss_bytes) +
                               (isnan(in->kernel_bytes) || in->kernel_bytes < 0 ? 0 : in->kernel_bytes);
+    if (!r->budget.set)
+        floor_curve(r, m, in);
     if (r->budget.set && !use_cg && m->val[RDM_MEM_CGROUP].n >= 3) {
         /* a budget without its own memory series in ramp.csv: what the
            budget is charged is the containers' cgroup memory (user and

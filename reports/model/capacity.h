@@ -90,6 +90,12 @@ struct cap_mode_input {
     double mem_floor_bytes;     /* PSS + kernel per container: a floor of the cost */
     double pss_bytes;           /* mean PSS per container (user memory, shown apart) */
     double kernel_bytes, kernel_ci_low, kernel_ci_high; /* kernel memory per container */
+    /* the floor curve: kernel memory above the run's start plus the PSS sum
+       of the fleet, per ramp level (ramp.csv kernel_used_bytes -
+       run.json kernel_used_at_start_bytes + pss_sum_bytes), fitted like
+       host memory; host memory only (a budget counts its own memory) */
+    int has_floor_fit;
+    struct memfit floor_fit;
 
     /* kernel objects per container (NAN = not measured) */
     double pids;                /* tasks host-wide (threads included), >= 1 */
@@ -146,8 +152,11 @@ struct cap_result {
     enum cap_resource binding;
     int mem_may_bind;           /* memory unresolved and its lower bound is below expected */
     int mem_model;              /* the memfit model behind by_mem (-1: none): the AICc
-                                   choice, or among models within MEMFIT_AICC_TIE of it the
+                                   choice, or among models within MEMFIT_AICC_SUPPORT of it the
                                    one predicting the fewest containers */
+    double by_floor;            /* the floor curve's limit (same rule), INFINITY without one */
+    int floor_model;            /* its model, -1: none */
+    int floor_binds;            /* by_mem is the floor's limit (below the host-memory curve's) */
 };
 
 /* The model. Returns 0; -1 with e set when nothing limits (no cost known). */

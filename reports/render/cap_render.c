@@ -48,6 +48,12 @@ void cap_row_notes(const struct cap_row *r, const struct cap_params *p, char *bu
         snprintf(buf, n, "memory not resolved (%s): %s..%s ctrs", in->mem_note,
                  cap_fmt_count(r->res.by_mem_low, lo, sizeof(lo)),
                  cap_fmt_count(r->res.by_mem_high, hi, sizeof(hi)));
+    else if (r->res.floor_binds)
+        snprintf(buf, n, "%s fit of kernel memory + PSS (the floor; host memory's %s fit allows more), "
+                 "%s/ctr at %.0f", memfit_model_name((enum memfit_model)r->res.floor_model),
+                 memfit_model_name((enum memfit_model)r->res.mem_model),
+                 rd_fmt_bytes(memfit_marginal(&in->floor_fit, r->res.floor_model, in->floor_fit.xmax), mem,
+                              sizeof(mem)), in->floor_fit.xmax);
     else if (in->has_fit && r->res.mem_model >= 0)
         snprintf(buf, n, "%s fit of %s%s, %s/ctr at %.0f",
                  memfit_model_name((enum memfit_model)r->res.mem_model), in->mem_series,
@@ -160,11 +166,49 @@ void capacity_print_markdown(FILE *f, const struct cap_row *rows, int nrows, con
     }
 }
 
+/* One fit's models (AICc, or why not a candidate; * the one used), the rule's
+   override, and the memory limit under each. */
+static void print_fit(FILE *f, const struct memfit *fit, int used, double avail)
+{
+    int k;
+    for (k = 0; k < MF_NMODELS; k++) {
+        const struct memfit_one *o = &fit->m[k];
+        fprintf(f, " %s%s ", k == used ? "*" : "", memfit_model_name((enum memfit_model)k));
+        if (k == fit->chosen && !fit->scored)
+            fprintf(f, "(the only model 3-4 points can fit)");
+        else if (!o->ok)
+            fprintf(f, "(not fitted)");
+        else if (o->candidate)
+            fprintf(f, "AICc %.1f", o->aicc);
+        else
+            fprintf(f, "(%s)", o->why);
+        if (k < MF_NMODELS - 1)
+            fputc(';', f);
+    }
+    fputc('\n', f);
+    if (used >= 0 && used != fit->chosen)
+        fprintf(f, "    %s has the smallest AICc; %s is within %.2f of it (not ruled out) "
+                "and predicts fewer containers: it is used\n",
+                memfit_model_name((enum memfit_model)fit->chosen),
+                memfit_model_name((enum memfit_model)used), MEMFIT_AICC_SUPPORT);
+    /* what each model would predict: how much the choice matters */
+    fprintf(f, "    memory limit under each model:");
+    for (k = 0; k < MF_NMODELS; k++) {
+        double ex, lo, hi;
+        char c1[24];
+        if (!fit->m[k].ok || fit->m[k].why[0] != '\0' || memfit_solve(fit, k, avail, 1e9, &ex, &lo, &hi) < 0)
+            continue;
+        fprintf(f, " %s %s", memfit_model_name((enum memfit_model)k), cap_fmt_count(ex, c1, sizeof(c1)));
+    }
+    fputc('\n', f);
+}
+
 void capacity_print_models(FILE *f, const struct cap_row *rows, int nrows)
 {
-    int i, k;
-    fprintf(f, "memory models (the smallest AICc; among models within %.0f of it, the one predicting the "
-               "fewest containers; 95 %% prediction band gives low..high):\n", MEMFIT_AICC_TIE);
+    int i;
+    fprintf(f, "memory models (every model the ramp cannot rule out, within %.2f AICc of the smallest "
+               "(evidence ratio < 8), and of those the one predicting the fewest containers; 95 %% "
+               "prediction band gives low..high):\n", MEMFIT_AICC_SUPPORT);
     for (i = 0; i < nrows; i++) {
         const struct cap_row *r = &rows[i];
         const struct cap_mode_input *in = &r->in;
@@ -174,37 +218,13 @@ void capacity_print_models(FILE *f, const struct cap_row *rows, int nrows)
         fprintf(f, "  %s: ", in->name);
         if (in->has_fit) {
             fprintf(f, "%s over %zu points up to %.0f containers:", in->mem_series, in->fit.n, in->fit.xmax);
-            for (k = 0; k < MF_NMODELS; k++) {
-                const struct memfit_one *o = &in->fit.m[k];
-                fprintf(f, " %s%s ", k == r->res.mem_model ? "*" : "", memfit_model_name((enum memfit_model)k));
-                if (k == in->fit.chosen && !in->fit.scored)
-                    fprintf(f, "(the only model 3-4 points can fit)");
-                else if (!o->ok)
-                    fprintf(f, "(not fitted)");
-                else if (o->candidate)
-                    fprintf(f, "AICc %.1f", o->aicc);
-                else
-                    fprintf(f, "(%s)", o->why);
-                if (k < MF_NMODELS - 1)
-                    fputc(';', f);
+            print_fit(f, &in->fit, r->res.mem_model, r->res.avail[CAP_MEMORY]);
+            if (in->has_floor_fit) {
+                fprintf(f, "    floor (kernel memory above the start + PSS) over %zu points:", in->floor_fit.n);
+                print_fit(f, &in->floor_fit, r->res.floor_model, r->res.avail[CAP_MEMORY]);
+                fprintf(f, "    the floor %s\n", r->res.floor_binds ? "allows fewer containers than host memory's "
+                        "curve: it is the memory limit" : "allows more: host memory's curve is the limit");
             }
-            fputc('\n', f);
-            if (r->res.mem_model >= 0 && r->res.mem_model != in->fit.chosen)
-                fprintf(f, "    %s has the smallest AICc; %s is within %.0f of it (as well supported) "
-                        "and predicts fewer containers: it is used\n",
-                        memfit_model_name((enum memfit_model)in->fit.chosen),
-                        memfit_model_name((enum memfit_model)r->res.mem_model), MEMFIT_AICC_TIE);
-            /* what each model would predict: how much the choice matters */
-            fprintf(f, "    memory limit under each model:");
-            for (k = 0; k < MF_NMODELS; k++) {
-                double ex, lo, hi;
-                char c1[24];
-                if (!in->fit.m[k].ok || in->fit.m[k].why[0] != '\0' ||
-                    memfit_solve(&in->fit, k, r->res.avail[CAP_MEMORY], 1e9, &ex, &lo, &hi) < 0)
-                    continue;
-                fprintf(f, " %s %s", memfit_model_name((enum memfit_model)k), cap_fmt_count(ex, c1, sizeof(c1)));
-            }
-            fputc('\n', f);
         } else {
             fprintf(f, "no ramp curve (%s)\n", in->mem_note);
         }
@@ -369,7 +389,11 @@ cJSON *capacity_rows_json(const struct cap_row *rows, int nrows, const struct ca
             for (k = 0; k < MF_NMODELS; k++)
                 add_num(aic, memfit_model_name((enum memfit_model)k),
                         r->in.fit.m[k].candidate ? r->in.fit.m[k].aicc : NAN);
-            cJSON_AddStringToObject(in, "mem_criterion", "AICc; within 2 of the smallest: the fewest containers");
+            cJSON_AddStringToObject(in, "mem_criterion", "AICc; within 2 ln 8 = 4.16 of the smallest (evidence ratio < 8): the fewest containers");
+            cJSON_AddStringToObject(in, "mem_floor_model", r->in.has_floor_fit && r->res.floor_model >= 0
+                                        ? memfit_model_name((enum memfit_model)r->res.floor_model) : "");
+            add_num(in, "mem_floor_limit", r->res.by_floor);
+            cJSON_AddBoolToObject(in, "mem_floor_binds", r->res.floor_binds);
         }
         cJSON_AddStringToObject(in, "mem_note", r->in.mem_note);
         add_num(in, "mem_floor_bytes", r->in.mem_floor_bytes);

@@ -4,6 +4,7 @@
  * figures inlined (their XML prologue dropped), no external reference.
  */
 #include "numfmt.h"
+#include "runner.h"
 #include "render.h"
 
 #include <cjson/cJSON.h>
@@ -295,13 +296,17 @@ int report_write_html(FILE *f, const struct report_data *d, const char *svgdir, 
             char self[320];
             size_t len = 0;
             self[0] = '\0';
-            if (cJSON_IsNumber(rss) && cJSON_IsNumber(n) && cJSON_IsNumber(per))
+            int big = cJSON_IsNumber(n) && n->valueint >= HARNESS_MIN_FLEET;
+            if (cJSON_IsNumber(rss) && cJSON_IsNumber(n) && cJSON_IsNumber(per) && big)
                 len += (size_t)snprintf(self + len, sizeof(self) - len, "RSS %.1f MiB with %d containers (%.1f KiB each); ",
                                         rss->valuedouble / 1048576.0, n->valueint, per->valuedouble / 1024.0);
+            else if (cJSON_IsNumber(rss) && cJSON_IsNumber(n))
+                len += (size_t)snprintf(self + len, sizeof(self) - len, "RSS %.1f MiB with %d containers; ",
+                                        rss->valuedouble / 1048576.0, n->valueint);
             if (cJSON_IsNumber(cpu) && len < sizeof(self))
                 len += (size_t)snprintf(self + len, sizeof(self) - len, "sampling %.2f %% of one core during holds",
                                         cpu->valuedouble);
-            if (cJSON_IsNumber(cheap) && len < sizeof(self))
+            if (cJSON_IsNumber(cheap) && big && len < sizeof(self))
                 snprintf(self + len, sizeof(self) - len, " (cheap set %.2f %% per 1,000 containers at 10 Hz)",
                          cheap->valuedouble);
             if (self[0] != '\0')
