@@ -648,13 +648,14 @@ static void level_use_get(struct run_ctx *x, struct ramp_point *p)
     int i, known = 0;
 
     p->kernel_used_bytes = p->pids_in_use = p->threads_in_use = p->harness_fds = p->harness_counter_fds = -1;
-    p->cgroup_used_bytes = p->cgroup_kmem_bytes = -1;
+    p->cgroup_used_bytes = p->cgroup_kmem_bytes = p->mounts_in_use = -1;
     p->pss_sum_bytes = 0;
     if (host_snapshot_read(NULL, &hs, &e) == 0) {
         p->kernel_used_bytes = host_kernel_bytes(&hs);
         p->pids_in_use = hs.procs_in_use;
         p->threads_in_use = hs.tasks_in_use;
         p->harness_fds = hs.fds_open;
+        p->mounts_in_use = hs.mounts;
     }
     if (x->r->budget.set) {
         struct budget_usage u;

@@ -52,6 +52,9 @@ struct ramp_point {
        count; and its kernel part (v1 memory.kmem.usage_in_bytes, v2
        memory.stat kernel). */
     int64_t cgroup_used_bytes, cgroup_kmem_bytes;
+    /* Mount entries in isobench's mount namespace (the host's: what
+       fs.mount-max counts there), /proc/self/mountinfo lines; -1 unknown. */
+    int64_t mounts_in_use;
     int64_t harness_counter_fds;          /* of those, on cgroup counter files (kept below half the limit) */
 };
 

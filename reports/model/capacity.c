@@ -568,6 +568,17 @@ int capacity_inputs_from_run(const struct rundir *r, const struct rd_mode *m,
     in->cg_pids = in->pids;
     in->fds = vmean(&m->cons[RDC_FDS]);
     in->mounts = vmean(&m->cons[RDC_MOUNTS]);
+    if (isnan(in->mounts)) {
+        /* a driver that cannot say (docker: the engine mounts): the slope of
+           the host namespace's mount entries over the ramp (ramp.csv
+           mounts_in_use; other tenants' mounts are noise in it, so only here) */
+        double *x, *y;
+        size_t n = pairs(&m->ramp_fleet, &m->ramp_mounts, &x, &y);
+        if (n >= 2 && cap_ols(x, y, n, &a, &b) == 0)
+            in->mounts = b > 0 ? b : 0;
+        free(x);
+        free(y);
+    }
     in->namespaces = 1;
     in->commit_bytes = vmean(&m->cons[RDC_COMMIT]);
     harness_fds(m, in);

@@ -606,7 +606,7 @@ static int container_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct 
 static const char *const ramp_cols[] = {
     "!mode", "!fleet_size", "!delta_bytes", "cpu_busy_pct", "kernel_used_bytes", "pss_sum_bytes",
     "pids_in_use", "threads_in_use", "cgroup_used_bytes", "harness_fds", "harness_counter_fds",
-    "cgroup_kmem_bytes", "rep", /* last: RAMP_NCOLS - 1 */
+    "cgroup_kmem_bytes", "mounts_in_use", "rep", /* last: RAMP_NCOLS - 1 */
 };
 #define RAMP_NCOLS ((int)(sizeof(ramp_cols) / sizeof(ramp_cols[0])))
 
@@ -614,8 +614,8 @@ static int ramp_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *
 {
     struct row_ctx *c = ctx;
     struct rd_mode *m = row_mode(c, f[0], e);
-    double fleet, delta, cpu, rep, extra[8];
-    struct dvec *dst[8];
+    double fleet, delta, cpu, rep, extra[9];
+    struct dvec *dst[9];
     int i;
     (void)line;
     if (m == NULL)
@@ -628,7 +628,8 @@ static int ramp_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *
     dst[5] = &m->ramp_hfds;
     dst[6] = &m->ramp_hcfds;
     dst[7] = &m->ramp_cgroup_kmem;
-    for (i = 0; i < 8; i++)
+    dst[8] = &m->ramp_mounts;
+    for (i = 0; i < 9; i++)
         if (csvr_num(f[4 + i], &extra[i]) < 0)
             return bad_number(e, ramp_cols[4 + i], f[4 + i]);
     if (csvr_num(f[1], &fleet) < 0)
@@ -644,7 +645,7 @@ static int ramp_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *
     if (dvec_push(&m->ramp_fleet, fleet) < 0 || dvec_push(&m->ramp_delta, delta) < 0 ||
         dvec_push(&m->ramp_cpu, cpu) < 0 || dvec_push(&m->ramp_rep, isnan(rep) ? 0 : rep) < 0)
         return err_set(e, ENOMEM, "out of memory");
-    for (i = 0; i < 8; i++)
+    for (i = 0; i < 9; i++)
         if (dvec_push(dst[i], extra[i]) < 0)
             return err_set(e, ENOMEM, "out of memory");
     return 0;
@@ -745,6 +746,7 @@ void rundir_free(struct rundir *r)
         dvec_free(&m->ramp_hfds);
         dvec_free(&m->ramp_hcfds);
         dvec_free(&m->ramp_cgroup_kmem);
+        dvec_free(&m->ramp_mounts);
         for (k = 0; k < RDC_COUNT; k++)
             dvec_free(&m->cons[k]);
         free(m->density.step);
