@@ -180,6 +180,7 @@ struct full_child {
     char merged[1024], opts[3072], cgfiles[4][1024];
     int ncg, out;
     volatile int failed;
+    volatile int64_t exec_ns;   /* written by the child just before exec */
     char stack[64 * 1024];
 };
 
@@ -207,6 +208,7 @@ static int full_main(void *arg)
         syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
         goto fail;
     dup2(f->out, 1);
+    f->exec_ns = plat_now_ns();
     execv(f->payload, argv);
 fail:
     f->failed = 1;
@@ -223,6 +225,9 @@ static int full_cgdir(const char *parent, int i, int ctl, char *buf, size_t n)
     snprintf(buf, n, "/sys/fs/cgroup/%s/%s/raw%d", v1_ctrls[ctl], parent, i);
     return 1;
 }
+
+/* The floor's phases, as the driver's: directories and cgroups; create to exec. */
+static int64_t full_create_ns, full_to_exec_ns;
 
 static int full_once(struct full_child *f, const char *parent, const char *scratch, int i, int64_t *ns_out)
 {
@@ -250,6 +255,7 @@ static int full_once(struct full_child *f, const char *parent, const char *scrat
             goto out;
         snprintf(f->cgfiles[f->ncg++], sizeof(f->cgfiles[0]), "%s/%s", cg, cg_v2 ? "cgroup.procs" : "tasks");
     }
+    full_create_ns = plat_now_ns() - t0;
     if (pipe2(fds, O_CLOEXEC) < 0)
         goto out;
     f->out = fds[1];
@@ -263,6 +269,7 @@ static int full_once(struct full_child *f, const char *parent, const char *scrat
     }
     if (!f->failed && read_ready(fds[0]) == 0) {
         *ns_out = plat_now_ns() - t0;
+        full_to_exec_ns = f->exec_ns - t0;
         rc = 0;
     }
     close(fds[0]);
@@ -324,6 +331,7 @@ static double p50_ms(int64_t *v, int n)
 int main(int argc, char **argv)
 {
     static int64_t raw[MAX_N], full[MAX_N], tot[MAX_N], cre[MAX_N], toexec[MAX_N], exready[MAX_N];
+    static int64_t fcre[MAX_N], ftoexec[MAX_N], diff[MAX_N];
     static struct raw_child rc;
     static struct full_child fc;
     struct scenario s;
@@ -430,6 +438,10 @@ int main(int argc, char **argv)
                     fprintf(stderr, "bench_ns_start: raw+fs+cg floor failed: %s\n", strerror(errno));
                     goto done;
                 }
+                if (which == 1) {
+                    fcre[i] = full_create_ns;
+                    ftoexec[i] = full_to_exec_ns;
+                }
                 if (which == 2 && ns_once(m, &s, run_id, i + 1, &x, &e) < 0) {
                     fprintf(stderr, "bench_ns_start: ns: %s\n", e.msg);
                     goto done;
@@ -439,6 +451,7 @@ int main(int argc, char **argv)
             cre[i] = x.create;
             toexec[i] = x.to_exec;
             exready[i] = x.exec_to_ready;
+            diff[i] = x.total - full[i];
         }
         raw50 = p50_ms(raw, n);
         full50 = p50_ms(full, n);
@@ -447,6 +460,10 @@ int main(int argc, char **argv)
             full0 = full50;
         printf("  %7d %9.3f %11.3f %9.3f %12.3f %11.3f %11.3f %9.1f%%\n", nbg, raw50, full50, ns50, p50_ms(cre, n),
                p50_ms(toexec, n), p50_ms(exready, n), 100.0 * (ns50 - full50) / ns50);
+        /* The same split for the floor, and the median of the paired
+           differences (each ns start against the floor run next to it). */
+        printf("  %7s %9s %11s %9s %12.3f %11.3f %11s %9.1f%% (paired)\n", "floor", "", "", "", p50_ms(fcre, n),
+               p50_ms(ftoexec, n), "", 100.0 * p50_ms(diff, n) / ns50);
         fflush(stdout);
     }
     if (nf > 1 && !isnan(full0))

@@ -9,10 +9,11 @@
 #   evaluate  `isobench compare` with default settings on every pair; prints
 #             how many A/A pairs were flagged (false regressions) and how many
 #             delay pairs were flagged (detections), with every exit code.
-#   ab        for each of AB_RUNS: a calibration run (the delay is 20 % of
-#             its ns median start), then `isobench ab` of gate.json against
-#             its delayed copy, gating
-#             start_ms until decided (at most AB_MAX_REPS=12 pairs), AB_RUNS=10 times; and of
+#   ab        for each of AB_RUNS: a calibration run (gate.json with
+#             CAL_REPS=2 repetitions; the delay is 20 % of its ns median
+#             start), then `isobench ab` of gate.json against its delayed
+#             copy, gating start_ms: AB_START_REPS=6 pairs, then more until
+#             decided (at most AB_MAX_REPS=12 pairs), AB_RUNS=10 times; and of
 #             gate.json against itself with default settings (AB_AA_REPS=6
 #             pairs, every metric gated), AB_RUNS/2 times. Same host, ABBA-interleaved.
 #   all       all three.
@@ -29,6 +30,8 @@ pairs_d=${PAIRS_DELAY:-10}
 ab_n=${AB_RUNS:-10}
 ab_max=${AB_MAX_REPS:-12}
 ab_aa_reps=${AB_AA_REPS:-6}
+ab_start=${AB_START_REPS:-6}   # pairs before --until-decided adds more
+cal_reps=${CAL_REPS:-2}        # repetitions of the calibration run before each ab
 mkdir -p "$work"
 
 # delayed_scenario RUN_DIR OUT.json NOTE.txt: the scenario with a start delay
@@ -100,11 +103,12 @@ ab() {
     # the load moves the ns median from minute to minute: calibrate the
     # 20 % delay on a run just before each ab
     rm -rf "$work/ab-calib-$i" "$work/ab-d-$i"
-    "$ib" run "$scn" --out "$work/ab-calib-$i" --quiet >/dev/null 2>"$work/ab-calib-$i.err"
+    sed "s/\"repetitions\": *[0-9]*/\"repetitions\": $cal_reps/" "$scn" >"$work/gate-calib.json"
+    "$ib" run "$work/gate-calib.json" --out "$work/ab-calib-$i" --quiet >/dev/null 2>"$work/ab-calib-$i.err"
     delayed_scenario "$work/ab-calib-$i" "$work/gate-delay-ab-$i.json" "$work/delay-ab-$i.txt"
     cat "$work/delay-ab-$i.txt" >>"$work/delay-ab.txt"
     "$ib" ab "$scn" "$work/gate-delay-ab-$i.json" --out "$work/ab-d-$i" --gate start_ms --until-decided \
-      --max-reps "$ab_max" --quiet >"$work/ab-d-$i.txt" 2>&1
+      --reps "$ab_start" --max-reps "$ab_max" --quiet >"$work/ab-d-$i.txt" 2>&1
     rc=$?
     rcs+=($rc)
     echo "ab-d-$i exit $rc ($(cat "$work/delay-ab-$i.txt"))" >>"$work/ab-rc.txt"

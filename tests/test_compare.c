@@ -324,6 +324,48 @@ Test(compare, thirty_percent_slower_starts_flag_with_enough_repetitions)
     rundir_free(&c);
 }
 
+/* The start-latency phase's starts (phase "starts") of the synthetic run:
+   the same reps, times around base_ms with little noise. */
+static void synthetic_starts(struct rundir *r, int reps, int n, double base_ms)
+{
+    int i, j;
+    for (i = 0; i < reps; i++)
+        for (j = 0; j < n; j++) {
+            cr_assert_eq(dvec_push(&r->modes[0].starts_val, base_ms * (1 + 0.01 * ((i + j) % 5 - 2))), 0);
+            cr_assert_eq(dvec_push(&r->modes[0].starts_rep, i), 0);
+        }
+}
+
+Test(compare, start_latency_from_the_start_phase_when_both_sides_have_it)
+{
+    /* Ramp containers unchanged and noisy; one-at-a-time starts 30 % slower.
+       With a start phase on both sides start_ms compares those starts (what
+       summary.json reports); when one side lacks it, every container. */
+    struct rundir a, b;
+    struct err e;
+    struct cmp_opts o;
+    struct cmp_row *rows;
+    int n;
+    synthetic_run(&a, 6, 16, 10.0, 0.10, 0.30, 11);
+    synthetic_run(&b, 6, 16, 10.0, 0.10, 0.30, 12);
+    synthetic_starts(&a, 6, 30, 2.0);
+    synthetic_starts(&b, 6, 30, 2.6);
+    cmp_default_opts(&o);
+    cr_assert_eq(compare_runs(&a, &b, &o, &rows, &n, &e), 0, "%s", e.msg);
+    cr_assert(fabs(rows[RDM_START_MS].g.change - 0.30) < 0.02, "change %g", rows[RDM_START_MS].g.change);
+    cr_assert_eq(rows[RDM_START_MS].g.verdict, GS_REGRESSION);
+    cr_assert_eq(rows[RDM_START_MS].nbase, 6 * 30);
+    free(rows);
+    dvec_free(&b.modes[0].starts_val);
+    dvec_free(&b.modes[0].starts_rep);
+    cr_assert_eq(compare_runs(&a, &b, &o, &rows, &n, &e), 0, "%s", e.msg);
+    cr_assert_eq(rows[RDM_START_MS].nbase, 6 * 16, "one side without the phase: every container");
+    cr_assert_neq(rows[RDM_START_MS].g.verdict, GS_REGRESSION);
+    free(rows);
+    rundir_free(&a);
+    rundir_free(&b);
+}
+
 Test(compare, thresholds_file_and_usage_errors)
 {
     char path[] = "/tmp/isobench-test-thresholds-XXXXXX";

@@ -38,10 +38,13 @@ int cgroup_create(enum cgroup_mode m, const char *rel, const struct cgroup_limit
    child before it execs, so that it runs inside the cgroup from the start;
    on v1 that skips the kernel's global threadgroup lock (see v1_enter). */
 int cgroup_enter(enum cgroup_mode m, const char *rel, pid_t pid, struct err *e);
-/* cgroup v1 only: move the calling thread alone into rel ("" = the root)
-   of the pids hierarchy, so that the clones it makes are charged there and
-   refused at pids.max (EAGAIN) instead of moved in past the limit. */
-int cgroup_v1_pids_thread_enter(const char *rel, struct err *e);
+/* cgroup v1 only: the "tasks" file of rel ("" = the root) in the pids
+   hierarchy, open for writing (a descriptor, or -1 with e). Writing "0" to
+   it (cgroup_v1_tasks_enter) moves the calling thread alone, so that the
+   clones it makes are charged there and refused at pids.max (EAGAIN)
+   instead of moved in past the limit. */
+int cgroup_v1_pids_tasks_open(const char *rel, struct err *e);
+int cgroup_v1_tasks_enter(int fd, struct err *e);
 /* The calling thread's cgroup in the v1 pids hierarchy, relative to its
    root ("" = the root); -1 when there is none. */
 int cgroup_v1_pids_own(char *buf, size_t n);

@@ -435,12 +435,22 @@ int cgroup_enter(enum cgroup_mode m, const char *rel, pid_t pid, struct err *e)
  * Writing "0" to "tasks" moves the caller only, without the global
  * threadgroup lock. rel "" is the hierarchy's root.
  */
-int cgroup_v1_pids_thread_enter(const char *rel, struct err *e)
+int cgroup_v1_pids_tasks_open(const char *rel, struct err *e)
 {
     char path[4096];
+    int fd;
     snprintf(path, sizeof(path), "%s/pids/%s%stasks", cg_root(), rel, rel[0] != '\0' ? "/" : "");
-    return write_file(path, "0", e) < 0 ? err_wrap(e, "cgroup pids %s: move the launching thread", rel[0] ? rel : "/")
-                                        : 0;
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return err_sys(e, errno, "open %s", path);
+    return fd;
+}
+
+int cgroup_v1_tasks_enter(int fd, struct err *e)
+{
+    if (write(fd, "0", 1) != 1)
+        return err_sys(e, errno, "move the calling thread (write \"0\" to a pids tasks file)");
+    return 0;
 }
 
 int cgroup_v1_pids_own(char *buf, size_t n)

@@ -86,6 +86,8 @@ struct ns_mode {
     char devlayer[4096];    /* dev/{null,zero,...}: the lower layer above the image */
     char scratch[4096];     /* <cache>/ns */
     char pids_home[512];    /* v1: our threads' pids cgroup, where a launching thread returns */
+    int pids_home_fd;       /* v1 with a budget: its tasks file, and the budget's (-1 until */
+    int pids_budget_fd;     /* the first start; opened once, written once per clone) */
     /* Signals whose disposition the child resets before exec: those not at
        SIG_DFL when the mode was set up, and the ones isobench catches or
        ignores (plat_catch_interrupts); one rt_sigaction each instead of 64. */
@@ -302,6 +304,7 @@ static int ns_mode_init(struct mode *m, const struct scenario *s, struct err *e)
         }
     }
     sig_reset_set(&nm->sig_reset);
+    nm->pids_home_fd = nm->pids_budget_fd = -1;
     nm->cg = cgroup_detect();
     if (nm->cg != CGROUP_V2 && cgroup_v1_pids_own(nm->pids_home, sizeof(nm->pids_home)) < 0)
         nm->pids_home[0] = '\0';
@@ -373,6 +376,10 @@ static void ns_mode_fini(struct mode *m)
     struct ns_mode *nm = m->drv_state;
     if (nm != NULL) {
         forget_run(nm);
+        if (nm->pids_home_fd >= 0)
+            close(nm->pids_home_fd);
+        if (nm->pids_budget_fd >= 0)
+            close(nm->pids_budget_fd);
         while (nm->npool > 0)
             munmap(nm->pool[--nm->npool], sizeof(struct ns_launch));
         pthread_mutex_destroy(&nm->pool_lock);
@@ -587,12 +594,31 @@ fail:
     _exit(127);
 }
 
-/* Reap the container's init, waiting at most timeout_ms. 0 when reaped. */
+/* Reap the container's init, waiting at most timeout_ms. 0 when reaped.
+   A pidfd (Linux 5.3+) wakes us the moment it exits; else 1 ms polls. */
 static int reap(struct ns_ctr *p, int timeout_ms)
 {
     int64_t deadline = plat_now_ns() + (int64_t)timeout_ms * 1000000LL;
     if (p->pid <= 0 || p->reaped)
         return 0;
+#if defined(SYS_pidfd_open)
+    if (waitpid(p->pid, &p->wstatus, WNOHANG) == p->pid) {
+        p->reaped = 1;
+        return 0;
+    }
+    {
+        int pfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
+        if (pfd >= 0) {
+            struct pollfd x;
+            x.fd = pfd;
+            x.events = POLLIN;
+            x.revents = 0;
+            while (poll(&x, 1, timeout_ms) < 0 && errno == EINTR && plat_now_ns() < deadline)
+                ;
+            close(pfd);
+        }
+    }
+#endif
     for (;;) {
         pid_t r = waitpid(p->pid, &p->wstatus, WNOHANG);
         if (r == p->pid || (r < 0 && errno == ECHILD)) {
@@ -675,6 +701,22 @@ static int launch_prepare(const struct ctr *c, struct ns_launch *L, struct err *
     return 0;
 }
 
+/* v1 with a budget: the tasks files a launching thread moves through, opened
+   at the first start (one budget per run, so per mode). */
+static int budget_tasks_open(const struct ctr *c, struct err *e)
+{
+    struct ns_mode *nm = c->mode->drv_state;
+    int rc = 0;
+    pthread_mutex_lock(&nm->pool_lock);
+    if (nm->pids_home_fd < 0 && (nm->pids_home_fd = cgroup_v1_pids_tasks_open(nm->pids_home, e)) < 0)
+        rc = -1;
+    if (rc == 0 && nm->pids_budget_fd < 0 &&
+        (nm->pids_budget_fd = cgroup_v1_pids_tasks_open(c->cgroup_parent, e)) < 0)
+        rc = -1;
+    pthread_mutex_unlock(&nm->pool_lock);
+    return rc;
+}
+
 /* The clone was refused with EAGAIN while charged to the budget: name the
    budget's pids when they are what ran out (else pid_max, threads-max or
    RLIMIT_NPROC did). */
@@ -743,10 +785,10 @@ static int ns_start(struct ctr *c, struct err *e)
        pids (moving the child in afterwards ignores pids.max), so this thread
        waits in the budget's pids cgroup for the clone's duration. */
     if (nm->cg != CGROUP_V2 && c->cgroup_parent != NULL) {
-        if (cgroup_v1_pids_thread_enter(c->cgroup_parent, e) < 0) {
+        if (budget_tasks_open(c, e) < 0 || cgroup_v1_tasks_enter(nm->pids_budget_fd, e) < 0) {
             close(L->child_out);
             launch_put(nm, L);
-            return err_wrap(e, "ns: charge the clone to the budget");
+            return err_wrap(e, "ns: charge the clone to the budget %s", c->cgroup_parent);
         }
         charged = 1;
     }
@@ -765,7 +807,7 @@ static int ns_start(struct ctr *c, struct err *e)
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (charged)
-        back = cgroup_v1_pids_thread_enter(nm->pids_home, &be);
+        back = cgroup_v1_tasks_enter(nm->pids_home_fd, &be);
     close(L->child_out);
     if (p->cgfd >= 0) {
         close(p->cgfd);
@@ -1061,6 +1103,25 @@ static int ns_stop(struct ctr *c, struct err *e)
     return 0;
 }
 
+/* The container's scratch directory: the five directories create and the
+   overlay made, removed by name (5 system calls); anything else in them (a
+   workload that wrote files) goes through the tree walk. */
+static int remove_scratch(const struct ctr *c, struct err *e)
+{
+    static const char *const leaves[] = { "upper", "work/work", "work", "merged", NULL };
+    char path[4096];
+    int i;
+    for (i = 0; leaves[i] != NULL; i++) {
+        ctr_path(c, c->name, leaves[i], path, sizeof(path));
+        if (rmdir(path) < 0 && errno != ENOENT)
+            break;
+    }
+    ctr_path(c, c->name, NULL, path, sizeof(path));
+    if (leaves[i] == NULL && (rmdir(path) == 0 || errno == ENOENT))
+        return 0;
+    return dir_remove_tree(path, e);
+}
+
 static int ns_destroy(struct ctr *c, struct err *e)
 {
     struct ns_ctr *p = c->priv;
@@ -1096,8 +1157,7 @@ static int ns_destroy(struct ctr *c, struct err *e)
     if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT && rc == 0)
         rc = err_sys(e, errno, "ns: umount %s", path);
     err_clear(&tmp);
-    ctr_path(c, c->name, NULL, path, sizeof(path));
-    if (dir_remove_tree(path, &tmp) < 0 && rc == 0) {
+    if (remove_scratch(c, &tmp) < 0 && rc == 0) {
         *e = tmp;
         rc = err_wrap(e, "ns");
     }

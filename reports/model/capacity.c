@@ -154,6 +154,10 @@ static void memory_limit(const struct cap_mode_input *in, double avail, struct c
         out->by_mem_high = fit_count(avail, in->mem_floor_bytes);
         if (in->has_fit && memfit_solve(&in->fit, MF_LINEAR, avail, 1e9, &e0, &lo, &hi) < 0)
             lo = 0;
+        /* a line whose upper band costs no more than the floor (a flat or
+           falling ramp) bounds nothing from below: memory may bind anywhere */
+        if (!isfinite(lo) || lo >= out->by_mem_high)
+            lo = 0;
         out->by_mem_low = fmin(lo, out->by_mem_high);
         return;
     }

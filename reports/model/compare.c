@@ -182,13 +182,20 @@ out:
     return rc;
 }
 
-static int side_build(struct side *s, const struct rundir *runs, int nruns, const char *mode, int metric)
+/*
+ * A side's values of one metric, keyed by (run, repetition). start_ms: the
+ * start-latency phase's one-at-a-time starts when the runs had that phase
+ * (summary.json's start statistics are those too), else every container's.
+ */
+static int side_build(struct side *s, const struct rundir *runs, int nruns, const char *mode, int metric,
+                      int starts_only)
 {
     size_t cap = 0, i;
     int r;
     memset(s, 0, sizeof(*s));
     for (r = 0; r < nruns; r++) {
         const struct rd_mode *m = rundir_mode((struct rundir *)&runs[r], mode);
+        const struct dvec *val, *rep;
         if (m == NULL)
             continue;
         if (metric == CMP_MARGINAL) {
@@ -196,8 +203,10 @@ static int side_build(struct side *s, const struct rundir *runs, int nruns, cons
                 return -1;
             continue;
         }
-        for (i = 0; i < m->val[metric].n; i++)
-            if (side_push(s, &cap, r * 1e6 + m->rep[metric].v[i], m->val[metric].v[i]) < 0)
+        val = starts_only ? &m->starts_val : &m->val[metric];
+        rep = starts_only ? &m->starts_rep : &m->rep[metric];
+        for (i = 0; i < val->n; i++)
+            if (side_push(s, &cap, r * 1e6 + rep->v[i], val->v[i]) < 0)
                 return -1;
     }
     if (s->n == 0)
@@ -218,16 +227,35 @@ static int side_build(struct side *s, const struct rundir *runs, int nruns, cons
     return 0;
 }
 
+/* Does every run holding the mode have a start-latency phase? */
+static int all_have_starts(const struct rundir *runs, int nruns, const char *mode)
+{
+    int r, seen = 0;
+    for (r = 0; r < nruns; r++) {
+        const struct rd_mode *m = rundir_mode((struct rundir *)&runs[r], mode);
+        if (m == NULL)
+            continue;
+        if (m->starts_val.n == 0)
+            return 0;
+        seen++;
+    }
+    return seen > 0;
+}
+
 static int compare_one(const struct rundir *base, int nbase, const struct rundir *cur, int ncur,
                        const struct cmp_opts *o, struct cmp_row *r)
 {
     struct side a, b;
     struct gs_opts go;
-    int rc = -1;
+    int rc = -1, starts_only;
 
     memset(&a, 0, sizeof(a));
     memset(&b, 0, sizeof(b));
-    if (side_build(&a, base, nbase, r->mode, r->metric) < 0 || side_build(&b, cur, ncur, r->mode, r->metric) < 0)
+    /* Both sides measure start latency the same way or neither uses the phase. */
+    starts_only = r->metric == RDM_START_MS && all_have_starts(base, nbase, r->mode) &&
+                  all_have_starts(cur, ncur, r->mode);
+    if (side_build(&a, base, nbase, r->mode, r->metric, starts_only) < 0 ||
+        side_build(&b, cur, ncur, r->mode, r->metric, starts_only) < 0)
         goto out;
     r->nbase = a.n;
     r->nnew = b.n;

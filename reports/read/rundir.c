@@ -557,7 +557,7 @@ static int bad_number(struct err *e, const char *col, const char *text)
 static const char *const container_cols[] = {
     "!mode", "!status", "fleet_size",
     "start_ms", "mem_pss_bytes", "mem_cgroup_bytes", "idle_cpu_pct", "storage_bytes", "work_ns",
-    "pids", "fds", "mounts", "kmem_bytes", "mem_commit_bytes",
+    "pids", "fds", "mounts", "kmem_bytes", "mem_commit_bytes", "phase",
     "rep", /* last: CONTAINER_NCOLS - 1 */
 };
 #define CONTAINER_NCOLS ((int)(sizeof(container_cols) / sizeof(container_cols[0])))
@@ -591,6 +591,9 @@ static int container_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct 
         if (dvec_push(&m->val[i], v) < 0 || dvec_push(&m->rep[i], rep) < 0)
             return err_set(e, ENOMEM, "out of memory");
         if (i == RDM_START_MS && dvec_push(&m->start_fleet, fleet) < 0)
+            return err_set(e, ENOMEM, "out of memory");
+        if (i == RDM_START_MS && strcmp(f[CONTAINER_NCOLS - 2], "starts") == 0 &&
+            (dvec_push(&m->starts_val, v) < 0 || dvec_push(&m->starts_rep, rep) < 0))
             return err_set(e, ENOMEM, "out of memory");
     }
     for (i = 0; i < RDC_COUNT; i++) {
@@ -747,6 +750,8 @@ void rundir_free(struct rundir *r)
         dvec_free(&m->ramp_hcfds);
         dvec_free(&m->ramp_cgroup_kmem);
         dvec_free(&m->ramp_mounts);
+        dvec_free(&m->starts_val);
+        dvec_free(&m->starts_rep);
         for (k = 0; k < RDC_COUNT; k++)
             dvec_free(&m->cons[k]);
         free(m->density.step);

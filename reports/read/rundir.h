@@ -133,6 +133,10 @@ struct rd_mode {
     struct dvec val[RDM_COUNT];
     struct dvec rep[RDM_COUNT]; /* the repetition of each val[] entry (0 in files without a rep column) */
     struct dvec start_fleet;   /* fleet_size of each val[RDM_START_MS] entry */
+    /* start_ms of the start-latency phase alone (phase "starts": one at a
+       time, nothing else launching) and their repetitions; empty when the
+       run had no such phase */
+    struct dvec starts_val, starts_rep;
     int csv_ok, csv_failed;
 
     /* ramp.csv: one point per (rep, fleet_size > 0) */
