@@ -37,6 +37,12 @@
 
 #define MAX_WORKERS 64
 
+/* Teardown runs at least this many at a time, whatever the launch
+   concurrency: it mostly waits (a namespace's exit, ext4 freeing and, on a
+   `discard` mount, discarding each removed directory's block), so more
+   workers than cores keep the cores busy. */
+#define TEARDOWN_MIN_WORKERS 8
+
 struct live {
     struct ctr c;
     size_t row;            /* index into mode_result.rows */
@@ -103,6 +109,11 @@ struct pool_arg {
     int end;
     pthread_mutex_t *lock;
 };
+
+static int teardown_workers(const struct scenario *s)
+{
+    return s->concurrency > TEARDOWN_MIN_WORKERS ? s->concurrency : TEARDOWN_MIN_WORKERS;
+}
 
 static void *pool_main(void *p)
 {
@@ -657,11 +668,14 @@ static void level_use_get(struct run_ctx *x, struct ramp_point *p)
         p->harness_fds = hs.fds_open;
         p->mounts_in_use = hs.mounts;
     }
+    p->cgroup_pids = p->cgroup_pids_peak = -1;
     if (x->r->budget.set) {
         struct budget_usage u;
         if (budget_read(x->r->budget.cgroup, &u, &e) == 0) {
             p->cgroup_used_bytes = u.mem_working_bytes;
             p->cgroup_kmem_bytes = u.kmem_bytes;
+            p->cgroup_pids = u.pids;
+            p->cgroup_pids_peak = u.pids_peak;
         }
     }
     p->harness_counter_fds = harness_counter_fds(NULL);
@@ -825,7 +839,7 @@ static void run_repetition(struct run_ctx *x)
     }
     progress(x, "rep %d/%d teardown", x->rep + 1, s->repetitions);
     x->next = 0;
-    parallel_for(x, 0, x->nlive, s->concurrency > 4 ? s->concurrency : 4, teardown_one);
+    parallel_for(x, 0, x->nlive, teardown_workers(s), teardown_one);
     progress(x, "rep %d/%d done", x->rep + 1, s->repetitions);
     if (nlevels == 0 || isnan(base0))
         return;
@@ -1278,7 +1292,7 @@ void run_teardown_all(struct run_ctx *x)
         return;
     progress(x, "teardown %d", x->nlive);
     x->next = 0;
-    parallel_for(x, 0, x->nlive, x->s->concurrency > 4 ? x->s->concurrency : 4, teardown_one);
+    parallel_for(x, 0, x->nlive, teardown_workers(x->s), teardown_one);
     x->nlive = 0;
 }
 

@@ -56,6 +56,11 @@ struct ramp_point {
        fs.mount-max counts there), /proc/self/mountinfo lines; -1 unknown. */
     int64_t mounts_in_use;
     int64_t harness_counter_fds;          /* of those, on cgroup counter files (kept below half the limit) */
+    /* The budget's pids.current at the level and its pids.peak so far (-1:
+       no budget): a peak that rose during the level's launch, above the
+       tasks then held, is what launching takes on top (runc create's
+       transient tasks), what the budget's pids.max must also hold. */
+    int64_t cgroup_pids, cgroup_pids_peak;
 };
 
 /* What isobench itself cost during the run (recorded in run.json "harness"). */

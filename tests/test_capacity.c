@@ -34,6 +34,7 @@ static struct cap_mode_input mode_in(double mem, double lo, double hi, double cp
     in.cpu_source = "idle_cpu_pct";
     in.storage_bytes = sto;
     in.pids = in.cg_pids = in.fds = in.mounts = in.namespaces = in.commit_bytes = NAN;
+    in.launch_tasks = NAN;
     return in;
 }
 
@@ -556,6 +557,10 @@ Test(limits, every_kernel_limit_and_the_binding_one)
     cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
     cr_assert_float_eq(r.by[CAP_CGROUP_PIDS], 21, 1e-9);
     cr_assert_eq(r.binding, CAP_CGROUP_PIDS);
+    in.launch_tasks = 58;                         /* launching holds 58 more: (1000 - 58 - 100) / 42 */
+    cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
+    cr_assert_float_eq(r.by[CAP_CGROUP_PIDS], 20, 1e-9);
+    in.launch_tasks = NAN;
     h.limit[RDL_MOUNT_MAX] = 100;                 /* mounts: 100 x 0.9 / 5 */
     in.mounts = 5;
     cr_assert_eq(capacity_compute(&in, &h, &p, &r, &e), 0);
@@ -648,6 +653,34 @@ Test(limits, windows_commit_binds_before_ram)
     cr_assert_float_eq(h.limit[RDL_COMMIT_LIMIT], 80 * GiB, 1);
     cr_assert_float_eq(h.limit[RDL_COMMITTED], 8 * GiB, 1);
     cr_assert(isnan(h.limit[RDL_PID_MAX]));
+}
+
+Test(limits, launch_tasks_from_the_budgets_pids_peak)
+{
+    /* ramp.csv: the budget's pids.current and pids.peak after each level's
+       hold; the peak rose during each launch by what launching held on top
+       (28 at most); a level whose launch did not raise the peak says
+       nothing */
+    char dir[1024], tmp[] = "/tmp/isobench-capXXXXXX", cmd[3000], path[1100];
+    struct rundir r;
+    struct cap_mode_input in;
+    struct err e;
+    fixture(dir, sizeof(dir), "run-density");
+    cr_assert_not_null(mkdtemp(tmp));
+    snprintf(cmd, sizeof(cmd), "cp %s/run.json %s/containers.csv %s/", dir, dir, tmp);
+    cr_assert_eq(system(cmd), 0);
+    snprintf(path, sizeof(path), "%s/ramp.csv", tmp);
+    write_text_file(path, "mode,rep,fleet_size,delta_bytes,cgroup_pids,cgroup_pids_peak\n"
+                          "ns,0,8,1000,8,20\n"
+                          "ns,0,16,2000,16,44\n"
+                          "ns,0,32,4000,32,50\n"
+                          "ns,0,48,6000,48,50\n");
+    cr_assert_eq(rundir_load(tmp, RD_CONTAINERS | RD_RAMP | RD_NO_SUMMARY, &r, &e), 0, "%s", e.msg);
+    cr_assert_eq(capacity_inputs_from_run(&r, &r.modes[0], &in, &e), 0, "%s", e.msg);
+    cr_assert_float_eq(in.launch_tasks, 28, 1e-9);
+    rundir_free(&r);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
+    cr_assert_eq(system(cmd), 0);
 }
 
 Test(limits, a_density_run_needs_no_summary)

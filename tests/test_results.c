@@ -166,3 +166,62 @@ Test(results, summary_marginal_slope_and_json)
     cr_assert_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(m, "work_ns"), "count")->valueint, 0);
     cJSON_Delete(doc);
 }
+
+/* The end-of-run line about isobench itself: per container and per 1,000
+   containers only from a fleet of HARNESS_MIN_FLEET; below it, what was
+   measured in absolute terms. */
+static char *harness_text(int fleet)
+{
+    struct scenario s;
+    struct run_result r;
+    struct run_summary sum;
+    struct ramp_point pts[2];
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f;
+    int i;
+
+    memset(&s, 0, sizeof(s));
+    memset(&r, 0, sizeof(r));
+    snprintf(s.modes[0].name, sizeof(s.modes[0].name), "ns");
+    snprintf(s.modes[0].driver_name, sizeof(s.modes[0].driver_name), "ns");
+    s.modes[0].baseline = 1;
+    r.scn = &s;
+    r.nmodes = 1;
+    r.modes[0].mode = &s.modes[0];
+    r.modes[0].available = 1;
+    r.modes[0].bare_work_ns = NAN;
+    for (i = 0; i < 2; i++) {
+        memset(&pts[i], 0, sizeof(pts[i]));
+        pts[i].fleet_size = fleet * (i + 1) / 2;
+        pts[i].delta_bytes = 1e5 * pts[i].fleet_size;
+        pts[i].harness_bytes = 8e6 + 2048.0 * pts[i].fleet_size; /* 2 KiB per container */
+    }
+    r.modes[0].ramp = pts;
+    r.modes[0].nramp = 2;
+    r.harness.anon_start_bytes = 8000000;
+    r.harness.max_running = fleet;
+    r.harness.hold_ns = 1000000000;
+    r.harness.sampler_cpu_ns = 10000000;
+    r.harness.cheap_samples = r.harness.cheap_only_samples = 10 * fleet;
+    r.harness.cheap_only_cpu_ns = 3000 * r.harness.cheap_only_samples; /* 3 us each: 3 % per 1,000 at 10 Hz */
+    cr_assert_eq(summary_reduce(&r, &sum), 0);
+    f = open_memstream(&buf, &len);
+    cr_assert_not_null(f);
+    summary_print_table(f, &r, &sum);
+    fclose(f);
+    return buf;
+}
+
+Test(results, harness_figures_per_container_only_from_a_large_fleet)
+{
+    char *small = harness_text(4), *large = harness_text(1000);
+    cr_assert_null(strstr(small, "KiB per container"), "%s", small);
+    cr_assert_null(strstr(small, "per 1,000 containers at 10 Hz"), "%s", small);
+    cr_assert_not_null(strstr(small, "with 4 containers held, +8 KiB since the start"), "%s", small);
+    cr_assert_not_null(strstr(small, "0.1 ms of CPU for 40 container samples"), "%s", small);
+    cr_assert_not_null(strstr(large, "isobench itself: 2.0 KiB per container"), "%s", large);
+    cr_assert_not_null(strstr(large, "the cheap set 3.00 % per 1,000 containers at 10 Hz"), "%s", large);
+    free(small);
+    free(large);
+}

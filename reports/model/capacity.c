@@ -245,7 +245,7 @@ int capacity_compute(const struct cap_mode_input *in, const struct cap_host *h,
     }
     out->by[CAP_PIDS] = fit_count(out->avail[CAP_PIDS], pids);
     out->by[CAP_THREADS] = fit_count(out->avail[CAP_THREADS], pids);
-    out->avail[CAP_CGROUP_PIDS] = left(CAP_CGROUP_PIDS, L[RDL_CG_PIDS_MAX], NAN, hr);
+    out->avail[CAP_CGROUP_PIDS] = left(CAP_CGROUP_PIDS, L[RDL_CG_PIDS_MAX], in->launch_tasks, hr);
     out->by[CAP_CGROUP_PIDS] = fit_count(out->avail[CAP_CGROUP_PIDS],
                                          isnan(in->cg_pids) || in->cg_pids < 1 ? pids : in->cg_pids);
     out->avail[CAP_FILE_MAX] = left(CAP_FILE_MAX, L[RDL_FILE_MAX], L[RDL_FILE_NR], hr);
@@ -529,6 +529,32 @@ static int memory_inputs(const struct rundir *r, const struct rd_mode *m, struct
     return 0;
 }
 
+/* Tasks launching takes on top of those the fleet holds: at each ramp level
+   whose launch raised the budget's pids.peak, pids.peak - pids.current at
+   the level's hold (runc create holds runc and runc init, ~7 tasks, in the
+   container's cgroup until the container runs; concurrent launches add
+   up). The largest such excess; NAN without budget counters. The fill is
+   taken to launch with the ramp's concurrency (both scenario files say 4
+   for runc). The first level counts only in the run's first mode: before
+   it the budget's peak is the empty budget's. */
+static double launch_tasks(const struct rundir *r, const struct rd_mode *m)
+{
+    const struct dvec *cur = &m->ramp_cg_pids, *pk = &m->ramp_cg_peak;
+    double best = NAN, prev = m == &r->modes[0] ? 0 : NAN;
+    size_t i;
+    for (i = 0; i < cur->n && i < pk->n; i++) {
+        double c = cur->v[i], p = pk->v[i];
+        if (isnan(c) || isnan(p) || c < 0 || p < 0) {
+            prev = NAN;
+            continue;
+        }
+        if (!isnan(prev) && p > prev && !(p - c <= best))
+            best = fmax(0, p - c);
+        prev = p;
+    }
+    return best;
+}
+
 /* isobench's own descriptors per container: the slope of ramp.csv
    harness_fds against containers, and its value extrapolated to 0. */
 static void harness_fds(const struct rd_mode *m, struct cap_mode_input *in)
@@ -570,6 +596,7 @@ int capacity_inputs_from_run(const struct rundir *r, const struct rd_mode *m,
         in->pids_source = "floor: 1 per container (not measured)";
     }
     in->cg_pids = in->pids;
+    in->launch_tasks = launch_tasks(r, m);
     in->fds = vmean(&m->cons[RDC_FDS]);
     in->mounts = vmean(&m->cons[RDC_MOUNTS]);
     if (isnan(in->mounts)) {

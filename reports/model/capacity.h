@@ -24,7 +24,8 @@
  *                per container (every thread takes a pid; at least 1 per
  *                container even when not measured).
  *   threads    : the same against kernel.threads-max.
- *   cgroup_pids: (pids.max of the budget or enclosing cgroup - margin) /
+ *   cgroup_pids: (pids.max of the budget or enclosing cgroup - margin -
+ *                the tasks launching takes on top, measured in the ramp) /
  *                tasks charged to the container's cgroup.
  *   file_max   : (fs.file-max - file handles at start - margin) / fds per container.
  *   mount_max  : (fs.mount-max - mounts at start - margin) / mounts per container.
@@ -101,6 +102,9 @@ struct cap_mode_input {
     double pids;                /* tasks host-wide (threads included), >= 1 */
     const char *pids_source;
     double cg_pids;             /* tasks charged to the container's cgroup, >= 1 */
+    double launch_tasks;        /* tasks launching takes on top of those held (the budget's
+                                   pids.peak above pids.current in ramp.csv; runc create's
+                                   transient tasks), NAN = not measured */
     double fds, mounts;
     double namespaces;          /* of each kind, 1 */
     double harness_fds;         /* isobench's own descriptors per container (ramp.csv

@@ -41,9 +41,11 @@ enum memfit_model { MF_LINEAR, MF_QUADRATIC, MF_POWER, MF_NMODELS };
    read dAICc 2..7 as "considerably less" but not "essentially no" support).
    Among them capacity takes the one that predicts the fewest containers:
    an over-fill is what harms, and a short ramp rarely has the evidence to
-   reject the curvature that a full host shows (ns on the test host: 2 ln 8
-   keeps the quadratic at dAICc 2.6 that the old window of 2 dropped, +1.8 %
-   instead of +49 % against the measured ceiling). 2 ln 8 = 4.159. */
+   reject the curvature that a full host shows (ns on the shared test host:
+   2 ln 8 keeps the quadratic at dAICc 2.6 that the old window of 2 dropped,
+   +1.8 % instead of +49 % against the measured ceiling; on the quiet host
+   the same rule with the floor curve of capacity.c gave -11 % and -31 %:
+   see the README's predicted-vs-measured table). 2 ln 8 = 4.159. */
 #define MEMFIT_AICC_SUPPORT 4.1588830833596715
 const char *memfit_model_name(enum memfit_model m);
 

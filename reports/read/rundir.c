@@ -609,16 +609,18 @@ static int container_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct 
 static const char *const ramp_cols[] = {
     "!mode", "!fleet_size", "!delta_bytes", "cpu_busy_pct", "kernel_used_bytes", "pss_sum_bytes",
     "pids_in_use", "threads_in_use", "cgroup_used_bytes", "harness_fds", "harness_counter_fds",
-    "cgroup_kmem_bytes", "mounts_in_use", "rep", /* last: RAMP_NCOLS - 1 */
+    "cgroup_pids", "cgroup_pids_peak", "cgroup_kmem_bytes", "mounts_in_use",
+    "rep", /* last: RAMP_NCOLS - 1 */
 };
 #define RAMP_NCOLS ((int)(sizeof(ramp_cols) / sizeof(ramp_cols[0])))
+#define RAMP_NEXTRA (RAMP_NCOLS - 5) /* kernel_used_bytes .. before rep */
 
 static int ramp_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *e)
 {
     struct row_ctx *c = ctx;
     struct rd_mode *m = row_mode(c, f[0], e);
-    double fleet, delta, cpu, rep, extra[9];
-    struct dvec *dst[9];
+    double fleet, delta, cpu, rep, extra[RAMP_NEXTRA];
+    struct dvec *dst[RAMP_NEXTRA];
     int i;
     (void)line;
     if (m == NULL)
@@ -630,9 +632,11 @@ static int ramp_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *
     dst[4] = &m->ramp_cgroup;
     dst[5] = &m->ramp_hfds;
     dst[6] = &m->ramp_hcfds;
-    dst[7] = &m->ramp_cgroup_kmem;
-    dst[8] = &m->ramp_mounts;
-    for (i = 0; i < 9; i++)
+    dst[7] = &m->ramp_cg_pids;
+    dst[8] = &m->ramp_cg_peak;
+    dst[9] = &m->ramp_cgroup_kmem;
+    dst[10] = &m->ramp_mounts;
+    for (i = 0; i < RAMP_NEXTRA; i++)
         if (csvr_num(f[4 + i], &extra[i]) < 0)
             return bad_number(e, ramp_cols[4 + i], f[4 + i]);
     if (csvr_num(f[1], &fleet) < 0)
@@ -648,7 +652,7 @@ static int ramp_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *
     if (dvec_push(&m->ramp_fleet, fleet) < 0 || dvec_push(&m->ramp_delta, delta) < 0 ||
         dvec_push(&m->ramp_cpu, cpu) < 0 || dvec_push(&m->ramp_rep, isnan(rep) ? 0 : rep) < 0)
         return err_set(e, ENOMEM, "out of memory");
-    for (i = 0; i < 9; i++)
+    for (i = 0; i < RAMP_NEXTRA; i++)
         if (dvec_push(dst[i], extra[i]) < 0)
             return err_set(e, ENOMEM, "out of memory");
     return 0;
@@ -748,6 +752,8 @@ void rundir_free(struct rundir *r)
         dvec_free(&m->ramp_cgroup);
         dvec_free(&m->ramp_hfds);
         dvec_free(&m->ramp_hcfds);
+        dvec_free(&m->ramp_cg_pids);
+        dvec_free(&m->ramp_cg_peak);
         dvec_free(&m->ramp_cgroup_kmem);
         dvec_free(&m->ramp_mounts);
         dvec_free(&m->starts_val);

@@ -148,6 +148,7 @@ struct rd_mode {
     struct dvec ramp_hcfds;    /* of those, on cgroup counter files (harness_counter_fds) */
     struct dvec ramp_cgroup_kmem; /* the budget cgroup's kernel memory (cgroup_kmem_bytes) */
     struct dvec ramp_mounts;   /* mount entries in isobench's (the host's) mount namespace (mounts_in_use) */
+    struct dvec ramp_cg_pids, ramp_cg_peak; /* the budget's pids.current and pids.peak */
     /* containers.csv consumption, status ok rows, empty cells skipped */
     struct dvec cons[RDC_COUNT];
     /* density.json / density.csv */

@@ -244,6 +244,9 @@ void capacity_print_models(FILE *f, const struct cap_row *rows, int nrows)
                     in->mem_note, r->res.by_mem_low, cap_fmt_count(r->res.by_mem_high, b1, sizeof(b1)),
                     rd_fmt_bytes(in->mem_floor_bytes, b2, sizeof(b2)));
         fprintf(f, "    tasks %.3g/ctr (%s)", in->pids, in->pids_source);
+        if (!isnan(in->launch_tasks))
+            fprintf(f, " + %.0f while launching (the budget's pids.peak above pids.current in the ramp, "
+                    "kept free of its pids.max)", in->launch_tasks);
         if (!isnan(in->fds))
             fprintf(f, ", fds %.3g/ctr", in->fds);
         if (!isnan(in->mounts))
@@ -402,6 +405,7 @@ cJSON *capacity_rows_json(const struct cap_row *rows, int nrows, const struct ca
         add_num(in, "kernel_bytes_ci95_low", r->in.kernel_ci_low);
         add_num(in, "kernel_bytes_ci95_high", r->in.kernel_ci_high);
         add_num(in, "tasks_per_container", r->in.pids);
+        add_num(in, "launch_tasks", r->in.launch_tasks);
         cJSON_AddStringToObject(in, "tasks_source", r->in.pids_source ? r->in.pids_source : "");
         add_num(in, "fds_per_container", r->in.fds);
         add_num(in, "mounts_per_container", r->in.mounts);
