@@ -18,8 +18,19 @@
  *
  * usage: bench_oci [N] [RUNTIME...]   (default: 20 runc runsc; runtimes that
  * are not installed are skipped)
+ *
+ * bench_oci --sample N RUNTIME: what one sample round costs at a fleet of N:
+ * N idle containers of RUNTIME inside a budget cgroup (pids and memory
+ * limits sized for N), then 5 rounds that sample every container once
+ * (one thread), with the cheap set (what every sample_interval_ms tick
+ * reads) and with every set (the start and end of a hold), timed wall and
+ * CPU. Prints ms per round and us per container, and the processes on the
+ * host (what a per-container /proc scan pays for). Starting more than ~300
+ * containers on a shared machine: hold the heavy-work lock
+ * (flock /tmp/isobench-heavy.lock bench_oci --sample N RUNTIME).
  */
 #define _GNU_SOURCE
+#include "budget.h"
 #include "drivers/oci.h"
 #include "counters/proc.h"
 #include "image.h"
@@ -28,6 +39,7 @@
 #include "stats.h"
 
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -296,6 +308,121 @@ out:
     return rc;
 }
 
+
+/* ---- --sample: one sample round at a fleet of n ---- */
+
+static int host_processes(void)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *de;
+    int n = 0;
+    while (d != NULL && (de = readdir(d)) != NULL)
+        if (de->d_name[0] >= '0' && de->d_name[0] <= '9')
+            n++;
+    if (d != NULL)
+        closedir(d);
+    return n;
+}
+
+/* Median wall and CPU ns of `rounds` rounds sampling every container once. */
+static void sample_rounds(struct ctr *cs, int n, unsigned sets, int rounds, double *wall, double *cpu, int *failed)
+{
+    double w[16], c[16];
+    int r, i;
+    struct err e;
+    *failed = 0;
+    for (r = 0; r < rounds && r < 16; r++) {
+        int64_t t0 = plat_now_ns(), c0 = plat_thread_cpu_ns();
+        for (i = 0; i < n; i++) {
+            struct counters k;
+            cs[i].sample_sets = sets;
+            if (driver_oci.sample(&cs[i], &k, &e) < 0)
+                (*failed)++;
+        }
+        w[r] = (double)(plat_now_ns() - t0);
+        c[r] = (double)(plat_thread_cpu_ns() - c0);
+    }
+    *wall = median(w, rounds);
+    *cpu = median(c, rounds);
+}
+
+static int bench_sampling(const char *runtime, int n)
+{
+    char doc[512], run_id[32], line[256];
+    int64_t t_ready;
+    struct scenario s;
+    struct scn_budget sb;
+    struct budget b;
+    struct err e;
+    struct ctr *cs = NULL;
+    int i, up = 0, rc = 1, removed, procs, failed;
+    double wall, cpu;
+
+    err_clear(&e);
+    memset(&b, 0, sizeof(b));
+    snprintf(doc, sizeof(doc),
+             "{\"name\":\"bench-oci-sample\",\"modes\":[{\"name\":\"m\",\"driver\":\"oci\",\"options\":"
+             "{\"runtime\":\"%s\"}}],\"workload\":{\"type\":\"idle\"}}",
+             runtime);
+    if (scenario_parse(doc, "bench", &s, &e) < 0 || driver_oci.probe(&s.modes[0], &e) < 0) {
+        printf("%s: skipped: %s\n", runtime, e.msg);
+        return 0;
+    }
+    if (driver_oci.mode_init(&s.modes[0], &s, &e) < 0) {
+        printf("%s: mode_init: %s\n", runtime, e.msg);
+        scenario_free(&s);
+        return 1;
+    }
+    snprintf(run_id, sizeof(run_id), "ibbench%08x", (unsigned)(plat_now_ns() / 1000));
+    /* runsc holds ~27 tasks and ~25 MiB per idle container, runc 1 and ~1 MiB */
+    sb.pids = n * 40 + 200;
+    sb.mem_bytes = (int64_t)n * 40 * 1024 * 1024 + 512LL * 1024 * 1024;
+    sb.cpus = 0;
+    if (budget_create(&b, &sb, run_id, &e) < 0) {
+        printf("%s: budget: %s\n", runtime, e.msg);
+        goto out;
+    }
+    cs = calloc((size_t)n, sizeof(*cs));
+    if (cs == NULL)
+        goto out;
+    for (i = 0; i < n; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "smp-%d", i);
+        init_ctr(&cs[i], &s, run_id, name);
+        cs[i].cgroup_parent = b.cgroup;
+        cs[i].create_ns = plat_now_ns();
+        if (driver_oci.create(&cs[i], &e) < 0 || driver_oci.start(&cs[i], &e) < 0 ||
+            driver_oci.wait_output(&cs[i], MARKER_READY, 60000, line, sizeof(line), &t_ready, &e) < 0) {
+            printf("%s: container %d: %s\n", runtime, i, e.msg);
+            up = i + 1;
+            goto out;
+        }
+        up = i + 1;
+    }
+    procs = host_processes();
+    sample_rounds(cs, n, CSET_CHEAP, 5, &wall, &cpu, &failed);
+    printf("%-6s sample round over %d containers (%d processes on the host), one thread, median of 5:\n", runtime,
+           n, procs);
+    printf("       cheap set: %.1f ms wall, %.1f ms CPU per round (%.0f us per container)%s\n", wall / 1e6,
+           cpu / 1e6, wall / 1e3 / n, failed ? " [some samples failed]" : "");
+    sample_rounds(cs, n, CSET_ALL, 5, &wall, &cpu, &failed);
+    printf("       every set: %.1f ms wall, %.1f ms CPU per round (%.0f us per container)%s\n", wall / 1e6,
+           cpu / 1e6, wall / 1e3 / n, failed ? " [some samples failed]" : "");
+    rc = 0;
+out:
+    for (i = 0; i < up; i++) {
+        struct err e2;
+        driver_oci.stop(&cs[i], &e2);
+        driver_oci.destroy(&cs[i], &e2);
+    }
+    free(cs);
+    budget_remove(&b, &e);
+    driver_oci.mode_fini(&s.modes[0]);
+    driver_oci.cleanup(run_id, &removed, &e);
+    scenario_free(&s);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     static const char *const defaults[] = { "runc", "runsc", NULL };
@@ -304,6 +431,14 @@ int main(int argc, char **argv)
     if (geteuid() != 0) {
         fprintf(stderr, "bench_oci: needs root\n");
         return 2;
+    }
+    if (argc == 4 && strcmp(argv[1], "--sample") == 0) {
+        n = atoi(argv[2]);
+        if (n < 1) {
+            fprintf(stderr, "usage: bench_oci --sample N RUNTIME\n");
+            return 2;
+        }
+        return bench_sampling(argv[3], n);
     }
     if (argc > 1) {
         n = atoi(argv[1]);

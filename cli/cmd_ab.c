@@ -275,7 +275,7 @@ static int run_merged_pair(struct ab *x, int pair)
                 code != 0 ? "non-zero exit, see above" : e.msg);
         return -1;
     }
-    if (rundir_load(out, RD_CONTAINERS | RD_RAMP, &x->runs[0][pair], &e) < 0) {
+    if (rundir_load(out, RD_CONTAINERS | RD_RAMP | RD_SAMPLES, &x->runs[0][pair], &e) < 0) {
         fprintf(stderr, "isobench ab: %s: %s\n", out, e.msg);
         return -1;
     }
@@ -315,7 +315,7 @@ static int run_side(struct ab *x, int side)
         return -1;
     }
     rd = &x->runs[side][idx];
-    if (rundir_load(out, RD_CONTAINERS | RD_RAMP, rd, &e) < 0) {
+    if (rundir_load(out, RD_CONTAINERS | RD_RAMP | RD_SAMPLES, rd, &e) < 0) {
         fprintf(stderr, "isobench ab: %s: %s\n", out, e.msg);
         return -1;
     }

@@ -39,6 +39,12 @@ int gate_cli_option(const char *cmd, int argc, char **argv, int *i, struct gate_
         g->json = v;
     } else if (strcmp(x, "--junit") == 0) {
         g->junit = v;
+    } else if (strcmp(x, "--max-load-gap") == 0) {
+        if (input_double(v, &g->o.max_load_gap) < 0 || !(g->o.max_load_gap >= 0 && g->o.max_load_gap <= 100)) {
+            fprintf(stderr, "isobench %s: --max-load-gap: '%s' is not a number of percentage points from 0 "
+                    "(off) to 100\n", cmd, v);
+            return -1;
+        }
     } else if (strcmp(x, "--alpha") == 0) {
         if (input_double(v, &g->o.alpha) < 0 || !(g->o.alpha > 0 && g->o.alpha < 0.5)) {
             fprintf(stderr, "isobench %s: --alpha: '%s' is not in (0, 0.5)\n", cmd, v);
@@ -179,12 +185,12 @@ int cmd_compare(int argc, char **argv)
         return usage();
     if (gate_cli_finish("compare", &g) < 0)
         return 2;
-    if (rundir_load(dirs[0], RD_CONTAINERS | RD_RAMP, &a, &e) < 0) {
+    if (rundir_load(dirs[0], RD_CONTAINERS | RD_RAMP | RD_SAMPLES, &a, &e) < 0) {
         fprintf(stderr, "isobench compare: base: %s\n", e.msg);
         goto out;
     }
     la = 1;
-    if (rundir_load(dirs[1], RD_CONTAINERS | RD_RAMP, &b, &e) < 0) {
+    if (rundir_load(dirs[1], RD_CONTAINERS | RD_RAMP | RD_SAMPLES, &b, &e) < 0) {
         fprintf(stderr, "isobench compare: new: %s\n", e.msg);
         goto out;
     }

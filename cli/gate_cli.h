@@ -16,7 +16,8 @@ struct gate_cli {
 };
 
 #define GATE_CLI_USAGE "[--thresholds FILE] [--alpha 0.05] [--resamples N] [--gate METRIC,...] " \
-                       "[--inconclusive exit3|pass|fail] [--markdown] [--json FILE|-] [--junit FILE]"
+                       "[--inconclusive exit3|pass|fail] [--max-load-gap 10] [--markdown] [--json FILE|-] " \
+                       "[--junit FILE]"
 
 void gate_cli_init(struct gate_cli *g);
 /* argv[*i] a gate option? 1: consumed (with its value, *i advanced),

@@ -22,7 +22,7 @@
 static const char *const density_csv_columns =
     "mode,step,containers,host_used_bytes,user_mem_bytes,kernel_mem_bytes,slab_bytes,kernelstack_bytes,"
     "pagetables_bytes,percpu_bytes,cgroup_kmem_bytes,pids_in_use,threads_in_use,start_p50_ms,start_p99_ms,failures,"
-    "guard";
+    "guard,user_mem_containers,cgroup_used_bytes";
 
 struct fill {
     struct run_ctx *x;
@@ -131,8 +131,15 @@ static void put_delta(FILE *f, int64_t now, int64_t base)
         fputs(",", f);
 }
 
+/* PSS summed over the running containers' last samples (-1 unknown) and how
+   many containers it covers. */
+struct pss_total {
+    int64_t bytes;
+    int containers;
+};
+
 /* One density.csv row. Kernel memory columns are deltas from the empty host. */
-static void csv_row(struct fill *f, int step, int containers, double host_used, int64_t pss_sum,
+static void csv_row(struct fill *f, int step, int containers, double host_used, const struct pss_total *pss,
                     const struct density_snap *s, double p50, double p99, int failures, const char *guard)
 {
     const struct host_snapshot *h = &s->host, *b = &f->base.host;
@@ -141,7 +148,7 @@ static void csv_row(struct fill *f, int step, int containers, double host_used, 
         return;
     fprintf(o, "%s,%d,%d", f->r->modes[f->mode_index].mode->name, step, containers);
     put_i(o, isnan(host_used) ? -1 : (int64_t)host_used);
-    put_i(o, pss_sum);
+    put_i(o, pss->bytes);
     put_delta(o, host_kernel_bytes(h), host_kernel_bytes(b));
     put_delta(o, h->slab_bytes, b->slab_bytes);
     put_delta(o, h->kernelstack_bytes, b->kernelstack_bytes);
@@ -158,25 +165,30 @@ static void csv_row(struct fill *f, int step, int containers, double host_used, 
         fprintf(o, ",%.3f", p99);
     else
         fputs(",", o);
-    fprintf(o, ",%d,%s\n", failures, guard ? guard : "");
+    fprintf(o, ",%d,%s", failures, guard ? guard : "");
+    put_i(o, pss->containers);
+    put_i(o, s->cg.mem_working_bytes); /* what the memory guard compares with the budget's limit */
+    fputc('\n', o);
     fflush(o);
 }
 
-/* PSS summed over the running containers' last samples, -1 unknown. */
-static int64_t pss_sum(struct fill *f)
+/* The hold's last sweep reads every set of every running container, so the
+   sum covers the whole step (containers: how many it covers). */
+static struct pss_total pss_sum(struct fill *f)
 {
     const struct mode_result *mr = &f->r->modes[f->mode_index];
-    int64_t sum = 0;
+    struct pss_total t = { 0, 0 };
     size_t i;
-    int known = 0;
     for (i = 0; i < mr->nrows; i++) {
         const struct ctr_result *c = &mr->rows[i];
         if (strcmp(c->status, "ok") == 0 && c->ready_ns > 0 && c->last.mem_pss_bytes >= 0) {
-            sum += c->last.mem_pss_bytes;
-            known++;
+            t.bytes += c->last.mem_pss_bytes;
+            t.containers++;
         }
     }
-    return known ? sum : -1;
+    if (t.containers == 0)
+        t.bytes = -1;
+    return t;
 }
 
 static cJSON *density_json(const struct run_result *r, const struct density_result *d)
@@ -224,6 +236,14 @@ static cJSON *density_json(const struct run_result *r, const struct density_resu
         cJSON_AddStringToObject(ev, "detail", m->binding.detail);
         cJSON_AddNumberToObject(o, "steps", m->steps);
         cJSON_AddBoolToObject(o, "stopped_by_guard", m->stopped_by_guard);
+        if (isnan(m->baseline_before_bytes))
+            cJSON_AddNullToObject(o, "baseline_before_bytes");
+        else
+            cJSON_AddNumberToObject(o, "baseline_before_bytes", m->baseline_before_bytes);
+        if (isnan(m->baseline_after_bytes))
+            cJSON_AddNullToObject(o, "baseline_after_bytes");
+        else
+            cJSON_AddNumberToObject(o, "baseline_after_bytes", m->baseline_after_bytes);
         cJSON_AddItemToArray(modes, o);
     }
     return doc;
@@ -242,17 +262,22 @@ static void fill_mode(struct fill *f, struct density_mode_result *m)
 {
     const struct scenario *s = f->r->scn;
     struct density_snap prev, now;
-    int n = 0, n_prev = 0, have_prev = 0, step = 0, next;
-    double base_used = NAN;
-    int64_t t;
+    int n = 0, n_prev = 0, have_prev = 0, step = 0, next, nlevels = 0, caplevels = 0;
+    double base_used = NAN, base_after = NAN;
+    int64_t t, t0 = 0, t1 = 0;
+    struct run_level *levels = NULL;
+    const struct pss_total no_pss = { -1, 0 };
 
     m->ran = 1;
+    m->baseline_before_bytes = m->baseline_after_bytes = NAN;
     set_binding(m, "interrupted", "the fill was interrupted");
     plat_sleep_ms(s->settle_ms);
-    run_host_used(f->x, &base_used, &t);
+    if (run_host_used(f->x, &base_used, &t0) < 0)
+        base_used = NAN;
+    m->baseline_before_bytes = base_used;
     memset(&f->base, 0, sizeof(f->base)); /* no events to subtract yet */
     snap_take(f, &f->base);
-    csv_row(f, 0, 0, base_used, -1, &f->base, NAN, NAN, 0, NULL);
+    csv_row(f, 0, 0, base_used, &no_pss, &f->base, NAN, NAN, 0, NULL);
     now = f->base;
     while (!plat_interrupted()) {
         struct guard_verdict v;
@@ -302,14 +327,27 @@ static void fill_mode(struct fill *f, struct density_mode_result *m)
             tripped = 1;
         if (tripped && failures > f->cfg->max_failures && strcmp(v.binding, "launch_failures") == 0)
             density_blame_failures(&f->base, &now, now.containers, launched - n, f->cfg, &v);
-        csv_row(f, step, now.containers, used, pss_sum(f), &now, p50, p99, failures, tripped ? v.binding : NULL);
+        {
+            struct pss_total pss = pss_sum(f);
+            csv_row(f, step, now.containers, used, &pss, &now, p50, p99, failures, tripped ? v.binding : NULL);
+        }
         if (tripped) {
             m->binding = v;
             m->stopped_by_guard = 1;
             break;
         }
-        if (!isnan(used) && !isnan(base_used))
-            run_ramp_point(f->x, next, base_used, used, busy);
+        if (!isnan(used) && !isnan(base_used)) {
+            if (nlevels == caplevels) {
+                int cap = caplevels ? caplevels * 2 : 32;
+                struct run_level *n2 = realloc(levels, (size_t)cap * sizeof(*n2));
+                if (n2 != NULL) {
+                    levels = n2;
+                    caplevels = cap;
+                }
+            }
+            if (nlevels < caplevels)
+                run_level_take(f->x, next, used, busy, &levels[nlevels++]);
+        }
         m->ceiling = now.containers;
         prev = now;
         have_prev = 1;
@@ -323,6 +361,19 @@ static void fill_mode(struct fill *f, struct density_mode_result *m)
     }
     if (plat_interrupted())
         set_binding(m, "interrupted", "SIGINT/SIGTERM: the fill was stopped and torn down");
+    /* the empty host again after teardown: ramp.csv's baseline is
+       interpolated in time between the two, as `run` does, so that drift
+       over a long fill (other tenants, page cache) stays out of the curve */
+    run_teardown_all(f->x);
+    if (!plat_interrupted() && nlevels > 0) {
+        plat_sleep_ms(s->settle_ms);
+        if (run_host_used(f->x, &base_after, &t1) < 0)
+            base_after = NAN;
+        m->baseline_after_bytes = base_after;
+    }
+    if (nlevels > 0)
+        run_ramp_write(f->x, levels, nlevels, base_used, t0, base_after, t1);
+    free(levels);
 }
 
 int density_run(struct scenario *s, const struct run_opts *o, const struct density_cfg *cfg, struct run_result *r,

@@ -30,6 +30,10 @@ struct density_mode_result {
     int steps;                     /* steps launched (the tripped one included) */
     int stopped_by_guard;          /* 0: interrupted, failed or max_containers */
     struct guard_verdict binding;
+    /* Host memory in use on the empty host before the first step and again
+       after teardown (NAN unknown): ramp.csv's baselines are interpolated
+       between the two in time; their difference is the drift over the fill. */
+    double baseline_before_bytes, baseline_after_bytes;
 };
 
 struct density_result {

@@ -649,38 +649,36 @@ static double hold_level(struct run_ctx *x, double *cpu_busy, double *harness)
 
 /* ---- a mode ---- */
 
-/* Host-wide use at a level: kernel memory, processes and tasks, and the
-   PSS of the level's containers (their last samples). */
-struct level_use {
-    int64_t kernel_bytes, pss_sum_bytes, procs, tasks;
-    int64_t harness_fds; /* isobench's own open descriptors (what RLIMIT_NOFILE counts) */
-    int64_t harness_counter_fds; /* of those, on cgroup counter files */
-    int64_t cg_pids, cg_pids_peak; /* the budget's pids.current and pids.peak, -1 without */
-};
-
-static void level_use_get(struct run_ctx *x, struct level_use *u)
+/* Host-wide use at the level now held: kernel memory, processes and tasks,
+   isobench's descriptors, the PSS of the level's containers (their last
+   samples) and the budget cgroup's memory, into p. */
+static void level_use_get(struct run_ctx *x, struct ramp_point *p)
 {
     struct host_snapshot hs;
     struct err e;
     int i, known = 0;
 
-    u->kernel_bytes = u->procs = u->tasks = u->harness_fds = -1;
-    u->pss_sum_bytes = 0;
+    p->kernel_used_bytes = p->pids_in_use = p->threads_in_use = p->harness_fds = p->harness_counter_fds = -1;
+    p->cgroup_used_bytes = p->cgroup_kmem_bytes = p->mounts_in_use = -1;
+    p->pss_sum_bytes = 0;
     if (host_snapshot_read(NULL, &hs, &e) == 0) {
-        u->kernel_bytes = host_kernel_bytes(&hs);
-        u->procs = hs.procs_in_use;
-        u->tasks = hs.tasks_in_use;
-        u->harness_fds = hs.fds_open;
+        p->kernel_used_bytes = host_kernel_bytes(&hs);
+        p->pids_in_use = hs.procs_in_use;
+        p->threads_in_use = hs.tasks_in_use;
+        p->harness_fds = hs.fds_open;
+        p->mounts_in_use = hs.mounts;
     }
-    u->harness_counter_fds = harness_counter_fds(NULL);
-    u->cg_pids = u->cg_pids_peak = -1;
+    p->cgroup_pids = p->cgroup_pids_peak = -1;
     if (x->r->budget.set) {
-        struct budget_usage bu;
-        if (budget_read(x->r->budget.cgroup, &bu, &e) == 0) {
-            u->cg_pids = bu.pids;
-            u->cg_pids_peak = bu.pids_peak;
+        struct budget_usage u;
+        if (budget_read(x->r->budget.cgroup, &u, &e) == 0) {
+            p->cgroup_used_bytes = u.mem_working_bytes;
+            p->cgroup_kmem_bytes = u.kmem_bytes;
+            p->cgroup_pids = u.pids;
+            p->cgroup_pids_peak = u.pids_peak;
         }
     }
+    p->harness_counter_fds = harness_counter_fds(NULL);
     for (i = 0; i < x->nlive; i++) {
         const struct live *l = &x->lives[i];
         const struct ctr_result *res;
@@ -688,16 +686,26 @@ static void level_use_get(struct run_ctx *x, struct level_use *u)
             continue;
         res = &cur_mode(x)->rows[l->row];
         if (res->last.mem_pss_bytes >= 0) {
-            u->pss_sum_bytes += res->last.mem_pss_bytes;
+            p->pss_sum_bytes += res->last.mem_pss_bytes;
             known++;
         }
     }
     if (known == 0)
-        u->pss_sum_bytes = -1;
+        p->pss_sum_bytes = -1;
 }
 
-static int add_ramp_point(struct run_ctx *x, double base, double used, double busy, const struct level_use *u,
-                          double harness)
+void run_level_take(struct run_ctx *x, int level, double used, double busy, struct run_level *lv)
+{
+    memset(lv, 0, sizeof(*lv));
+    lv->level = level;
+    lv->used = used;
+    lv->busy = busy;
+    lv->t_ns = plat_now_ns();
+    level_use_get(x, &lv->p);
+    lv->p.harness_bytes = x->hold_harness;
+}
+
+static int add_ramp_point(struct run_ctx *x, const struct run_level *lv, double base)
 {
     struct mode_result *mr = cur_mode(x);
     struct ramp_point *p;
@@ -710,23 +718,29 @@ static int add_ramp_point(struct run_ctx *x, double base, double used, double bu
         mr->capramp = cap;
     }
     p = &mr->ramp[mr->nramp++];
+    *p = lv->p;
     p->mode_index = x->mode_index;
     p->rep = x->rep;
-    p->fleet_size = x->level;
+    p->fleet_size = lv->level;
     p->baseline_used_bytes = base;
-    p->used_bytes = used;
-    p->delta_bytes = used - base;
-    p->cpu_busy_pct = busy;
-    p->kernel_used_bytes = u->kernel_bytes;
-    p->pss_sum_bytes = u->pss_sum_bytes;
-    p->pids_in_use = u->procs;
-    p->threads_in_use = u->tasks;
-    p->harness_bytes = harness;
-    p->harness_fds = u->harness_fds;
-    p->harness_counter_fds = u->harness_counter_fds;
-    p->cgroup_pids = u->cg_pids;
-    p->cgroup_pids_peak = u->cg_pids_peak;
+    p->used_bytes = lv->used;
+    p->delta_bytes = lv->used - base;
+    p->cpu_busy_pct = lv->busy;
     return results_ramp_row(&x->out, x->r, p);
+}
+
+int run_ramp_write(struct run_ctx *x, const struct run_level *lv, int n, double base0, int64_t t0, double base1,
+                   int64_t t1)
+{
+    int i, rc = 0;
+    for (i = 0; i < n; i++) {
+        double base = base0;
+        if (!isnan(base1) && t1 > t0)
+            base = base0 + (base1 - base0) * (double)(lv[i].t_ns - t0) / (double)(t1 - t0);
+        if (add_ramp_point(x, &lv[i], base) < 0)
+            rc = -1;
+    }
+    return rc;
 }
 
 static const char *const argv_exit[] = { IMAGE_PAYLOAD_PATH, "exit", NULL };
@@ -794,11 +808,10 @@ static void run_repetition(struct run_ctx *x)
 {
     struct scenario *s = x->s;
     struct host_sample h;
-    double base0 = NAN, base1 = NAN, used, busy;
-    double level_used[SCN_MAX_RAMP], level_busy[SCN_MAX_RAMP], level_harness[SCN_MAX_RAMP], hb;
-    struct level_use level_u[SCN_MAX_RAMP];
-    int64_t level_t[SCN_MAX_RAMP], t0 = 0, t1 = 0;
-    int level_size[SCN_MAX_RAMP], nlevels = 0, li;
+    double base0 = NAN, base1 = NAN, used, busy, hb;
+    struct run_level levels[SCN_MAX_RAMP];
+    int64_t t0 = 0, t1 = 0;
+    int nlevels = 0, li;
 
     run_starts(x);
     x->nlive = 0;
@@ -819,17 +832,10 @@ static void run_repetition(struct run_ctx *x)
         if (s->workload == WL_EXIT)
             continue;
         plat_sleep_ms(s->settle_ms);
-        used = hold_level(x, &busy, &hb);
+        used = hold_level(x, &busy, &x->hold_harness);
         x->mode_levels[x->mode_index]++;
-        if (!isnan(used) && running_count(x) == x->level) {
-            level_used[nlevels] = used;
-            level_busy[nlevels] = busy;
-            level_use_get(x, &level_u[nlevels]);
-            level_harness[nlevels] = hb;
-            level_size[nlevels] = x->level;
-            level_t[nlevels] = plat_now_ns();
-            nlevels++;
-        }
+        if (!isnan(used) && running_count(x) == x->level)
+            run_level_take(x, x->level, used, busy, &levels[nlevels++]);
     }
     progress(x, "rep %d/%d teardown", x->rep + 1, s->repetitions);
     x->next = 0;
@@ -844,13 +850,7 @@ static void run_repetition(struct run_ctx *x)
             t1 = h.t_ns;
         }
     }
-    for (li = 0; li < nlevels; li++) {
-        double base = base0;
-        if (!isnan(base1) && t1 > t0)
-            base = base0 + (base1 - base0) * (double)(level_t[li] - t0) / (double)(t1 - t0);
-        x->level = level_size[li];
-        add_ramp_point(x, base, level_used[li], level_busy[li], &level_u[li], level_harness[li]);
-    }
+    run_ramp_write(x, levels, nlevels, base0, t0, base1, t1);
 }
 
 /* A mode that cannot run still leaves a row in containers.csv saying why,
@@ -1310,14 +1310,6 @@ int run_host_used(struct run_ctx *x, double *used, int64_t *t_ns)
     host_record(x, NULL, &h);
     *t_ns = h.t_ns;
     return 0;
-}
-
-int run_ramp_point(struct run_ctx *x, int level, double base, double used, double busy)
-{
-    struct level_use u;
-    level_use_get(x, &u);
-    x->level = level;
-    return add_ramp_point(x, base, used, busy, &u, x->hold_harness);
 }
 
 void run_result_free(struct run_result *r)

@@ -45,6 +45,16 @@ struct ramp_point {
     int64_t threads_in_use;      /* tasks on the host, threads included (what pid_max counts) */
     double harness_bytes;                 /* isobench's anonymous memory at this level, NAN unknown */
     int64_t harness_fds;                  /* isobench's open descriptors at this level, -1 unknown */
+    /* The budget cgroup's own memory at the level (-1: no budget or
+       unreadable): in use = usage (v1 memory.usage_in_bytes, which kernel
+       memory is charged to as well; v2 memory.current) minus inactive file
+       pages, what the budget's memory limit and the density memory guard
+       count; and its kernel part (v1 memory.kmem.usage_in_bytes, v2
+       memory.stat kernel). */
+    int64_t cgroup_used_bytes, cgroup_kmem_bytes;
+    /* Mount entries in isobench's mount namespace (the host's: what
+       fs.mount-max counts there), /proc/self/mountinfo lines; -1 unknown. */
+    int64_t mounts_in_use;
     int64_t harness_counter_fds;          /* of those, on cgroup counter files (kept below half the limit) */
     /* The budget's pids.current at the level and its pids.peak so far (-1:
        no budget): a peak that rose during the level's launch, above the
@@ -132,7 +142,7 @@ void run_result_free(struct run_result *r);
  * closed with run_end; in between, one mode at a time is opened
  * (run_mode_open: probe, prepare; r->modes[i].available says whether it
  * can run), grown (run_launch_to), held and sampled (run_hold), recorded
- * (run_ramp_point) and closed (run_mode_close tears its fleet down).
+ * (run_level_take, then run_ramp_write once the empty host is measured again) and closed (run_mode_close tears its fleet down).
  */
 struct run_ctx;
 typedef int (*run_hold_check)(void *arg); /* nonzero: end the hold now */
@@ -153,8 +163,21 @@ void run_teardown_all(struct run_ctx *x);
 int run_running(struct run_ctx *x);
 /* Host memory in use now, also written to samples.csv. */
 int run_host_used(struct run_ctx *x, double *used, int64_t *t_ns);
-/* A ramp.csv row for the fleet now running. */
-int run_ramp_point(struct run_ctx *x, int level, double base, double used, double busy);
+/* One held level, measured at the end of its hold: ramp.csv's row before
+   its empty-host baseline is known (that comes after teardown). */
+struct run_level {
+    int level;
+    double used, busy;       /* median host memory in use over the hold, host CPU busy % */
+    int64_t t_ns;            /* when it was taken */
+    struct ramp_point p;     /* the rest of the row (kernel memory, PSS, pids, budget memory ...) */
+};
+/* Take the level of the fleet now running (after run_hold). */
+void run_level_take(struct run_ctx *x, int level, double used, double busy, struct run_level *lv);
+/* Write ramp.csv rows for n levels, each with the empty-host baseline
+   interpolated linearly in time between base0 (taken at t0, before the
+   first level) and base1 (at t1, after teardown); base1 NAN: base0. */
+int run_ramp_write(struct run_ctx *x, const struct run_level *lv, int n, double base0, int64_t t0, double base1,
+                   int64_t t1);
 
 /* A fresh run id: "ib" + 8 hex digits (short: it names cgroups and hostnames). */
 void run_new_id(char *buf, size_t n);

@@ -481,6 +481,46 @@ Test(limits, from_fixture_run_json_and_budget)
     rundir_free(&r);
 }
 
+/* With a budget, ramp.csv's cgroup_used_bytes (the budget cgroup's own
+   memory) is the series the curves are fitted to, and the budget's memory
+   limit is what the fitted total is solved against; without the column it
+   falls back to the containers' own cgroup memory. density.csv's column is read too. */
+Test(limits, budget_memory_series_is_the_fitted_total)
+{
+    struct rundir r;
+    struct err e;
+    struct cap_mode_input in;
+    struct cap_host h;
+    struct cap_params p;
+    struct cap_result res;
+    char dir[1024];
+    double pred;
+    fixture(dir, sizeof(dir), "run-density");
+    cr_assert_eq(rundir_load(dir, RD_ALL, &r, &e), 0, "%s", e.msg);
+    cr_assert_float_eq(r.modes[0].density.step[3].cgroup_used, 1000000 + 8 * 300000.0, 1e-9);
+    cr_assert_float_eq(r.modes[0].density.step[3].user_mem_containers, 8, 1e-9);
+    cr_assert_eq(capacity_inputs_from_run(&r, &r.modes[0], &in, &e), 0, "%s", e.msg);
+    cr_assert_str_eq(in.mem_series, "budget cgroup memory");
+    cr_assert(in.has_fit);
+    cr_assert_float_eq(in.fit.xmax, r.modes[0].ramp_fleet.v[r.modes[0].ramp_fleet.n - 1], 1e-9);
+    /* the fitted total at the ramp's end is the budget cgroup's memory there */
+    pred = memfit_predict(&in.fit, in.fit.chosen, in.fit.xmax, NULL);
+    cr_assert(fabs(pred - r.modes[0].ramp_cgroup.v[r.modes[0].ramp_cgroup.n - 1]) <
+                  0.1 * r.modes[0].ramp_cgroup.v[r.modes[0].ramp_cgroup.n - 1],
+              "%g", pred);
+    capacity_host_from_run(&r, &h);
+    capacity_default_params(&p);
+    cr_assert_eq(capacity_compute(&in, &h, &p, &res, &e), 0);
+    /* solved against the budget's 512 MiB less its 5 % reserve */
+    cr_assert_float_eq(capacity_mem_avail(&h, &p), 512 * MiB * 0.95, 1);
+    cr_assert(memfit_predict(&in.fit, res.mem_model, res.by_mem, NULL) <= capacity_mem_avail(&h, &p) + 1);
+    /* an older ramp.csv without the column: the containers' own cgroup memory */
+    r.modes[0].ramp_cgroup.n = 0;
+    cr_assert_eq(capacity_inputs_from_run(&r, &r.modes[0], &in, &e), 0, "%s", e.msg);
+    cr_assert_str_eq(in.mem_series, "budget: container cgroup memory");
+    rundir_free(&r);
+}
+
 Test(limits, every_kernel_limit_and_the_binding_one)
 {
     /* tiny memory cost: only kernel limits can bind */

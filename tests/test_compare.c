@@ -366,6 +366,68 @@ Test(compare, start_latency_from_the_start_phase_when_both_sides_have_it)
     rundir_free(&b);
 }
 
+static void synthetic_busy(struct rundir *r, double pct)
+{
+    int i;
+    for (i = 0; i < 20; i++)
+        cr_assert_eq(dvec_push(&r->modes[0].cpu_pct, pct + (i % 3 - 1)), 0);
+}
+
+Test(compare, a_busier_host_withholds_a_time_verdict)
+{
+    /* 30 % slower starts, but the new run's host was 40 points busier during
+       its holds: a stored baseline cannot tell that from a slower build */
+    struct rundir a, b;
+    struct err e;
+    struct cmp_opts o;
+    struct cmp_row *rows;
+    int n;
+    synthetic_run(&a, 8, 16, 10.0, 0.03, 0.10, 1);
+    synthetic_run(&b, 8, 16, 13.0, 0.03, 0.10, 2);
+    synthetic_busy(&a, 20);
+    synthetic_busy(&b, 60);
+    cmp_default_opts(&o);
+    cr_assert_eq(compare_runs(&a, &b, &o, &rows, &n, &e), 0, "%s", e.msg);
+    cr_assert_eq(rows[RDM_START_MS].g.verdict, GS_INCONCLUSIVE);
+    cr_assert_eq(rows[RDM_START_MS].load_gap, 1);
+    cr_assert_float_eq(rows[RDM_START_MS].busy_base, 20, 0.1);
+    cr_assert_float_eq(rows[RDM_START_MS].busy_new, 60, 0.1);
+    cr_assert(strstr(rows[RDM_START_MS].g.note, "20 % vs 60 %") != NULL, "%s", rows[RDM_START_MS].g.note);
+    cr_assert_eq(compare_exit_code(rows, n, &o), 3);
+    free(rows);
+    /* switched off, or within the gap: the regression stands */
+    o.max_load_gap = 0;
+    cr_assert_eq(compare_runs(&a, &b, &o, &rows, &n, &e), 0, "%s", e.msg);
+    cr_assert_eq(rows[RDM_START_MS].g.verdict, GS_REGRESSION);
+    free(rows);
+    cmp_default_opts(&o);
+    /* against the load (the slower side ran on the idler host): it stands */
+    dvec_free(&a.modes[0].cpu_pct);
+    dvec_free(&b.modes[0].cpu_pct);
+    synthetic_busy(&a, 60);
+    synthetic_busy(&b, 20);
+    cr_assert_eq(compare_runs(&a, &b, &o, &rows, &n, &e), 0, "%s", e.msg);
+    cr_assert_eq(rows[RDM_START_MS].g.verdict, GS_REGRESSION);
+    free(rows);
+    /* beyond what the load could explain: 20 % vs 31 % busy frees 80/69 of
+       the CPU (1.16x), less than the 30 % slowdown's CI low end */
+    dvec_free(&a.modes[0].cpu_pct);
+    dvec_free(&b.modes[0].cpu_pct);
+    synthetic_busy(&a, 20);
+    synthetic_busy(&b, 31);
+    cr_assert_eq(compare_runs(&a, &b, &o, &rows, &n, &e), 0, "%s", e.msg);
+    cr_assert_eq(rows[RDM_START_MS].g.verdict, GS_REGRESSION, "CI [%g, %g]", rows[RDM_START_MS].g.lo, rows[RDM_START_MS].g.hi);
+    free(rows);
+    dvec_free(&b.modes[0].cpu_pct);
+    synthetic_busy(&b, 28);
+    cr_assert_eq(compare_runs(&a, &b, &o, &rows, &n, &e), 0, "%s", e.msg);
+    cr_assert_eq(rows[RDM_START_MS].g.verdict, GS_REGRESSION);
+    cr_assert_eq(rows[RDM_START_MS].load_gap, 0);
+    free(rows);
+    rundir_free(&a);
+    rundir_free(&b);
+}
+
 Test(compare, thresholds_file_and_usage_errors)
 {
     char path[] = "/tmp/isobench-test-thresholds-XXXXXX";

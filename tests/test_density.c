@@ -11,6 +11,7 @@
 #include "limits.h"
 #include "proc.h"
 #include "support.h"
+#include "csv_table.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -418,6 +419,86 @@ static int live_process_in_run(const char *id)
     return found;
 }
 
+/* Column of the header row named `name`, -1 when absent. */
+static int column(const struct table *t, const char *name)
+{
+    int c;
+    for (c = 0; c < 32; c++)
+        if (strcmp(t->cells[0][c], name) == 0)
+            return c;
+    return -1;
+}
+
+/* The series a budgeted fill records at each step: the budget cgroup's
+   memory in use (density.csv and ramp.csv cgroup_used_bytes) grows with the
+   containers; every step's PSS sum covers every container of the step; and
+   ramp.csv's baseline lies between the empty host before the fill and after
+   its teardown (interpolated in time, density.json has both). */
+static void check_fill_series(const char *out)
+{
+    struct table *t = calloc(1, sizeof(*t));
+    char path[1300];
+    int cc, cu, cp, cn, cb, r, first = 0, last = 0;
+    double lo, hi, first_used = -1, last_used = -1;
+    cJSON *dj, *m;
+    char *text;
+
+    cr_assert_not_null(t);
+    snprintf(path, sizeof(path), "%s/density.csv", out);
+    read_csv(path, t);
+    cc = column(t, "containers");
+    cu = column(t, "cgroup_used_bytes");
+    cp = column(t, "user_mem_containers");
+    cr_assert(cc >= 0 && cu >= 0 && cp >= 0, "density.csv lacks a column (%s)", path);
+    for (r = 1; r < t->rows; r++) {
+        int n = atoi(t->cells[r][cc]);
+        cr_assert_neq(t->cells[r][cu][0], '\0', "%s row %d: cgroup_used_bytes empty in a budget", path, r);
+        if (n > 0 && t->cells[r][column(t, "guard")][0] == '\0')
+            cr_assert_eq(atoi(t->cells[r][cp]), n, "%s row %d: PSS of %s of %d containers", path, r,
+                         t->cells[r][cp], n);
+        if (n > 0 && first == 0) {
+            first = n;
+            first_used = atof(t->cells[r][cu]);
+        }
+        if (n > last) {
+            last = n;
+            last_used = atof(t->cells[r][cu]);
+        }
+    }
+    cr_assert_gt(last, first);
+    cr_assert_gt(last_used, first_used, "%s: the budget's memory must grow with the fleet (%d: %.0f, %d: %.0f)",
+                 path, first, first_used, last, last_used);
+
+    snprintf(path, sizeof(path), "%s/density.json", out);
+    text = read_text(path);
+    dj = cJSON_Parse(text);
+    free(text);
+    m = cJSON_GetArrayItem(cJSON_GetObjectItem(dj, "modes"), 0);
+    cr_assert(cJSON_IsNumber(cJSON_GetObjectItem(m, "baseline_before_bytes")));
+    cr_assert(cJSON_IsNumber(cJSON_GetObjectItem(m, "baseline_after_bytes")), "no baseline after teardown");
+    lo = fmin(cJSON_GetObjectItem(m, "baseline_before_bytes")->valuedouble,
+              cJSON_GetObjectItem(m, "baseline_after_bytes")->valuedouble);
+    hi = fmax(cJSON_GetObjectItem(m, "baseline_before_bytes")->valuedouble,
+              cJSON_GetObjectItem(m, "baseline_after_bytes")->valuedouble);
+    cJSON_Delete(dj);
+
+    memset(t, 0, sizeof(*t));
+    snprintf(path, sizeof(path), "%s/ramp.csv", out);
+    read_csv(path, t);
+    cu = column(t, "cgroup_used_bytes");
+    cb = column(t, "baseline_used_bytes");
+    cn = column(t, "fleet_size");
+    cr_assert(cu >= 0 && cb >= 0 && cn >= 0, "ramp.csv lacks a column (%s)", path);
+    cr_assert_gt(t->rows, 2, "%s: no ramp rows", path);
+    for (r = 1; r < t->rows; r++) {
+        double b = atof(t->cells[r][cb]);
+        cr_assert_neq(t->cells[r][cu][0], '\0', "%s row %d: cgroup_used_bytes empty in a budget", path, r);
+        cr_assert(b >= lo - 1 && b <= hi + 1, "%s row %d: baseline %.0f outside [%.0f, %.0f]", path, r, b, lo, hi);
+    }
+    cr_assert_gt(atof(t->cells[t->rows - 1][cu]), atof(t->cells[1][cu]), "%s: cgroup_used_bytes must grow", path);
+    free(t);
+}
+
 /* Run `isobench density` on a one-mode scenario inside a budget (holding
    the heavy-work lock when heavy), check density.json's binding and
    ceiling range, and that nothing of the run is left. */
@@ -479,6 +560,7 @@ static void fill_and_check(const char *mode_json, const char *budget, int heavy,
     cr_assert(strncmp(text, "mode,step,containers,host_used_bytes,user_mem_bytes,kernel_mem_bytes", 68) == 0);
     cr_assert(strstr(text, ",0,0,") != NULL, "step 0 is the empty host");
     free(text);
+    check_fill_series(out);
 
     /* density ends like run: summary.json and the report */
     snprintf(path, sizeof(path), "%s/report/report.html", out);

@@ -322,6 +322,24 @@ static void run_fleet(const char *options, const char *runtime, unsigned want_is
         cr_assert_gt(c->pids, 0, "pids");
         cr_assert_geq(c->storage_bytes, 0, "storage");
         cr_assert_eq(c->mem_private_ws_bytes, -1, "Windows-only counter stays unknown");
+        {
+            /* The next samples reuse the processes the first one found
+               (no host-wide /proc scan): the same tasks and memory; the cheap
+               set counts the tasks and walks no page tables. */
+            struct counters again, cheap;
+            cr_assert_eq(driver_oci.sample(&ctrs[i], &again, &e), 0, "sample %d again: %s", i, e.msg);
+            cr_assert(llabs(again.pids - c->pids) <= 3, "tasks %lld then %lld", (long long)c->pids,
+                      (long long)again.pids);
+            cr_assert(llabs(again.mem_pss_bytes - c->mem_pss_bytes) <= c->mem_pss_bytes / 5,
+                      "PSS %lld then %lld", (long long)c->mem_pss_bytes, (long long)again.mem_pss_bytes);
+            ctrs[i].sample_sets = CSET_CHEAP;
+            cr_assert_eq(driver_oci.sample(&ctrs[i], &cheap, &e), 0, "cheap sample %d: %s", i, e.msg);
+            ctrs[i].sample_sets = 0;
+            cr_assert(llabs(cheap.pids - c->pids) <= 3, "cheap set: tasks %lld vs %lld", (long long)cheap.pids,
+                      (long long)c->pids);
+            cr_assert_eq(cheap.mem_pss_bytes, -1, "the cheap set walks no page tables");
+            cr_assert_eq(cheap.storage_bytes, -1, "nor the writable layer");
+        }
     }
     for (i = 0; i < FLEET; i++) {
         char status[32];

@@ -10,6 +10,8 @@
 #include "support.h"
 
 #include <csv.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,4 +222,30 @@ Test(sampler_counters, a_reread_sees_the_new_value_and_missing_files_are_unknown
     /* Nothing to open at all: an error naming the cgroup. */
     cr_assert_lt(cgroup_counters_open(CGROUP_V2, "nowhere", &f, &e), 0);
     cr_assert(strstr(e.msg, "nowhere") != NULL, "%s", e.msg);
+}
+
+/* Past half of RLIMIT_NOFILE the counter descriptors go back and the
+   counters are read by path: that read must still work (it once did not,
+   and every ns container launched past that point went unsampled, which is
+   why a whole-host fill's PSS sum stopped growing at ~4,400 containers). */
+Test(sampler_counters, past_half_of_the_open_file_limit_by_path)
+{
+    struct cgroup_fds f;
+    struct cgroup_stats st;
+    struct err e;
+    struct rlimit rl;
+    int fd = -1;
+    fixture_root("tests/fixtures/cgroup-v1");
+    cr_assert_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+    rl.rlim_cur = 64;
+    cr_assert_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    while ((fd = open("/dev/null", O_RDONLY)) >= 0 && fd < 40)
+        ;
+    cr_assert_geq(fd, 40);
+    cr_assert_lt(cgroup_counters_open(CGROUP_V1, "", &f, &e), 0);
+    cr_assert(strstr(e.msg, "RLIMIT_NOFILE") != NULL, "%s", e.msg);
+    cr_assert_eq(cgroup_counters_read_path(CGROUP_V1, "", &st, &e), 0, "%s", e.msg);
+    cr_assert_eq(st.mem_usage_bytes, 1531904);
+    cr_assert_eq(st.cpu_ns, 4541012808LL);
+    cr_assert_eq(st.pids, 1);
 }

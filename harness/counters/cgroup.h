@@ -106,6 +106,10 @@ struct cgroup_fds {
 /* Open the counter files of rel. Fails only when none could be opened
    (EMFILE: the caller reads by path instead). */
 int cgroup_counters_open(enum cgroup_mode m, const char *rel, struct cgroup_fds *f, struct err *e);
+/* The same counters by path, the files opened for this one read and closed
+   again (no limit on descriptor numbers): what a caller uses when
+   cgroup_counters_open refused past half of RLIMIT_NOFILE. */
+int cgroup_counters_read_path(enum cgroup_mode m, const char *rel, struct cgroup_stats *st, struct err *e);
 /* Fill mem_usage_bytes, cpu_ns and pids (others -1). */
 int cgroup_counters_read(enum cgroup_mode m, const struct cgroup_fds *f, struct cgroup_stats *st, struct err *e);
 void cgroup_counters_close(struct cgroup_fds *f);

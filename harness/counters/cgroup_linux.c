@@ -761,7 +761,8 @@ static int open_ro(const char *path)
     return open(path, O_RDONLY | O_CLOEXEC);
 }
 
-int cgroup_counters_open(enum cgroup_mode m, const char *rel, struct cgroup_fds *f, struct err *e)
+/* Open the three counter files; errno of the last failure in *saved. */
+static int counters_open_raw(enum cgroup_mode m, const char *rel, struct cgroup_fds *f, struct err *e)
 {
     char path[4096];
     int saved = 0;
@@ -777,10 +778,18 @@ int cgroup_counters_open(enum cgroup_mode m, const char *rel, struct cgroup_fds 
     saved = f->pids < 0 ? errno : saved;
     if (f->mem < 0 && f->cpu < 0 && f->pids < 0)
         return err_sys(e, saved, "cgroup %s: open counters", rel);
+    return 0;
+}
+
+int cgroup_counters_open(enum cgroup_mode m, const char *rel, struct cgroup_fds *f, struct err *e)
+{
+    if (counters_open_raw(m, rel, f, e) < 0)
+        return -1;
     /* These descriptors only save system calls: past half of RLIMIT_NOFILE
        they go back, so that a large fleet keeps its descriptors for what it
        cannot do without (each container's output pipe) and isobench's own
-       limit does not bind the fleet (read by path instead). */
+       limit does not bind the fleet (read by path instead:
+       cgroup_counters_read_path). */
     {
         struct rlimit rl;
         int top = f->mem > f->cpu ? f->mem : f->cpu;
@@ -792,6 +801,17 @@ int cgroup_counters_open(enum cgroup_mode m, const char *rel, struct cgroup_fds 
         }
     }
     return 0;
+}
+
+int cgroup_counters_read_path(enum cgroup_mode m, const char *rel, struct cgroup_stats *st, struct err *e)
+{
+    struct cgroup_fds f;
+    int rc;
+    if (counters_open_raw(m, rel, &f, e) < 0)
+        return -1;
+    rc = cgroup_counters_read(m, &f, st, e);
+    cgroup_counters_close(&f);
+    return rc < 0 ? err_wrap(e, "cgroup %s", rel) : 0;
 }
 
 /* Re-read a small file from its start; the text NUL-terminated in buf. */

@@ -31,8 +31,15 @@ int proc_mem_add(pid_t pid, struct proc_mem *acc, struct err *e);
 int proc_tree_mem(pid_t root, struct proc_mem *acc, struct err *e);
 /* Collect pid and its descendants into pids[]; *n in/out. */
 int proc_tree_pids(pid_t root, pid_t *pids, int *n, struct err *e);
-/* Pids whose /proc/<pid>/cmdline contains `needle` (e.g. a container id). */
+/* Pids whose /proc/<pid>/cmdline contains `needle` (e.g. a container id):
+   one scan of every process on the host. */
 int proc_find_cmdline(const char *needle, pid_t *pids, int *n, struct err *e);
+/* Does pid's command line contain needle? 1 yes, 0 no or gone. One read. */
+int proc_cmdline_has(pid_t pid, const char *needle);
+/* Add one process's threads (from /proc/<pid>/stat) into acc->threads and
+   count it in acc->nprocs: the part of proc_mem_add a cheap sample needs. A
+   process that vanished adds nothing. */
+void proc_threads_add(pid_t pid, struct proc_mem *acc);
 
 /* Parsers (pure, for tests). */
 /* num_threads (field 20) of a /proc/<pid>/stat line, or -1. */

@@ -201,32 +201,56 @@ int proc_tree_mem(pid_t root, struct proc_mem *acc, struct err *e)
     return 0;
 }
 
+/* Does /proc/<pid_text>/cmdline contain needle (arguments joined by blanks)? */
+static int cmdline_matches(const char *pid_text, const char *needle)
+{
+    char path[64], buf[8192];
+    int len, i;
+    snprintf(path, sizeof(path), "/proc/%s/cmdline", pid_text);
+    len = read_small(path, buf, sizeof(buf));
+    if (len <= 0)
+        return 0;
+    for (i = 0; i < len - 1; i++)
+        if (buf[i] == '\0')
+            buf[i] = ' ';
+    return strstr(buf, needle) != NULL;
+}
+
 int proc_find_cmdline(const char *needle, pid_t *pids, int *n, struct err *e)
 {
     DIR *d = opendir("/proc");
     struct dirent *de;
     int max = *n, count = 0;
-    char path[64], buf[8192];
 
     if (d == NULL)
         return err_sys(e, errno, "opendir /proc");
     while ((de = readdir(d)) != NULL && count < max) {
-        int len, i;
         if (de->d_name[0] < '0' || de->d_name[0] > '9')
             continue;
-        snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
-        len = read_small(path, buf, sizeof(buf));
-        if (len <= 0)
-            continue;
-        for (i = 0; i < len - 1; i++)
-            if (buf[i] == '\0')
-                buf[i] = ' ';
-        if (strstr(buf, needle) != NULL)
+        if (cmdline_matches(de->d_name, needle))
             pids[count++] = (pid_t)atoi(de->d_name);
     }
     closedir(d);
     *n = count;
     return 0;
+}
+
+int proc_cmdline_has(pid_t pid, const char *needle)
+{
+    char text[24];
+    snprintf(text, sizeof(text), "%d", (int)pid);
+    return cmdline_matches(text, needle);
+}
+
+void proc_threads_add(pid_t pid, struct proc_mem *acc)
+{
+    char path[64], buf[4096];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    if (read_small(path, buf, sizeof(buf)) > 0) {
+        int64_t th = proc_parse_stat_threads(buf);
+        acc->threads += th > 0 ? th : 1;
+        acc->nprocs++;
+    }
 }
 
 /* nftw has no user pointer: the walk below is single-threaded per call site,

@@ -1043,15 +1043,10 @@ static int ns_sample(struct ctr *c, struct counters *out, struct err *e)
         if (p->cfd.mem >= 0 || p->cfd.cpu >= 0 || p->cfd.pids >= 0) {
             if (read_counters(c, p, &st, e) < 0)
                 return -1;
-        } else {
-            struct cgroup_fds once;
-            int rc;
-            if (cgroup_counters_open(p->nm->cg, cgrel, &once, e) < 0)
-                return err_wrap(e, "ns");
-            rc = cgroup_counters_read(p->nm->cg, &once, &st, e);
-            cgroup_counters_close(&once);
-            if (rc < 0)
-                return err_wrap(e, "ns: cgroup %s", cgrel);
+        } else if (cgroup_counters_read_path(p->nm->cg, cgrel, &st, e) < 0) {
+            /* past half of RLIMIT_NOFILE: by path (cgroup_counters_open
+               refuses there, which once cost every later container its samples) */
+            return err_wrap(e, "ns");
         }
         out->mem_cgroup_bytes = st.mem_usage_bytes;
         out->cpu_ns = st.cpu_ns;

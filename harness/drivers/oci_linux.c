@@ -102,6 +102,14 @@ struct oci_ctr {
     pid_t init_pid;       /* runc: container init; runsc: sandbox */
     int kids[4];          /* pidfds of the runtime's daemons that became our children */
     int nkids;
+    /* The processes found by command line (runsc's sandbox and gofer name
+       the bundle): one /proc scan once the container is started, reused by
+       every later sample and the teardown while each still names the bundle
+       (one cmdline read per process), so a sample round costs O(processes)
+       instead of a host-wide scan per container. */
+    pid_t named[8];
+    int nnamed;
+    int named_valid;
     int mounted, created;
     char acc[4096];       /* stdout bytes not yet returned as a line */
     size_t used;
@@ -942,6 +950,7 @@ static int oci_start(struct ctr *c, struct err *e)
     if (rt_run(om, p->root, "start", NULL, c->name, NULL, CMD_TIMEOUT_MS, NULL, 0, e) < 0)
         return -1;
     c->exec_ns = plat_now_ns();
+    p->named_valid = 0; /* the next sample scans once more, now that it runs */
     return 0;
 }
 
@@ -1021,10 +1030,22 @@ static void add_unique(pid_t *all, int *n, pid_t pid)
         all[(*n)++] = pid;
 }
 
-static int container_pids(const struct oci_mode *om, const struct oci_ctr *p, pid_t *all, int *nall, struct err *e)
+/* Are the processes found by command line at the last scan all still there
+   and still naming the bundle (a pid reused by another process does not)? */
+static int named_still_valid(const struct oci_ctr *p)
+{
+    int i;
+    if (!p->named_valid)
+        return 0;
+    for (i = 0; i < p->nnamed; i++)
+        if (!proc_cmdline_has(p->named[i], p->bundle))
+            return 0;
+    return 1;
+}
+
+static int container_pids(const struct oci_mode *om, struct oci_ctr *p, pid_t *all, int *nall, struct err *e)
 {
     pid_t roots[OCI_MAX_PIDS], tree[OCI_MAX_PIDS];
-    char needle[1200];
     int nroots = 0, n, i, j;
 
     *nall = 0;
@@ -1034,11 +1055,19 @@ static int container_pids(const struct oci_mode *om, const struct oci_ctr *p, pi
     nroots = n;
     /* runsc's sandbox and gofer name the bundle ("--bundle=B", "--bundle B");
        ".../<name>/bundle" is part of no other container's path. */
-    snprintf(needle, sizeof(needle), "%s", p->bundle);
-    n = OCI_MAX_PIDS - nroots;
-    if (proc_find_cmdline(needle, roots + nroots, &n, e) < 0)
-        return -1;
-    nroots += n;
+    if (named_still_valid(p)) {
+        for (i = 0; i < p->nnamed && nroots < OCI_MAX_PIDS; i++)
+            roots[nroots++] = p->named[i];
+    } else {
+        n = OCI_MAX_PIDS - nroots;
+        if (proc_find_cmdline(p->bundle, roots + nroots, &n, e) < 0)
+            return -1;
+        p->nnamed = 0;
+        for (i = 0; i < n && i < (int)(sizeof(p->named) / sizeof(p->named[0])); i++)
+            p->named[p->nnamed++] = roots[nroots + i];
+        p->named_valid = n <= (int)(sizeof(p->named) / sizeof(p->named[0]));
+        nroots += n;
+    }
     if (p->init_pid > 0 && nroots < OCI_MAX_PIDS)
         roots[nroots++] = p->init_pid;
     for (i = 0; i < nroots; i++) {
@@ -1060,6 +1089,7 @@ static int oci_sample(struct ctr *c, struct counters *out, struct err *e)
     pid_t pids[OCI_MAX_PIDS];
     int npids = 0, i, have_cg;
     int64_t storage;
+    unsigned sets = c->sample_sets ? c->sample_sets : CSET_ALL;
 
     counters_unknown(out);
     if (p == NULL || !p->created)
@@ -1070,24 +1100,31 @@ static int oci_sample(struct ctr *c, struct counters *out, struct err *e)
         out->cpu_ns = st.cpu_ns;
         out->pids = st.pids;
     }
+    /* Only the sets asked for: the cheap set counts the processes' threads
+       (one stat read each), PSS and RSS walk their page tables. */
     memset(&pm, 0, sizeof(pm));
     if (container_pids(om, p, pids, &npids, e) < 0)
         return -1;
-    for (i = 0; i < npids; i++)
-        if (proc_mem_add(pids[i], &pm, e) < 0)
+    for (i = 0; i < npids; i++) {
+        if (!(sets & CSET_PSS))
+            proc_threads_add(pids[i], &pm);
+        else if (proc_mem_add(pids[i], &pm, e) < 0)
             return -1;
+    }
     if (pm.nprocs > 0) {
-        out->mem_pss_bytes = pm.pss_bytes;
-        out->mem_rss_bytes = pm.rss_bytes;
-        out->fds = pm.fds;
+        if (sets & CSET_PSS) {
+            out->mem_pss_bytes = pm.pss_bytes;
+            out->mem_rss_bytes = pm.rss_bytes;
+            out->fds = pm.fds;
+        }
         /* runtime helpers outside the cgroup (a gofer, a shim) hold pids too */
         if (pm.threads > out->pids)
             out->pids = pm.threads;
     }
-    if (have_cg)
+    if (have_cg && (sets & CSET_PSS))
         out->kmem_bytes = st.kmem_bytes;
     out->mounts = 1; /* the rootfs overlay in the host's namespace */
-    if (dir_allocated_bytes(p->upper, &storage, e) == 0)
+    if ((sets & CSET_STORAGE) && dir_allocated_bytes(p->upper, &storage, e) == 0)
         out->storage_bytes = storage;
     if (!have_cg && pm.nprocs == 0)
         return err_set(e, ESRCH, "oci: %s: no cgroup and no process left", c->name);

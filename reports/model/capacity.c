@@ -384,13 +384,21 @@ static size_t pairs(const struct dvec *x, const struct dvec *y, double **px, dou
     return n;
 }
 
-/* Kernel memory per container: the slope of ramp.csv kernel_used_bytes,
-   else the mean cgroup kernel memory of a container (containers.csv). */
-static void kernel_per_container(const struct rd_mode *m, struct cap_mode_input *in)
+/* Kernel memory per container: the slope of ramp.csv kernel_used_bytes
+   (in a budget, of the budget cgroup's own kernel memory, cgroup_kmem_bytes,
+   when every point has it: the host-wide series also moves with the other
+   tenants), else the mean cgroup kernel memory of a container
+   (containers.csv). */
+static void kernel_per_container(const struct rundir *r, const struct rd_mode *m, struct cap_mode_input *in)
 {
     double *x, *y;
     struct linear_fit lf;
-    size_t n = pairs(&m->ramp_fleet, &m->ramp_kernel, &x, &y);
+    int use_cg = r->budget.set && m->ramp_cgroup_kmem.n > 0;
+    size_t n, i;
+    for (i = 0; use_cg && i < m->ramp_cgroup_kmem.n; i++)
+        if (isnan(m->ramp_cgroup_kmem.v[i]))
+            use_cg = 0;
+    n = pairs(&m->ramp_fleet, use_cg ? &m->ramp_cgroup_kmem : &m->ramp_kernel, &x, &y);
     in->kernel_bytes = in->kernel_ci_low = in->kernel_ci_high = NAN;
     if (n >= 2 && stats_linear_fit(x, y, n, &lf) == 0) {
         in->kernel_bytes = lf.slope;
@@ -454,7 +462,7 @@ static int memory_inputs(const struct rundir *r, const struct rd_mode *m, struct
     }
     in->mem_series = use_cg ? "budget cgroup memory" : "host memory";
     in->pss_bytes = m->stat[RDM_MEM_PSS].count > 0 ? m->stat[RDM_MEM_PSS].mean : vmean(&m->val[RDM_MEM_PSS]);
-    kernel_per_container(m, in);
+    kernel_per_container(r, m, in);
     in->mem_floor_bytes = NAN;
     if (!isnan(in->pss_bytes) || !isnan(in->kernel_bytes))
         in->mem_floor_bytes = (isnan(in->pss_bytes) ? 0 : in->pss_bytes) +
@@ -591,6 +599,17 @@ int capacity_inputs_from_run(const struct rundir *r, const struct rd_mode *m,
     in->launch_tasks = launch_tasks(r, m);
     in->fds = vmean(&m->cons[RDC_FDS]);
     in->mounts = vmean(&m->cons[RDC_MOUNTS]);
+    if (isnan(in->mounts)) {
+        /* a driver that cannot say (docker: the engine mounts): the slope of
+           the host namespace's mount entries over the ramp (ramp.csv
+           mounts_in_use; other tenants' mounts are noise in it, so only here) */
+        double *x, *y;
+        size_t n = pairs(&m->ramp_fleet, &m->ramp_mounts, &x, &y);
+        if (n >= 2 && cap_ols(x, y, n, &a, &b) == 0)
+            in->mounts = b > 0 ? b : 0;
+        free(x);
+        free(y);
+    }
     in->namespaces = 1;
     in->commit_bytes = vmean(&m->cons[RDC_COMMIT]);
     harness_fds(m, in);

@@ -47,6 +47,7 @@ void cmp_default_opts(struct cmp_opts *o)
     o->threshold[RDM_START_MS] = 0.10;
     o->threshold[RDM_IDLE_CPU] = 0.50;
     o->threshold[CMP_MARGINAL] = 0.50;
+    o->max_load_gap = 10;
 }
 
 int cmp_load_thresholds(const char *text, const char *fname, struct cmp_opts *o, struct err *e)
@@ -303,6 +304,66 @@ static void bonferroni(struct cmp_row *rows, int n, const struct cmp_opts *o)
     }
 }
 
+/* Mean host CPU busy % over the holds of a side's runs of the mode (samples.csv); NAN unknown. */
+static double side_busy(const struct rundir *runs, int nruns, const char *mode)
+{
+    double sum = 0;
+    size_t n = 0, i;
+    int r;
+    for (r = 0; r < nruns; r++) {
+        const struct rd_mode *m = rundir_mode((struct rundir *)&runs[r], mode);
+        if (m == NULL)
+            continue;
+        for (i = 0; i < m->cpu_pct.n; i++)
+            if (!isnan(m->cpu_pct.v[i])) {
+                sum += m->cpu_pct.v[i];
+                n++;
+            }
+    }
+    return n ? sum / (double)n : NAN;
+}
+
+/*
+ * A stored baseline cannot tell a slower build from a busier host: the
+ * repetitions of one run share its load, so run-to-run load changes are
+ * invisible to the interval. When the host's CPU was busier (or idler) by
+ * more than max_load_gap points during one side's holds (idle containers:
+ * what is busy is mostly someone else), a time metric's regression or
+ * improvement that the load could explain is withheld as inconclusive,
+ * with both loads named: the load could explain a slowdown when the new
+ * side ran on the busier host and the CI's low end is within the ratio of
+ * free CPU, (100 - busy base) / (100 - busy new); a speed-up likewise the
+ * other way round. A change beyond that, or against the load, stands.
+ * Memory and storage do not move with load. Runs that held both sides (ab)
+ * share their load and never trip it.
+ */
+static void load_guard(struct cmp_row *r, const struct rundir *base, int nbase, const struct rundir *cur,
+                       int ncur, const struct cmp_opts *o)
+{
+    double free_ratio;
+    r->busy_base = side_busy(base, nbase, r->mode);
+    r->busy_new = side_busy(cur, ncur, r->mode);
+    r->load_gap = 0;
+    if (!(o->max_load_gap > 0) || isnan(r->busy_base) || isnan(r->busy_new))
+        return;
+    if (r->metric != RDM_START_MS && r->metric != RDM_IDLE_CPU && r->metric != RDM_WORK_NS)
+        return;
+    if (fabs(r->busy_new - r->busy_base) <= o->max_load_gap)
+        return;
+    free_ratio = fmax(1, 100 - r->busy_base) / fmax(1, 100 - r->busy_new); /* > 1: new side busier */
+    if (r->g.verdict == GS_REGRESSION && !(free_ratio > 1 && 1 + r->g.lo <= free_ratio))
+        return;
+    if (r->g.verdict == GS_IMPROVEMENT && !(free_ratio < 1 && 1 + r->g.hi >= free_ratio))
+        return;
+    if (r->g.verdict != GS_REGRESSION && r->g.verdict != GS_IMPROVEMENT)
+        return;
+    r->g.verdict = GS_INCONCLUSIVE;
+    r->g.reps_more = -1;
+    r->load_gap = 1;
+    snprintf(r->g.note, sizeof(r->g.note), "host CPU busy %.0f %% vs %.0f %% during the holds: load, not "
+             "the change, may explain it", r->busy_base, r->busy_new);
+}
+
 int compare_sides(const struct rundir *base, int nbase, const struct rundir *cur, int ncur,
                   const struct cmp_opts *o, struct cmp_row **rows, int *nrows, struct err *e)
 {
@@ -335,6 +396,8 @@ int compare_sides(const struct rundir *base, int nbase, const struct rundir *cur
         return err_set(e, EINVAL, "the runs have no mode in common");
     }
     bonferroni(out, n, o);
+    for (i = 0; i < n; i++)
+        load_guard(&out[i], base, nbase, cur, ncur, o);
     *rows = out;
     *nrows = n;
     return 0;

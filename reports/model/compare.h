@@ -46,6 +46,10 @@ struct cmp_opts {
     int gated[CMP_NMETRICS];          /* 1: the verdict counts for the exit code */
     enum cmp_inconclusive inconclusive;
     int paired;                       /* ab: base run i and new run i ran next to each other */
+    double max_load_gap;              /* host CPU busy during the holds, percentage points: a
+                                         time metric's regression or improvement between sides
+                                         whose busy differs more is inconclusive; <= 0 off
+                                         (default 10) */
 };
 
 struct cmp_row {
@@ -57,6 +61,8 @@ struct cmp_row {
     int gated;
     size_t pairs;                    /* paired comparison: pairs; 0 unpaired */
     int tests;                       /* Bonferroni: gated rows tested (alpha / tests) */
+    double busy_base, busy_new;      /* mean host CPU busy % during the mode's holds, NAN unknown */
+    int load_gap;                    /* 1: a verdict withheld because the host's load differed */
 };
 
 const char *cmp_metric_key(int metric);   /* "start_ms", ..., "marginal_mem_bytes" */

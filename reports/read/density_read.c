@@ -89,7 +89,7 @@ out:
 
 static const char *const step_cols[] = {
     "!mode", "!containers", "host_used_bytes", "user_mem_bytes", "kernel_mem_bytes", "pids_in_use",
-    "threads_in_use", "start_p50_ms", "start_p99_ms", "failures", "guard",
+    "threads_in_use", "start_p50_ms", "start_p99_ms", "failures", "guard", "user_mem_containers", "cgroup_used_bytes",
 };
 #define STEP_NCOLS ((int)(sizeof(step_cols) / sizeof(step_cols[0])))
 
@@ -99,7 +99,7 @@ static int step_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *
     struct rd_mode *m = rundir_mode(r, f[0]);
     struct rd_density *d;
     struct rd_dstep *s;
-    double v[9];
+    double v[9], extra[2];
     int i;
     if (m == NULL)
         return err_set(e, EINVAL, "line %ld: mode '%s' is not a mode of run.json", line, f[0]);
@@ -107,6 +107,9 @@ static int step_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *
         if (csvr_num(f[1 + i], &v[i]) < 0)
             return err_set(e, EINVAL, "line %ld: column %s: '%s' is not a number", line,
                            step_cols[1 + i] + (step_cols[1 + i][0] == '!'), f[1 + i]);
+    for (i = 0; i < 2; i++)
+        if (csvr_num(f[11 + i], &extra[i]) < 0)
+            return err_set(e, EINVAL, "line %ld: column %s: '%s' is not a number", line, step_cols[11 + i], f[11 + i]);
     d = &m->density;
     if (d->nstep == d->capstep) {
         size_t cap = d->capstep ? d->capstep * 2 : 32;
@@ -126,6 +129,8 @@ static int step_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *
     s->start_p50 = v[6];
     s->start_p99 = v[7];
     s->failures = v[8];
+    s->user_mem_containers = extra[0];
+    s->cgroup_used = extra[1];
     snprintf(s->guard, sizeof(s->guard), "%s", f[10]);
     return 0;
 }

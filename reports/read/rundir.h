@@ -94,6 +94,8 @@ const char *rd_cons_key(enum rd_cons c);
 struct rd_dstep {
     double containers, host_used, user_mem, kernel_mem, pids_in_use, threads_in_use;
     double start_p50, start_p99, failures;
+    double user_mem_containers;   /* containers the PSS sum covers (NAN: older file) */
+    double cgroup_used;           /* the budget cgroup's memory in use (NAN: no budget, older file) */
     char guard[32];
 };
 
@@ -144,6 +146,8 @@ struct rd_mode {
     struct dvec ramp_kernel, ramp_pss, ramp_pids, ramp_threads, ramp_cgroup;
     struct dvec ramp_hfds;     /* isobench's own open descriptors (harness_fds) */
     struct dvec ramp_hcfds;    /* of those, on cgroup counter files (harness_counter_fds) */
+    struct dvec ramp_cgroup_kmem; /* the budget cgroup's kernel memory (cgroup_kmem_bytes) */
+    struct dvec ramp_mounts;   /* mount entries in isobench's (the host's) mount namespace (mounts_in_use) */
     struct dvec ramp_cg_pids, ramp_cg_peak; /* the budget's pids.current and pids.peak */
     /* containers.csv consumption, status ok rows, empty cells skipped */
     struct dvec cons[RDC_COUNT];

@@ -58,7 +58,7 @@ static void verdict_text(const struct cmp_row *r, char *buf, size_t n)
     if (r->g.verdict == GS_INCONCLUSIVE) {
         if (r->g.reps_more > 0)
             snprintf(more, sizeof(more), " (~%d more reps/side)", r->g.reps_more);
-        else
+        else if (r->g.reps_more == 0)
             snprintf(more, sizeof(more), " (change at the threshold)");
     }
     snprintf(buf, n, "%s%s%s%s%s", r->g.verdict == GS_REGRESSION ? "REGRESSION" : name, more,
@@ -108,11 +108,13 @@ void compare_print(FILE *f, const struct cmp_row *rows, int n, const struct cmp_
                "unit: the repetition (mean of repetition medians%s), hierarchical bootstrap "
                "(%d resamples: repetitions, then containers), Student t; regression = change beyond "
                "the threshold with the CI excluding 0 at alpha %.3g/%d rows (Bonferroni; the CI shown); "
-               "equivalent = 90 %% CI within +-threshold (TOST, alpha %.3g)%s\n",
+               "equivalent = 90 %% CI within +-threshold (TOST, alpha %.3g); a time metric's regression "
+               "or improvement is withheld when the host's CPU was busier by more than %.0f points "
+               "during one side's holds%s\n",
             markdown ? "\n" : "", compare_regressions(rows, n), compare_count(rows, n, GS_IMPROVEMENT),
             compare_count(rows, n, GS_EQUIVALENT), compare_count(rows, n, GS_INCONCLUSIVE),
             o->paired ? ", paired ABBA" : "", o->resamples, o->alpha, n > 0 && rows[0].tests > 1 ? rows[0].tests : 1,
-            o->alpha, markdown ? "." : "");
+            o->alpha, o->max_load_gap, markdown ? "." : "");
 }
 
 static void add_num(cJSON *o, const char *key, double v)
@@ -178,6 +180,9 @@ int compare_write_json(FILE *f, const char *base, const char *cur, const struct 
             cJSON_AddNumberToObject(x, "more_repetitions_per_side", r->g.reps_more);
         if (r->g.note[0])
             cJSON_AddStringToObject(x, "note", r->g.note);
+        add_num(x, "host_busy_base_pct", r->busy_base);
+        add_num(x, "host_busy_new_pct", r->busy_new);
+        cJSON_AddBoolToObject(x, "withheld_for_load", r->load_gap);
         cJSON_AddItemToObject(x, "levels_base", levels_json(&r->lbase));
         cJSON_AddItemToObject(x, "levels_new", levels_json(&r->lnew));
         cJSON_AddItemToArray(arr, x);
