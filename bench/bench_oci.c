@@ -208,9 +208,32 @@ static double median(const double *v, int n)
     return st.p50;
 }
 
+/* The oci mode of `runtime` running `workload` ("exit", "idle"), parsed,
+   probed and initialised: 0 ready, 1 skipped, -1 failed (both said why). */
+static int open_mode(const char *name, const char *runtime, const char *workload, struct scenario *s)
+{
+    char doc[512];
+    struct err e;
+    err_clear(&e);
+    snprintf(doc, sizeof(doc),
+             "{\"name\":\"%s\",\"modes\":[{\"name\":\"m\",\"driver\":\"oci\",\"options\":{\"runtime\":\"%s\"}}],"
+             "\"workload\":{\"type\":\"%s\"}}",
+             name, runtime, workload);
+    if (scenario_parse(doc, "bench", s, &e) < 0 || driver_oci.probe(&s->modes[0], &e) < 0) {
+        printf("%s: skipped: %s\n", runtime, e.msg);
+        return 1;
+    }
+    if (driver_oci.mode_init(&s->modes[0], s, &e) < 0) {
+        printf("%s: mode_init: %s\n", runtime, e.msg);
+        scenario_free(s);
+        return -1;
+    }
+    return 0;
+}
+
 static int bench_runtime(const char *runtime, int n)
 {
-    char doc[512], run_id[32];
+    char run_id[32];
     struct scenario s;
     struct err e;
     double *cli, *clib, *drv, *steps[ST_N], total, st[ST_N];
@@ -220,18 +243,9 @@ static int bench_runtime(const char *runtime, int n)
     int i, j, na = 0, rc = 1, removed;
 
     err_clear(&e);
-    snprintf(doc, sizeof(doc),
-             "{\"name\":\"bench-oci\",\"modes\":[{\"name\":\"m\",\"driver\":\"oci\",\"options\":{\"runtime\":\"%s\"}}],"
-             "\"workload\":{\"type\":\"exit\"}}",
-             runtime);
-    if (scenario_parse(doc, "bench", &s, &e) < 0 || driver_oci.probe(&s.modes[0], &e) < 0) {
-        printf("%s: skipped: %s\n", runtime, e.msg);
-        return 0;
-    }
-    if (driver_oci.mode_init(&s.modes[0], &s, &e) < 0) {
-        printf("%s: mode_init: %s\n", runtime, e.msg);
-        return 1;
-    }
+    if ((rc = open_mode("bench-oci", runtime, "exit", &s)) != 0)
+        return rc < 0;
+    rc = 1;
     facts = cJSON_CreateObject();
     driver_oci.facts(&s.modes[0], facts);
     cJSON_ArrayForEach(a, cJSON_GetObjectItem(facts, "runtime_args")) if (na < 15) args[na++] = a->valuestring;
@@ -348,7 +362,7 @@ static void sample_rounds(struct ctr *cs, int n, unsigned sets, int rounds, doub
 
 static int bench_sampling(const char *runtime, int n)
 {
-    char doc[512], run_id[32], line[256];
+    char run_id[32], line[256];
     int64_t t_ready;
     struct scenario s;
     struct scn_budget sb;
@@ -360,19 +374,9 @@ static int bench_sampling(const char *runtime, int n)
 
     err_clear(&e);
     memset(&b, 0, sizeof(b));
-    snprintf(doc, sizeof(doc),
-             "{\"name\":\"bench-oci-sample\",\"modes\":[{\"name\":\"m\",\"driver\":\"oci\",\"options\":"
-             "{\"runtime\":\"%s\"}}],\"workload\":{\"type\":\"idle\"}}",
-             runtime);
-    if (scenario_parse(doc, "bench", &s, &e) < 0 || driver_oci.probe(&s.modes[0], &e) < 0) {
-        printf("%s: skipped: %s\n", runtime, e.msg);
-        return 0;
-    }
-    if (driver_oci.mode_init(&s.modes[0], &s, &e) < 0) {
-        printf("%s: mode_init: %s\n", runtime, e.msg);
-        scenario_free(&s);
-        return 1;
-    }
+    if ((rc = open_mode("bench-oci-sample", runtime, "idle", &s)) != 0)
+        return rc < 0;
+    rc = 1;
     snprintf(run_id, sizeof(run_id), "ibbench%08x", (unsigned)(plat_now_ns() / 1000));
     /* runsc holds ~27 tasks and ~25 MiB per idle container, runc 1 and ~1 MiB */
     sb.pids = n * 40 + 200;
