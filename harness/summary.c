@@ -52,14 +52,9 @@ static void reduce_field(const struct mode_result *mr, double (*get)(const struc
 static void reduce_start(const struct mode_result *mr, double (*get)(const struct ctr_result *),
                          struct summary_stats *out)
 {
-    size_t i;
-    for (i = 0; i < mr->nrows; i++)
-        if (strcmp(mr->rows[i].phase, "starts") == 0 && strcmp(mr->rows[i].status, "failed") != 0 &&
-            !isnan(get(&mr->rows[i]))) {
-            reduce_rows(mr, get, 1, out);
-            return;
-        }
-    reduce_rows(mr, get, 0, out);
+    reduce_rows(mr, get, 1, out);
+    if (out->count == 0) /* no start phase: every container */
+        reduce_rows(mr, get, 0, out);
 }
 
 static double nan_if_unknown(int64_t v)

@@ -4,6 +4,7 @@
  * complete, parseable run directory; an interrupted run leaves valid files
  * and nothing behind.
  */
+#include "csv_table.h"
 #include "support.h"
 #include "image.h"
 #include "proc.h"
@@ -123,6 +124,30 @@ Test(run, ns_fleet_end_to_end, .timeout = 300)
     cr_assert_eq(count_lines(out, "containers.csv"), 5);
     cr_assert_eq(count_lines(out, "ramp.csv"), 4);
     cr_assert_gt(count_lines(out, "samples.csv"), 10);
+    {
+        /* isobench's descriptors on cgroup counter files (what the nofile
+           capacity lets go past half the limit), counted from /proc/self/fd
+           links: the ns driver keeps each held container's memory, CPU and
+           pids files open, so levels 1 -> 4 add 3 containers' worth (3 each),
+           and they are part of isobench's descriptors */
+        static struct table t;
+        char path[1200];
+        int c, fds = -1, counters = -1, r;
+        snprintf(path, sizeof(path), "%s/ramp.csv", out);
+        read_csv(path, &t);
+        for (c = 0; c < 32; c++) {
+            if (strcmp(t.cells[0][c], "harness_fds") == 0)
+                fds = c;
+            if (strcmp(t.cells[0][c], "harness_counter_fds") == 0)
+                counters = c;
+        }
+        cr_assert(fds >= 0 && counters >= 0, "ramp.csv lacks harness_fds / harness_counter_fds");
+        cr_assert_eq(t.rows, 4);
+        for (r = 1; r < t.rows; r++)
+            cr_assert_geq(atol(t.cells[r][fds]), atol(t.cells[r][counters]), "row %d", r);
+        cr_assert_eq(atol(t.cells[3][counters]) - atol(t.cells[1][counters]), 9, "levels 1 -> 4: %s -> %s",
+                     t.cells[1][counters], t.cells[3][counters]);
+    }
     cJSON_Delete(run);
     cJSON_Delete(sum);
     dir_remove_tree(dir, NULL);
