@@ -19,6 +19,7 @@
 #include "limits.h"
 #include "plat.h"
 #include "scenario.h"
+#include "slabinfo.h"
 
 struct ctr_result {
     int mode_index, rep, fleet_size, index;
@@ -61,6 +62,13 @@ struct ramp_point {
        tasks then held, is what launching takes on top (runc create's
        transient tasks), what the budget's pids.max must also hold. */
     int64_t cgroup_pids, cgroup_pids_peak;
+    /* Slab caches (/proc/slabinfo, slabinfo.h; -1 when unreadable): at the
+       level, bytes of free objects, of active objects, and of the free
+       objects the caches had at the repetition's empty-host baseline that
+       are filled now (reused); the free and active bytes at that baseline
+       (start) and at the empty-host baseline after teardown (after). */
+    int64_t slab_free_bytes, slab_active_bytes, slab_reused_bytes;
+    int64_t slab_free_start_bytes, slab_active_start_bytes, slab_free_after_bytes, slab_active_after_bytes;
 };
 
 /* What isobench itself cost during the run (recorded in run.json "harness"). */
@@ -163,6 +171,14 @@ void run_teardown_all(struct run_ctx *x);
 int run_running(struct run_ctx *x);
 /* Host memory in use now, also written to samples.csv. */
 int run_host_used(struct run_ctx *x, double *used, int64_t *t_ns);
+/* The slab caches now: run_slab_base takes them as the empty-host baseline
+   (what ramp.csv's reused bytes are counted from, and its start columns),
+   run_slab_after as the baseline after teardown (its after columns);
+   run_slab_now only reads them (reused against the base). Totals -1 when
+   /proc/slabinfo cannot be read. */
+void run_slab_base(struct run_ctx *x, struct slab_totals *t);
+void run_slab_after(struct run_ctx *x, struct slab_totals *t);
+void run_slab_now(struct run_ctx *x, struct slab_totals *t);
 /* One held level, measured at the end of its hold: ramp.csv's row before
    its empty-host baseline is known (that comes after teardown). */
 struct run_level {
