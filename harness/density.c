@@ -296,7 +296,7 @@ static void fill_mode(struct fill *f, struct density_mode_result *m)
     m->baseline_before_bytes = base_used;
     {
         struct slab_totals st;
-        run_slab_base(f->x, &st);
+        run_mark_start(f->x, &st);
         m->slab_free_before_bytes = st.free_bytes;
         m->slab_active_before_bytes = st.active_bytes;
     }
@@ -396,7 +396,7 @@ static void fill_mode(struct fill *f, struct density_mode_result *m)
         if (run_host_used(f->x, &base_after, &t1) < 0)
             base_after = NAN;
         m->baseline_after_bytes = base_after;
-        run_slab_after(f->x, &st);
+        run_mark_after(f->x, &st);
         m->slab_free_after_bytes = st.free_bytes;
         m->slab_active_after_bytes = st.active_bytes;
     }

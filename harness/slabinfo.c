@@ -5,6 +5,7 @@
  * records unknown figures.
  */
 #include "slabinfo.h"
+#include "plat.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -23,32 +24,41 @@ void slab_totals_unknown(struct slab_totals *t)
     t->free_bytes = t->active_bytes = t->reused_bytes = -1;
 }
 
-/* One cache line: "name active num objsize ..." (the rest is ignored). */
+/* One cache line: "name active num objsize objperslab pagesperslab ..."
+   (the rest is ignored). */
 static int parse_line(const char *line, size_t len, long no, struct slab_cache *c, struct err *e)
 {
     char buf[512];
-    long long a, n, sz;
+    long long a, n, sz, per, pages;
     int used = 0;
     if (len >= sizeof(buf))
         len = sizeof(buf) - 1;
     memcpy(buf, line, len);
     buf[len] = '\0';
-    if (sscanf(buf, "%63s %lld %lld %lld%n", c->name, &a, &n, &sz, &used) != 4 || used == 0 || a < 0 ||
-        n < a || sz <= 0)
-        return err_set(e, EINVAL, "slabinfo line %ld: expected 'name active_objs num_objs objsize ...': '%.80s'",
-                       no, buf);
+    if (sscanf(buf, "%63s %lld %lld %lld %lld %lld%n", c->name, &a, &n, &sz, &per, &pages, &used) != 6 ||
+        used == 0 || a < 0 || n < a || sz <= 0 || per <= 0 || pages <= 0)
+        return err_set(e, EINVAL, "slabinfo line %ld: expected 'name active_objs num_objs objsize objperslab "
+                       "pagesperslab ...': '%.80s'", no, buf);
     c->active_objs = a;
     c->num_objs = n;
     c->objsize = sz;
+    c->objperslab = per;
+    c->pagesperslab = pages;
     return 0;
 }
 
-int slabinfo_parse(const char *text, struct slab_set *s, struct err *e)
+/* Bytes of slab pages that objs objects of cache c take. */
+static int64_t footprint(const struct slab_cache *c, int64_t objs, int64_t page_bytes)
+{
+    return objs * c->pagesperslab * page_bytes / c->objperslab;
+}
+
+int slabinfo_parse(const char *text, int64_t page_bytes, struct slab_set *s, struct err *e)
 {
     const char *p = text, *nl;
     size_t cap = 0;
     long no = 0;
-    struct slab_set out = { NULL, 0 };
+    struct slab_set out = { NULL, 0, page_bytes };
 
     for (; *p != '\0'; p = nl + (*nl != '\0')) {
         size_t len;
@@ -127,7 +137,7 @@ int slabinfo_read(const char *proc_root, struct slab_set *s, struct err *e)
     }
     fclose(f);
     buf[len] = '\0';
-    rc = slabinfo_parse(buf, s, e);
+    rc = slabinfo_parse(buf, plat_page_bytes(), s, e);
     free(buf);
     if (rc < 0)
         return err_wrap(e, "%s", path);
@@ -159,11 +169,11 @@ void slab_totals_of(const struct slab_set *now, const struct slab_set *base, str
     for (i = 0; i < now->n; i++) {
         const struct slab_cache *c = &now->c[i], *b;
         int64_t free_now = c->num_objs - c->active_objs;
-        t->free_bytes += free_now * c->objsize;
-        t->active_bytes += c->active_objs * c->objsize;
+        t->free_bytes += footprint(c, free_now, now->page_bytes);
+        t->active_bytes += footprint(c, c->active_objs, now->page_bytes);
         if (t->reused_bytes < 0 || (b = base_of(base, i, c->name)) == NULL)
             continue;
         if (b->num_objs - b->active_objs > free_now)
-            t->reused_bytes += (b->num_objs - b->active_objs - free_now) * b->objsize;
+            t->reused_bytes += footprint(b, b->num_objs - b->active_objs - free_now, base->page_bytes);
     }
 }

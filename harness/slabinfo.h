@@ -13,15 +13,25 @@
  * free slots are used up (four ns ramps of one host gave 418..975 KiB/ctr).
  *
  * Per cache, /proc/slabinfo (version 2.1, root only) gives active_objs,
- * num_objs and objsize. Free bytes = (num_objs - active_objs) x objsize,
- * active bytes = active_objs x objsize, summed over caches. Under SLUB
- * "active" counts every object not on a node's partial list as in use, so
- * the free slots of per-CPU slabs count as active: the free figure is a
- * floor. Reused bytes since a base snapshot = sum over caches present in
- * both of max(0, free_base - free_now) x objsize: the free slots a cache had
- * at the base that have been filled since. Per cache, so that the free
- * slots new partial slabs bring (part of a growing fleet's cost) do not
- * hide the reuse in another cache.
+ * num_objs, objsize, objperslab and pagesperslab. Every figure here is in
+ * bytes of slab pages: an object takes pagesperslab x page size /
+ * objperslab (its footprint), not objsize, because that is what a new slab
+ * costs the host (meminfo Slab counts pages; a 4,928-byte net_namespace
+ * takes 5,461 bytes of its 8-page slab). Counted in objsize, a ramp whose
+ * first containers fill free slots and whose later ones allocate slabs
+ * with their page waste looks curved (on the test host the page waste of
+ * new slabs grew from 0 to 130 KiB per ns container over 500..5,000
+ * containers, exactly as the free slots ran out).
+ *
+ * Free bytes = sum (num_objs - active_objs) x footprint, active bytes = sum
+ * active_objs x footprint: together the caches' pages. Under SLUB "active"
+ * counts every object not on a node's partial list as in use, so the free
+ * slots of per-CPU slabs count as active: the free figure is a floor.
+ * Reused bytes since a base snapshot = sum over caches present in both of
+ * max(0, free_base - free_now) x footprint: the free slots a cache had at
+ * the base that have been filled since. Per cache, so that the free slots
+ * new partial slabs bring (part of a growing fleet's cost) do not hide the
+ * reuse in another cache.
  *
  * The parser is a pure function of the text (tests feed fixtures); the
  * reader opens <proc_root>/slabinfo, which does not exist (or is not
@@ -38,13 +48,14 @@
 
 struct slab_cache {
     char name[64];
-    int64_t active_objs, num_objs, objsize;
+    int64_t active_objs, num_objs, objsize, objperslab, pagesperslab;
 };
 
 /* Every cache of one reading, in the kernel's order. */
 struct slab_set {
     struct slab_cache *c;
     size_t n;
+    int64_t page_bytes;     /* the page size the footprints are counted in */
 };
 
 /* Sums over a reading; -1 when unknown (no reading; reused_bytes: no base). */
@@ -55,12 +66,13 @@ struct slab_totals {
 };
 
 /* Parse /proc/slabinfo text (version 2.1 header, then one line per cache:
-   name active_objs num_objs objsize ...). Replaces s's contents (free it
-   with slab_set_free). Fails on another version or a malformed line, naming
-   the line. */
-int slabinfo_parse(const char *text, struct slab_set *s, struct err *e);
+   name active_objs num_objs objsize objperslab pagesperslab ...), pages of
+   page_bytes. Replaces s's contents (free it with slab_set_free). Fails on
+   another version or a malformed line, naming the line. */
+int slabinfo_parse(const char *text, int64_t page_bytes, struct slab_set *s, struct err *e);
 
-/* Read and parse <proc_root>/slabinfo (proc_root NULL = "/proc"). */
+/* Read and parse <proc_root>/slabinfo (proc_root NULL = "/proc"), pages of
+   the host's page size. */
 int slabinfo_read(const char *proc_root, struct slab_set *s, struct err *e);
 
 void slab_set_free(struct slab_set *s);
