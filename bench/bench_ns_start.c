@@ -7,7 +7,8 @@
  *              the host's isobench-payload `exit` directly, READY read from
  *              a pipe: the least any namespace launcher does.
  *   raw+fs+cg  the same plus what a container needs and the ns driver does:
- *              upper/work/merged directories, a cgroup per container (v1:
+ *              upper/work/merged directories (in the driver's run
+ *              directory, next to its containers'), a cgroup per container (v1:
  *              memory, cpu, cpuacct, pids; v2: one directory) entered by the
  *              child before exec, / made private, the overlay mounted
  *              (device layer + image), /proc mounted, pivot_root; torn down
@@ -15,16 +16,23 @@
  *              calls written here, not the driver's code.
  * The ns driver runs the same payload from its image through create ->
  * start -> wait_output(READY), the span the runner records as start_ms.
- * The three are run N times (default 30), interleaved in rotating order with
- * a 10 ms pause before each (so that drift on the host and the previous
- * teardown's deferred kernel work hit all alike), at each background fleet size given (default 0;
- * e.g. 0,1000,4000,8000: idle ns containers launched first and left
- * running). The p50s, the kernel's growth (raw+fs+cg against fleet 0) and
- * isobench's share of the driver's start ((ns - raw+fs+cg) / ns) are
- * printed.
+ * The three are run N times (default 30), interleaved with a 10 ms pause
+ * before each, in the six orders in turn, so that each kind follows each
+ * other kind equally often (drift on the host and the previous teardown's
+ * deferred kernel work, e.g. a memory cgroup's offlining, hit all alike;
+ * a fixed rotation made the driver follow the floor's teardown two times
+ * in three), at each background fleet size given (default 0; e.g.
+ * 0,1000,4000,8000: idle ns containers launched first and left running).
+ * Per block the p50s, the phases, and isobench's share of the driver's
+ * start: the median of the paired differences (each driver start against
+ * the floor start next to it) over the driver's p50, split into the
+ * phases (create, create->exec, exec->READY). "1000x5" measures five
+ * blocks at that fleet size; the summary gives each size's median share
+ * over its blocks and their range.
  *
  * usage: bench_ns_start [N] [FLEETS] [BUDGET]
- *   FLEETS  comma-separated background fleet sizes (default 0)
+ *   FLEETS  comma-separated background fleet sizes, each optionally xR
+ *           (R blocks at that size; default 0)
  *   BUDGET  --budget syntax (e.g. memory=8G,pids=11000): every container,
  *           background and measured, lives in that parent cgroup. Needed
  *           above ~300 background containers, with /tmp/isobench-heavy.lock.
@@ -56,6 +64,7 @@
 extern const struct driver driver_ns;
 
 #define MAX_N 1000
+#define MAX_BLOCKS 32
 
 struct raw_child {
     const char *path;
@@ -328,10 +337,45 @@ static double p50_ms(int64_t *v, int n)
     return (n % 2 ? (double)v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0) / 1e6;
 }
 
+/* Each kind in each position equally often, and after each other kind. */
+static const int orders[6][3] = { { 0, 1, 2 }, { 1, 2, 0 }, { 2, 0, 1 }, { 0, 2, 1 }, { 2, 1, 0 }, { 1, 0, 2 } };
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Per fleet size: the median of its blocks' paired shares and their range. */
+static void print_shares(const int *fleets, const double *share, int nf)
+{
+    double v[MAX_BLOCKS], worst = -INFINITY;
+    int i, j, k;
+    printf("isobench's share of the start (paired median difference / ns p50), per fleet size:\n");
+    for (i = 0; i < nf; i++) {
+        for (j = 0; j < i && fleets[j] != fleets[i]; j++)
+            ;
+        if (j < i)
+            continue; /* size already printed */
+        for (k = 0, j = i; j < nf; j++)
+            if (fleets[j] == fleets[i])
+                v[k++] = share[j];
+        qsort(v, (size_t)k, sizeof(v[0]), cmp_dbl);
+        if (k == 1)
+            printf("  %7d running: %5.1f %%\n", fleets[i], v[0]);
+        else
+            printf("  %7d running: %5.1f %% (median of %d blocks, %.1f to %.1f %%)\n", fleets[i],
+                   k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2, k, v[0], v[k - 1]);
+        worst = fmax(worst, k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2);
+    }
+    printf("  largest: %.1f %% (target: at most 10 %%)\n", worst);
+}
+
 int main(int argc, char **argv)
 {
     static int64_t raw[MAX_N], full[MAX_N], tot[MAX_N], cre[MAX_N], toexec[MAX_N], exready[MAX_N];
-    static int64_t fcre[MAX_N], ftoexec[MAX_N], diff[MAX_N];
+    static int64_t fcre[MAX_N], ftoexec[MAX_N], diff[MAX_N], dcre[MAX_N], dexec[MAX_N], dready[MAX_N];
+    double share[MAX_BLOCKS];
     static struct raw_child rc;
     static struct full_child fc;
     struct scenario s;
@@ -342,19 +386,26 @@ int main(int argc, char **argv)
     struct statfs sfs;
     struct ctr *bg = NULL;
     char payload[4096], run_id[64], fleets_arg[256], scratch[1024], parent[256];
-    int n = argc > 1 ? atoi(argv[1]) : 30, i, removed = 0, nbg = 0, fleets[16], nf = 0, fi, maxf = 0, status = 1;
+    int n = argc > 1 ? atoi(argv[1]) : 30, i, removed = 0, nbg = 0, fleets[MAX_BLOCKS], nf = 0, fi, maxf = 0, status = 1;
     double full0 = NAN;
     char *tok, *save = NULL;
 
     snprintf(fleets_arg, sizeof(fleets_arg), "%s", argc > 2 ? argv[2] : "0");
-    for (tok = strtok_r(fleets_arg, ",", &save); tok != NULL && nf < 16; tok = strtok_r(NULL, ",", &save)) {
-        fleets[nf] = atoi(tok);
-        if (fleets[nf] > maxf)
-            maxf = fleets[nf];
-        nf++;
+    for (tok = strtok_r(fleets_arg, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+        char *x = strchr(tok, 'x');
+        int size = atoi(tok), reps = x ? atoi(x + 1) : 1, r;
+        if (size < 0 || reps < 1 || nf + reps > MAX_BLOCKS) {
+            nf = 0;
+            break;
+        }
+        for (r = 0; r < reps; r++)
+            fleets[nf++] = size;
+        if (size > maxf)
+            maxf = size;
     }
     if (n < 1 || n > MAX_N || nf == 0) {
-        fprintf(stderr, "usage: bench_ns_start [N (1..%d)] [FLEETS e.g. 0,1000] [BUDGET]\n", MAX_N);
+        fprintf(stderr, "usage: bench_ns_start [N (1..%d)] [FLEETS e.g. 0,1000x3 (at most %d blocks)] [BUDGET]\n",
+                MAX_N, MAX_BLOCKS);
         return 2;
     }
     plat_catch_interrupts();
@@ -393,7 +444,12 @@ int main(int argc, char **argv)
             plat_mkdir_p(scratch, &e);
         }
     }
-    snprintf(scratch, sizeof(scratch), "%s/ns/rawfloor-%s", image_cache_dir(), run_id);
+    /* The floor's directories sit next to the driver's containers: ext4
+       places a new directory's inode in its parent's block group, and
+       allocating one there scans past every inode deleted in the last
+       minute or more (recently_deleted), so two parents can differ by
+       0.1-0.5 ms a start depending on the deletions near each. */
+    snprintf(scratch, sizeof(scratch), "%s/ns/runs/%s", image_cache_dir(), run_id);
     if (plat_mkdir_p(scratch, &e) < 0) {
         fprintf(stderr, "bench_ns_start: %s\n", e.msg);
         goto done;
@@ -422,13 +478,14 @@ int main(int argc, char **argv)
             fprintf(stderr, "bench_ns_start: growing the fleet to %d: %s\n", fleets[fi], e.msg);
             goto done;
         }
+        fleets[fi] = nbg; /* a smaller size after a larger one keeps the larger fleet */
         for (i = 0; i < n; i++) {
             struct ns_sample x;
             int k;
-            /* Each kind goes first, second and third in turn, after a pause
-               that lets the previous teardown's deferred kernel work drain. */
+            /* The six orders in turn, each after a pause that lets the
+               previous teardown's deferred kernel work drain. */
             for (k = 0; k < 3; k++) {
-                int which = (i + k) % 3;
+                int which = orders[i % 6][k];
                 usleep(10000);
                 if (which == 0 && raw_once(&rc, &raw[i]) < 0) {
                     fprintf(stderr, "bench_ns_start: raw clone+exec failed: %s\n", strerror(errno));
@@ -452,6 +509,9 @@ int main(int argc, char **argv)
             toexec[i] = x.to_exec;
             exready[i] = x.exec_to_ready;
             diff[i] = x.total - full[i];
+            dcre[i] = x.create - fcre[i];
+            dexec[i] = (x.to_exec - x.create) - (ftoexec[i] - fcre[i]);
+            dready[i] = x.exec_to_ready - (full[i] - ftoexec[i]);
         }
         raw50 = p50_ms(raw, n);
         full50 = p50_ms(full, n);
@@ -462,12 +522,17 @@ int main(int argc, char **argv)
                p50_ms(toexec, n), p50_ms(exready, n), 100.0 * (ns50 - full50) / ns50);
         /* The same split for the floor, and the median of the paired
            differences (each ns start against the floor run next to it). */
+        share[fi] = 100.0 * p50_ms(diff, n) / ns50;
         printf("  %7s %9s %11s %9s %12.3f %11.3f %11s %9.1f%% (paired)\n", "floor", "", "", "", p50_ms(fcre, n),
-               p50_ms(ftoexec, n), "", 100.0 * p50_ms(diff, n) / ns50);
+               p50_ms(ftoexec, n), "", share[fi]);
+        printf("  %7s paired differences (ns - floor, median): create %+.3f ms, create->exec %+.3f ms, "
+               "exec->READY %+.3f ms\n", "", p50_ms(dcre, n), p50_ms(dexec, n), p50_ms(dready, n));
         fflush(stdout);
     }
     if (nf > 1 && !isnan(full0))
         printf("kernel's growth: the raw+fs+cg column against its first row; isobench's share: (ns - raw+fs+cg) / ns\n");
+    if (fi == nf)
+        print_shares(fleets, share, nf);
     status = 0;
 done:
     for (i = 0; i < nbg; i++)

@@ -31,6 +31,10 @@ int gate_cli_option(const char *cmd, int argc, char **argv, int *i, struct gate_
         g->markdown = 1;
         return 1;
     }
+    if (strcmp(x, "--no-mem-noise-guard") == 0) {
+        g->o.mem_noise_guard = 0;
+        return 1;
+    }
     if (v == NULL)
         return 0;
     if (strcmp(x, "--thresholds") == 0) {

@@ -16,7 +16,7 @@ struct gate_cli {
 };
 
 #define GATE_CLI_USAGE "[--thresholds FILE] [--alpha 0.05] [--resamples N] [--gate METRIC,...] " \
-                       "[--inconclusive exit3|pass|fail] [--max-load-gap 10] [--markdown] [--json FILE|-] " \
+                       "[--inconclusive exit3|pass|fail] [--max-load-gap 10] [--no-mem-noise-guard] [--markdown] [--json FILE|-] " \
                        "[--junit FILE]"
 
 void gate_cli_init(struct gate_cli *g);

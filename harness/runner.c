@@ -73,6 +73,7 @@ struct run_ctx {
     int failed;
     struct sample_batch batches[8]; /* one per sweep thread, reused */
     double hold_harness;            /* isobench's anonymous memory in the last hold (run_hold) */
+    double hold_mem_range;          /* max - min of host memory in use over the last hold, NAN unknown */
     run_hold_check hold_check; /* asked after every sample of a hold; nonzero ends it (density guards) */
     void *hold_arg;
     struct slab_set slab_base;      /* slab caches at the empty-host baseline (run_slab_base) */
@@ -623,6 +624,7 @@ static double hold_level(struct run_ctx *x, double *cpu_busy, double *harness)
 
     *cpu_busy = NAN;
     *harness = NAN;
+    x->hold_mem_range = NAN;
     if (host_used(x, &first, &used, &hb) < 0)
         return NAN;
     prev = first;
@@ -681,6 +683,8 @@ static double hold_level(struct run_ctx *x, double *cpu_busy, double *harness)
         struct summary_stats st;
         stats_summarize(useds, nused, &st);
         med = st.p50;
+        if (nused >= 2)
+            x->hold_mem_range = st.max - st.min;
     }
     free(useds);
     return med;
@@ -750,6 +754,7 @@ void run_level_take(struct run_ctx *x, int level, double used, double busy, stru
     lv->t_ns = plat_now_ns();
     level_use_get(x, &lv->p);
     lv->p.harness_bytes = x->hold_harness;
+    lv->p.hold_mem_range_bytes = x->hold_mem_range;
 }
 
 static int add_ramp_point(struct run_ctx *x, const struct run_level *lv, double base)

@@ -58,6 +58,10 @@ struct ramp_point {
        fs.mount-max counts there), /proc/self/mountinfo lines; -1 unknown. */
     int64_t mounts_in_use;
     int64_t harness_counter_fds;          /* of those, on cgroup counter files (kept below half the limit) */
+    /* How far host memory in use moved during the level's hold while the
+       fleet stood still (max - min of the hold's samples): other tenants'
+       movement, the noise floor of the marginal slope; NAN unknown. */
+    double hold_mem_range_bytes;
     /* The budget's pids.current at the level and its pids.peak so far (-1:
        no budget): a peak that rose during the level's launch, above the
        tasks then held, is what launching takes on top (runc create's

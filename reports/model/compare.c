@@ -17,6 +17,9 @@
    bootstrap: their share of the variance is negligible (see gate_stats.h). */
 #define CMP_INNER_CAP 2000
 
+/* Levels of one repetition the memory noise floor looks at (a gate ramp has a few). */
+#define CMP_NOISE_LEVELS 64
+
 const char *cmp_metric_key(int metric)
 {
     return metric == CMP_MARGINAL ? "marginal_mem_bytes" : rd_metric_key((enum rd_metric)metric);
@@ -48,6 +51,7 @@ void cmp_default_opts(struct cmp_opts *o)
     o->threshold[RDM_IDLE_CPU] = 0.50;
     o->threshold[CMP_MARGINAL] = 0.50;
     o->max_load_gap = 10;
+    o->mem_noise_guard = 1;
 }
 
 int cmp_load_thresholds(const char *text, const char *fname, struct cmp_opts *o, struct err *e)
@@ -364,6 +368,116 @@ static void load_guard(struct cmp_row *r, const struct rundir *base, int nbase, 
              "the change, may explain it", r->busy_base, r->busy_new);
 }
 
+/*
+ * The marginal slope's noise floor in one repetition: host memory in use
+ * moved by r_k (max - min) within the hold of level k while the fleet x_k
+ * stood still, so each level's point may be off by up to r_k, and the
+ * empty-host point (x = 0) by their mean. The least-squares slope moves by
+ * at most sum |x_k - mean x| r_k / sum (x_k - mean x)^2 under such errors
+ * of the worst signs. NAN when a level lacks the figure.
+ */
+static double rep_mem_noise(const struct rd_mode *m, double rep)
+{
+    double x[CMP_NOISE_LEVELS + 1], r[CMP_NOISE_LEVELS + 1], xm = 0, rm = 0, num = 0, den = 0;
+    size_t i, k = 1;
+    x[0] = 0;
+    for (i = 0; i < m->ramp_fleet.n && k <= CMP_NOISE_LEVELS; i++) {
+        if (m->ramp_rep.v[i] != rep)
+            continue;
+        if (i >= m->ramp_hold_range.n || isnan(m->ramp_hold_range.v[i]))
+            return NAN;
+        x[k] = m->ramp_fleet.v[i];
+        r[k] = m->ramp_hold_range.v[i];
+        rm += r[k++];
+    }
+    if (k < 2)
+        return NAN;
+    r[0] = rm / (double)(k - 1);
+    for (i = 0; i < k; i++)
+        xm += x[i];
+    xm /= (double)k;
+    for (i = 0; i < k; i++) {
+        num += fabs(x[i] - xm) * r[i];
+        den += (x[i] - xm) * (x[i] - xm);
+    }
+    return den > 0 ? num / den : NAN;
+}
+
+/* Median over a side's repetitions of rep_mem_noise; NAN unknown. */
+static double side_mem_noise(const struct rundir *runs, int nruns, const char *mode)
+{
+    double *v = NULL, med = NAN;
+    size_t n = 0, i, j;
+    int r;
+    for (r = 0; r < nruns; r++) {
+        const struct rd_mode *m = rundir_mode((struct rundir *)&runs[r], mode);
+        double *v2;
+        if (m == NULL || m->ramp_fleet.n == 0)
+            continue;
+        v2 = realloc(v, (n + m->ramp_fleet.n) * sizeof(*v));
+        if (v2 == NULL)
+            goto out;
+        v = v2;
+        for (i = 0; i < m->ramp_fleet.n; i++) {
+            int first = 1;
+            double one;
+            for (j = 0; j < i; j++)
+                if (m->ramp_rep.v[j] == m->ramp_rep.v[i])
+                    first = 0;
+            if (!first)
+                continue;
+            one = rep_mem_noise(m, m->ramp_rep.v[i]);
+            if (isnan(one))
+                goto out; /* a repetition without the figure: unknown */
+            v[n++] = one;
+        }
+    }
+    if (n > 0) {
+        qsort(v, n, sizeof(*v), stats_cmp_double);
+        med = stats_percentile_sorted(v, n, 50);
+    }
+out:
+    free(v);
+    return med;
+}
+
+/*
+ * marginal_mem_bytes comes from host-wide memory, which other tenants move
+ * too. A side whose holds saw host memory move by as much as the slopes
+ * differ cannot tell a costlier container from a busier neighbour: a
+ * regression (improvement) whose smallest change in bytes per container,
+ * base estimate x the CI's near end, is within the two sides' noise floors
+ * (rep_mem_noise, summed: each side may be off by its own) is withheld as
+ * inconclusive, with both floors named. A quiet host's holds move by a few
+ * hundred KiB and leave every verdict as it was.
+ */
+static void mem_noise_guard(struct cmp_row *r, const struct rundir *base, int nbase, const struct rundir *cur,
+                            int ncur, const struct cmp_opts *o)
+{
+    double least;
+    r->mem_noise_base = r->mem_noise_new = NAN;
+    r->mem_noise = 0;
+    if (r->metric != CMP_MARGINAL)
+        return;
+    r->mem_noise_base = side_mem_noise(base, nbase, r->mode);
+    r->mem_noise_new = side_mem_noise(cur, ncur, r->mode);
+    if (!o->mem_noise_guard || isnan(r->mem_noise_base) || isnan(r->mem_noise_new))
+        return;
+    if (r->g.verdict == GS_REGRESSION)
+        least = r->g.base * r->g.lo;
+    else if (r->g.verdict == GS_IMPROVEMENT)
+        least = -r->g.base * r->g.hi;
+    else
+        return;
+    if (!(least <= r->mem_noise_base + r->mem_noise_new))
+        return;
+    r->g.verdict = GS_INCONCLUSIVE;
+    r->g.reps_more = -1;
+    r->mem_noise = 1;
+    snprintf(r->g.note, sizeof(r->g.note), "host memory moved %.0f/%.0f KiB/ctr within holds: others may "
+             "explain it", r->mem_noise_base / 1024.0, r->mem_noise_new / 1024.0);
+}
+
 int compare_sides(const struct rundir *base, int nbase, const struct rundir *cur, int ncur,
                   const struct cmp_opts *o, struct cmp_row **rows, int *nrows, struct err *e)
 {
@@ -396,8 +510,10 @@ int compare_sides(const struct rundir *base, int nbase, const struct rundir *cur
         return err_set(e, EINVAL, "the runs have no mode in common");
     }
     bonferroni(out, n, o);
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n; i++) {
         load_guard(&out[i], base, nbase, cur, ncur, o);
+        mem_noise_guard(&out[i], base, nbase, cur, ncur, o);
+    }
     *rows = out;
     *nrows = n;
     return 0;

@@ -50,6 +50,9 @@ struct cmp_opts {
                                          time metric's regression or improvement between sides
                                          whose busy differs more is inconclusive; <= 0 off
                                          (default 10) */
+    int mem_noise_guard;              /* 1 (default): withhold a marginal_mem_bytes verdict
+                                         that host memory's movement within the holds could
+                                         explain (compare.c mem_noise_guard) */
 };
 
 struct cmp_row {
@@ -63,6 +66,12 @@ struct cmp_row {
     int tests;                       /* Bonferroni: gated rows tested (alpha / tests) */
     double busy_base, busy_new;      /* mean host CPU busy % during the mode's holds, NAN unknown */
     int load_gap;                    /* 1: a verdict withheld because the host's load differed */
+    /* marginal_mem_bytes: the slope change, bytes per container, that host
+       memory moving by as much as it did within the holds (fleet standing
+       still: other tenants) could make, median over a side's repetitions;
+       NAN unknown (runs before the hold_mem_range_bytes column) */
+    double mem_noise_base, mem_noise_new;
+    int mem_noise;                   /* 1: a verdict withheld: within that movement */
 };
 
 const char *cmp_metric_key(int metric);   /* "start_ms", ..., "marginal_mem_bytes" */

@@ -609,15 +609,15 @@ static int container_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct 
 static const char *const ramp_cols[] = {
     "!mode", "!fleet_size", "!delta_bytes", "cpu_busy_pct", "kernel_used_bytes", "pss_sum_bytes",
     "pids_in_use", "threads_in_use", "cgroup_used_bytes", "harness_fds", "harness_counter_fds",
-    "cgroup_pids", "cgroup_pids_peak", "cgroup_kmem_bytes", "mounts_in_use",
+    "cgroup_pids", "cgroup_pids_peak", "cgroup_kmem_bytes", "mounts_in_use", "hold_mem_range_bytes",
     "slab_free_bytes", "slab_active_bytes", "slab_reused_bytes", "slab_free_start_bytes",
     "slab_active_start_bytes", "slab_free_after_bytes", "slab_active_after_bytes",
     "rep", /* last: RAMP_NCOLS - 1 */
 };
 #define RAMP_NCOLS ((int)(sizeof(ramp_cols) / sizeof(ramp_cols[0])))
 #define RAMP_NEXTRA (RAMP_NCOLS - 5) /* kernel_used_bytes .. before rep */
-#define RAMP_SLAB_REUSED_COL 17     /* slab_reused_bytes */
-#define RAMP_SLAB_FREE_START_COL 18 /* slab_free_start_bytes */
+#define RAMP_SLAB_REUSED_COL 18     /* slab_reused_bytes */
+#define RAMP_SLAB_FREE_START_COL 19 /* slab_free_start_bytes */
 
 static int ramp_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *e)
 {
@@ -640,13 +640,14 @@ static int ramp_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *
     dst[8] = &m->ramp_cg_peak;
     dst[9] = &m->ramp_cgroup_kmem;
     dst[10] = &m->ramp_mounts;
-    dst[11] = &m->ramp_slab_free;
-    dst[12] = &m->ramp_slab_active;
-    dst[13] = &m->ramp_slab_reused;
-    dst[14] = &m->ramp_slab_free_start;
-    dst[15] = &m->ramp_slab_active_start;
-    dst[16] = &m->ramp_slab_free_after;
-    dst[17] = &m->ramp_slab_active_after;
+    dst[11] = &m->ramp_hold_range;
+    dst[12] = &m->ramp_slab_free;
+    dst[13] = &m->ramp_slab_active;
+    dst[14] = &m->ramp_slab_reused;
+    dst[15] = &m->ramp_slab_free_start;
+    dst[16] = &m->ramp_slab_active_start;
+    dst[17] = &m->ramp_slab_free_after;
+    dst[18] = &m->ramp_slab_active_after;
     for (i = 0; i < RAMP_NEXTRA; i++)
         if (csvr_num(f[4 + i], &extra[i]) < 0)
             return bad_number(e, ramp_cols[4 + i], f[4 + i]);
@@ -757,6 +758,7 @@ void rundir_free(struct rundir *r)
         dvec_free(&m->ramp_fleet);
         dvec_free(&m->ramp_rep);
         dvec_free(&m->ramp_delta);
+        dvec_free(&m->ramp_hold_range);
         dvec_free(&m->ramp_cpu);
         dvec_free(&m->ramp_kernel);
         dvec_free(&m->ramp_pss);

@@ -147,6 +147,9 @@ struct rd_mode {
     struct dvec ramp_hfds;     /* isobench's own open descriptors (harness_fds) */
     struct dvec ramp_hcfds;    /* of those, on cgroup counter files (harness_counter_fds) */
     struct dvec ramp_cgroup_kmem; /* the budget cgroup's kernel memory (cgroup_kmem_bytes) */
+    /* how far host memory moved within each level's hold while the fleet
+       stood still (hold_mem_range_bytes; NAN in older runs) */
+    struct dvec ramp_hold_range;
     struct dvec ramp_mounts;   /* mount entries in isobench's (the host's) mount namespace (mounts_in_use) */
     struct dvec ramp_cg_pids, ramp_cg_peak; /* the budget's pids.current and pids.peak */
     /* slab caches (harness/slabinfo.h; NAN: /proc/slabinfo unreadable or a

@@ -110,11 +110,12 @@ void compare_print(FILE *f, const struct cmp_row *rows, int n, const struct cmp_
                "the threshold with the CI excluding 0 at alpha %.3g/%d rows (Bonferroni; the CI shown); "
                "equivalent = 90 %% CI within +-threshold (TOST, alpha %.3g); a time metric's regression "
                "or improvement is withheld when the host's CPU was busier by more than %.0f points "
-               "during one side's holds%s\n",
+               "during one side's holds; a marginal_mem_bytes one when host memory moved as much "
+               "within the holds (other tenants)%s%s\n",
             markdown ? "\n" : "", compare_regressions(rows, n), compare_count(rows, n, GS_IMPROVEMENT),
             compare_count(rows, n, GS_EQUIVALENT), compare_count(rows, n, GS_INCONCLUSIVE),
             o->paired ? ", paired ABBA" : "", o->resamples, o->alpha, n > 0 && rows[0].tests > 1 ? rows[0].tests : 1,
-            o->alpha, o->max_load_gap, markdown ? "." : "");
+            o->alpha, o->max_load_gap, o->mem_noise_guard ? "" : " (off)", markdown ? "." : "");
 }
 
 static void add_num(cJSON *o, const char *key, double v)
@@ -183,6 +184,11 @@ int compare_write_json(FILE *f, const char *base, const char *cur, const struct 
         add_num(x, "host_busy_base_pct", r->busy_base);
         add_num(x, "host_busy_new_pct", r->busy_new);
         cJSON_AddBoolToObject(x, "withheld_for_load", r->load_gap);
+        if (r->metric == CMP_MARGINAL) {
+            add_num(x, "host_mem_noise_base_bytes", r->mem_noise_base);
+            add_num(x, "host_mem_noise_new_bytes", r->mem_noise_new);
+            cJSON_AddBoolToObject(x, "withheld_for_memory_noise", r->mem_noise);
+        }
         cJSON_AddItemToObject(x, "levels_base", levels_json(&r->lbase));
         cJSON_AddItemToObject(x, "levels_new", levels_json(&r->lnew));
         cJSON_AddItemToArray(arr, x);
