@@ -5,6 +5,7 @@
  * records unknown figures.
  */
 #include "slabinfo.h"
+#include "input.h"
 #include "plat.h"
 
 #include <errno.h>
@@ -105,38 +106,11 @@ fail:
 int slabinfo_read(const char *proc_root, struct slab_set *s, struct err *e)
 {
     char path[1024], *buf = NULL;
-    size_t len = 0, cap = 0;
-    FILE *f;
     int rc;
 
     snprintf(path, sizeof(path), "%s/slabinfo", proc_root ? proc_root : "/proc");
-    f = fopen(path, "r");
-    if (f == NULL)
-        return err_sys(e, errno, "open %s", path);
-    for (;;) {
-        size_t got;
-        if (cap - len < 4096) {
-            char *b2 = realloc(buf, cap ? cap * 2 : 65536);
-            if (b2 == NULL) {
-                fclose(f);
-                free(buf);
-                return err_set(e, ENOMEM, "%s: out of memory", path);
-            }
-            buf = b2;
-            cap = cap ? cap * 2 : 65536;
-        }
-        got = fread(buf + len, 1, cap - len - 1, f);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        fclose(f);
-        free(buf);
-        return err_sys(e, EIO, "read %s", path);
-    }
-    fclose(f);
-    buf[len] = '\0';
+    if (input_read_file(path, &buf, NULL, e) < 0)
+        return -1;
     rc = slabinfo_parse(buf, plat_page_bytes(), s, e);
     free(buf);
     if (rc < 0)

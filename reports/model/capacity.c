@@ -138,7 +138,9 @@ double capacity_curve_avail(const struct cap_mode_input *in, double avail)
     /* the curves count reused free slab objects as cost: the ones a fill
        will find again are given back once (capacity.h, slab_state) */
     if (in->slab_state == 2 && in->slab_bonus_bytes > 0)
-        return avail + in->slab_bonus_bytes;
+        avail += in->slab_bonus_bytes;
+    if (!isnan(in->pcp_adjust_bytes))
+        avail += in->pcp_adjust_bytes;
     return avail;
 }
 
@@ -477,6 +479,29 @@ static void slab_inputs(const struct rundir *r, const struct rd_mode *m, struct 
     in->slab_free_start_bytes = f0 / (double)nb;
 }
 
+/* The per-CPU free pages' adjustment (capacity.h pcp_adjust_bytes): the
+   mean over repetitions of the pages at the start less those at the
+   largest fleet; NAN unless every point has both. */
+static void pcp_inputs(const struct rd_mode *m, struct cap_mode_input *in)
+{
+    size_t i, nb = 0;
+    double xmax = 0, sum = 0;
+    in->pcp_adjust_bytes = NAN;
+    if (m->ramp_pcp.n != m->ramp_fleet.n || m->ramp_pcp_start.n != m->ramp_fleet.n || m->ramp_fleet.n == 0)
+        return;
+    for (i = 0; i < m->ramp_fleet.n; i++) {
+        if (isnan(m->ramp_pcp.v[i]) || isnan(m->ramp_pcp_start.v[i]))
+            return;
+        xmax = fmax(xmax, m->ramp_fleet.v[i]);
+    }
+    for (i = 0; i < m->ramp_fleet.n; i++)
+        if (m->ramp_fleet.v[i] == xmax) {
+            sum += m->ramp_pcp_start.v[i] - m->ramp_pcp.v[i];
+            nb++;
+        }
+    in->pcp_adjust_bytes = sum / (double)nb;
+}
+
 /* The floor curve: what the fleet itself holds at each ramp level, its
    kernel memory above the run's start plus its PSS sum. Both are read
    directly, not against an empty-host baseline, so a baseline that drifts
@@ -518,8 +543,11 @@ static int memory_inputs(const struct rundir *r, const struct rd_mode *m, struct
     for (i = 0; use_cg && i < m->ramp_cgroup.n; i++)
         if (isnan(m->ramp_cgroup.v[i]))
             use_cg = 0;
-    if (!use_cg && !r->budget.set)
+    in->pcp_adjust_bytes = NAN;
+    if (!use_cg && !r->budget.set) {
         slab_inputs(r, m, in);
+        pcp_inputs(m, in);
+    }
     n = pairs(&m->ramp_fleet, use_cg ? &m->ramp_cgroup : &m->ramp_delta, &x, &y);
     if (x == NULL || y == NULL) {
         free(x);

@@ -111,6 +111,13 @@ struct cap_mode_input {
     int slab_state;
     double slab_bonus_bytes;      /* reuse at the largest fleet (mean over repetitions) */
     double slab_free_start_bytes; /* free object bytes at the ramp's start (mean over repetitions) */
+    /* Per-CPU free pages (ramp.csv pcp_*; host memory only; NAN: not
+       recorded). Host memory in use leaves them out, but MemAvailable at
+       the run's start (what the memory available is taken from) and the
+       fill's memory guard count them as used: the memory available grows by
+       those at the start less those the ramp's largest fleet held (what the
+       lists hold while a fleet grows), mean over repetitions. */
+    double pcp_adjust_bytes;
 
     /* kernel objects per container (NAN = not measured) */
     double pids;                /* tasks host-wide (threads included), >= 1 */
@@ -132,7 +139,8 @@ struct cap_mode_input {
 };
 
 /* The memory the fitted curves are inverted at: avail, plus the one-time
-   slab bonus when the curves count reused slab objects (slab_state 2). */
+   slab bonus when the curves count reused slab objects (slab_state 2), plus
+   the per-CPU free pages' adjustment (pcp_adjust_bytes) when recorded. */
 double capacity_curve_avail(const struct cap_mode_input *in, double avail);
 /* slab_state as a word: "not recorded", "unreadable", "used". */
 const char *capacity_slab_state_name(int state);

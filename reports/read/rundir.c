@@ -611,7 +611,8 @@ static const char *const ramp_cols[] = {
     "pids_in_use", "threads_in_use", "cgroup_used_bytes", "harness_fds", "harness_counter_fds",
     "cgroup_pids", "cgroup_pids_peak", "cgroup_kmem_bytes", "mounts_in_use", "hold_mem_range_bytes",
     "slab_free_bytes", "slab_active_bytes", "slab_reused_bytes", "slab_free_start_bytes",
-    "slab_active_start_bytes", "slab_free_after_bytes", "slab_active_after_bytes",
+    "slab_active_start_bytes", "slab_free_after_bytes", "slab_active_after_bytes", "pcp_free_bytes",
+    "pcp_free_start_bytes",
     "rep", /* last: RAMP_NCOLS - 1 */
 };
 #define RAMP_NCOLS ((int)(sizeof(ramp_cols) / sizeof(ramp_cols[0])))
@@ -648,6 +649,8 @@ static int ramp_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *
     dst[16] = &m->ramp_slab_active_start;
     dst[17] = &m->ramp_slab_free_after;
     dst[18] = &m->ramp_slab_active_after;
+    dst[19] = &m->ramp_pcp;
+    dst[20] = &m->ramp_pcp_start;
     for (i = 0; i < RAMP_NEXTRA; i++)
         if (csvr_num(f[4 + i], &extra[i]) < 0)
             return bad_number(e, ramp_cols[4 + i], f[4 + i]);
@@ -778,6 +781,8 @@ void rundir_free(struct rundir *r)
         dvec_free(&m->ramp_slab_active_start);
         dvec_free(&m->ramp_slab_free_after);
         dvec_free(&m->ramp_slab_active_after);
+        dvec_free(&m->ramp_pcp);
+        dvec_free(&m->ramp_pcp_start);
         dvec_free(&m->starts_val);
         dvec_free(&m->starts_rep);
         for (k = 0; k < RDC_COUNT; k++)

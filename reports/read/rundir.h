@@ -158,6 +158,9 @@ struct rd_mode {
        free / active bytes at the repetition's start and after its teardown */
     struct dvec ramp_slab_free, ramp_slab_active, ramp_slab_reused;
     struct dvec ramp_slab_free_start, ramp_slab_active_start, ramp_slab_free_after, ramp_slab_active_after;
+    /* free pages on the per-CPU lists at the level and at the start (bytes;
+       NAN: a run before 30 November 2026): host memory in use leaves them out */
+    struct dvec ramp_pcp, ramp_pcp_start;
     /* containers.csv consumption, status ok rows, empty cells skipped */
     struct dvec cons[RDC_COUNT];
     /* density.json / density.csv */

@@ -220,6 +220,11 @@ static void print_slab(FILE *f, const struct cap_mode_input *in)
         fprintf(f, "    slab reuse: %s (ramp.csv slab columns %s): the curves are host memory as measured\n",
                 in->slab_state == 1 ? "/proc/slabinfo was not readable" : "not recorded",
                 in->slab_state == 1 ? "empty" : "absent: a run before 30 November 2026");
+    if (!isnan(in->pcp_adjust_bytes))
+        fprintf(f, "    per-CPU free pages: left out of host memory in use; MemAvailable at the start and the "
+                "fill's guard count them: %s%s (at the start less at the largest fleet) added to the memory "
+                "available\n", in->pcp_adjust_bytes < 0 ? "-" : "",
+                rd_fmt_bytes(fabs(in->pcp_adjust_bytes), b1, sizeof(b1)));
 }
 
 void capacity_print_models(FILE *f, const struct cap_row *rows, int nrows)
@@ -423,6 +428,7 @@ cJSON *capacity_rows_json(const struct cap_row *rows, int nrows, const struct ca
         cJSON_AddStringToObject(in, "slab_reuse", capacity_slab_state_name(r->in.slab_state));
         add_num(in, "slab_bonus_bytes", r->in.slab_bonus_bytes);
         add_num(in, "slab_free_start_bytes", r->in.slab_free_start_bytes);
+        add_num(in, "pcp_adjust_bytes", r->in.pcp_adjust_bytes);
         cJSON_AddStringToObject(in, "mem_note", r->in.mem_note);
         add_num(in, "mem_floor_bytes", r->in.mem_floor_bytes);
         add_num(in, "pss_bytes_per_container", r->in.pss_bytes);
