@@ -22,7 +22,7 @@
 static const char *const density_csv_columns =
     "mode,step,containers,host_used_bytes,user_mem_bytes,kernel_mem_bytes,slab_bytes,kernelstack_bytes,"
     "pagetables_bytes,percpu_bytes,cgroup_kmem_bytes,pids_in_use,threads_in_use,start_p50_ms,start_p99_ms,failures,"
-    "guard,user_mem_containers,cgroup_used_bytes";
+    "guard,user_mem_containers,cgroup_used_bytes,slab_free_bytes,slab_active_bytes,slab_reused_bytes";
 
 struct fill {
     struct run_ctx *x;
@@ -138,14 +138,17 @@ struct pss_total {
     int containers;
 };
 
-/* One density.csv row. Kernel memory columns are deltas from the empty host. */
+/* One density.csv row. Kernel memory columns are deltas from the empty host;
+   the slab columns are read now (reused: against the empty host's caches). */
 static void csv_row(struct fill *f, int step, int containers, double host_used, const struct pss_total *pss,
                     const struct density_snap *s, double p50, double p99, int failures, const char *guard)
 {
+    struct slab_totals st;
     const struct host_snapshot *h = &s->host, *b = &f->base.host;
     FILE *o = f->csv;
     if (o == NULL)
         return;
+    run_slab_now(f->x, &st);
     fprintf(o, "%s,%d,%d", f->r->modes[f->mode_index].mode->name, step, containers);
     put_i(o, isnan(host_used) ? -1 : (int64_t)host_used);
     put_i(o, pss->bytes);
@@ -168,6 +171,9 @@ static void csv_row(struct fill *f, int step, int containers, double host_used, 
     fprintf(o, ",%d,%s", failures, guard ? guard : "");
     put_i(o, pss->containers);
     put_i(o, s->cg.mem_working_bytes); /* what the memory guard compares with the budget's limit */
+    put_i(o, st.free_bytes);
+    put_i(o, st.active_bytes);
+    put_i(o, st.reused_bytes);
     fputc('\n', o);
     fflush(o);
 }
@@ -189,6 +195,14 @@ static struct pss_total pss_sum(struct fill *f)
     if (t.containers == 0)
         t.bytes = -1;
     return t;
+}
+
+static void put_bytes(cJSON *o, const char *key, int64_t v)
+{
+    if (v >= 0)
+        cJSON_AddNumberToObject(o, key, (double)v);
+    else
+        cJSON_AddNullToObject(o, key);
 }
 
 static cJSON *density_json(const struct run_result *r, const struct density_result *d)
@@ -244,6 +258,10 @@ static cJSON *density_json(const struct run_result *r, const struct density_resu
             cJSON_AddNullToObject(o, "baseline_after_bytes");
         else
             cJSON_AddNumberToObject(o, "baseline_after_bytes", m->baseline_after_bytes);
+        put_bytes(o, "slab_free_before_bytes", m->slab_free_before_bytes);
+        put_bytes(o, "slab_free_after_bytes", m->slab_free_after_bytes);
+        put_bytes(o, "slab_active_before_bytes", m->slab_active_before_bytes);
+        put_bytes(o, "slab_active_after_bytes", m->slab_active_after_bytes);
         cJSON_AddItemToArray(modes, o);
     }
     return doc;
@@ -270,11 +288,18 @@ static void fill_mode(struct fill *f, struct density_mode_result *m)
 
     m->ran = 1;
     m->baseline_before_bytes = m->baseline_after_bytes = NAN;
+    m->slab_free_after_bytes = m->slab_active_after_bytes = -1;
     set_binding(m, "interrupted", "the fill was interrupted");
     plat_sleep_ms(s->settle_ms);
     if (run_host_used(f->x, &base_used, &t0) < 0)
         base_used = NAN;
     m->baseline_before_bytes = base_used;
+    {
+        struct slab_totals st;
+        run_mark_start(f->x, &st);
+        m->slab_free_before_bytes = st.free_bytes;
+        m->slab_active_before_bytes = st.active_bytes;
+    }
     memset(&f->base, 0, sizeof(f->base)); /* no events to subtract yet */
     snap_take(f, &f->base);
     csv_row(f, 0, 0, base_used, &no_pss, &f->base, NAN, NAN, 0, NULL);
@@ -366,10 +391,14 @@ static void fill_mode(struct fill *f, struct density_mode_result *m)
        over a long fill (other tenants, page cache) stays out of the curve */
     run_teardown_all(f->x);
     if (!plat_interrupted() && nlevels > 0) {
+        struct slab_totals st;
         plat_sleep_ms(s->settle_ms);
         if (run_host_used(f->x, &base_after, &t1) < 0)
             base_after = NAN;
         m->baseline_after_bytes = base_after;
+        run_mark_after(f->x, &st);
+        m->slab_free_after_bytes = st.free_bytes;
+        m->slab_active_after_bytes = st.active_bytes;
     }
     if (nlevels > 0)
         run_ramp_write(f->x, levels, nlevels, base_used, t0, base_after, t1);

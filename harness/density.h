@@ -34,6 +34,10 @@ struct density_mode_result {
        after teardown (NAN unknown): ramp.csv's baselines are interpolated
        between the two in time; their difference is the drift over the fill. */
     double baseline_before_bytes, baseline_after_bytes;
+    /* Free and active object bytes of the slab caches at those two moments
+       (slabinfo.h; -1 unknown): a teardown leaves free objects behind that
+       the next fleet's kernel objects reuse. */
+    int64_t slab_free_before_bytes, slab_free_after_bytes, slab_active_before_bytes, slab_active_after_bytes;
 };
 
 struct density_result {

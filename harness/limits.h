@@ -56,6 +56,17 @@ int host_snapshot_read(const char *proc_root, struct host_snapshot *s, struct er
    per ramp level, not per sample. */
 int64_t harness_counter_fds(const char *proc_root);
 
+/* Free pages held on the page allocator's per-CPU lists, in bytes (sum of
+   the "count:" lines of <proc_root>/zoneinfo x the page size; proc_root
+   NULL = "/proc"), -1 unknown (other platforms). MemFree and MemAvailable
+   leave them out, yet they are free: after a teardown frees gigabytes the
+   lists grow (the kernel tunes their high mark up) and drain back at
+   batch << 5 pages per CPU per second (about 8 MB/s per CPU), so right
+   after 2,400 ns containers went away MemTotal - MemAvailable stayed
+   ~600 MiB above the empty host for ~40 s with Slab, page tables and
+   stacks already back. Host memory in use (runner.c) leaves them out. */
+int64_t host_pcp_free_bytes(const char *proc_root);
+
 /* Kernel memory in use (Slab + KernelStack + PageTables + Percpu), -1 unknown. */
 int64_t host_kernel_bytes(const struct host_snapshot *s);
 

@@ -61,6 +61,8 @@ int plat_run_wait(const char *const *argv, int quiet, int *exit_code, struct err
 int plat_self_exe(char *buf, size_t n, struct err *e);
 
 int plat_disk_free(const char *path, int64_t *free_bytes, int64_t *total_bytes, struct err *e);
+/* The size of a memory page in bytes (4096 when it cannot be asked). */
+int64_t plat_page_bytes(void);
 
 /* Facts recorded in run.json. */
 struct host_facts {

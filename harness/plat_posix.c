@@ -190,6 +190,12 @@ out:
     return rc;
 }
 
+int64_t plat_page_bytes(void)
+{
+    long v = sysconf(_SC_PAGESIZE);
+    return v > 0 ? (int64_t)v : 4096;
+}
+
 int plat_disk_free(const char *path, int64_t *free_bytes, int64_t *total_bytes, struct err *e)
 {
     struct statvfs sv;

@@ -453,6 +453,13 @@ out:
     return rc;
 }
 
+int64_t plat_page_bytes(void)
+{
+    SYSTEM_INFO si;
+    GetSystemInfo(&si);
+    return si.dwPageSize > 0 ? (int64_t)si.dwPageSize : 4096;
+}
+
 int plat_disk_free(const char *path, int64_t *free_bytes, int64_t *total_bytes, struct err *e)
 {
     ULARGE_INTEGER avail, total, freeb;

@@ -27,7 +27,11 @@ static const char *const ramp_columns[] = { "mode", "rep", "fleet_size", "baseli
                                             "pids_in_use", "threads_in_use", "harness_bytes", "harness_fds",
                                             "harness_counter_fds", "cgroup_pids", "cgroup_pids_peak",
                                             "cgroup_used_bytes", "cgroup_kmem_bytes", "mounts_in_use",
-                                            "hold_mem_range_bytes", NULL };
+                                            "hold_mem_range_bytes",
+                                            "slab_free_bytes", "slab_active_bytes", "slab_reused_bytes",
+                                            "slab_free_start_bytes", "slab_active_start_bytes",
+                                            "slab_free_after_bytes", "slab_active_after_bytes",
+                                            "pcp_free_bytes", "pcp_free_start_bytes", "pcp_free_after_bytes", NULL };
 
 static FILE *open_csv(const char *dir, const char *name, const char *const *cols, struct err *e)
 {
@@ -195,6 +199,16 @@ int results_ramp_row(struct results_out *o, const struct run_result *r, const st
     put_int(f, p->cgroup_kmem_bytes);
     put_int(f, p->mounts_in_use);
     put_whole(f, p->hold_mem_range_bytes);
+    put_int(f, p->slab_free_bytes);
+    put_int(f, p->slab_active_bytes);
+    put_int(f, p->slab_reused_bytes);
+    put_int(f, p->slab_free_start_bytes);
+    put_int(f, p->slab_active_start_bytes);
+    put_int(f, p->slab_free_after_bytes);
+    put_int(f, p->slab_active_after_bytes);
+    put_int(f, p->pcp_free_bytes);
+    put_int(f, p->pcp_free_start_bytes);
+    put_int(f, p->pcp_free_after_bytes);
     fputc('\n', f);
     fflush(f);
     fflush(o->samples);

@@ -76,6 +76,9 @@ struct run_ctx {
     double hold_mem_range;          /* max - min of host memory in use over the last hold, NAN unknown */
     run_hold_check hold_check; /* asked after every sample of a hold; nonzero ends it (density guards) */
     void *hold_arg;
+    struct slab_set slab_base;      /* slab caches at the empty-host baseline (run_slab_base) */
+    struct slab_totals slab_start, slab_after; /* their totals then, and after teardown */
+    int64_t pcp_start, pcp_after;   /* free pages on the per-CPU lists then (bytes, -1 unknown) */
 #ifdef _WIN32
     struct pdh_sampler *pdh; /* Windows host counters, NULL when PDH is unusable */
 #endif
@@ -164,6 +167,36 @@ static void parallel_for(struct run_ctx *x, int begin, int end, int workers, voi
         pool_main(&a);
     for (i = 0; i < started; i++)
         pthread_join(th[i], NULL);
+}
+
+void run_slab_now(struct run_ctx *x, struct slab_totals *t)
+{
+    struct slab_set now = { NULL, 0, 0 };
+    struct err e;
+    if (slabinfo_read(NULL, &now, &e) < 0)
+        slab_totals_unknown(t);
+    else
+        slab_totals_of(&now, &x->slab_base, t);
+    slab_set_free(&now);
+}
+
+void run_mark_start(struct run_ctx *x, struct slab_totals *t)
+{
+    struct err e;
+    if (slabinfo_read(NULL, &x->slab_base, &e) < 0)
+        slab_set_free(&x->slab_base);
+    slab_totals_of(&x->slab_base, &x->slab_base, t);
+    x->slab_start = *t;
+    slab_totals_unknown(&x->slab_after);
+    x->pcp_start = host_pcp_free_bytes(NULL);
+    x->pcp_after = -1;
+}
+
+void run_mark_after(struct run_ctx *x, struct slab_totals *t)
+{
+    run_slab_now(x, t);
+    x->slab_after = *t;
+    x->pcp_after = host_pcp_free_bytes(NULL);
 }
 
 static int running_count(struct run_ctx *x);
@@ -491,14 +524,20 @@ static void teardown_one(struct run_ctx *x, int i)
 /* ---- host ---- */
 
 /* Host memory in use, minus isobench's own anonymous memory (harness_bytes,
-   NAN when unknown) so the harness does not count as container cost. */
+   NAN when unknown) so the harness does not count as container cost, and
+   minus the free pages on the per-CPU lists (limits.h host_pcp_free_bytes:
+   free, though MemAvailable leaves them out; after a teardown they hold
+   hundreds of MiB for tens of seconds). */
 static int host_used(struct run_ctx *x, struct host_sample *h, double *used, double *harness_bytes)
 {
     struct err e;
-    int64_t rss, anon, cpu;
+    int64_t rss, anon, cpu, pcp;
     if (host_sample_get(h, &e) < 0)
         return -1;
     *used = (double)(h->mem_total_bytes - h->mem_available_bytes);
+    pcp = host_pcp_free_bytes(NULL);
+    if (pcp > 0)
+        *used -= (double)pcp;
     *harness_bytes = NAN;
     if (plat_self_usage(&rss, &anon, &cpu) == 0 && anon >= 0) {
         *used -= (double)anon;
@@ -673,6 +712,14 @@ static void level_use_get(struct run_ctx *x, struct ramp_point *p)
         p->mounts_in_use = hs.mounts;
     }
     p->cgroup_pids = p->cgroup_pids_peak = -1;
+    {
+        struct slab_totals st;
+        run_slab_now(x, &st);
+        p->slab_free_bytes = st.free_bytes;
+        p->slab_active_bytes = st.active_bytes;
+        p->slab_reused_bytes = st.reused_bytes;
+    }
+    p->pcp_free_bytes = host_pcp_free_bytes(NULL);
     if (x->r->budget.set) {
         struct budget_usage u;
         if (budget_read(x->r->budget.cgroup, &u, &e) == 0) {
@@ -731,6 +778,12 @@ static int add_ramp_point(struct run_ctx *x, const struct run_level *lv, double 
     p->used_bytes = lv->used;
     p->delta_bytes = lv->used - base;
     p->cpu_busy_pct = lv->busy;
+    p->slab_free_start_bytes = x->slab_start.free_bytes;
+    p->slab_active_start_bytes = x->slab_start.active_bytes;
+    p->slab_free_after_bytes = x->slab_after.free_bytes;
+    p->slab_active_after_bytes = x->slab_after.active_bytes;
+    p->pcp_free_start_bytes = x->pcp_start;
+    p->pcp_free_after_bytes = x->pcp_after;
     return results_ramp_row(&x->out, x->r, p);
 }
 
@@ -822,8 +875,10 @@ static void run_repetition(struct run_ctx *x)
     x->nlive = 0;
     plat_sleep_ms(s->settle_ms);
     if (host_used(x, &h, &base0, &hb) == 0) {
+        struct slab_totals st;
         host_record(x, NULL, &h);
         t0 = h.t_ns;
+        run_mark_start(x, &st);
     }
     for (li = 0; li < s->nramp && !plat_interrupted(); li++) {
         int before = x->nlive;
@@ -851,8 +906,10 @@ static void run_repetition(struct run_ctx *x)
     if (!plat_interrupted()) {
         plat_sleep_ms(s->settle_ms);
         if (host_used(x, &h, &base1, &hb) == 0) {
+            struct slab_totals st;
             host_record(x, NULL, &h);
             t1 = h.t_ns;
+            run_mark_after(x, &st);
         }
     }
     run_ramp_write(x, levels, nlevels, base0, t0, base1, t1);
@@ -1128,6 +1185,9 @@ int run_begin(struct scenario *s, const struct run_opts *o, struct run_result *r
     xp = calloc(1, sizeof(*xp));
     if (xp == NULL)
         return err_set(e, ENOMEM, "out of memory");
+    slab_totals_unknown(&xp->slab_start);
+    slab_totals_unknown(&xp->slab_after);
+    xp->pcp_start = xp->pcp_after = -1;
     if (scenario_has_budget(s) && budget_create(&r->budget, &s->budget, r->run_id, e) < 0) {
         free(xp);
         return -1;
@@ -1211,6 +1271,7 @@ int run_end(struct run_ctx *x, int rc, struct err *e)
         pdh_close(x->pdh);
 #endif
     free(x->lives);
+    slab_set_free(&x->slab_base);
     pthread_mutex_destroy(&x->lock);
     free(x);
     return rc;

@@ -19,6 +19,7 @@
 #include "limits.h"
 #include "plat.h"
 #include "scenario.h"
+#include "slabinfo.h"
 
 struct ctr_result {
     int mode_index, rep, fleet_size, index;
@@ -37,7 +38,8 @@ struct ramp_point {
     int mode_index, rep, fleet_size;
     /* used_bytes: host memory in use (MemTotal - MemAvailable) minus
        isobench's own anonymous memory (harness_bytes), so that the harness
-       does not inflate the marginal cost it reports. */
+       does not inflate the marginal cost it reports, and minus the free
+       pages on the per-CPU lists (pcp_free_bytes; from 30 November 2026). */
     double baseline_used_bytes, used_bytes, delta_bytes, cpu_busy_pct;
     int64_t kernel_used_bytes;   /* Slab + KernelStack + PageTables + Percpu at the level, -1 unknown */
     int64_t pss_sum_bytes;       /* PSS summed over the level's containers, -1 unknown */
@@ -65,6 +67,17 @@ struct ramp_point {
        tasks then held, is what launching takes on top (runc create's
        transient tasks), what the budget's pids.max must also hold. */
     int64_t cgroup_pids, cgroup_pids_peak;
+    /* Slab caches (/proc/slabinfo, slabinfo.h; -1 when unreadable): at the
+       level, bytes of free objects, of active objects, and of the free
+       objects the caches had at the repetition's empty-host baseline that
+       are filled now (reused); the free and active bytes at that baseline
+       (start) and at the empty-host baseline after teardown (after). */
+    int64_t slab_free_bytes, slab_active_bytes, slab_reused_bytes;
+    int64_t slab_free_start_bytes, slab_active_start_bytes, slab_free_after_bytes, slab_active_after_bytes;
+    /* Free pages on the per-CPU lists (limits.h host_pcp_free_bytes; -1
+       unknown) at the level, the start and after teardown: used_bytes and
+       the baselines leave them out. */
+    int64_t pcp_free_bytes, pcp_free_start_bytes, pcp_free_after_bytes;
 };
 
 /* What isobench itself cost during the run (recorded in run.json "harness"). */
@@ -167,6 +180,15 @@ void run_teardown_all(struct run_ctx *x);
 int run_running(struct run_ctx *x);
 /* Host memory in use now, also written to samples.csv. */
 int run_host_used(struct run_ctx *x, double *used, int64_t *t_ns);
+/* The empty host's slab caches and per-CPU free pages: run_mark_start
+   takes them at the empty-host baseline before the first level (what
+   ramp.csv's reused bytes are counted from, and its start columns),
+   run_mark_after at the baseline after teardown (its after columns);
+   run_slab_now only reads the caches (reused against the start). Slab
+   totals -1 when /proc/slabinfo cannot be read. */
+void run_mark_start(struct run_ctx *x, struct slab_totals *t);
+void run_mark_after(struct run_ctx *x, struct slab_totals *t);
+void run_slab_now(struct run_ctx *x, struct slab_totals *t);
 /* One held level, measured at the end of its hold: ramp.csv's row before
    its empty-host baseline is known (that comes after teardown). */
 struct run_level {

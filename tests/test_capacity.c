@@ -683,6 +683,87 @@ Test(limits, launch_tasks_from_the_budgets_pids_peak)
     cr_assert_eq(system(cmd), 0);
 }
 
+/* A whole-host ramp whose first containers fill free slab objects: host
+   memory (and kernel memory) above the start = 1 MiB x n - reused(n), the
+   reuse saturating at the 170 MiB free at the start. Written with the slab
+   columns (full, empty, or none) into a run directory of run-base. */
+static void slab_ramp(const char *tmp, int cols)
+{
+    char path[1100], row[512], *text = malloc(8192);
+    double x[] = { 150, 300, 600, 900, 1200, 1600, 2000, 2400 }, f0 = 170 * MiB;
+    uint64_t st = 5;
+    int i;
+    snprintf(path, sizeof(path), "%s/ramp.csv", tmp);
+    snprintf(text, 8192, "mode,rep,fleet_size,delta_bytes,kernel_used_bytes,pss_sum_bytes%s\n",
+             cols ? ",slab_reused_bytes,slab_free_start_bytes,pcp_free_bytes,pcp_free_start_bytes" : "");
+    for (i = 0; i < 8; i++) {
+        double reused = f0 * (1 - exp(-x[i] / 1500)), y = MiB * x[i] - reused + 0.5 * MiB * gauss(&st);
+        if (cols == 2)
+            snprintf(row, sizeof(row), "ns,0,%.0f,%.0f,%.0f,0,%.0f,%.0f,%.0f,%.0f\n", x[i], y, 600 * MiB + y,
+                     reused, f0, 30 * MiB, 150 * MiB);
+        else if (cols == 1)
+            snprintf(row, sizeof(row), "ns,0,%.0f,%.0f,%.0f,0,,,,\n", x[i], y, 600 * MiB + y);
+        else
+            snprintf(row, sizeof(row), "ns,0,%.0f,%.0f,%.0f,0\n", x[i], y, 600 * MiB + y);
+        strcat(text, row);
+    }
+    write_text_file(path, text);
+    free(text);
+}
+
+Test(limits, reused_slab_objects_are_cost_once_and_a_bonus_once)
+{
+    char dir[1024], tmp[] = "/tmp/isobench-capXXXXXX", cmd[3000];
+    struct rundir r;
+    struct cap_mode_input in;
+    struct cap_host h;
+    struct cap_params p;
+    struct cap_result res;
+    struct err e;
+    double avail, bonus = 170 * MiB * (1 - exp(-2400.0 / 1500)), by_slab = NAN;
+    int cols;
+    fixture(dir, sizeof(dir), "run-base");
+    cr_assert_not_null(mkdtemp(tmp));
+    snprintf(cmd, sizeof(cmd), "cp %s/run.json %s/containers.csv %s/summary.json %s/", dir, dir, dir, tmp);
+    cr_assert_eq(system(cmd), 0);
+    for (cols = 2; cols >= 0; cols--) {
+        slab_ramp(tmp, cols);
+        cr_assert_eq(rundir_load(tmp, RD_CONTAINERS | RD_RAMP, &r, &e), 0, "%s", e.msg);
+        cr_assert_eq(r.ramp_has_slab, cols > 0);
+        cr_assert_eq(capacity_inputs_from_run(&r, &r.modes[0], &in, &e), 0, "%s", e.msg);
+        cr_assert_eq(in.slab_state, cols, "%s", capacity_slab_state_name(in.slab_state));
+        capacity_host_from_run(&r, &h);
+        capacity_default_params(&p);
+        p.reserve_set = 1;
+        p.reserve_mem_bytes = 2 * GiB;
+        cr_assert_eq(capacity_compute(&in, &h, &p, &res, &e), 0, "%s", e.msg);
+        avail = capacity_mem_avail(&h, &p);
+        if (cols == 2) {
+            /* the series is the line again: 1 MiB per container, solved at
+               the memory available plus the reuse seen at 2,400, plus the
+               per-CPU free pages at the start less those at 2,400 (host
+               memory in use leaves them out, MemAvailable counts them) */
+            cr_assert_float_eq(in.slab_bonus_bytes, bonus, 1);
+            cr_assert_float_eq(in.pcp_adjust_bytes, 120 * MiB, 1);
+            bonus += 120 * MiB;
+            cr_assert_float_eq(capacity_curve_avail(&in, avail), avail + bonus, 1);
+            cr_assert(fabs(res.by_mem - (avail + bonus) / MiB) < 0.01 * (avail + bonus) / MiB,
+                      "%g vs %g", res.by_mem, (avail + bonus) / MiB);
+            by_slab = res.by_mem;
+        } else {
+            /* without the columns the ramp's reuse bends the curve: the
+               answer is what it was before the columns existed */
+            cr_assert(isnan(in.slab_bonus_bytes));
+            cr_assert(isnan(in.pcp_adjust_bytes));
+            cr_assert_float_eq(capacity_curve_avail(&in, avail), avail, 1e-9);
+            cr_assert(res.by_mem < 0.9 * by_slab, "%g vs %g", res.by_mem, by_slab);
+        }
+        rundir_free(&r);
+    }
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
+    cr_assert_eq(system(cmd), 0);
+}
+
 Test(limits, a_density_run_needs_no_summary)
 {
     /* `isobench density` writes density.json, not summary.json */

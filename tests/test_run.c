@@ -147,6 +147,32 @@ Test(run, ns_fleet_end_to_end, .timeout = 300)
             cr_assert_geq(atol(t.cells[r][fds]), atol(t.cells[r][counters]), "row %d", r);
         cr_assert_eq(atol(t.cells[3][counters]) - atol(t.cells[1][counters]), 9, "levels 1 -> 4: %s -> %s",
                      t.cells[1][counters], t.cells[3][counters]);
+        /* the slab caches and per-CPU free pages with every host-memory
+           sample (empty cells only where /proc cannot tell) */
+        {
+            const char *names[] = { "slab_free_bytes", "slab_active_bytes", "slab_reused_bytes",
+                                    "slab_free_start_bytes", "slab_active_start_bytes", "slab_free_after_bytes",
+                                    "slab_active_after_bytes", "pcp_free_bytes", "pcp_free_start_bytes",
+                                    "pcp_free_after_bytes" };
+            int col[10], k, readable = access("/proc/slabinfo", R_OK) == 0;
+            for (k = 0; k < 10; k++) {
+                col[k] = -1;
+                for (c = 0; c < 32; c++)
+                    if (strcmp(t.cells[0][c], names[k]) == 0)
+                        col[k] = c;
+                cr_assert(col[k] >= 0, "ramp.csv lacks %s", names[k]);
+            }
+            for (r = 1; r < t.rows; r++)
+                for (k = 0; k < 10; k++) {
+                    const char *v = t.cells[r][col[k]];
+                    if (k >= 7 || readable)
+                        cr_assert(v[0] != '\0' && atoll(v) >= 0, "row %d %s '%s'", r, names[k], v);
+                    else
+                        cr_assert_str_empty(v, "row %d %s: /proc/slabinfo is not readable", r, names[k]);
+                }
+            if (readable)
+                cr_assert_gt(atoll(t.cells[1][col[3]]) + atoll(t.cells[1][col[4]]), 0, "slab caches at the start");
+        }
     }
     cJSON_Delete(run);
     cJSON_Delete(sum);

@@ -51,6 +51,30 @@ static int64_t count_lines(const char *root, const char *rel)
     return n;
 }
 
+int64_t host_pcp_free_bytes(const char *proc_root)
+{
+    char path[1024], line[256];
+    FILE *f;
+    int64_t pages = 0;
+    int seen = 0;
+    snprintf(path, sizeof(path), "%s/zoneinfo", proc_root ? proc_root : "/proc");
+    f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    while (fgets(line, sizeof(line), f) != NULL) {
+        long long v;
+        const char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (strncmp(p, "count:", 6) == 0 && sscanf(p + 6, "%lld", &v) == 1 && v >= 0) {
+            pages += v;
+            seen = 1;
+        }
+    }
+    fclose(f);
+    return seen ? pages * plat_page_bytes() : -1;
+}
+
 /* Entries of a directory; numeric_only counts process directories. */
 static int64_t count_entries(const char *root, const char *rel, int numeric_only)
 {

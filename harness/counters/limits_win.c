@@ -29,6 +29,12 @@ int host_snapshot_read(const char *proc_root, struct host_snapshot *s, struct er
     return 0;
 }
 
+int64_t host_pcp_free_bytes(const char *proc_root)
+{
+    (void)proc_root;
+    return -1; /* ullAvailPhys already counts every free page */
+}
+
 int64_t harness_counter_fds(const char *proc_root)
 {
     (void)proc_root;

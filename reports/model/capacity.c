@@ -133,6 +133,22 @@ static int rule_solve(const struct memfit *f, double avail, double *ex, double *
     return model;
 }
 
+double capacity_curve_avail(const struct cap_mode_input *in, double avail)
+{
+    /* the curves count reused free slab objects as cost: the ones a fill
+       will find again are given back once (capacity.h, slab_state) */
+    if (in->slab_state == 2 && in->slab_bonus_bytes > 0)
+        avail += in->slab_bonus_bytes;
+    if (!isnan(in->pcp_adjust_bytes))
+        avail += in->pcp_adjust_bytes;
+    return avail;
+}
+
+const char *capacity_slab_state_name(int state)
+{
+    return state == 2 ? "used" : state == 1 ? "unreadable" : "not recorded";
+}
+
 /* Memory: the fitted curve when there is one, else avail / cost. With a
    floor curve (kernel memory + PSS, capacity_inputs_from_run), the fleet is
    also no larger than the floor allows: whatever the baseline of host
@@ -144,6 +160,7 @@ static void memory_limit(const struct cap_mode_input *in, double avail, struct c
     out->mem_model = out->floor_model = -1;
     out->by_floor = INFINITY;
     out->floor_binds = 0;
+    avail = capacity_curve_avail(in, avail);
     if (in->has_floor_fit && (out->floor_model = rule_solve(&in->floor_fit, avail, &fe, &fl, &fh)) >= 0)
         out->by_floor = fe;
     if (in->mem_unresolved) {
@@ -413,6 +430,78 @@ static void kernel_per_container(const struct rundir *r, const struct rd_mode *m
     free(y);
 }
 
+/* ---- slab reuse ---- */
+
+/* Free slab objects reused by ramp point i since its repetition's start
+   (at most the free bytes there); 0 unless the correction is in use. */
+static double slab_reused_at(const struct rd_mode *m, const struct cap_mode_input *in, size_t i)
+{
+    double r, f0;
+    if (in->slab_state != 2)
+        return 0;
+    r = m->ramp_slab_reused.v[i];
+    f0 = m->ramp_slab_free_start.v[i];
+    return fmax(0, isnan(f0) ? r : fmin(r, f0));
+}
+
+/* Whether ramp.csv has the slab columns at every point (slab_state, see
+   capacity.h), and the one-time bonus: the mean over repetitions of the
+   reuse at the largest fleet. */
+static void slab_inputs(const struct rundir *r, const struct rd_mode *m, struct cap_mode_input *in)
+{
+    size_t i, nb = 0, nv = 0;
+    double xmax = 0, bonus = 0, f0 = 0;
+    in->slab_state = 0;
+    in->slab_bonus_bytes = in->slab_free_start_bytes = NAN;
+    if (!r->ramp_has_slab || m->ramp_slab_reused.n != m->ramp_fleet.n || m->ramp_slab_free_start.n != m->ramp_fleet.n ||
+        m->ramp_fleet.n == 0)
+        return;
+    for (i = 0; i < m->ramp_fleet.n; i++) {
+        if (!isnan(m->ramp_slab_reused.v[i]))
+            nv++;
+        xmax = fmax(xmax, m->ramp_fleet.v[i]);
+    }
+    if (nv == 0) { /* the columns are there, empty: /proc/slabinfo was not readable */
+        in->slab_state = 1;
+        return;
+    }
+    if (nv < m->ramp_fleet.n)
+        return; /* some levels without: no correction rather than a mixed series */
+    in->slab_state = 2;
+    for (i = 0; i < m->ramp_fleet.n; i++) {
+        if (m->ramp_fleet.v[i] == xmax) {
+            bonus += slab_reused_at(m, in, i);
+            f0 += m->ramp_slab_free_start.v[i];
+            nb++;
+        }
+    }
+    in->slab_bonus_bytes = bonus / (double)nb;
+    in->slab_free_start_bytes = f0 / (double)nb;
+}
+
+/* The per-CPU free pages' adjustment (capacity.h pcp_adjust_bytes): the
+   mean over repetitions of the pages at the start less those at the
+   largest fleet; NAN unless every point has both. */
+static void pcp_inputs(const struct rd_mode *m, struct cap_mode_input *in)
+{
+    size_t i, nb = 0;
+    double xmax = 0, sum = 0;
+    in->pcp_adjust_bytes = NAN;
+    if (m->ramp_pcp.n != m->ramp_fleet.n || m->ramp_pcp_start.n != m->ramp_fleet.n || m->ramp_fleet.n == 0)
+        return;
+    for (i = 0; i < m->ramp_fleet.n; i++) {
+        if (isnan(m->ramp_pcp.v[i]) || isnan(m->ramp_pcp_start.v[i]))
+            return;
+        xmax = fmax(xmax, m->ramp_fleet.v[i]);
+    }
+    for (i = 0; i < m->ramp_fleet.n; i++)
+        if (m->ramp_fleet.v[i] == xmax) {
+            sum += m->ramp_pcp_start.v[i] - m->ramp_pcp.v[i];
+            nb++;
+        }
+    in->pcp_adjust_bytes = sum / (double)nb;
+}
+
 /* The floor curve: what the fleet itself holds at each ramp level, its
    kernel memory above the run's start plus its PSS sum. Both are read
    directly, not against an empty-host baseline, so a baseline that drifts
@@ -432,7 +521,7 @@ static void floor_curve(const struct rundir *r, const struct rd_mode *m, struct 
     for (i = 0; x != NULL && y != NULL && i < m->ramp_fleet.n && i < m->ramp_kernel.n && i < m->ramp_pss.n; i++)
         if (!isnan(m->ramp_kernel.v[i]) && !isnan(m->ramp_pss.v[i]) && m->ramp_pss.v[i] >= 0) {
             x[n] = m->ramp_fleet.v[i];
-            y[n++] = m->ramp_kernel.v[i] - k0 + m->ramp_pss.v[i];
+            y[n++] = m->ramp_kernel.v[i] - k0 + m->ramp_pss.v[i] + slab_reused_at(m, in, i);
         }
     if (n >= 5 && memfit_fit(x, y, n, &in->floor_fit) == 0 && in->floor_fit.chosen >= 0 && in->floor_fit.scored)
         in->has_floor_fit = 1;
@@ -454,13 +543,23 @@ static int memory_inputs(const struct rundir *r, const struct rd_mode *m, struct
     for (i = 0; use_cg && i < m->ramp_cgroup.n; i++)
         if (isnan(m->ramp_cgroup.v[i]))
             use_cg = 0;
+    in->pcp_adjust_bytes = NAN;
+    if (!use_cg && !r->budget.set) {
+        slab_inputs(r, m, in);
+        pcp_inputs(m, in);
+    }
     n = pairs(&m->ramp_fleet, use_cg ? &m->ramp_cgroup : &m->ramp_delta, &x, &y);
     if (x == NULL || y == NULL) {
         free(x);
         free(y);
         return -1;
     }
-    in->mem_series = use_cg ? "budget cgroup memory" : "host memory";
+    if (in->slab_state == 2 && n == m->ramp_fleet.n)
+        for (i = 0; i < n; i++)
+            y[i] += slab_reused_at(m, in, i);
+    else if (in->slab_state == 2)
+        in->slab_state = 0; /* a level without host memory: points do not line up */
+    in->mem_series = use_cg ? "budget cgroup memory" : in->slab_state == 2 ? "host memory + reused slab" : "host memory";
     in->pss_bytes = m->stat[RDM_MEM_PSS].count > 0 ? m->stat[RDM_MEM_PSS].mean : vmean(&m->val[RDM_MEM_PSS]);
     kernel_per_container(r, m, in);
     in->mem_floor_bytes = NAN;

@@ -97,6 +97,27 @@ struct cap_mode_input {
        host memory; host memory only (a budget counts its own memory) */
     int has_floor_fit;
     struct memfit floor_fit;
+    /* Slab reuse (harness/slabinfo.h; host memory only, not a budget's own
+       memory, which is charged per object). slab_state: 0 no slab columns
+       (a run before 30 November 2026), 1 empty (/proc/slabinfo unreadable),
+       2 used. When used, both curves above are fitted to their series plus
+       the bytes of free slab objects the level reused since the ramp's
+       start (ramp.csv slab_reused_bytes, at most slab_free_start_bytes):
+       what the fleet would cost with no free object left. The memory
+       available then grows by slab_bonus_bytes, the reuse at the ramp's
+       largest fleet (at most the free bytes at its start): the free
+       objects a fill finds are a one-time gift, counted as large as the
+       ramp saw it. */
+    int slab_state;
+    double slab_bonus_bytes;      /* reuse at the largest fleet (mean over repetitions) */
+    double slab_free_start_bytes; /* free object bytes at the ramp's start (mean over repetitions) */
+    /* Per-CPU free pages (ramp.csv pcp_*; host memory only; NAN: not
+       recorded). Host memory in use leaves them out, but MemAvailable at
+       the run's start (what the memory available is taken from) and the
+       fill's memory guard count them as used: the memory available grows by
+       those at the start less those the ramp's largest fleet held (what the
+       lists hold while a fleet grows), mean over repetitions. */
+    double pcp_adjust_bytes;
 
     /* kernel objects per container (NAN = not measured) */
     double pids;                /* tasks host-wide (threads included), >= 1 */
@@ -116,6 +137,13 @@ struct cap_mode_input {
     double commit_bytes;        /* Windows: commit charged per container (containers.csv
                                    mem_commit_bytes; Hyper-V: the utility VM's) */
 };
+
+/* The memory the fitted curves are inverted at: avail, plus the one-time
+   slab bonus when the curves count reused slab objects (slab_state 2), plus
+   the per-CPU free pages' adjustment (pcp_adjust_bytes) when recorded. */
+double capacity_curve_avail(const struct cap_mode_input *in, double avail);
+/* slab_state as a word: "not recorded", "unreadable", "used". */
+const char *capacity_slab_state_name(int state);
 
 /* hosts.json "cores": at most this many. */
 #define CAP_MAX_CORES (1 << 20)

@@ -101,6 +101,12 @@ static void row_cb(int term, void *data)
 int csvr_read_file(const char *path, const char *const *cols, int ncols,
                    csvr_row_fn row, void *ctx, struct err *e)
 {
+    return csvr_read_file_present(path, cols, ncols, row, ctx, NULL, e);
+}
+
+int csvr_read_file_present(const char *path, const char *const *cols, int ncols, csvr_row_fn row, void *ctx,
+                           int *present, struct err *e)
+{
     struct csv_parser p;
     struct csvr *r = NULL;
     FILE *fp = NULL;
@@ -150,6 +156,8 @@ int csvr_read_file(const char *path, const char *const *cols, int ncols,
         err_set(e, EINVAL, "%s: empty file (no header row)", path);
         goto out;
     }
+    if (present != NULL)
+        memcpy(present, r->seen, (size_t)ncols * sizeof(*present));
     rc = 0;
 out:
     if (fp != NULL)

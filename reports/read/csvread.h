@@ -30,6 +30,10 @@ typedef int (*csvr_row_fn)(void *ctx, char f[][CSVR_FIELD_MAX], long line, struc
    required (the '!' is not part of the name). */
 int csvr_read_file(const char *path, const char *const *cols, int ncols,
                    csvr_row_fn row, void *ctx, struct err *e);
+/* The same; present[i] (ncols entries) says whether the header has column
+   i, so a reader can tell an older file without a column from empty cells. */
+int csvr_read_file_present(const char *path, const char *const *cols, int ncols, csvr_row_fn row, void *ctx,
+                           int *present, struct err *e);
 
 /* Number parsing for cells: empty -> NAN. Returns 0, or -1 for text that is
    not a finite decimal number ("nan", "inf", "1e999" included). */

@@ -610,10 +610,15 @@ static const char *const ramp_cols[] = {
     "!mode", "!fleet_size", "!delta_bytes", "cpu_busy_pct", "kernel_used_bytes", "pss_sum_bytes",
     "pids_in_use", "threads_in_use", "cgroup_used_bytes", "harness_fds", "harness_counter_fds",
     "cgroup_pids", "cgroup_pids_peak", "cgroup_kmem_bytes", "mounts_in_use", "hold_mem_range_bytes",
+    "slab_free_bytes", "slab_active_bytes", "slab_reused_bytes", "slab_free_start_bytes",
+    "slab_active_start_bytes", "slab_free_after_bytes", "slab_active_after_bytes", "pcp_free_bytes",
+    "pcp_free_start_bytes",
     "rep", /* last: RAMP_NCOLS - 1 */
 };
 #define RAMP_NCOLS ((int)(sizeof(ramp_cols) / sizeof(ramp_cols[0])))
 #define RAMP_NEXTRA (RAMP_NCOLS - 5) /* kernel_used_bytes .. before rep */
+#define RAMP_SLAB_REUSED_COL 18     /* slab_reused_bytes */
+#define RAMP_SLAB_FREE_START_COL 19 /* slab_free_start_bytes */
 
 static int ramp_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *e)
 {
@@ -637,6 +642,15 @@ static int ramp_row(void *ctx, char f[][CSVR_FIELD_MAX], long line, struct err *
     dst[9] = &m->ramp_cgroup_kmem;
     dst[10] = &m->ramp_mounts;
     dst[11] = &m->ramp_hold_range;
+    dst[12] = &m->ramp_slab_free;
+    dst[13] = &m->ramp_slab_active;
+    dst[14] = &m->ramp_slab_reused;
+    dst[15] = &m->ramp_slab_free_start;
+    dst[16] = &m->ramp_slab_active_start;
+    dst[17] = &m->ramp_slab_free_after;
+    dst[18] = &m->ramp_slab_active_after;
+    dst[19] = &m->ramp_pcp;
+    dst[20] = &m->ramp_pcp_start;
     for (i = 0; i < RAMP_NEXTRA; i++)
         if (csvr_num(f[4 + i], &extra[i]) < 0)
             return bad_number(e, ramp_cols[4 + i], f[4 + i]);
@@ -716,8 +730,10 @@ int rundir_load(const char *path, unsigned what, struct rundir *r, struct err *e
     }
     if ((what & RD_RAMP) && file_exists(path, "ramp.csv")) {
         snprintf(file, sizeof(file), "%s/ramp.csv", path);
-        if (csvr_read_file(file, ramp_cols, RAMP_NCOLS, ramp_row, &c, e) < 0)
+        int present[RAMP_NCOLS];
+        if (csvr_read_file_present(file, ramp_cols, RAMP_NCOLS, ramp_row, &c, present, e) < 0)
             goto fail;
+        r->ramp_has_slab = present[RAMP_SLAB_REUSED_COL] && present[RAMP_SLAB_FREE_START_COL];
     }
     if ((what & RD_SAMPLES) && file_exists(path, "samples.csv")) {
         snprintf(file, sizeof(file), "%s/samples.csv", path);
@@ -758,6 +774,15 @@ void rundir_free(struct rundir *r)
         dvec_free(&m->ramp_cg_peak);
         dvec_free(&m->ramp_cgroup_kmem);
         dvec_free(&m->ramp_mounts);
+        dvec_free(&m->ramp_slab_free);
+        dvec_free(&m->ramp_slab_active);
+        dvec_free(&m->ramp_slab_reused);
+        dvec_free(&m->ramp_slab_free_start);
+        dvec_free(&m->ramp_slab_active_start);
+        dvec_free(&m->ramp_slab_free_after);
+        dvec_free(&m->ramp_slab_active_after);
+        dvec_free(&m->ramp_pcp);
+        dvec_free(&m->ramp_pcp_start);
         dvec_free(&m->starts_val);
         dvec_free(&m->starts_rep);
         for (k = 0; k < RDC_COUNT; k++)

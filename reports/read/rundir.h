@@ -152,6 +152,15 @@ struct rd_mode {
     struct dvec ramp_hold_range;
     struct dvec ramp_mounts;   /* mount entries in isobench's (the host's) mount namespace (mounts_in_use) */
     struct dvec ramp_cg_pids, ramp_cg_peak; /* the budget's pids.current and pids.peak */
+    /* slab caches (harness/slabinfo.h; NAN: /proc/slabinfo unreadable or a
+       run before 30 November 2026): free and active object bytes at the
+       level, free slots of the start's caches filled since (reused), and
+       free / active bytes at the repetition's start and after its teardown */
+    struct dvec ramp_slab_free, ramp_slab_active, ramp_slab_reused;
+    struct dvec ramp_slab_free_start, ramp_slab_active_start, ramp_slab_free_after, ramp_slab_active_after;
+    /* free pages on the per-CPU lists at the level and at the start (bytes;
+       NAN: a run before 30 November 2026): host memory in use leaves them out */
+    struct dvec ramp_pcp, ramp_pcp_start;
     /* containers.csv consumption, status ok rows, empty cells skipped */
     struct dvec cons[RDC_COUNT];
     /* density.json / density.csv */
@@ -189,6 +198,7 @@ struct rundir {
     double limit[RDL_COUNT];  /* NAN = unknown */
     struct rd_budget budget;
     int has_density;          /* density.json read */
+    int ramp_has_slab;        /* ramp.csv has the slab columns (a run from 30 November 2026 on) */
     struct cJSON *run;      /* run.json as parsed (owned): the scenario object */
     struct rd_mode modes[RD_MAX_MODES];
     int nmodes;

@@ -203,6 +203,30 @@ static void print_fit(FILE *f, const struct memfit *fit, int used, double avail)
     fputc('\n', f);
 }
 
+/* How the curves treated free slab objects (capacity.h, slab_state); host
+   memory only: a budget's own memory is charged per object. */
+static void print_slab(FILE *f, const struct cap_mode_input *in)
+{
+    char b1[32], b2[32];
+    if (!in->has_fit || strncmp(in->mem_series, "budget", 6) == 0)
+        return;
+    if (in->slab_state == 2)
+        fprintf(f, "    slab reuse: each level counts the free slab objects it reused since the ramp's start as "
+                "cost (%s at the largest fleet; %s free at the start); given back once: the curves are inverted "
+                "at the memory available + %s\n", rd_fmt_bytes(in->slab_bonus_bytes, b1, sizeof(b1)),
+                rd_fmt_bytes(in->slab_free_start_bytes, b2, sizeof(b2)),
+                rd_fmt_bytes(in->slab_bonus_bytes, b1, sizeof(b1)));
+    else
+        fprintf(f, "    slab reuse: %s (ramp.csv slab columns %s): the curves are host memory as measured\n",
+                in->slab_state == 1 ? "/proc/slabinfo was not readable" : "not recorded",
+                in->slab_state == 1 ? "empty" : "absent: a run before 30 November 2026");
+    if (!isnan(in->pcp_adjust_bytes))
+        fprintf(f, "    per-CPU free pages: left out of host memory in use; MemAvailable at the start and the "
+                "fill's guard count them: %s%s (at the start less at the largest fleet) added to the memory "
+                "available\n", in->pcp_adjust_bytes < 0 ? "-" : "",
+                rd_fmt_bytes(fabs(in->pcp_adjust_bytes), b1, sizeof(b1)));
+}
+
 void capacity_print_models(FILE *f, const struct cap_row *rows, int nrows)
 {
     int i;
@@ -217,17 +241,20 @@ void capacity_print_models(FILE *f, const struct cap_row *rows, int nrows)
             continue; /* one block per mode */
         fprintf(f, "  %s: ", in->name);
         if (in->has_fit) {
+            double avail = capacity_curve_avail(in, r->res.avail[CAP_MEMORY]);
             fprintf(f, "%s over %zu points up to %.0f containers:", in->mem_series, in->fit.n, in->fit.xmax);
-            print_fit(f, &in->fit, r->res.mem_model, r->res.avail[CAP_MEMORY]);
+            print_fit(f, &in->fit, r->res.mem_model, avail);
             if (in->has_floor_fit) {
-                fprintf(f, "    floor (kernel memory above the start + PSS) over %zu points:", in->floor_fit.n);
-                print_fit(f, &in->floor_fit, r->res.floor_model, r->res.avail[CAP_MEMORY]);
+                fprintf(f, "    floor (kernel memory above the start + PSS%s) over %zu points:",
+                        in->slab_state == 2 ? " + reused slab" : "", in->floor_fit.n);
+                print_fit(f, &in->floor_fit, r->res.floor_model, avail);
                 fprintf(f, "    the floor %s\n", r->res.floor_binds ? "allows fewer containers than host memory's "
                         "curve: it is the memory limit" : "allows more: host memory's curve is the limit");
             }
         } else {
             fprintf(f, "no ramp curve (%s)\n", in->mem_note);
         }
+        print_slab(f, in);
         fprintf(f, "    per container: marginal %s/ctr at the largest fleet, line %s [%s, %s]; kernel %s/ctr",
                 in->mem_unresolved ? "n/a" : rd_fmt_bytes(in->mem_bytes, b1, sizeof(b1)),
                 rd_fmt_bytes(in->has_fit ? in->fit.m[MF_LINEAR].p[1] / in->fit.xmax : in->mem_bytes, b2, sizeof(b2)),
@@ -398,6 +425,10 @@ cJSON *capacity_rows_json(const struct cap_row *rows, int nrows, const struct ca
             add_num(in, "mem_floor_limit", r->res.by_floor);
             cJSON_AddBoolToObject(in, "mem_floor_binds", r->res.floor_binds);
         }
+        cJSON_AddStringToObject(in, "slab_reuse", capacity_slab_state_name(r->in.slab_state));
+        add_num(in, "slab_bonus_bytes", r->in.slab_bonus_bytes);
+        add_num(in, "slab_free_start_bytes", r->in.slab_free_start_bytes);
+        add_num(in, "pcp_adjust_bytes", r->in.pcp_adjust_bytes);
         cJSON_AddStringToObject(in, "mem_note", r->in.mem_note);
         add_num(in, "mem_floor_bytes", r->in.mem_floor_bytes);
         add_num(in, "pss_bytes_per_container", r->in.pss_bytes);
