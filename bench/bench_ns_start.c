@@ -446,9 +446,9 @@ int main(int argc, char **argv)
     }
     /* The floor's directories sit next to the driver's containers: ext4
        places a new directory's inode in its parent's block group, and
-       allocating one there scans past every inode deleted in the last
-       minute or more (recently_deleted), so two parents can differ by
-       0.1-0.5 ms a start depending on the deletions near each. */
+       without a journal allocating one there scans past every inode freed
+       in the last 60 s or more (recently_deleted), so two parents can
+       differ by 0.1-0.5 ms a start depending on the deletions near each. */
     snprintf(scratch, sizeof(scratch), "%s/ns/runs/%s", image_cache_dir(), run_id);
     if (plat_mkdir_p(scratch, &e) < 0) {
         fprintf(stderr, "bench_ns_start: %s\n", e.msg);
