@@ -99,6 +99,8 @@ int main(int argc, char **argv)
     memset(&s, 0, sizeof(s));
     memset(&b, 0, sizeof(b));
     s.ready_timeout_ms = 10000;
+    s.ramp[0] = n; /* the fleet, as a scenario gives it: the driver shares its descriptors out by it */
+    s.nramp = 1;
     s.nmodes = 1;
     m = &s.modes[0];
     snprintf(m->name, sizeof(m->name), "ns");

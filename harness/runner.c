@@ -1167,8 +1167,9 @@ int run_begin(struct scenario *s, const struct run_opts *o, struct run_result *r
             long got = plat_raise_nofile(want);
             if (got >= 0 && got < want)
                 snprintf(r->notes + strlen(r->notes), sizeof(r->notes) - strlen(r->notes),
-                         "%sopen files limited to %ld (%ld asked): past half of it, counter files are re-opened "
-                         "per sample", r->notes[0] ? "; " : "", got, want);
+                         "%sopen files limited to %ld (%ld asked): counter files keep descriptors within half of "
+                         "it (CPU time first), the others are opened per read",
+                         r->notes[0] ? "; " : "", got, want);
         }
     }
     if (o->host_label != NULL)

@@ -116,6 +116,23 @@ void cgroup_counters_close(struct cgroup_fds *f);
 /* How many descriptors cgroup_counters_open holds per cgroup. */
 #define CGROUP_COUNTER_FDS 3
 
+/*
+ * The counter files one at a time, for a caller that keeps descriptors for
+ * some of them only: the fields of struct cgroup_fds.
+ */
+enum cgroup_counter { CGROUP_CTR_MEM, CGROUP_CTR_CPU, CGROUP_CTR_PIDS };
+/* The slot of counter k in f. */
+int *cgroup_fds_slot(struct cgroup_fds *f, enum cgroup_counter k);
+/* The directory of rel in the hierarchy holding counter k (v2: the one
+   directory), an O_PATH descriptor for cgroup_counter_openat. */
+int cgroup_counter_dir_open(enum cgroup_mode m, const char *rel, enum cgroup_counter k, struct err *e);
+/* Open counter k of the child cgroup `name` of dirfd (from
+   cgroup_counter_dir_open): two path components to walk instead of the
+   whole path. -1 with errno on failure. */
+int cgroup_counter_openat(enum cgroup_mode m, int dirfd, const char *name, enum cgroup_counter k);
+/* The same by the full path of rel (no directory kept). */
+int cgroup_counter_open(enum cgroup_mode m, const char *rel, enum cgroup_counter k);
+
 /* Parsers (pure, for tests): "key value\n" files such as memory.stat and cpu.stat. */
 int cgroup_parse_keyed(const char *text, const char *key, int64_t *out);
 /* Is `word` one of the blank-separated words of text (cgroup.controllers)?

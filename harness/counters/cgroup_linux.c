@@ -764,18 +764,13 @@ static int open_ro(const char *path)
 /* Open the three counter files; errno of the last failure in *saved. */
 static int counters_open_raw(enum cgroup_mode m, const char *rel, struct cgroup_fds *f, struct err *e)
 {
-    char path[4096];
-    int saved = 0;
+    int saved = 0, k;
 
-    file_path(m, rel, "memory", "memory.usage_in_bytes", "memory.current", path, sizeof(path));
-    f->mem = open_ro(path);
-    saved = f->mem < 0 ? errno : saved;
-    file_path(m, rel, "cpuacct", "cpuacct.usage", "cpu.stat", path, sizeof(path));
-    f->cpu = open_ro(path);
-    saved = f->cpu < 0 ? errno : saved;
-    file_path(m, rel, "pids", "pids.current", "pids.current", path, sizeof(path));
-    f->pids = open_ro(path);
-    saved = f->pids < 0 ? errno : saved;
+    for (k = CGROUP_CTR_MEM; k <= CGROUP_CTR_PIDS; k++) {
+        int *slot = cgroup_fds_slot(f, (enum cgroup_counter)k);
+        *slot = cgroup_counter_open(m, rel, (enum cgroup_counter)k);
+        saved = *slot < 0 ? errno : saved;
+    }
     if (f->mem < 0 && f->cpu < 0 && f->pids < 0)
         return err_sys(e, saved, "cgroup %s: open counters", rel);
     return 0;
@@ -849,6 +844,49 @@ int cgroup_counters_read(enum cgroup_mode m, const struct cgroup_fds *f, struct 
     if (pread_text(f->pids, buf, sizeof(buf)) > 0 && cgroup_parse_number(buf, &v) == 0)
         st->pids = v;
     return 0;
+}
+
+/* ---- counter files one at a time ---- */
+
+static const struct {
+    const char *controller, *v1, *v2;
+} counter_files[] = {
+    [CGROUP_CTR_MEM] = { "memory", "memory.usage_in_bytes", "memory.current" },
+    [CGROUP_CTR_CPU] = { "cpuacct", "cpuacct.usage", "cpu.stat" },
+    [CGROUP_CTR_PIDS] = { "pids", "pids.current", "pids.current" },
+};
+
+int *cgroup_fds_slot(struct cgroup_fds *f, enum cgroup_counter k)
+{
+    return k == CGROUP_CTR_MEM ? &f->mem : k == CGROUP_CTR_CPU ? &f->cpu : &f->pids;
+}
+
+int cgroup_counter_dir_open(enum cgroup_mode m, const char *rel, enum cgroup_counter k, struct err *e)
+{
+    char path[4096];
+    int fd;
+    if (is_v2(m))
+        snprintf(path, sizeof(path), "%s/%s", cg_root(), rel);
+    else
+        snprintf(path, sizeof(path), "%s/%s/%s", cg_root(), counter_files[k].controller, rel);
+    fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return err_sys(e, errno, "open %s", path);
+    return fd;
+}
+
+int cgroup_counter_openat(enum cgroup_mode m, int dirfd, const char *name, enum cgroup_counter k)
+{
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/%s", name, is_v2(m) ? counter_files[k].v2 : counter_files[k].v1);
+    return openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+}
+
+int cgroup_counter_open(enum cgroup_mode m, const char *rel, enum cgroup_counter k)
+{
+    char path[4096];
+    file_path(m, rel, counter_files[k].controller, counter_files[k].v1, counter_files[k].v2, path, sizeof(path));
+    return open_ro(path);
 }
 
 void cgroup_counters_close(struct cgroup_fds *f)

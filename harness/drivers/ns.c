@@ -52,6 +52,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,15 @@ struct ns_mode {
        starts do not re-create them, and removed by mode_fini. */
     char kept_run[128];
     int kept_run_cg;
+    /* Counter descriptors (see "counter descriptors" below): the quota of
+       descriptors per counter file and how many are held (atomic: checked
+       at every sample), and under pool_lock the fleet the quotas are for and
+       the containers' parent cgroup in each counter's hierarchy (-1 until
+       the first sample; ctr_dir_rel names it). */
+    atomic_long ctr_quota[3], ctr_held[3], ctr_budget, ctr_total;
+    long ctr_fleet;          /* the fleet the quotas are for; 0 before the first sample */
+    int ctr_dirfd[3];
+    char ctr_dir_rel[512];
     /* Launch areas not in use (one per concurrent start at most). */
     pthread_mutex_t pool_lock;
     struct ns_launch *pool[NS_LAUNCH_POOL];
@@ -136,7 +146,7 @@ struct ns_ctr {
     int wstatus;             /* wait status once reaped */
     int reaped;
     int out_fd;              /* read end of the workload's stdout/stderr */
-    int counters_tried;      /* cfd opened (or tried) at the first cheap sample */
+    int counters_tried;      /* the quotas checked for its fleet at the first cheap sample */
     struct cgroup_fds cfd;   /* counter files kept open for sampling */
     int64_t seen_cpu_ns;     /* CPU time at the last cheap sample */
     int64_t seen_pids;       /* pids.current when last read */
@@ -389,6 +399,7 @@ static int ns_mode_init(struct mode *m, const struct scenario *s, struct err *e)
     }
     sig_reset_set(&nm->sig_reset);
     nm->pids_home_fd = nm->pids_budget_fd = -1;
+    nm->ctr_dirfd[0] = nm->ctr_dirfd[1] = nm->ctr_dirfd[2] = -1;
     nm->cg = cgroup_detect();
     if (nm->cg != CGROUP_V2 && cgroup_v1_pids_own(nm->pids_home, sizeof(nm->pids_home)) < 0)
         nm->pids_home[0] = '\0';
@@ -460,12 +471,16 @@ static void forget_run(struct ns_mode *nm)
 static void ns_mode_fini(struct mode *m)
 {
     struct ns_mode *nm = m->drv_state;
+    int i;
     if (nm != NULL) {
         forget_run(nm);
         if (nm->pids_home_fd >= 0)
             close(nm->pids_home_fd);
         if (nm->pids_budget_fd >= 0)
             close(nm->pids_budget_fd);
+        for (i = 0; i < 3; i++)
+            if (nm->ctr_dirfd[i] >= 0)
+                close(nm->ctr_dirfd[i]);
         while (nm->npool > 0)
             munmap(nm->pool[--nm->npool], sizeof(struct ns_launch));
         fd_slots_release(nm);
@@ -1096,23 +1111,143 @@ static int ns_wait_output(struct ctr *c, const char *marker, int timeout_ms, cha
 /* ---- sample ---- */
 
 /*
- * Counter files stay open only while the descriptors they got are below half
- * the open-file limit: the other half is for every container's stdout pipe
- * (one each) and the rest of isobench. Past that (e.g. 10,000 containers
- * under a 20,000 limit that cannot be raised without CAP_SYS_RESOURCE) the
- * files are opened, read and closed per sample.
+ * Counter descriptors. The cheap set reads three files per container;
+ * a descriptor kept open saves the open and the close (on the test host a
+ * pread costs 0.7 us, an open-read-close 4.5 to 6 us). But RLIMIT_NOFILE
+ * counts them with every container's output pipe, and its hard limit cannot
+ * always be raised (20,000 on the test host without CAP_SYS_RESOURCE, where
+ * 10,000 containers hold 10,000 pipes). So counter descriptors take at most
+ * half the limit, less NS_FD_RESERVE for isobench's own files, shared out
+ * per file by quota for the fleet being launched (the container's ramp
+ * level; without one, the scenario's largest fleet; without that, a third
+ * of the budget per file): CPU time first (read every tick, and it decides
+ * whether pids.current needs a read), then memory, then pids, each file's
+ * quota what the files before it left at one per container. 10,000
+ * containers under 20,000: CPU time kept for 9,744, memory and pids opened
+ * per read; 1,000 or 3,000: all three kept. When the fleet grows, a
+ * container holding a file past its new quota gives it back at its next
+ * sample, and one without a file takes it when the quota has room, so each
+ * level gets the best split its size allows. A file without a descriptor is
+ * opened relative to the containers' parent cgroup, whose directory stays
+ * open per hierarchy (two path components to walk, not seven), read once
+ * and closed.
  */
-static int fds_to_spare(const struct cgroup_fds *f)
+#define NS_FD_RESERVE 256
+
+static const enum cgroup_counter ctr_priority[3] = { CGROUP_CTR_CPU, CGROUP_CTR_MEM, CGROUP_CTR_PIDS };
+
+/* The quotas for the fleet c belongs to, when that is not the one they are for. */
+static void ctr_quota_update(struct ns_mode *nm, const struct ctr *c)
 {
-    static long half;
-    int hi = f->mem > f->cpu ? f->mem : f->cpu;
-    if (f->pids > hi)
-        hi = f->pids;
-    if (half == 0) {
-        struct rlimit rl;
-        half = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? (long)rl.rlim_cur / 2 : 1L << 20;
+    const struct scenario *s = c->scn;
+    struct rlimit rl;
+    long fleet = c->fleet_size > 0 ? c->fleet_size : s != NULL && s->nramp > 0 ? s->ramp[s->nramp - 1] : -1;
+    long budget, left;
+    int i;
+    pthread_mutex_lock(&nm->pool_lock);
+    if (fleet != nm->ctr_fleet) {
+        nm->ctr_fleet = fleet;
+        budget = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
+                     ? (long)rl.rlim_cur / 2 - NS_FD_RESERVE
+                     : 1L << 20;
+        if (budget < 0)
+            budget = 0;
+        atomic_store(&nm->ctr_budget, budget);
+        for (i = 0, left = budget; i < 3; i++) {
+            long q = fleet > 0 ? (left < fleet ? left : fleet) : budget / 3;
+            atomic_store(&nm->ctr_quota[ctr_priority[i]], q);
+            left -= q;
+        }
     }
-    return hi < half;
+    pthread_mutex_unlock(&nm->pool_lock);
+}
+
+/* The containers' parent cgroup: the budget, else isobench/<run_id>. */
+static void ctr_parent(const struct ctr *c, char *buf, size_t n)
+{
+    if (c->cgroup_parent != NULL)
+        snprintf(buf, n, "%s", c->cgroup_parent);
+    else
+        snprintf(buf, n, NS_CGROUP_TOP "/%s", c->run_id);
+}
+
+/* Under pool_lock: the parent's directory in counter k's hierarchy, or -1
+   (not opened, or another parent than the one the directories are for: the
+   caller opens by the full path). */
+static int ctr_dirfd(struct ns_mode *nm, const struct ctr *c, enum cgroup_counter k)
+{
+    char parent[512];
+    struct err e;
+    ctr_parent(c, parent, sizeof(parent));
+    if (nm->ctr_dir_rel[0] == '\0')
+        snprintf(nm->ctr_dir_rel, sizeof(nm->ctr_dir_rel), "%s", parent);
+    if (strcmp(nm->ctr_dir_rel, parent) != 0)
+        return -1;
+    if (nm->ctr_dirfd[k] < 0)
+        nm->ctr_dirfd[k] = cgroup_counter_dir_open(nm->cg, parent, k, &e);
+    return nm->ctr_dirfd[k];
+}
+
+/* Open counter k of c: relative to its parent's directory when there is one. */
+static int ctr_open(struct ns_mode *nm, const struct ctr *c, enum cgroup_counter k)
+{
+    char rel[512];
+    int dirfd;
+    pthread_mutex_lock(&nm->pool_lock);
+    dirfd = ctr_dirfd(nm, c, k);
+    pthread_mutex_unlock(&nm->pool_lock);
+    if (dirfd >= 0)
+        return cgroup_counter_openat(nm->cg, dirfd, c->name, k);
+    ctr_cgrel(c, rel, sizeof(rel));
+    return cgroup_counter_open(nm->cg, rel, k);
+}
+
+/*
+ * At every cheap sample: take the files whose quota has room and give
+ * back those past it (CPU time, memory, pids in that order). Called by the
+ * thread sampling c, the only one that reads its descriptors.
+ */
+static void ctr_balance(const struct ctr *c, struct ns_ctr *p)
+{
+    struct ns_mode *nm = c->mode->drv_state;
+    int i;
+    for (i = 0; i < 3; i++) {
+        enum cgroup_counter k = ctr_priority[i];
+        int *slot = cgroup_fds_slot(&p->cfd, k);
+        long quota = atomic_load_explicit(&nm->ctr_quota[k], memory_order_relaxed);
+        long budget = atomic_load_explicit(&nm->ctr_budget, memory_order_relaxed);
+        if (*slot < 0 && atomic_load_explicit(&nm->ctr_held[k], memory_order_relaxed) < quota &&
+            atomic_load_explicit(&nm->ctr_total, memory_order_relaxed) < budget) {
+            /* The total too: after the fleet grew, a file's new room opens
+               only as the others' old holders give theirs back. */
+            long held = atomic_fetch_add(&nm->ctr_held[k], 1), total = atomic_fetch_add(&nm->ctr_total, 1);
+            if (held >= quota || total >= budget || (*slot = ctr_open(nm, c, k)) < 0) {
+                atomic_fetch_sub(&nm->ctr_held[k], 1);
+                atomic_fetch_sub(&nm->ctr_total, 1);
+            }
+        } else if (*slot >= 0 && atomic_load_explicit(&nm->ctr_held[k], memory_order_relaxed) > quota) {
+            close(*slot);
+            *slot = -1;
+            atomic_fetch_sub(&nm->ctr_held[k], 1);
+            atomic_fetch_sub(&nm->ctr_total, 1);
+        }
+    }
+}
+
+/* At destroy: the descriptors go back to the quotas. */
+static void ctr_give_back(struct ns_ctr *p)
+{
+    struct ns_mode *nm = (struct ns_mode *)p->nm;
+    int k;
+    for (k = CGROUP_CTR_MEM; k <= CGROUP_CTR_PIDS; k++) {
+        int *slot = cgroup_fds_slot(&p->cfd, (enum cgroup_counter)k);
+        if (*slot < 0)
+            continue;
+        close(*slot);
+        *slot = -1;
+        atomic_fetch_sub(&nm->ctr_held[k], 1);
+        atomic_fetch_sub(&nm->ctr_total, 1);
+    }
 }
 
 /*
@@ -1126,29 +1261,45 @@ static int fds_to_spare(const struct cgroup_fds *f)
  */
 #define NS_PIDS_EVERY 10
 
+/* Counter k through its kept descriptor, else opened for this read (into *tmp). */
+static int ctr_fd(const struct ctr *c, struct ns_ctr *p, enum cgroup_counter k, struct cgroup_fds *tmp)
+{
+    int fd = *cgroup_fds_slot(&p->cfd, k);
+    if (fd < 0)
+        fd = *cgroup_fds_slot(tmp, k) = ctr_open((struct ns_mode *)p->nm, c, k);
+    return fd;
+}
+
 static int read_counters(const struct ctr *c, struct ns_ctr *p, struct cgroup_stats *st, struct err *e)
 {
-    struct cgroup_fds rd = p->cfd;
-    int may_reuse = p->pids_reused >= 0 && p->pids_reused < NS_PIDS_EVERY - 1 && p->cfd.cpu >= 0;
+    struct cgroup_fds rd, tmp = { -1, -1, -1 };
+    int may_reuse = p->pids_reused >= 0 && p->pids_reused < NS_PIDS_EVERY - 1, rc;
 
-    if (may_reuse)
-        rd.pids = -1;
-    if (cgroup_counters_read(p->nm->cg, &rd, st, e) < 0)
-        return err_wrap(e, "ns: cgroup counters of %s", c->name);
-    if (may_reuse && st->cpu_ns >= 0 && st->cpu_ns == p->seen_cpu_ns) {
+    rd.mem = ctr_fd(c, p, CGROUP_CTR_MEM, &tmp);
+    rd.cpu = ctr_fd(c, p, CGROUP_CTR_CPU, &tmp);
+    rd.pids = may_reuse ? -1 : ctr_fd(c, p, CGROUP_CTR_PIDS, &tmp);
+    if (rd.mem < 0 && rd.cpu < 0 && rd.pids < 0) {
+        char rel[512];
+        ctr_cgrel(c, rel, sizeof(rel));
+        return err_sys(e, errno, "ns: cgroup %s: open counters", rel);
+    }
+    rc = cgroup_counters_read(p->nm->cg, &rd, st, e);
+    if (rc == 0 && may_reuse && st->cpu_ns >= 0 && st->cpu_ns == p->seen_cpu_ns) {
         st->pids = p->seen_pids;
         p->pids_reused++;
-    } else {
+    } else if (rc == 0) {
         if (may_reuse) {
-            struct cgroup_fds only = { -1, -1, p->cfd.pids };
+            struct cgroup_fds only = { -1, -1, ctr_fd(c, p, CGROUP_CTR_PIDS, &tmp) };
             struct cgroup_stats st2;
-            if (cgroup_counters_read(p->nm->cg, &only, &st2, e) < 0)
-                return err_wrap(e, "ns: cgroup counters of %s", c->name);
-            st->pids = st2.pids;
+            if ((rc = cgroup_counters_read(p->nm->cg, &only, &st2, e)) == 0)
+                st->pids = st2.pids;
         }
         p->seen_pids = st->pids;
         p->pids_reused = 0;
     }
+    cgroup_counters_close(&tmp);
+    if (rc < 0)
+        return err_wrap(e, "ns: cgroup counters of %s", c->name);
     p->seen_cpu_ns = st->cpu_ns;
     return 0;
 }
@@ -1170,22 +1321,13 @@ static int ns_sample(struct ctr *c, struct counters *out, struct err *e)
         return err_set(e, EINVAL, "ns: sample before create");
     cgrel[0] = '\0';
     if (sets & CSET_CHEAP) {
-        if (!p->counters_tried || (p->cfd.mem < 0 && p->cfd.cpu < 0 && p->cfd.pids < 0))
-            ctr_cgrel(c, cgrel, sizeof(cgrel));
         if (!p->counters_tried) {
-            struct err tmp;
             p->counters_tried = 1;
-            if (cgroup_counters_open(p->nm->cg, cgrel, &p->cfd, &tmp) == 0 && !fds_to_spare(&p->cfd))
-                cgroup_counters_close(&p->cfd); /* past half the open-file limit: re-open per sample */
+            ctr_quota_update(c->mode->drv_state, c);
         }
-        if (p->cfd.mem >= 0 || p->cfd.cpu >= 0 || p->cfd.pids >= 0) {
-            if (read_counters(c, p, &st, e) < 0)
-                return -1;
-        } else if (cgroup_counters_read_path(p->nm->cg, cgrel, &st, e) < 0) {
-            /* past half of RLIMIT_NOFILE: by path (cgroup_counters_open
-               refuses there, which once cost every later container its samples) */
-            return err_wrap(e, "ns");
-        }
+        ctr_balance(c, p);
+        if (read_counters(c, p, &st, e) < 0)
+            return -1;
         out->mem_cgroup_bytes = st.mem_usage_bytes;
         out->cpu_ns = st.cpu_ns;
         out->pids = st.pids;
@@ -1277,7 +1419,7 @@ static int ns_destroy(struct ctr *c, struct err *e)
     if (p->cgfd >= 0)
         close(p->cgfd);
     p->cgfd = -1;
-    cgroup_counters_close(&p->cfd);
+    ctr_give_back(p);
     line_release(p);
     /* The cgroup goes before the directory, so that a crash in between
        leaves a directory for cleanup to find the cgroup by. */

@@ -196,8 +196,8 @@ static void memory_limit(const struct cap_mode_input *in, double avail, struct c
 
 /*
  * Containers isobench's own descriptors allow. Counter files (cgroup
- * memory, CPU, pids) stay open only while isobench's descriptors are below
- * half the limit (harness/drivers/ns.c, fds_to_spare); past that a new
+ * memory, CPU, pids) keep descriptors only within half the limit
+ * (harness/drivers/ns.c, "counter descriptors"); past that a new
  * container costs only its other descriptors. So: every descriptor per
  * container up to half the limit, then the others alone.
  */
