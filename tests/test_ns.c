@@ -276,6 +276,76 @@ Test(ns, fleet_of_idle_containers)
     assert_nothing_left(pids, FLEET);
 }
 
+/* FDSize: line of /proc/PID/status (slots in its descriptor table). */
+static long fd_table_slots(pid_t pid)
+{
+    char path[64], line[256];
+    long slots = -1;
+    FILE *f;
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    f = fopen(path, "r");
+    cr_assert_not_null(f, "%s", path);
+    while (fgets(line, sizeof(line), f) != NULL)
+        if (sscanf(line, "FDSize: %ld", &slots) == 1)
+            break;
+    fclose(f);
+    return slots;
+}
+
+/* Entries in /proc/PID/fd. */
+static int open_fds(pid_t pid)
+{
+    char cmd[128], out[32];
+    FILE *p;
+    snprintf(cmd, sizeof(cmd), "ls /proc/%d/fd | wc -l", (int)pid);
+    p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    cr_assert_not_null(fgets(out, sizeof(out), p));
+    pclose(p);
+    return atoi(out);
+}
+
+/*
+ * isobench holds thousands of descriptors with a fleet (counter files,
+ * pipes): a container's init must not get a copy of that table (128 KiB of
+ * kernel memory a container at 10,000 descriptors, counted as the
+ * container's cost). Only stdin, stdout and stderr reach it, in a table of
+ * 64 slots, while our descriptors stay as they were.
+ */
+Test(ns, init_gets_a_small_descriptor_table_not_a_copy_of_ours)
+{
+    struct mode *m;
+    struct ctr c;
+    pid_t pid;
+    struct err e;
+    int many[3000], i, n = 0;
+
+    need_root();
+    m = setup_mode(NULL);
+    init_mode(m);
+    for (i = 0; i < 3000; i++) {
+        many[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (many[i] < 0)
+            break;
+        n++;
+    }
+    cr_assert_geq(n, 2000, "only %d descriptors could be opened", n);
+    init_ctr(&c, m, 0, idle_argv);
+    launch(&c);
+    pid = ctr_pid(&c);
+    cr_assert_leq(fd_table_slots(pid), 64, "the init's table has %ld slots (ours: over %d)", fd_table_slots(pid), n);
+    cr_assert_eq(open_fds(pid), 3, "the init holds %d descriptors", open_fds(pid));
+    for (i = 0; i < n; i++)
+        cr_assert_eq(fcntl(many[i], F_GETFD), FD_CLOEXEC, "our descriptor %d survived the start", many[i]);
+    for (i = 0; i < n; i++)
+        close(many[i]);
+    err_clear(&e);
+    cr_assert_eq(driver_ns.stop(&c, &e), 0, "stop: %s", e.msg);
+    cr_assert_eq(driver_ns.destroy(&c, &e), 0, "destroy: %s", e.msg);
+    driver_ns.mode_fini(m);
+    assert_nothing_left(&pid, 1);
+}
+
 Test(ns, exit_workload)
 {
     struct mode *m;

@@ -77,6 +77,9 @@
 /* ---- per-mode state ---- */
 
 #define NS_LAUNCH_POOL 64
+/* Low descriptor numbers reserved for the pipes of concurrent starts (see
+   fd_slot_get): a start beyond that many at once clones the old way. */
+#define NS_FD_SLOTS 32
 
 struct ns_launch;
 
@@ -111,6 +114,12 @@ struct ns_mode {
     pthread_mutex_t pool_lock;
     struct ns_launch *pool[NS_LAUNCH_POOL];
     int npool;
+    /* Descriptor slots (under pool_lock): low numbers held on /dev/null
+       while free, each lent to one start for its pipe; slot_top is one
+       above the highest, nslots 0 when they could not be reserved. */
+    int slot_fd[NS_FD_SLOTS];
+    int slot_busy[NS_FD_SLOTS];
+    int nslots, slot_top, null_fd;
 };
 
 /* <cache>/ns: the scratch root of this driver. */
@@ -165,6 +174,8 @@ struct ns_launch {
     char hostname[64];
     const char *const *argv;
     int child_out;
+    int fd_top;              /* > 0: cloned sharing our descriptor table (CLONE_FILES); the
+                                child keeps a copy of descriptors below this, see child_files */
     int child_in_cgroup;     /* started inside its cgroup: no cgroup_enter */
     int child_sighand_clear; /* the kernel already reset signal handlers */
     sigset_t sig_reset;      /* else these are reset by the child */
@@ -217,6 +228,79 @@ static void launch_put(struct ns_mode *nm, struct ns_launch *l)
     pthread_mutex_unlock(&nm->pool_lock);
     if (l != NULL)
         munmap(l, sizeof(*l));
+}
+
+/*
+ * The descriptor table a container's init gets. A clone without CLONE_FILES
+ * copies ours, sized to our highest descriptor: with a fleet's counter files
+ * and pipes open that is up to 10,000 slots, 128 KiB of kernel memory in
+ * every container (counted as the container's cost) and a copy per start.
+ * So the start clones sharing our table (CLONE_FILES) and the child's first
+ * act is close_range(slot_top, ~0U, CLOSE_RANGE_UNSHARE), which copies only
+ * the descriptors below slot_top into a table of its own: the embedded one
+ * of 64 slots when slot_top <= 64. The pipe's write end must be below it,
+ * so each start borrows one of NS_FD_SLOTS low numbers reserved at mode
+ * init (held on /dev/null while free) and dup3()s the pipe onto it.
+ */
+static void fd_slots_reserve(struct ns_mode *nm)
+{
+    int i;
+    nm->nslots = nm->slot_top = 0;
+    nm->null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (nm->null_fd < 0)
+        return;
+    for (i = 0; i < NS_FD_SLOTS; i++) {
+        int fd = fcntl(nm->null_fd, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+            break;
+        nm->slot_fd[nm->nslots] = fd;
+        nm->slot_busy[nm->nslots++] = 0;
+        if (fd + 1 > nm->slot_top)
+            nm->slot_top = fd + 1;
+    }
+}
+
+static void fd_slots_release(struct ns_mode *nm)
+{
+    while (nm->nslots > 0)
+        close(nm->slot_fd[--nm->nslots]);
+    if (nm->null_fd >= 0)
+        close(nm->null_fd);
+    nm->null_fd = -1;
+}
+
+/* Put the pipe's write end w on a free slot (closing w): the slot's index,
+   or -1 with w untouched when none is free. */
+static int fd_slot_get(struct ns_mode *nm, int w)
+{
+    int i, got = -1;
+    pthread_mutex_lock(&nm->pool_lock);
+    for (i = 0; i < nm->nslots && got < 0; i++)
+        if (!nm->slot_busy[i]) {
+            nm->slot_busy[i] = 1;
+            got = i;
+        }
+    pthread_mutex_unlock(&nm->pool_lock);
+    if (got < 0)
+        return -1;
+    if (dup3(w, nm->slot_fd[got], O_CLOEXEC) < 0) {
+        pthread_mutex_lock(&nm->pool_lock);
+        nm->slot_busy[got] = 0;
+        pthread_mutex_unlock(&nm->pool_lock);
+        return -1;
+    }
+    close(w);
+    return got;
+}
+
+/* Back to /dev/null (which closes our copy of the pipe's write end). */
+static void fd_slot_put(struct ns_mode *nm, int i)
+{
+    if (dup3(nm->null_fd, nm->slot_fd[i], O_CLOEXEC) < 0)
+        close(nm->slot_fd[i]); /* the slot is lost, the pipe end is not */
+    pthread_mutex_lock(&nm->pool_lock);
+    nm->slot_busy[i] = 0;
+    pthread_mutex_unlock(&nm->pool_lock);
 }
 
 static char *const ns_envp[] = {
@@ -321,6 +405,7 @@ static int ns_mode_init(struct mode *m, const struct scenario *s, struct err *e)
         nm->pids_home[0] = '\0';
     scratch_root(nm->scratch, sizeof(nm->scratch));
     pthread_mutex_init(&nm->pool_lock, NULL);
+    fd_slots_reserve(nm);
 
     /* A scenario's own image must already exist; the default one is built on demand. */
     if (s != NULL && s->image[0] != '\0') {
@@ -361,6 +446,7 @@ static int ns_mode_init(struct mode *m, const struct scenario *s, struct err *e)
     m->drv_state = nm;
     return 0;
 fail:
+    fd_slots_release(nm);
     free(nm);
     return -1;
 }
@@ -397,6 +483,7 @@ static void ns_mode_fini(struct mode *m)
                 close(nm->ctr_dirfd[i]);
         while (nm->npool > 0)
             munmap(nm->pool[--nm->npool], sizeof(struct ns_launch));
+        fd_slots_release(nm);
         pthread_mutex_destroy(&nm->pool_lock);
     }
     free(m->drv_state);
@@ -533,12 +620,48 @@ static int loopback_up(struct err *e)
  * suspended; touches only *L and its own stack; reports failure through
  * L->child_err and exit status 127.
  */
+/* Close fds lo..hi (none when lo > hi). */
+static void close_between(int lo, int hi)
+{
+    int fd;
+    if (lo > hi)
+        return;
+#if defined(SYS_close_range)
+    if (syscall(SYS_close_range, (unsigned)lo, (unsigned)hi, 0U) == 0)
+        return;
+#endif
+    for (fd = lo; fd <= hi; fd++)
+        close(fd);
+}
+
+/* Cloned sharing our table (fd_top > 0): a table of our own with only the
+   descriptors below fd_top (see fd_slots_reserve), of which only 0-2 and
+   the pipe stay. Kernels before 5.9 lack CLOSE_RANGE_UNSHARE: a full copy. */
+static int child_files(struct ns_launch *p, struct err *e)
+{
+    int rc = -1;
+    if (p->fd_top <= 0)
+        return 0;
+#if defined(SYS_close_range)
+    rc = (int)syscall(SYS_close_range, (unsigned)p->fd_top, ~0U, 2U /* CLOSE_RANGE_UNSHARE, Linux 5.9 */);
+#endif
+    if (rc < 0 && unshare(CLONE_FILES) < 0)
+        return err_sys(e, errno, "unshare the descriptor table");
+    close_between(3, p->child_out - 1);
+    close_between(p->child_out + 1, p->fd_top - 1);
+    return 0;
+}
+
 static int child_main(void *arg)
 {
     struct ns_launch *p = arg;
     struct err *e = &p->child_err;
     sigset_t none;
     int sig, nullfd;
+
+    /* First: until then every descriptor we touch is isobench's too. */
+    if (child_files(p, e) < 0)
+        goto fail;
 
     /* Our handlers must never run here: they would act on the parent's memory. */
     if (!p->child_sighand_clear)
@@ -749,12 +872,21 @@ static int budget_refused(const struct ctr *c, struct err *e)
                    c->cgroup_parent, (long long)pids_max);
 }
 
+/* Our copy of the pipe's write end, after the clone: its slot back to /dev/null. */
+static void child_out_close(struct ns_mode *nm, struct ns_launch *L, int slot)
+{
+    if (slot >= 0)
+        fd_slot_put(nm, slot);
+    else
+        close(L->child_out);
+}
+
 static int ns_start(struct ctr *c, struct err *e)
 {
     struct ns_ctr *p = c->priv;
     struct ns_mode *nm;
     struct ns_launch *L;
-    int fds[2], nsflags, saved = 0, charged = 0, back = 0;
+    int fds[2], nsflags, saved = 0, charged = 0, back = 0, slot;
     struct err be;
     sigset_t all, old;
     uintptr_t top;
@@ -789,11 +921,17 @@ static int ns_start(struct ctr *c, struct err *e)
         fds[1] = hi;
     }
     p->out_fd = fds[0];
-    L->child_out = fds[1];
+    /* On a low slot the child shares our table and copies only its bottom
+       (fd_slots_reserve); without a free slot it gets a full copy. */
+    slot = fd_slot_get(nm, fds[1]);
+    L->child_out = slot >= 0 ? nm->slot_fd[slot] : fds[1];
+    L->fd_top = slot >= 0 ? nm->slot_top : 0;
 
     nsflags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
     if (nm->network)
         nsflags |= CLONE_NEWNET;
+    if (slot >= 0)
+        nsflags |= CLONE_FILES;
     top = ((uintptr_t)(L->stack + sizeof(L->stack))) & ~(uintptr_t)15;
 
     /* cgroup v1 and a budget: the clone must be charged to the budget's
@@ -801,7 +939,7 @@ static int ns_start(struct ctr *c, struct err *e)
        waits in the budget's pids cgroup for the clone's duration. */
     if (nm->cg != CGROUP_V2 && c->cgroup_parent != NULL) {
         if (budget_tasks_open(c, e) < 0 || cgroup_v1_tasks_enter(nm->pids_budget_fd, e) < 0) {
-            close(L->child_out);
+            child_out_close(nm, L, slot);
             launch_put(nm, L);
             return err_wrap(e, "ns: charge the clone to the budget %s", c->cgroup_parent);
         }
@@ -823,7 +961,7 @@ static int ns_start(struct ctr *c, struct err *e)
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (charged)
         back = cgroup_v1_tasks_enter(nm->pids_home_fd, &be);
-    close(L->child_out);
+    child_out_close(nm, L, slot);
     if (p->cgfd >= 0) {
         close(p->cgfd);
         p->cgfd = -1;
