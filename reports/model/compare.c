@@ -442,14 +442,17 @@ out:
 }
 
 /*
- * marginal_mem_bytes comes from host-wide memory, which other tenants move
- * too. A side whose holds saw host memory move by as much as the slopes
+ * marginal_mem_bytes comes from host-wide memory, which other tenants and
+ * the kernel's deferred work (cgroups and namespaces of torn-down
+ * containers freed by workqueues) move too. A side whose holds saw host
+ * memory move by as much as the slopes
  * differ cannot tell a costlier container from a busier neighbour: a
  * regression (improvement) whose smallest change in bytes per container,
  * base estimate x the CI's near end, is within the two sides' noise floors
  * (rep_mem_noise, summed: each side may be off by its own) is withheld as
- * inconclusive, with both floors named. A quiet host's holds move by a few
- * hundred KiB and leave every verdict as it was.
+ * inconclusive, with both floors named. The floor shrinks as the ramp
+ * grows (a range over a larger fleet): a ramp to 4 and 16 containers cannot
+ * resolve marginal memory on a host whose holds move by megabytes.
  */
 static void mem_noise_guard(struct cmp_row *r, const struct rundir *base, int nbase, const struct rundir *cur,
                             int ncur, const struct cmp_opts *o)
@@ -474,8 +477,8 @@ static void mem_noise_guard(struct cmp_row *r, const struct rundir *base, int nb
     r->g.verdict = GS_INCONCLUSIVE;
     r->g.reps_more = -1;
     r->mem_noise = 1;
-    snprintf(r->g.note, sizeof(r->g.note), "host memory moved %.0f/%.0f KiB/ctr within holds: others may "
-             "explain it", r->mem_noise_base / 1024.0, r->mem_noise_new / 1024.0);
+    snprintf(r->g.note, sizeof(r->g.note), "within what host memory moved in the holds, fleet unchanged: %.0f/%.0f "
+             "KiB/ctr", r->mem_noise_base / 1024.0, r->mem_noise_new / 1024.0);
 }
 
 int compare_sides(const struct rundir *base, int nbase, const struct rundir *cur, int ncur,

@@ -111,7 +111,7 @@ void compare_print(FILE *f, const struct cmp_row *rows, int n, const struct cmp_
                "equivalent = 90 %% CI within +-threshold (TOST, alpha %.3g); a time metric's regression "
                "or improvement is withheld when the host's CPU was busier by more than %.0f points "
                "during one side's holds; a marginal_mem_bytes one when host memory moved as much "
-               "within the holds (other tenants)%s%s\n",
+               "within the holds, the fleet unchanged%s%s\n",
             markdown ? "\n" : "", compare_regressions(rows, n), compare_count(rows, n, GS_IMPROVEMENT),
             compare_count(rows, n, GS_EQUIVALENT), compare_count(rows, n, GS_INCONCLUSIVE),
             o->paired ? ", paired ABBA" : "", o->resamples, o->alpha, n > 0 && rows[0].tests > 1 ? rows[0].tests : 1,
