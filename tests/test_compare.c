@@ -447,61 +447,60 @@ static void synthetic_ramp(struct rundir *r, int reps, double slope, double rang
         }
 }
 
+/* base a (300 KiB/ctr, quiet holds) against a new run of `slope` whose
+   holds moved by `range`: the marginal row (caller frees *rows). */
+static struct cmp_row *marginal_row(struct rundir *a, double slope, double range, const struct cmp_opts *o,
+                                    struct cmp_row **rows)
+{
+    struct rundir b;
+    struct err e;
+    int n;
+    synthetic_run(&b, 8, 16, 10.0, 0.03, 0.10, 2);
+    synthetic_ramp(&b, 8, slope, range, 4);
+    cr_assert_eq(compare_runs(a, &b, o, rows, &n, &e), 0, "%s", e.msg);
+    cr_assert_eq((*rows)[RDM_START_MS].mem_noise, 0, "only the marginal row");
+    rundir_free(&b);
+    return &(*rows)[CMP_MARGINAL];
+}
+
 Test(compare, host_memory_moving_within_holds_withholds_a_marginal_verdict)
 {
     /* the marginal slope doubles (+100 %, threshold 50 %) */
-    struct rundir a, b;
-    struct err e;
+    struct rundir a;
     struct cmp_opts o;
-    struct cmp_row *rows;
-    int n;
+    struct cmp_row *rows, *r;
     double quiet = 100 * 1024.0, busy = 8 * 1048576.0;
     synthetic_run(&a, 8, 16, 10.0, 0.03, 0.10, 1);
-    synthetic_run(&b, 8, 16, 10.0, 0.03, 0.10, 2);
     synthetic_ramp(&a, 8, 300 * 1024.0, quiet, 3);
-    synthetic_ramp(&b, 8, 600 * 1024.0, quiet, 4);
     cmp_default_opts(&o);
-    cr_assert_eq(compare_runs(&a, &b, &o, &rows, &n, &e), 0, "%s", e.msg);
     /* quiet holds: points (0, 4, 16), mean 20/3; the floor is
        r * sum |x - mean| / sum (x - mean)^2 = r * 18.667 / 138.667 */
-    cr_assert_float_eq(rows[CMP_MARGINAL].mem_noise_base, quiet * (56.0 / 3) / (416.0 / 3), 1e-6 * quiet);
-    cr_assert_eq(rows[CMP_MARGINAL].g.verdict, GS_REGRESSION, "%s", rows[CMP_MARGINAL].g.note);
-    cr_assert_eq(rows[CMP_MARGINAL].mem_noise, 0);
+    r = marginal_row(&a, 600 * 1024.0, quiet, &o, &rows);
+    cr_assert_float_eq(r->mem_noise_base, quiet * (56.0 / 3) / (416.0 / 3), 1e-6 * quiet);
+    cr_assert_eq(r->g.verdict, GS_REGRESSION, "%s", r->g.note);
+    cr_assert_eq(r->mem_noise, 0);
     free(rows);
     /* the new side's holds saw host memory move 8 MiB (a neighbour): about
        1.1 MiB per container of slope, more than the change */
-    rundir_free(&b);
-    synthetic_run(&b, 8, 16, 10.0, 0.03, 0.10, 2);
-    synthetic_ramp(&b, 8, 600 * 1024.0, busy, 4);
-    cr_assert_eq(compare_runs(&a, &b, &o, &rows, &n, &e), 0, "%s", e.msg);
-    cr_assert_eq(rows[CMP_MARGINAL].g.verdict, GS_INCONCLUSIVE);
-    cr_assert_eq(rows[CMP_MARGINAL].mem_noise, 1);
-    cr_assert(strstr(rows[CMP_MARGINAL].g.note, "host memory moved in the holds") != NULL, "%s", rows[CMP_MARGINAL].g.note);
-    cr_assert_eq(rows[RDM_START_MS].mem_noise, 0, "only the marginal row");
+    r = marginal_row(&a, 600 * 1024.0, busy, &o, &rows);
+    cr_assert_eq(r->g.verdict, GS_INCONCLUSIVE);
+    cr_assert_eq(r->mem_noise, 1);
+    cr_assert(strstr(r->g.note, "host memory moved in the holds") != NULL, "%s", r->g.note);
     free(rows);
     /* switched off: the regression stands */
     o.mem_noise_guard = 0;
-    cr_assert_eq(compare_runs(&a, &b, &o, &rows, &n, &e), 0, "%s", e.msg);
-    cr_assert_eq(rows[CMP_MARGINAL].g.verdict, GS_REGRESSION);
+    cr_assert_eq(marginal_row(&a, 600 * 1024.0, busy, &o, &rows)->g.verdict, GS_REGRESSION);
     free(rows);
-    /* a change far beyond the movement stands: 30x the slope */
     cmp_default_opts(&o);
-    rundir_free(&b);
-    synthetic_run(&b, 8, 16, 10.0, 0.03, 0.10, 2);
-    synthetic_ramp(&b, 8, 9000 * 1024.0, busy, 4);
-    cr_assert_eq(compare_runs(&a, &b, &o, &rows, &n, &e), 0, "%s", e.msg);
-    cr_assert_eq(rows[CMP_MARGINAL].g.verdict, GS_REGRESSION);
+    /* a change far beyond the movement stands: 30x the slope */
+    cr_assert_eq(marginal_row(&a, 9000 * 1024.0, busy, &o, &rows)->g.verdict, GS_REGRESSION);
     free(rows);
     /* runs without the column (older run directories): unknown, it stands */
-    rundir_free(&b);
-    synthetic_run(&b, 8, 16, 10.0, 0.03, 0.10, 2);
-    synthetic_ramp(&b, 8, 600 * 1024.0, NAN, 4);
-    cr_assert_eq(compare_runs(&a, &b, &o, &rows, &n, &e), 0, "%s", e.msg);
-    cr_assert(isnan(rows[CMP_MARGINAL].mem_noise_new));
-    cr_assert_eq(rows[CMP_MARGINAL].g.verdict, GS_REGRESSION);
+    r = marginal_row(&a, 600 * 1024.0, NAN, &o, &rows);
+    cr_assert(isnan(r->mem_noise_new));
+    cr_assert_eq(r->g.verdict, GS_REGRESSION);
     free(rows);
     rundir_free(&a);
-    rundir_free(&b);
 }
 
 Test(compare, thresholds_file_and_usage_errors)

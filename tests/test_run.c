@@ -153,9 +153,9 @@ Test(run, ns_fleet_end_to_end, .timeout = 300)
             const char *names[] = { "slab_free_bytes", "slab_active_bytes", "slab_reused_bytes",
                                     "slab_free_start_bytes", "slab_active_start_bytes", "slab_free_after_bytes",
                                     "slab_active_after_bytes", "pcp_free_bytes", "pcp_free_start_bytes",
-                                    "pcp_free_after_bytes" };
-            int col[10], k, readable = access("/proc/slabinfo", R_OK) == 0;
-            for (k = 0; k < 10; k++) {
+                                    "pcp_free_after_bytes", "hold_mem_range_bytes" };
+            int col[11], k, readable = access("/proc/slabinfo", R_OK) == 0;
+            for (k = 0; k < 11; k++) {
                 col[k] = -1;
                 for (c = 0; c < 32; c++)
                     if (strcmp(t.cells[0][c], names[k]) == 0)
@@ -163,7 +163,7 @@ Test(run, ns_fleet_end_to_end, .timeout = 300)
                 cr_assert(col[k] >= 0, "ramp.csv lacks %s", names[k]);
             }
             for (r = 1; r < t.rows; r++)
-                for (k = 0; k < 10; k++) {
+                for (k = 0; k < 11; k++) {
                     const char *v = t.cells[r][col[k]];
                     if (k >= 7 || readable)
                         cr_assert(v[0] != '\0' && atoll(v) >= 0, "row %d %s '%s'", r, names[k], v);

@@ -156,6 +156,16 @@ static int side_push(struct side *s, size_t *cap, double key, double v)
 }
 
 /* Per-repetition slope of host memory over fleet size (ramp.csv). */
+/* Is ramp row i the first of its repetition? */
+static int rep_first(const struct rd_mode *m, size_t i)
+{
+    size_t j;
+    for (j = 0; j < i; j++)
+        if (m->ramp_rep.v[j] == m->ramp_rep.v[i])
+            return 0;
+    return 1;
+}
+
 static int push_slopes(struct side *s, size_t *cap, double run, const struct rd_mode *m)
 {
     size_t i, j, n = m->ramp_fleet.n;
@@ -165,12 +175,9 @@ static int push_slopes(struct side *s, size_t *cap, double run, const struct rd_
         goto out;
     for (i = 0; i < n; i++) {
         double rep = m->ramp_rep.v[i];
-        size_t k = 0, first = 1;
+        size_t k = 0;
         struct linear_fit f;
-        for (j = 0; j < i; j++)
-            if (m->ramp_rep.v[j] == rep)
-                first = 0;
-        if (!first)
+        if (!rep_first(m, i))
             continue;
         for (j = i; j < n; j++)
             if (m->ramp_rep.v[j] == rep) {
@@ -407,7 +414,7 @@ static double rep_mem_noise(const struct rd_mode *m, double rep)
 static double side_mem_noise(const struct rundir *runs, int nruns, const char *mode)
 {
     double *v = NULL, med = NAN;
-    size_t n = 0, i, j;
+    size_t n = 0, i;
     int r;
     for (r = 0; r < nruns; r++) {
         const struct rd_mode *m = rundir_mode((struct rundir *)&runs[r], mode);
@@ -419,12 +426,8 @@ static double side_mem_noise(const struct rundir *runs, int nruns, const char *m
             goto out;
         v = v2;
         for (i = 0; i < m->ramp_fleet.n; i++) {
-            int first = 1;
             double one;
-            for (j = 0; j < i; j++)
-                if (m->ramp_rep.v[j] == m->ramp_rep.v[i])
-                    first = 0;
-            if (!first)
+            if (!rep_first(m, i))
                 continue;
             one = rep_mem_noise(m, m->ramp_rep.v[i]);
             if (isnan(one))
